@@ -1,0 +1,32 @@
+# netlens: two commands.
+#   make serve   build a release and serve it on http://127.0.0.1:8080
+#   make test    every check: fmt, clippy, native tests, browser tests, release build, end-to-end
+# Both install whatever is missing first (scripts/setup.sh), and skip what is already there.
+
+PORT ?= 8080
+
+.PHONY: serve test setup build fixtures clean help
+
+serve: ## Build a release and serve dist/ on 127.0.0.1:$(PORT)
+	@scripts/setup.sh build
+	@scripts/build.sh
+	@python3 scripts/serve.py --dir dist --port $(PORT)
+
+test: ## Run every check; ends with one summary line
+	@scripts/test.sh
+
+setup: ## Install the toolchain and browser (idempotent)
+	@scripts/setup.sh test
+
+build: ## Release build into dist/
+	@scripts/setup.sh build
+	@scripts/build.sh
+
+fixtures: ## Regenerate the test fixtures (deterministic)
+	cargo run -p netlens-testkit --bin netlens-fixtures
+
+clean: ## Remove build outputs
+	rm -rf dist target
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'

@@ -1,0 +1,74 @@
+//! The app shell: a header listing the tools, the current tool, a footer.
+
+use yew::prelude::*;
+
+use crate::components::cert_decoder::CertDecoder;
+use crate::router::{Route, TOOLS, use_route};
+
+/// The tool list (the home page).
+#[component]
+fn Home() -> Html {
+    html! {
+        <section class="nl-home">
+            <h1>{ "netlens" }</h1>
+            <p class="nl-lead">
+                { "Offline diagnostics for people who build networked apps. Everything below runs in your browser: what you paste never leaves this device." }
+            </p>
+            <ul class="nl-tool-list">
+                { for TOOLS.iter().map(|tool| html! {
+                    <li class="nl-tool-entry">
+                        <a href={tool.route.href()}>{ tool.name }</a>
+                        <p>{ tool.summary }</p>
+                    </li>
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn NotFound() -> Html {
+    html! {
+        <section class="nl-home">
+            <h1>{ "Page not found" }</h1>
+            <p>{ "This address does not name a netlens tool. " }<a href={Route::Home.href()}>{ "See all tools" }</a>{ "." }</p>
+        </section>
+    }
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> Html {
+    let route = use_route();
+    use_effect_with(route, |route| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&route.title());
+        }
+    });
+    html! {
+        <div class="nl-app">
+            <header class="nl-topbar">
+                <a class="nl-brand" href={Route::Home.href()}>{ "netlens" }</a>
+                <nav class="nl-nav" aria-label="Tools">
+                    { for TOOLS.iter().map(|tool| {
+                        let current = (tool.route == route).then_some("page");
+                        html! { <a href={tool.route.href()} aria-current={current}>{ tool.name }</a> }
+                    }) }
+                </nav>
+            </header>
+            <main class="nl-main">
+                {
+                    match route {
+                        Route::Home => html! { <Home /> },
+                        Route::CertDecoder => html! { <CertDecoder /> },
+                        Route::NotFound => html! { <NotFound /> },
+                    }
+                }
+            </main>
+            <footer class="nl-footer">
+                { format!("netlens {} · runs offline in your browser · ", env!("CARGO_PKG_VERSION")) }
+                <a href="embed-demo.html">{ "embed the tools in your docs" }</a>
+            </footer>
+        </div>
+    }
+}

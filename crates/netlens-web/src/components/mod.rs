@@ -1,0 +1,7 @@
+//! Function components. Each renders data it is given and reports user intent through callbacks;
+//! state lives in [`crate::state`].
+
+pub mod cert_card;
+pub mod cert_decoder;
+pub mod copy_button;
+pub mod problem_list;

@@ -1,0 +1,113 @@
+//! Hash routing: `#/decoder` and friends.
+//!
+//! The fragment never reaches the server, so every tool has a URL that works on any static host,
+//! under any sub-path, and from a copied `dist/` without rewrite rules.
+
+use gloo_events::EventListener;
+use yew::prelude::*;
+
+/// A page of the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The tool list.
+    Home,
+    /// The certificate decoder.
+    CertDecoder,
+    /// Anything else.
+    NotFound,
+}
+
+/// One tool, as the shell lists it. Only tools that exist are listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tool {
+    /// Its page.
+    pub route: Route,
+    /// Its name.
+    pub name: &'static str,
+    /// One sentence about what it answers.
+    pub summary: &'static str,
+    /// The custom element that embeds it.
+    pub element: &'static str,
+}
+
+/// The tools, in menu order.
+pub const TOOLS: &[Tool] = &[Tool {
+    route: Route::CertDecoder,
+    name: "Certificate decoder",
+    summary: "Paste or drop certificates (PEM, DER, base64, PKCS#7, openssl s_client output) and \
+              see every field: names, validity, SANs, keys, usages, AIA, SCTs, fingerprints and \
+              the SPKI pin.",
+    element: "netlens-cert-decoder",
+}];
+
+impl Route {
+    /// The route for a location hash (`#/decoder`, `#decoder`, `` all work).
+    pub fn from_hash(hash: &str) -> Self {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let path = path.split(['?', '&']).next().unwrap_or_default();
+        match path.trim_end_matches('/') {
+            "" => Route::Home,
+            "decoder" => Route::CertDecoder,
+            _ => Route::NotFound,
+        }
+    }
+
+    /// The hash link to this route.
+    pub fn href(self) -> &'static str {
+        match self {
+            Route::Home | Route::NotFound => "#/",
+            Route::CertDecoder => "#/decoder",
+        }
+    }
+
+    /// The document title on this route.
+    pub fn title(self) -> String {
+        match TOOLS.iter().find(|t| t.route == self) {
+            Some(tool) => format!("{} · netlens", tool.name),
+            None if self == Route::NotFound => "Not found · netlens".to_owned(),
+            None => "netlens".to_owned(),
+        }
+    }
+}
+
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The current route, updated on `hashchange`.
+#[hook]
+pub fn use_route() -> Route {
+    let route = use_state(|| Route::from_hash(&current_hash()));
+    {
+        let route = route.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "hashchange", move |_| {
+                    route.set(Route::from_hash(&current_hash()));
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    *route
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hashes() {
+        assert_eq!(Route::from_hash(""), Route::Home);
+        assert_eq!(Route::from_hash("#/"), Route::Home);
+        assert_eq!(Route::from_hash("#/decoder"), Route::CertDecoder);
+        assert_eq!(Route::from_hash("#decoder/"), Route::CertDecoder);
+        assert_eq!(Route::from_hash("#/decoder?x=1"), Route::CertDecoder);
+        assert_eq!(Route::from_hash("#/nope"), Route::NotFound);
+        for tool in TOOLS {
+            assert_eq!(Route::from_hash(tool.route.href()), tool.route);
+        }
+    }
+}

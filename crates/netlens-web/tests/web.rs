@@ -1,0 +1,177 @@
+//! The UI crate in a real browser (headless Chromium through wasm-bindgen-test-runner):
+//! components render real certificates, custom elements mount in shadow roots, and the JS API
+//! returns plain objects. Native `cargo test` skips this file.
+
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
+use netlens_web::components::cert_decoder::{CertDecoder, CertDecoderProps};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CHAIN: &str = include_str!("../../netlens-testkit/fixtures/demo-chain.pem");
+const SUBJECTS: [&str; 3] = [
+    "CN=www.netlens.test",
+    "CN=Netlens Test Issuing CA 1,O=Netlens Test PKI,C=US",
+    "CN=Netlens Test Root CA,O=Netlens Test PKI,C=US",
+];
+
+fn fresh_root() -> HtmlElement {
+    let document = gloo_document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root.unchecked_into()
+}
+
+fn gloo_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn texts(root: &Element, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .filter_map(|i| nodes.get(i))
+        .map(|n| n.text_content().unwrap_or_default())
+        .collect()
+}
+
+async fn paste(root: &Element, text: &str) {
+    let textarea: HtmlTextAreaElement = root
+        .query_selector("textarea")
+        .unwrap()
+        .expect("the decoder has a textarea")
+        .unchecked_into();
+    textarea.set_value(text);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    textarea.dispatch_event(&event).unwrap();
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn decoder_renders_a_pasted_chain() {
+    let root = fresh_root();
+    let app = yew::Renderer::<CertDecoder>::with_root_and_props(
+        root.clone().into(),
+        CertDecoderProps::default(),
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert!(texts(&root, ".nl-cert-card").is_empty());
+
+    paste(
+        &root,
+        &format!("openssl s_client output\n{CHAIN}Verify return code: 0 (ok)\n"),
+    )
+    .await;
+    assert_eq!(texts(&root, ".nl-cert-subject"), SUBJECTS);
+    assert_eq!(texts(&root, ".nl-count"), ["3 certificates"]);
+    let body = root.text_content().unwrap();
+    for expected in [
+        "DNS:www.netlens.test",
+        "EC P-256",
+        "RSA 4096 bits",
+        "SPKI SHA-256 pin",
+    ] {
+        assert!(body.contains(expected), "missing {expected}");
+    }
+
+    // Collapsing a card hides its details but keeps its subject line.
+    let head: HtmlElement = root
+        .query_selector(".nl-cert-head")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    head.click();
+    yew::scheduler::flush().await;
+    assert_eq!(texts(&root, ".nl-cert-body").len(), 2);
+    assert_eq!(texts(&root, ".nl-cert-subject").len(), 3);
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn decoder_explains_garbage() {
+    let root = fresh_root();
+    let app = yew::Renderer::<CertDecoder>::with_root_and_props(
+        root.clone().into(),
+        CertDecoderProps::default(),
+    )
+    .render();
+    yew::scheduler::flush().await;
+    paste(&root, "this is not a certificate").await;
+    let problems = texts(&root, ".nl-problem");
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].contains("no certificate found"), "{problems:?}");
+    assert!(texts(&root, ".nl-cert-card").is_empty());
+
+    // Clearing the input clears the results.
+    paste(&root, "").await;
+    assert!(texts(&root, ".nl-problem").is_empty());
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn custom_element_mounts_in_its_own_shadow_root() {
+    let host = fresh_root();
+    let mut mounted =
+        netlens_web::embed::mount_element(host.clone(), "netlens-cert-decoder", Some(CHAIN.into()))
+            .unwrap();
+    yew::scheduler::flush().await;
+    let shadow = host.shadow_root().expect("a shadow root");
+    let style = shadow.query_selector("style").unwrap().unwrap();
+    assert!(style.text_content().unwrap().contains(".nl-cert-card"));
+    let inner: Element = shadow.query_selector(".nl-embed").unwrap().unwrap();
+    assert_eq!(texts(&inner, ".nl-cert-subject"), SUBJECTS);
+    // Nothing rendered into the light DOM, and the page heading is left out when embedded.
+    assert!(host.query_selector(".nl-cert-card").unwrap().is_none());
+    assert!(inner.query_selector("h1").unwrap().is_none());
+
+    mounted.destroy();
+    mounted.destroy(); // idempotent
+    assert_eq!(shadow.child_element_count(), 0);
+
+    let err = netlens_web::embed::mount_element(fresh_root(), "netlens-nope", None)
+        .err()
+        .unwrap();
+    assert!(
+        err.message()
+            .as_string()
+            .unwrap()
+            .contains("netlens-cert-decoder")
+    );
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn js_api_returns_plain_objects() {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"source".into(), &"chain.pem".into()).unwrap();
+    js_sys::Reflect::set(&options, &"at".into(), &"2026-06-01T00:00:00Z".into()).unwrap();
+    let report = netlens_web::api::decode_certificates(CHAIN.into(), options.into()).unwrap();
+    assert!(report.is_object() && !report.is_instance_of::<js_sys::Map>());
+    assert_eq!(get(&report, "decoded_at"), "2026-06-01T00:00:00Z");
+    let certs: js_sys::Array = get(&report, "certificates").unchecked_into();
+    assert_eq!(certs.length(), 3);
+    let leaf = certs.get(0);
+    assert_eq!(get(&get(&leaf, "subject"), "rfc4514"), SUBJECTS[0]);
+    assert_eq!(get(&get(&leaf, "location"), "source"), "chain.pem");
+    assert_eq!(
+        get(&get(&leaf, "validity"), "relative"),
+        "expires in 245 days"
+    );
+    assert_eq!(get(&leaf, "sct_count").as_f64(), Some(3.0));
+
+    // Bytes work too; bad input is reported, not thrown; bad arguments throw.
+    let bytes = js_sys::Uint8Array::from(b"junk".as_slice());
+    let report = netlens_web::api::decode_certificates(bytes.into(), JsValue::UNDEFINED).unwrap();
+    let problems: js_sys::Array = get(&report, "problems").unchecked_into();
+    assert_eq!(get(&problems.get(0), "code"), "nothing-recognised");
+    assert!(netlens_web::api::decode_certificates(JsValue::from(42), JsValue::UNDEFINED).is_err());
+}

@@ -1,0 +1,216 @@
+// The app, built for release, in Chromium: shell, routes, the certificate decoder with paste,
+// drop, file picker, errors and limits, and the JS API on window.wasmBindings.
+
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DEMO_SUBJECTS,
+  FIXTURES,
+  distUnderSubPath,
+  dropFiles,
+  fixture,
+  launchBrowser,
+  pasteInto,
+  startServer,
+  watchedContext,
+} from './harness.mjs';
+
+let server;
+let browser;
+let context;
+let violations;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage() {
+  ({ context, violations } = await watchedContext(browser));
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.slice(0, -1) });
+  return context.newPage();
+}
+
+afterEach(async () => {
+  await context?.close();
+  assert.deepEqual(violations, [], 'no external requests, console errors or HTTP errors');
+});
+
+const subjects = (page) => page.locator('.nl-cert-subject').allTextContents();
+
+describe('app shell', () => {
+  test('lists the real tools, each with its own working URL', async () => {
+    const page = await newPage();
+    await page.goto(server.url);
+    await page.locator('.nl-tool-entry').first().waitFor();
+    const tools = await page.locator('.nl-tool-entry a').evaluateAll((links) =>
+      links.map((a) => [a.textContent, a.getAttribute('href')]),
+    );
+    assert.deepEqual(tools, [['Certificate decoder', '#/decoder']]);
+    assert.equal(await page.title(), 'netlens');
+
+    await page.locator('.nl-tool-entry a').first().click();
+    await page.locator('textarea').waitFor();
+    assert.equal(new URL(page.url()).hash, '#/decoder');
+    assert.equal(await page.title(), 'Certificate decoder · netlens');
+    assert.equal(await page.locator('.nl-nav a[aria-current="page"]').textContent(), 'Certificate decoder');
+
+    // A deep link opens the tool directly; an unknown one says so.
+    await page.goto(`${server.url}#/decoder`);
+    await page.locator('h1', { hasText: 'Certificate decoder' }).waitFor();
+    await page.goto(`${server.url}#/no-such-tool`);
+    await page.locator('h1', { hasText: 'Page not found' }).waitFor();
+  });
+
+  test('is cross-origin isolated (COOP/COEP) for precise timers', async () => {
+    const page = await newPage();
+    const response = await page.goto(server.url);
+    assert.equal(response.headers()['cross-origin-opener-policy'], 'same-origin');
+    assert.equal(response.headers()['cross-origin-embedder-policy'], 'require-corp');
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  });
+
+  test('works from a copy of dist/ under a sub-path', async () => {
+    const [root, subPath] = distUnderSubPath();
+    const subServer = await startServer(root, subPath);
+    try {
+      const page = await newPage();
+      await page.goto(`${subServer.url}${subPath}#/decoder`);
+      await page.getByRole('button', { name: 'Try an example' }).click();
+      await page.locator('.nl-cert-card').nth(2).waitFor();
+      assert.deepEqual(await subjects(page), DEMO_SUBJECTS);
+    } finally {
+      await subServer.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('certificate decoder', () => {
+  test('paste a 3-certificate chain: three certificates with the right subjects', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}#/decoder`);
+    const sClient = `CONNECTED(00000003)\n---\nCertificate chain\n${fixture('demo-chain.pem')}---\nVerify return code: 0 (ok)\n`;
+    await pasteInto(page, page.locator('textarea'), sClient);
+    await page.locator('.nl-cert-card').nth(2).waitFor();
+    assert.deepEqual(await subjects(page), DEMO_SUBJECTS);
+    assert.equal(await page.locator('.nl-count').textContent(), '3 certificates');
+    assert.equal(await page.locator('.nl-problem').count(), 0);
+    const leaf = page.locator('.nl-cert-card').first();
+    for (const text of ['DNS:www.netlens.test', 'IP:2001:db8::10', 'EC P-256', 'TLS Web Server Authentication (serverAuth)', 'http://ocsp.netlens.test', 'rRAsdGdkqfD/+qEYDrLfjActE6d0Pki4OdqpW/U+lUY=']) {
+      assert.ok((await leaf.textContent()).includes(text), `leaf card shows ${text}`);
+    }
+
+    // Copy the SPKI pin: the clipboard holds exactly the base64 value.
+    await leaf.getByRole('button', { name: 'Copy' }).nth(1).click();
+    await leaf.getByRole('button', { name: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'rRAsdGdkqfD/+qEYDrLfjActE6d0Pki4OdqpW/U+lUY=');
+  });
+
+  test('drop a DER file, then pick a PKCS#7 bundle', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}#/decoder`);
+    await dropFiles(page, page.locator('.nl-dropzone'), [{ name: 'leaf.der', bytes: fixture('demo-leaf.der') }]);
+    await page.locator('.nl-cert-card').first().waitFor();
+    assert.deepEqual(await subjects(page), [DEMO_SUBJECTS[0]]);
+    assert.match(await page.locator('.nl-files').textContent(), /leaf\.der \(955 B\)/);
+    assert.match(await page.locator('.nl-cert-card').first().textContent(), /DER, file leaf\.der/);
+
+    await page.locator('input[type=file]').setInputFiles(path.join(FIXTURES, 'demo-chain.p7b'));
+    await page.locator('.nl-cert-card').nth(3).waitFor();
+    assert.deepEqual(await subjects(page), [DEMO_SUBJECTS[0], ...DEMO_SUBJECTS]);
+
+    await page.getByRole('button', { name: 'Remove leaf.der' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.nl-cert-card').length === 3);
+  });
+
+  test('garbage gets a clear error naming what was expected', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}#/decoder`);
+    await page.locator('textarea').fill('this is not a certificate at all');
+    const problem = page.locator('.nl-problem');
+    await problem.waitFor();
+    assert.match(await problem.textContent(), /no certificate found: expected PEM/);
+    assert.equal(await page.locator('.nl-cert-card').count(), 0);
+
+    // A chain with a damaged second block: the others decode, the error names block 2.
+    const pem = fixture('demo-chain.pem').toString();
+    const blocks = pem.split('-----END CERTIFICATE-----\n');
+    blocks[1] = blocks[1].replace(/\n(.{10})./, '\n$1!');
+    await page.locator('textarea').fill(blocks.join('-----END CERTIFICATE-----\n'));
+    await page.locator('.nl-cert-card').nth(1).waitFor();
+    assert.equal(await page.locator('.nl-cert-card').count(), 2);
+    assert.match(await page.locator('.nl-problem').textContent(), /block 2 \(line 23, byte \d+\).*'!'/);
+  });
+
+  test('oversized input is refused with a message, and the page stays usable', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}#/decoder`);
+    // 6 MiB pasted at once: refused after the debounce, without hanging the page.
+    await page.locator('textarea').evaluate((textarea) => {
+      textarea.value = 'A'.repeat(6 * 1024 * 1024);
+      textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    const problem = page.locator('.nl-problem');
+    await problem.waitFor();
+    assert.match(await problem.textContent(), /input refused: it is 6\.0 MiB .* limit is 5\.0 MiB/);
+
+    // An oversized file is refused without being read.
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'huge.pem',
+      mimeType: 'application/x-pem-file',
+      buffer: Buffer.alloc(5 * 1024 * 1024 + 1, 0x41),
+    });
+    await page.locator('.nl-problem', { hasText: 'file huge.pem' }).waitFor();
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.nl-problem').length === 0);
+  });
+
+  test('500 certificates decode and render summaries first', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}#/decoder`);
+    const leaf = fixture('demo-chain.pem').toString().split('-----END CERTIFICATE-----\n')[0] + '-----END CERTIFICATE-----\n';
+    // Pasted for real (Playwright's fill() types slowly on large texts, users paste).
+    const started = Date.now();
+    await pasteInto(page, page.locator('textarea'), leaf.repeat(500));
+    await page.locator('.nl-cert-card').nth(499).waitFor();
+    const elapsed = Date.now() - started;
+    assert.equal(await page.locator('.nl-count').textContent(), '500 certificates');
+    assert.equal(await page.locator('.nl-cert-body').count(), 1, 'only the first card is expanded');
+    console.log(`  500 certificates (${(leaf.length * 500 / 1024).toFixed(0)} KiB) pasted to rendered in ${elapsed} ms`);
+
+    await page.keyboard.press('ControlOrMeta+A');
+    await pasteInto(page, page.locator('textarea'), leaf.repeat(501));
+    await page.locator('.nl-problem', { hasText: 'more than 500 certificates' }).waitFor();
+    assert.equal(await page.locator('.nl-cert-card').count(), 0);
+  });
+
+  test('the JS API on window.wasmBindings returns plain objects', async () => {
+    const page = await newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.wasmBindings?.decodeCertificates);
+    const result = await page.evaluate((pem) => {
+      const report = window.wasmBindings.decodeCertificates(pem, { source: 'chain.pem', at: new Date('2026-06-01T00:00:00Z') });
+      return {
+        plain: Object.getPrototypeOf(report) === Object.prototype,
+        subjects: report.certificates.map((c) => c.subject.rfc4514),
+        relative: report.certificates[0].validity.relative,
+        source: report.certificates[0].location.source,
+        version: window.wasmBindings.netlensVersion(),
+      };
+    }, fixture('demo-chain.pem').toString());
+    assert.deepEqual(result.subjects, DEMO_SUBJECTS);
+    assert.equal(result.plain, true);
+    assert.equal(result.relative, 'expires in 245 days');
+    assert.equal(result.source, 'chain.pem');
+    assert.match(result.version, /^\d+\.\d+\.\d+/);
+  });
+});

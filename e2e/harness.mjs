@@ -1,0 +1,134 @@
+// Shared end-to-end harness: serves a built dist/ on loopback with scripts/serve.py, drives
+// Debian's Chromium through playwright-core, and enforces two rules on every page of every test:
+// no request may leave 127.0.0.1, and nothing may be logged as a console error.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, cpSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST = path.join(ROOT, 'dist');
+export const FIXTURES = path.join(ROOT, 'crates/netlens-testkit/fixtures');
+
+export const fixture = (name) => readFileSync(path.join(FIXTURES, name));
+
+/** Subjects of the demo chain, leaf first. */
+export const DEMO_SUBJECTS = [
+  'CN=www.netlens.test',
+  'CN=Netlens Test Issuing CA 1,O=Netlens Test PKI,C=US',
+  'CN=Netlens Test Root CA,O=Netlens Test PKI,C=US',
+];
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** Serves `dir` with scripts/serve.py on a free loopback port; `app` is where index.html is. */
+export async function startServer(dir = DIST, app = '') {
+  if (!existsSync(path.join(dir, app, 'index.html'))) {
+    throw new Error(`${path.join(dir, app)}/index.html is missing: build first (trunk build --release --offline)`);
+  }
+  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--dir', dir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve.py did not start: ${output}`)), 10_000);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve.py exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** A copy of dist/ placed under a sub-path of a fresh directory; returns [root, subPath]. */
+export function distUnderSubPath(subPath = 'docs/tools/netlens') {
+  const root = mkdtempSync(path.join(tmpdir(), 'netlens-subpath-'));
+  cpSync(DIST, path.join(root, subPath), { recursive: true });
+  return [root, `${subPath}/`];
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-default-apps',
+    ],
+  });
+}
+
+/**
+ * A fresh browser context whose pages are watched: `violations` collects every request to a host
+ * other than 127.0.0.1 (which is aborted), every console error, uncaught exception and HTTP error.
+ */
+export async function watchedContext(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const violations = [];
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) && url.hostname !== '127.0.0.1') {
+      violations.push(`request left 127.0.0.1: ${url.href}`);
+      return route.abort();
+    }
+    return route.continue();
+  });
+  context.on('page', (page) => watchPage(page, violations));
+  return { context, violations };
+}
+
+function watchPage(page, violations) {
+  page.on('console', (message) => {
+    if (message.type() === 'error') violations.push(`console error on ${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => violations.push(`uncaught exception on ${page.url()}: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) violations.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  page.on('websocket', (ws) => {
+    if (new URL(ws.url()).hostname !== '127.0.0.1') violations.push(`websocket left 127.0.0.1: ${ws.url()}`);
+  });
+}
+
+/** Drops files on `locator` the way a user's drag and drop does (a DataTransfer of File objects). */
+export async function dropFiles(page, locator, files) {
+  const dataTransfer = await page.evaluateHandle((files) => {
+    const transfer = new DataTransfer();
+    for (const { name, base64 } of files) {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([bytes], name));
+    }
+    return transfer;
+  }, files.map(({ name, bytes }) => ({ name, base64: Buffer.from(bytes).toString('base64') })));
+  await locator.dispatchEvent('dragenter', { dataTransfer });
+  await locator.dispatchEvent('dragover', { dataTransfer });
+  await locator.dispatchEvent('drop', { dataTransfer });
+}
+
+/** Puts `text` on the clipboard and pastes it into `locator` with the keyboard, like a user. */
+export async function pasteInto(page, locator, text) {
+  await page.evaluate((text) => navigator.clipboard.writeText(text), text);
+  await locator.click();
+  await page.keyboard.press('ControlOrMeta+V');
+}

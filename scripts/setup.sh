@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs what netlens needs, skipping everything already in place (safe to run every time).
+#
+#   scripts/setup.sh build   toolchain for a release build: wasm32 target, trunk, wasm-bindgen,
+#                            wasm-opt (npm binaryen), crates fetched for offline builds
+#   scripts/setup.sh test    the above plus Chromium and ChromeDriver for the browser tests
+#
+# Only the package registries are reachable (crates.io, npm, Debian): nothing here downloads a
+# binary from anywhere else. See DEVELOPERS.md for why each pin is what it is.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$NETLENS_ROOT"
+
+TRUNK_VERSION=0.21.14 # 0.22 needs rustc 1.96.1
+WANT="${1:-test}"
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! have cargo || ! have rustup; then
+  echo "setup: Rust (cargo and rustup) is required and cannot be installed from here" >&2
+  exit 1
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! trunk --version 2>/dev/null | grep -qx "trunk $TRUNK_VERSION"; then
+  step "installing trunk $TRUNK_VERSION (takes 8-15 minutes on 2 cores)"
+  t=$(date +%s)
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+  echo "trunk installed in $(elapsed "$t")"
+fi
+
+# The CLI must be exactly the wasm-bindgen version in Cargo.lock. No --locked: its own lockfile
+# pins a webpki-roots the registry mirror does not serve.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes 3-5 minutes)"
+  t=$(date +%s)
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  echo "wasm-bindgen-cli installed in $(elapsed "$t")"
+fi
+
+if ! have node || ! have npm; then
+  step "installing Node.js and npm from Debian"
+  as_root apt-get update -q
+  as_root apt-get install -y -q nodejs npm
+fi
+if ! npm ls --depth=0 >/dev/null 2>&1; then
+  step "installing npm dev dependencies (binaryen for wasm-opt, playwright-core)"
+  npm ci --no-audit --no-fund
+fi
+
+step "fetching crates for offline builds"
+cargo fetch --locked --quiet
+
+if [ "$WANT" = test ]; then
+  if ! have chromium || ! have chromedriver; then
+    step "installing Chromium and ChromeDriver from Debian"
+    t=$(date +%s)
+    as_root apt-get install -y -q chromium chromium-driver \
+      || { as_root apt-get update -q && as_root apt-get install -y -q chromium chromium-driver; }
+    echo "Chromium installed in $(elapsed "$t")"
+  fi
+fi

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make test`: every check, in the order a failure is cheapest to find, ending in one line.
+#   fmt · clippy (native and wasm32) · native cargo test · wasm-bindgen-test in headless Chromium
+#   · release build · Playwright end-to-end suite against dist/
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$NETLENS_ROOT"
+
+LOGS="$(mktemp -d)"
+START=$(date +%s)
+
+duration() {
+  local s=$(( $(date +%s) - $1 ))
+  printf '%dm%02ds' $((s / 60)) $((s % 60))
+}
+
+run() {
+  local name="$1"
+  shift
+  printf '\033[1m==> %s\033[0m\n' "$name"
+  local t
+  t=$(date +%s)
+  if ! "$@" 2>&1 | tee "$LOGS/$name.log"; then
+    echo "make test: FAILED at '$name' after $(duration "$START") (log above)"
+    exit 1
+  fi
+  echo "    ($name: $(duration "$t"))"
+}
+
+passed() { grep -hoE 'test result: ok\. [0-9]+ passed' "$LOGS/$1.log" | awk '{ n += $4 } END { print n + 0 }'; }
+
+run setup scripts/setup.sh test
+run fmt cargo fmt --all -- --check
+run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+run clippy-wasm cargo clippy -p netlens-web --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+run native-tests cargo test --workspace --locked
+run wasm-tests cargo test -p netlens-web --target wasm32-unknown-unknown --locked
+run release-build scripts/build.sh
+run e2e node --test --test-concurrency=1 e2e/
+
+e2e_passed=$(grep -oE '^# pass [0-9]+' "$LOGS/e2e.log" | awk '{ print $3 }')
+size=$(grep -oE 'wasm [0-9]+ bytes \([0-9]+ gzip\)' "$LOGS/release-build.log")
+echo "make test: PASSED in $(duration "$START"): fmt, clippy, $(passed native-tests) native tests, $(passed wasm-tests) browser wasm tests, release build ($size), ${e2e_passed:-0} Playwright tests"

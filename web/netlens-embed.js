@@ -1,0 +1,65 @@
+// netlens embed loader.
+//
+// Add one module script to any page and use the elements:
+//
+//   <script type="module" src="https://your.host/netlens/netlens-embed.js"></script>
+//   <netlens-cert-decoder></netlens-cert-decoder>
+//
+// Text written inside an element (for example a PEM certificate) is its initial input. Each
+// element renders in its own shadow root with its own stylesheet: the page's CSS does not reach
+// in and ours does not leak out. Theme it with --netlens-* custom properties on the element.
+// The wasm is loaded relative to this file, so the folder can be served from any host and path.
+//
+// The module also exports the JS API:
+//
+//   import { decodeCertificates } from 'https://your.host/netlens/netlens-embed.js';
+//   const report = await decodeCertificates(pemText);
+//
+// (The build fills in the hashed file names below; see web/finish-embed.sh.)
+import init, * as netlens from './__NETLENS_GLUE__';
+
+function defineElement(tag) {
+  // Custom element names are global to the page: if another copy of netlens defined this
+  // element already, keep it rather than throw.
+  if (customElements.get(tag)) return;
+  customElements.define(
+    tag,
+    class extends HTMLElement {
+      connectedCallback() {
+        if (this._mounted) return;
+        if (this._initialInput === undefined) this._initialInput = this.textContent ?? '';
+        this._mounted = netlens.mountElement(this, tag, this._initialInput);
+      }
+      disconnectedCallback() {
+        this._mounted?.destroy();
+        this._mounted = null;
+      }
+    },
+  );
+}
+
+/** Resolves to the wasm module's exports once netlens is loaded and its elements are defined. */
+export const ready = init({ module_or_path: new URL('./__NETLENS_WASM__', import.meta.url) }).then(
+  () => {
+    for (const tag of netlens.elementTags()) defineElement(tag);
+    return netlens;
+  },
+);
+ready.catch((error) => {
+  console.error(
+    'netlens: the WebAssembly module could not be loaded. Serve netlens-embed.js with its ' +
+      '.wasm file beside it (as application/wasm), and allow wasm-unsafe-eval if the page sets a ' +
+      'Content-Security-Policy.',
+    error,
+  );
+});
+
+/** Decodes certificates (string, Uint8Array or ArrayBuffer); see the README for the report schema. */
+export async function decodeCertificates(input, options) {
+  return (await ready).decodeCertificates(input, options);
+}
+
+/** The netlens version of this build. */
+export async function netlensVersion() {
+  return (await ready).netlensVersion();
+}
