@@ -1,7 +1,7 @@
 // The app, built for release, in Chromium: shell, routes, the certificate decoder with paste,
 // drop, file picker, errors and limits, and the JS API on window.wasmBindings.
 
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -11,44 +11,20 @@ import {
   distUnderSubPath,
   dropFiles,
   fixture,
-  launchBrowser,
   pasteInto,
   startServer,
-  watchedContext,
+  useSession,
 } from './harness.mjs';
 
-let server;
-let browser;
-let context;
-let violations;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newPage() {
-  ({ context, violations } = await watchedContext(browser));
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.slice(0, -1) });
-  return context.newPage();
-}
-
-afterEach(async () => {
-  await context?.close();
-  assert.deepEqual(violations, [], 'no external requests, console errors or HTTP errors');
-});
+const session = useSession({ clipboard: true });
+const newPage = () => session.newPage();
 
 const subjects = (page) => page.locator('.nl-cert-subject').allTextContents();
 
 describe('app shell', () => {
   test('lists the real tools, each with its own working URL', async () => {
     const page = await newPage();
-    await page.goto(server.url);
+    await page.goto(session.server.url);
     await page.locator('.nl-tool-entry').first().waitFor();
     const tools = await page.locator('.nl-tool-entry a').evaluateAll((links) =>
       links.map((a) => [a.textContent, a.getAttribute('href')]),
@@ -63,15 +39,15 @@ describe('app shell', () => {
     assert.equal(await page.locator('.nl-nav a[aria-current="page"]').textContent(), 'Certificate decoder');
 
     // A deep link opens the tool directly; an unknown one says so.
-    await page.goto(`${server.url}#/decoder`);
+    await page.goto(`${session.server.url}#/decoder`);
     await page.locator('h1', { hasText: 'Certificate decoder' }).waitFor();
-    await page.goto(`${server.url}#/no-such-tool`);
+    await page.goto(`${session.server.url}#/no-such-tool`);
     await page.locator('h1', { hasText: 'Page not found' }).waitFor();
   });
 
   test('is cross-origin isolated (COOP/COEP) for precise timers', async () => {
     const page = await newPage();
-    const response = await page.goto(server.url);
+    const response = await page.goto(session.server.url);
     assert.equal(response.headers()['cross-origin-opener-policy'], 'same-origin');
     assert.equal(response.headers()['cross-origin-embedder-policy'], 'require-corp');
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
@@ -96,7 +72,7 @@ describe('app shell', () => {
 describe('certificate decoder', () => {
   test('paste a 3-certificate chain: three certificates with the right subjects', async () => {
     const page = await newPage();
-    await page.goto(`${server.url}#/decoder`);
+    await page.goto(`${session.server.url}#/decoder`);
     const sClient = `CONNECTED(00000003)\n---\nCertificate chain\n${fixture('demo-chain.pem')}---\nVerify return code: 0 (ok)\n`;
     await pasteInto(page, page.locator('textarea'), sClient);
     await page.locator('.nl-cert-card').nth(2).waitFor();
@@ -116,7 +92,7 @@ describe('certificate decoder', () => {
 
   test('drop a DER file, then pick a PKCS#7 bundle', async () => {
     const page = await newPage();
-    await page.goto(`${server.url}#/decoder`);
+    await page.goto(`${session.server.url}#/decoder`);
     await dropFiles(page, page.locator('.nl-dropzone'), [{ name: 'leaf.der', bytes: fixture('demo-leaf.der') }]);
     await page.locator('.nl-cert-card').first().waitFor();
     assert.deepEqual(await subjects(page), [DEMO_SUBJECTS[0]]);
@@ -133,7 +109,7 @@ describe('certificate decoder', () => {
 
   test('garbage gets a clear error naming what was expected', async () => {
     const page = await newPage();
-    await page.goto(`${server.url}#/decoder`);
+    await page.goto(`${session.server.url}#/decoder`);
     await page.locator('textarea').fill('this is not a certificate at all');
     const problem = page.locator('.nl-problem');
     await problem.waitFor();
@@ -152,7 +128,7 @@ describe('certificate decoder', () => {
 
   test('oversized input is refused with a message, and the page stays usable', async () => {
     const page = await newPage();
-    await page.goto(`${server.url}#/decoder`);
+    await page.goto(`${session.server.url}#/decoder`);
     // 6 MiB pasted at once: refused after the debounce, without hanging the page.
     await page.locator('textarea').evaluate((textarea) => {
       textarea.value = 'A'.repeat(6 * 1024 * 1024);
@@ -176,7 +152,7 @@ describe('certificate decoder', () => {
 
   test('500 certificates decode and render summaries first', async () => {
     const page = await newPage();
-    await page.goto(`${server.url}#/decoder`);
+    await page.goto(`${session.server.url}#/decoder`);
     const leaf = fixture('demo-chain.pem').toString().split('-----END CERTIFICATE-----\n')[0] + '-----END CERTIFICATE-----\n';
     // Pasted for real (Playwright's fill() types slowly on large texts, users paste).
     const started = Date.now();
@@ -195,7 +171,7 @@ describe('certificate decoder', () => {
 
   test('the JS API on window.wasmBindings returns plain objects', async () => {
     const page = await newPage();
-    await page.goto(server.url);
+    await page.goto(session.server.url);
     await page.waitForFunction(() => window.wasmBindings?.decodeCertificates);
     const result = await page.evaluate((pem) => {
       const report = window.wasmBindings.decodeCertificates(pem, { source: 'chain.pem', at: new Date('2026-06-01T00:00:00Z') });

@@ -2,34 +2,15 @@
 // one module script. Both work independently, styles are isolated both ways, and the module's
 // JS API works.
 
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_SUBJECTS, dropFiles, fixture, launchBrowser, startServer, watchedContext } from './harness.mjs';
+import { DEMO_SUBJECTS, dropFiles, fixture, useSession } from './harness.mjs';
 
-let server;
-let browser;
-let context;
-let violations;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  await context?.close();
-  assert.deepEqual(violations, [], 'no external requests, console errors or HTTP errors');
-});
+const session = useSession();
 
 async function openDemo() {
-  ({ context, violations } = await watchedContext(browser));
-  const page = await context.newPage();
-  await page.goto(`${server.url}embed-demo.html`);
+  const page = await session.newPage();
+  await page.goto(`${session.server.url}embed-demo.html`);
   // The second element decodes the certificate written inside it as soon as it upgrades.
   await page.locator('#decoder-root .nl-cert-card').waitFor();
   return page;

@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, cpSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, afterEach, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -131,4 +133,36 @@ export async function pasteInto(page, locator, text) {
   await page.evaluate((text) => navigator.clipboard.writeText(text), text);
   await locator.click();
   await page.keyboard.press('ControlOrMeta+V');
+}
+
+/**
+ * Registers the suite hooks every test file uses: one server on dist/ and one browser for the
+ * file, a fresh watched context per test (`session.newPage()`), and after each test the check
+ * that nothing left 127.0.0.1 and nothing logged an error.
+ */
+export function useSession({ clipboard = false } = {}) {
+  const session = { server: null, browser: null, context: null, violations: [] };
+  before(async () => {
+    session.server = await startServer();
+    session.browser = await launchBrowser();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.stop();
+  });
+  afterEach(async () => {
+    await session.context?.close();
+    session.context = null;
+    assert.deepEqual(session.violations, [], 'no external requests, console errors or HTTP errors');
+  });
+  session.newPage = async () => {
+    ({ context: session.context, violations: session.violations } = await watchedContext(session.browser));
+    if (clipboard) {
+      await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+        origin: session.server.url.slice(0, -1),
+      });
+    }
+    return session.context.newPage();
+  };
+  return session;
 }

@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "netlens",
     version,
-    about = "Certificate, DNS-SD and network diagnostics for people who build networked apps",
+    about = "Diagnostics for people who build networked apps: decode certificates and chains",
     propagate_version = true
 )]
 struct Cli {

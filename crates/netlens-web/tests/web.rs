@@ -38,6 +38,17 @@ fn texts(root: &Element, selector: &str) -> Vec<String> {
         .collect()
 }
 
+async fn mount_decoder() -> (HtmlElement, yew::AppHandle<CertDecoder>) {
+    let root = fresh_root();
+    let app = yew::Renderer::<CertDecoder>::with_root_and_props(
+        root.clone().into(),
+        CertDecoderProps::default(),
+    )
+    .render();
+    yew::scheduler::flush().await;
+    (root, app)
+}
+
 async fn paste(root: &Element, text: &str) {
     let textarea: HtmlTextAreaElement = root
         .query_selector("textarea")
@@ -54,13 +65,7 @@ async fn paste(root: &Element, text: &str) {
 
 #[wasm_bindgen_test]
 async fn decoder_renders_a_pasted_chain() {
-    let root = fresh_root();
-    let app = yew::Renderer::<CertDecoder>::with_root_and_props(
-        root.clone().into(),
-        CertDecoderProps::default(),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let (root, app) = mount_decoder().await;
     assert!(texts(&root, ".nl-cert-card").is_empty());
 
     paste(
@@ -95,13 +100,7 @@ async fn decoder_renders_a_pasted_chain() {
 
 #[wasm_bindgen_test]
 async fn decoder_explains_garbage() {
-    let root = fresh_root();
-    let app = yew::Renderer::<CertDecoder>::with_root_and_props(
-        root.clone().into(),
-        CertDecoderProps::default(),
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let (root, app) = mount_decoder().await;
     paste(&root, "this is not a certificate").await;
     let problems = texts(&root, ".nl-problem");
     assert_eq!(problems.len(), 1);

@@ -19,7 +19,7 @@
 use base64::Engine as _;
 
 use crate::der_scan::{self, Tlv};
-use crate::limits::MAX_INPUT_BYTES;
+use crate::limits::{MAX_INPUT_BYTES, MAX_REPORTED_PROBLEMS};
 use crate::pkcs7;
 use crate::problem::{InputProblem, Location, ProblemKind};
 
@@ -71,35 +71,102 @@ pub struct FoundCertificate {
 }
 
 /// The result of scanning one input.
-#[derive(Debug, Default)]
+///
+/// Bounded whatever the input: at most `budget` certificates are kept (one more sets
+/// [`Scan::over_budget`] and stops the scan) and at most [`MAX_REPORTED_PROBLEMS`] problems (the
+/// rest are only counted), so 5 MiB of tiny bogus elements cannot allocate millions of records.
+#[derive(Debug)]
 pub struct Scan {
-    /// Certificates found, in input order.
-    pub certificates: Vec<FoundCertificate>,
-    /// Problems found, in input order.
-    pub problems: Vec<InputProblem>,
+    certificates: Vec<FoundCertificate>,
+    problems: Vec<InputProblem>,
+    omitted_problems: usize,
+    over_budget: bool,
+    budget: usize,
 }
 
-/// Scans one input (a paste or a file's bytes) for certificates.
+impl Scan {
+    fn new(budget: usize) -> Self {
+        Self {
+            certificates: Vec::new(),
+            problems: Vec::new(),
+            omitted_problems: 0,
+            over_budget: false,
+            budget,
+        }
+    }
+
+    pub(crate) fn problem(&mut self, problem: InputProblem) {
+        if self.problems.len() < MAX_REPORTED_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.omitted_problems += 1;
+        }
+    }
+
+    pub(crate) fn certificate(&mut self, certificate: FoundCertificate) {
+        if self.certificates.len() < self.budget {
+            self.certificates.push(certificate);
+        } else {
+            self.over_budget = true;
+        }
+    }
+
+    /// Certificates found, in input order.
+    pub fn certificates(&self) -> &[FoundCertificate] {
+        &self.certificates
+    }
+
+    /// Problems found, in input order (at most [`MAX_REPORTED_PROBLEMS`]).
+    pub fn problems(&self) -> &[InputProblem] {
+        &self.problems
+    }
+
+    /// Problems found beyond [`MAX_REPORTED_PROBLEMS`], counted but not kept.
+    pub fn omitted_problems(&self) -> usize {
+        self.omitted_problems
+    }
+
+    /// More certificates than the budget were found; scanning stopped there.
+    pub fn over_budget(&self) -> bool {
+        self.over_budget
+    }
+
+    /// The certificates and problems, by value.
+    pub fn into_parts(self) -> (Vec<FoundCertificate>, Vec<InputProblem>) {
+        (self.certificates, self.problems)
+    }
+
+    /// Scanning can stop: the budget is exceeded and the input will be refused anyway.
+    fn done(&self) -> bool {
+        self.over_budget
+    }
+}
+
+/// Scans one input (a paste or a file's bytes) for certificates, with the whole
+/// [`crate::limits::MAX_CERTIFICATES`] budget.
 ///
 /// `source` names the file, or is `None` for pasted text. Never panics, whatever the bytes.
 pub fn scan(input: &[u8], source: Option<&str>) -> Scan {
-    let mut scan = Scan::default();
+    scan_with_budget(input, source, crate::limits::MAX_CERTIFICATES)
+}
+
+/// [`scan`], keeping at most `budget` certificates (what is left of a batch's budget).
+pub fn scan_with_budget(input: &[u8], source: Option<&str>, budget: usize) -> Scan {
+    let mut scan = Scan::new(budget);
     let base = Location {
         source: source.map(str::to_owned),
         ..Location::default()
     };
     if input.len() > MAX_INPUT_BYTES {
-        scan.problems
-            .push(InputProblem::whole(ProblemKind::TooLarge {
-                size: input.len(),
-                limit: MAX_INPUT_BYTES,
-            }));
+        scan.problem(InputProblem::whole(ProblemKind::TooLarge {
+            size: input.len(),
+            limit: MAX_INPUT_BYTES,
+        }));
         return scan;
     }
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     if input.iter().all(|b| b.is_ascii_whitespace()) {
-        scan.problems
-            .push(InputProblem::at(ProblemKind::Empty, base.clone()));
+        scan.problem(InputProblem::at(ProblemKind::Empty, base.clone()));
         return scan;
     }
     if is_binary(input) {
@@ -123,7 +190,7 @@ fn is_binary(input: &[u8]) -> bool {
 fn scan_der_stream(data: &[u8], base: &Location, container: &Container, scan: &mut Scan) {
     let mut offset = 0;
     let mut block = 0;
-    while offset < data.len() {
+    while offset < data.len() && !scan.done() {
         if data[offset..]
             .iter()
             .all(|&b| b == 0 || b.is_ascii_whitespace())
@@ -146,7 +213,7 @@ fn scan_der_stream(data: &[u8], base: &Location, container: &Container, scan: &m
                     der_offset: Some(detail.offset()),
                     ..location
                 };
-                scan.problems.push(InputProblem::at(
+                scan.problem(InputProblem::at(
                     ProblemKind::MalformedDer { detail },
                     location,
                 ));
@@ -159,7 +226,7 @@ fn scan_der_stream(data: &[u8], base: &Location, container: &Container, scan: &m
 /// Decides whether one DER element is a certificate or a PKCS#7 bundle.
 fn classify_element(tlv: &Tlv<'_>, location: Location, container: &Container, scan: &mut Scan) {
     if der_scan::looks_like_certificate(tlv) {
-        scan.certificates.push(FoundCertificate {
+        scan.certificate(FoundCertificate {
             der: tlv.raw.to_vec(),
             location,
             container: container.clone(),
@@ -167,8 +234,7 @@ fn classify_element(tlv: &Tlv<'_>, location: Location, container: &Container, sc
     } else if der_scan::looks_like_content_info(tlv) {
         pkcs7::extract(tlv, &location, container, scan);
     } else {
-        scan.problems
-            .push(InputProblem::at(ProblemKind::UnknownStructure, location));
+        scan.problem(InputProblem::at(ProblemKind::UnknownStructure, location));
     }
 }
 
@@ -183,7 +249,7 @@ fn scan_pem_der(der: &[u8], label: &str, location: Location, scan: &mut Scan) {
             let rest = der.len() - tlv.end();
             classify_element(&tlv, location.clone(), &container, scan);
             if rest > 0 && label != "TRUSTED CERTIFICATE" {
-                scan.problems.push(InputProblem::at(
+                scan.problem(InputProblem::at(
                     ProblemKind::TrailingData { len: rest },
                     Location {
                         der_offset: Some(tlv.end()),
@@ -192,7 +258,7 @@ fn scan_pem_der(der: &[u8], label: &str, location: Location, scan: &mut Scan) {
                 ));
             }
         }
-        Err(detail) => scan.problems.push(InputProblem::at(
+        Err(detail) => scan.problem(InputProblem::at(
             ProblemKind::MalformedDer { detail },
             Location {
                 der_offset: Some(detail.offset()),
@@ -232,6 +298,8 @@ fn label_kind(label: &str) -> LabelKind {
 const BEGIN: &[u8] = b"-----BEGIN ";
 const END: &[u8] = b"-----END ";
 const DASHES: &[u8] = b"-----";
+/// Longest PEM label considered (the longest real one, "ENCRYPTED PRIVATE KEY", is 21).
+const MAX_LABEL: usize = 64;
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     haystack
@@ -268,9 +336,10 @@ impl LineCounter<'_> {
 /// Reads a PEM label starting at `from` (just after `-----BEGIN ` or `-----END `): printable
 /// ASCII up to the closing dashes, on one line. Returns the label and the offset after the dashes.
 fn read_label(data: &[u8], from: usize) -> Option<(String, usize)> {
-    let close = find(data, DASHES, from)?;
+    let window = &data[..data.len().min(from + MAX_LABEL + DASHES.len())];
+    let close = find(window, DASHES, from)?;
     let raw = data.get(from..close)?;
-    if raw.len() > 64 || raw.iter().any(|&b| !(0x20..0x7F).contains(&b)) {
+    if raw.len() > MAX_LABEL || raw.iter().any(|&b| !(0x20..0x7F).contains(&b)) {
         return None;
     }
     let label = String::from_utf8_lossy(raw).trim().to_owned();
@@ -287,6 +356,9 @@ fn scan_pem(data: &[u8], base: &Location, scan: &mut Scan) -> bool {
     let mut pos = 0;
     let mut block = 0;
     while let Some(begin) = find(data, BEGIN, pos) {
+        if scan.done() {
+            break;
+        }
         let Some((label, body_start)) = read_label(data, begin + BEGIN.len()) else {
             pos = begin + BEGIN.len();
             continue;
@@ -298,10 +370,12 @@ fn scan_pem(data: &[u8], base: &Location, scan: &mut Scan) -> bool {
             byte_offset: base.byte_offset + begin,
             ..base.clone()
         };
+        // The END line must come before the next BEGIN line; searching only up to there keeps
+        // the scan linear even for thousands of unterminated blocks.
         let next_begin = find(data, BEGIN, body_start);
-        let end = find(data, END, body_start).filter(|&e| next_begin.is_none_or(|b| e < b));
+        let end = find(&data[..next_begin.unwrap_or(data.len())], END, body_start);
         let Some(end) = end else {
-            scan.problems.push(InputProblem::at(
+            scan.problem(InputProblem::at(
                 ProblemKind::PemUnterminated { label },
                 location,
             ));
@@ -312,7 +386,7 @@ fn scan_pem(data: &[u8], base: &Location, scan: &mut Scan) -> bool {
             read_label(data, end + END.len()).unwrap_or_else(|| (String::new(), end + END.len()));
         pos = after;
         if end_label != label {
-            scan.problems.push(InputProblem::at(
+            scan.problem(InputProblem::at(
                 ProblemKind::PemMismatchedEnd {
                     begin: label,
                     end: end_label,
@@ -322,25 +396,25 @@ fn scan_pem(data: &[u8], base: &Location, scan: &mut Scan) -> bool {
             continue;
         }
         match label_kind(&label) {
-            LabelKind::PrivateKey => scan.problems.push(InputProblem::at(
+            LabelKind::PrivateKey => scan.problem(InputProblem::at(
                 ProblemKind::PrivateKeyIgnored { label },
                 location,
             )),
-            LabelKind::Other(what) => scan.problems.push(InputProblem::at(
+            LabelKind::Other(what) => scan.problem(InputProblem::at(
                 ProblemKind::NotACertificate { label, what },
                 location,
             )),
-            LabelKind::Unknown => scan.problems.push(InputProblem::at(
+            LabelKind::Unknown => scan.problem(InputProblem::at(
                 ProblemKind::UnsupportedPemLabel { label },
                 location,
             )),
             LabelKind::Certificate | LabelKind::Bundle => {
                 match pem_body(data, body_start, end, base.byte_offset) {
-                    Ok(der) if der.is_empty() => scan
-                        .problems
-                        .push(InputProblem::at(ProblemKind::PemEmpty { label }, location)),
+                    Ok(der) if der.is_empty() => {
+                        scan.problem(InputProblem::at(ProblemKind::PemEmpty { label }, location));
+                    }
                     Ok(der) => scan_pem_der(&der, &label, location, scan),
-                    Err(kind) => scan.problems.push(InputProblem::at(kind, location)),
+                    Err(kind) => scan.problem(InputProblem::at(kind, location)),
                 }
             }
         }
@@ -477,13 +551,13 @@ fn scan_unarmored_text(data: &[u8], base: &Location, scan: &mut Scan) {
             byte_offset: base.byte_offset + end,
             ..base.clone()
         };
-        scan.problems.push(InputProblem::at(
+        scan.problem(InputProblem::at(
             ProblemKind::PemMissingBegin { label },
             location,
         ));
         return;
     }
-    scan.problems.push(InputProblem::at(
+    scan.problem(InputProblem::at(
         ProblemKind::NothingRecognised,
         base.clone(),
     ));

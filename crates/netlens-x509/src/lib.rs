@@ -103,6 +103,7 @@ pub struct Decoder {
     now: i64,
     certificates: Vec<CertificateDetails>,
     problems: Vec<InputProblem>,
+    omitted_problems: usize,
     found: usize,
     refused: bool,
 }
@@ -114,6 +115,7 @@ impl Decoder {
             now,
             certificates: Vec::new(),
             problems: Vec::new(),
+            omitted_problems: 0,
             found: 0,
             refused: false,
         }
@@ -124,9 +126,11 @@ impl Decoder {
         if self.refused {
             return;
         }
-        let scan = input::scan(input, source);
-        self.found += scan.certificates.len();
-        if self.found > limits::MAX_CERTIFICATES {
+        let budget = limits::MAX_CERTIFICATES - self.found;
+        let scan = input::scan_with_budget(input, source, budget);
+        self.found += scan.certificates().len();
+        self.omitted_problems += scan.omitted_problems();
+        if scan.over_budget() {
             self.refused = true;
             self.certificates.clear();
             self.problems = vec![InputProblem::whole(ProblemKind::TooManyCertificates {
@@ -136,8 +140,8 @@ impl Decoder {
         }
         // Scan problems and decode failures are interleaved by position so the list reads in
         // input order.
-        let mut problems = scan.problems;
-        for found in &scan.certificates {
+        let (certificates, mut problems) = scan.into_parts();
+        for found in &certificates {
             match details::decode(found, self.certificates.len(), self.now) {
                 Ok(details) => self.certificates.push(details),
                 Err(e) => problems.push(InputProblem::at(
@@ -177,9 +181,17 @@ impl Decoder {
 
     /// Ends the batch.
     pub fn finish(mut self) -> DecodeReport {
+        // A refused batch reports only the refusal.
+        let mut omitted = if self.refused {
+            0
+        } else {
+            self.omitted_problems
+        };
         if self.problems.len() > limits::MAX_REPORTED_PROBLEMS {
-            let omitted = self.problems.len() - limits::MAX_REPORTED_PROBLEMS;
+            omitted += self.problems.len() - limits::MAX_REPORTED_PROBLEMS;
             self.problems.truncate(limits::MAX_REPORTED_PROBLEMS);
+        }
+        if omitted > 0 {
             self.problems
                 .push(InputProblem::whole(ProblemKind::ProblemsOmitted {
                     count: omitted,

@@ -23,9 +23,9 @@ const PKCS7_PREFIX: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07];
 /// Extracts the certificates of the `ContentInfo` in `tlv` into `scan`.
 pub(crate) fn extract(tlv: &Tlv<'_>, location: &Location, outer: &Container, scan: &mut Scan) {
     match certificates(tlv) {
-        Ok(certs) if certs.is_empty() => scan
-            .problems
-            .push(InputProblem::at(ProblemKind::EmptyPkcs7, location.clone())),
+        Ok(certs) if certs.is_empty() => {
+            scan.problem(InputProblem::at(ProblemKind::EmptyPkcs7, location.clone()));
+        }
         Ok(certs) => {
             let container = Container::Pkcs7 {
                 outer: Box::new(outer.clone()),
@@ -36,13 +36,13 @@ pub(crate) fn extract(tlv: &Tlv<'_>, location: &Location, outer: &Container, sca
                     ..location.clone()
                 };
                 if der_scan::looks_like_certificate(&cert) {
-                    scan.certificates.push(FoundCertificate {
+                    scan.certificate(FoundCertificate {
                         der: cert.raw.to_vec(),
                         location,
                         container: container.clone(),
                     });
                 } else {
-                    scan.problems.push(InputProblem::at(
+                    scan.problem(InputProblem::at(
                         ProblemKind::InvalidPkcs7 {
                             detail: "an entry of the certificates field is not an X.509 \
                                      certificate (attribute certificates are not supported)"
@@ -56,7 +56,7 @@ pub(crate) fn extract(tlv: &Tlv<'_>, location: &Location, outer: &Container, sca
                 }
             }
         }
-        Err((detail, der_offset)) => scan.problems.push(InputProblem::at(
+        Err((detail, der_offset)) => scan.problem(InputProblem::at(
             ProblemKind::InvalidPkcs7 { detail },
             Location {
                 der_offset,

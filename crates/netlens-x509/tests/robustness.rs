@@ -101,3 +101,40 @@ fn random_bytes_and_random_text_never_panic() {
         let _ = decode(&input, Some("fuzz"), NOW);
     }
 }
+
+/// Inputs at the size limit built to trigger worst cases: each must be refused or reported with
+/// bounded output. (A quadratic scan of these takes hours, so a regression shows as a hang.)
+#[test]
+fn pathological_inputs_at_the_size_limit_stay_bounded() {
+    use netlens_x509::limits::{MAX_INPUT_BYTES, MAX_REPORTED_PROBLEMS};
+    let fill = |unit: &[u8]| -> Vec<u8> {
+        unit.iter()
+            .copied()
+            .cycle()
+            .take(MAX_INPUT_BYTES / unit.len() * unit.len())
+            .collect()
+    };
+    // ~190,000 BEGIN lines and no END: every block is unterminated.
+    let report = decode(&fill(b"-----BEGIN CERTIFICATE-----\n"), None, NOW);
+    assert_eq!(report.problems.len(), MAX_REPORTED_PROBLEMS + 1);
+    assert_eq!(report.problems[0].code(), "pem-unterminated");
+    assert_eq!(report.problems.last().unwrap().code(), "problems-omitted");
+
+    // ~2.6 million empty SEQUENCEs: none is a certificate; the problems are counted, not stored.
+    let report = decode(&fill(&[0x30, 0x00]), None, NOW);
+    assert_eq!(report.problems.len(), MAX_REPORTED_PROBLEMS + 1);
+
+    // ~870,000 certificate-shaped elements: scanning stops at the budget and refuses.
+    let report = decode(&fill(&[0x30, 0x04, 0x30, 0x00, 0x30, 0x00]), None, NOW);
+    assert!(report.certificates.is_empty());
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].code(), "too-many-certificates");
+
+    // ~100,000 tiny PEM blocks of non-certificate DER.
+    let report = decode(
+        &fill(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+        None,
+        NOW,
+    );
+    assert_eq!(report.problems.len(), MAX_REPORTED_PROBLEMS + 1);
+}
