@@ -169,6 +169,16 @@ describe('certificate decoder', () => {
     assert.equal(await page.locator('.nl-cert-card').count(), 0);
   });
 
+  test('long lists show their first 200 entries and count the rest', async () => {
+    const page = await newPage();
+    await page.goto(`${session.server.url}#/decoder`);
+    await page.locator('textarea').fill(fixture('many-sans.pem').toString());
+    const sans = page.locator('.nl-cert-card dd ul').first();
+    await sans.waitFor();
+    assert.equal(await sans.locator('li').count(), 201);
+    assert.equal(await sans.locator('li').last().textContent(), '… and 100 more (all of them are in the JSON export)');
+  });
+
   test('the JS API on window.wasmBindings returns plain objects', async () => {
     const page = await newPage();
     await page.goto(session.server.url);

@@ -645,7 +645,17 @@ pub fn demo_chain_cached() -> Result<Chain, Error> {
 pub fn fixture_files() -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
     let chain = demo_chain_cached()?;
     let bundle = pkcs7_bundle(&[&chain.leaf.der, &chain.intermediate.der, &chain.root.der]);
+    // A shared-hosting style certificate with 300 DNS names (UI list limits).
+    let many_sans = issue(
+        &CertSpec {
+            dns_names: (1..=300).map(|i| format!("site{i}.netlens.test")).collect(),
+            ..CertSpec::leaf("site1.netlens.test").valid(1_767_225_600, 1_767_225_600 + 90 * DAY)
+        },
+        Key::generate(KeyAlgorithm::P256, "many-sans")?,
+        &chain.intermediate,
+    )?;
     Ok(vec![
+        ("many-sans.pem", many_sans.pem().into_bytes()),
         ("demo-chain.pem", chain.pem().into_bytes()),
         ("demo-leaf.der", chain.leaf.der.clone()),
         ("demo-root.der", chain.root.der.clone()),

@@ -15,7 +15,7 @@ use x509_cert::certificate::{CertificateInner, Raw, Version};
 
 use crate::dn::DistinguishedName;
 use crate::extensions::{self, GeneralNameInfo};
-use crate::input::{Container, FoundCertificate};
+use crate::input::FoundCertificate;
 use crate::problem::Location;
 use crate::time::ValidityInfo;
 use crate::{hex, keys};
@@ -254,11 +254,4 @@ pub fn to_pem(der: &[u8]) -> String {
     }
     out.push_str("-----END CERTIFICATE-----\n");
     out
-}
-
-impl Container {
-    /// True when the certificate came from a PKCS#7 bundle.
-    pub fn is_bundle(&self) -> bool {
-        matches!(self, Container::Pkcs7 { .. })
-    }
 }

@@ -2,8 +2,8 @@
 //!
 //! Two renderings: the RFC 4514 string (most specific first, `CN=…,O=…,C=…`, the form OpenSSL's
 //! `-nameopt RFC2253` and most tools print) and the attribute list in certificate order. Values
-//! are decoded from every ASN.1 string type the DER decoder knows, including BMPString and
-//! TeletexString, which x509-cert's own `Display` leaves as hex.
+//! are decoded from every ASN.1 string type the DER decoder knows, including BMPString,
+//! VisibleString and NumericString, which x509-cert's own `Display` does not render.
 
 use der::asn1::AnyRef;
 use der::{Encode, Tag, Tagged};

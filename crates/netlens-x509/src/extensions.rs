@@ -24,6 +24,7 @@ use x509_cert::ext::pkix::{
 };
 
 use crate::dn::{self, DistinguishedName};
+use crate::limits::MAX_LISTED_EXTENSIONS;
 use crate::{hex, oids, time};
 
 const TLS_FEATURE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.24");
@@ -343,8 +344,15 @@ where
 pub fn decode_all(exts: &[Extension]) -> DecodedExtensions {
     let mut out = DecodedExtensions::default();
     let mut seen = HashSet::new();
-    for ext in exts {
-        if !seen.insert(ext.extn_id) {
+    let mut duplicated = HashSet::new();
+    if exts.len() > MAX_LISTED_EXTENSIONS {
+        out.warnings.push(format!(
+            "the certificate has {} extensions; only the first {MAX_LISTED_EXTENSIONS} are listed",
+            exts.len()
+        ));
+    }
+    for ext in exts.iter().take(MAX_LISTED_EXTENSIONS) {
+        if !seen.insert(ext.extn_id) && duplicated.insert(ext.extn_id) {
             out.warnings.push(format!(
                 "the {} extension appears more than once (RFC 5280 §4.2 allows each extension once)",
                 oids::long_name(&ext.extn_id)
@@ -489,7 +497,10 @@ fn decode_one(ext: &Extension, out: &mut DecodedExtensions) -> Result<Option<Vec
         };
         let mut lines = Vec::new();
         for ad in &aia.0 {
-            let location = locations(&[GeneralNameInfo::new(&ad.access_location)]).remove(0);
+            let location = locations(&[GeneralNameInfo::new(&ad.access_location)])
+                .into_iter()
+                .next()
+                .unwrap_or_default();
             let method = oids::long_name(&ad.access_method);
             lines.push(format!("{method}: {location}"));
             if ad.access_method == AD_OCSP {

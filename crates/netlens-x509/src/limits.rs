@@ -18,6 +18,6 @@ pub const MAX_CERTIFICATES: usize = 500;
 /// pathological input (thousands of broken blocks) cannot flood the UI.
 pub const MAX_REPORTED_PROBLEMS: usize = 100;
 
-/// Deepest DER nesting the scanner follows (PKCS#7 bundles need 4 levels; certificates nest
-/// deeper only inside extensions, which the x509 decoder handles with its own limits).
-pub const MAX_DER_DEPTH: usize = 16;
+/// Most extensions listed per certificate. Real certificates carry about ten; a crafted one can
+/// carry hundreds of thousands in 5 MiB. The rest are counted in a warning.
+pub const MAX_LISTED_EXTENSIONS: usize = 256;

@@ -213,11 +213,6 @@ pub fn short_name(oid: &ObjectIdentifier) -> String {
     }
 }
 
-/// Whether `oid` is one of the named ones (used to mark an extension "known").
-pub fn is_named(oid: &ObjectIdentifier) -> bool {
-    lookup(oid).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,12 +144,14 @@ pub fn parse_moment(text: &str) -> Option<i64> {
         let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
         rest = &frac[digits..];
     }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ if rest.len() == 6 && matches!(&rest[..1], "+" | "-") && &rest[3..4] == ":" => {
-            let oh: i64 = rest[1..3].parse().ok()?;
-            let om: i64 = rest[4..6].parse().ok()?;
-            let sign = if &rest[..1] == "+" { 1 } else { -1 };
+    let offset = match rest.as_bytes() {
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit()) =>
+        {
+            let oh = i64::from((h1 - b'0') * 10 + (h2 - b'0'));
+            let om = i64::from((m1 - b'0') * 10 + (m2 - b'0'));
+            let sign = if *sign == b'+' { 1 } else { -1 };
             sign * (oh * 3600 + om * 60)
         }
         _ => return None,
@@ -190,20 +192,24 @@ impl ValidityInfo {
     pub fn new(not_before: &Time, not_after: &Time, now: i64) -> Self {
         let nb = unix_seconds(not_before);
         let na = unix_seconds(not_after);
+        // Saturating: `now` comes from callers (a CLI flag, a JS argument) and may be extreme.
         let (status, relative) = if now < nb {
             (
                 ValidityStatus::NotYetValid,
-                format!("not valid until {} from now", humanize_duration(nb - now)),
+                format!(
+                    "not valid until {} from now",
+                    humanize_duration(nb.saturating_sub(now))
+                ),
             )
         } else if now > na {
             (
                 ValidityStatus::Expired,
-                format!("expired {} ago", humanize_duration(now - na)),
+                format!("expired {} ago", humanize_duration(now.saturating_sub(na))),
             )
         } else {
             (
                 ValidityStatus::Valid,
-                format!("expires in {}", humanize_duration(na - now)),
+                format!("expires in {}", humanize_duration(na.saturating_sub(now))),
             )
         };
         Self {
@@ -213,7 +219,7 @@ impl ValidityInfo {
             not_after_unix: na,
             lifetime_days: lifetime_days(nb, na),
             status,
-            days_until_expiry: (na - now) / SECONDS_PER_DAY,
+            days_until_expiry: na.saturating_sub(now) / SECONDS_PER_DAY,
             relative,
         }
     }

@@ -354,3 +354,31 @@ fn report_serializes_to_stable_snake_case_json() {
     assert_eq!(leaf["validity"]["status"], "valid");
     assert_eq!(leaf["public_key"]["kind"], "ec");
 }
+
+#[test]
+fn crafted_extension_floods_are_listed_in_part_with_a_warning() {
+    use netlens_x509::limits::MAX_LISTED_EXTENSIONS;
+    let chain = demo_chain_cached().unwrap();
+    let private = const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.99999.1");
+    let flood = vec![netlens_testkit::extension(private, false, &der::asn1::Null).unwrap(); 3000];
+    let cert = issue(
+        &CertSpec {
+            extra_extensions: flood,
+            ..CertSpec::leaf("flood.netlens.test")
+        },
+        Key::generate(KeyAlgorithm::P256, "flood").unwrap(),
+        &chain.intermediate,
+    )
+    .unwrap();
+    let report = decode(&cert.der, None, JUNE_2026);
+    let c = &report.certificates[0];
+    assert_eq!(c.extensions.len(), MAX_LISTED_EXTENSIONS);
+    assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+    // 3000 added to the leaf spec's six (basic constraints, KU, EKU, SAN, SKI, AKI).
+    assert!(
+        c.warnings[0].contains("has 3006 extensions"),
+        "{}",
+        c.warnings[0]
+    );
+    assert!(c.warnings[1].contains("appears more than once"));
+}

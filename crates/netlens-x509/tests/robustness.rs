@@ -130,6 +130,12 @@ fn pathological_inputs_at_the_size_limit_stay_bounded() {
     assert_eq!(report.problems.len(), 1);
     assert_eq!(report.problems[0].code(), "too-many-certificates");
 
+    // Megabytes of zero padding ending in one stray byte: ~2.6 million empty elements.
+    let mut zeros = vec![0u8; MAX_INPUT_BYTES - 1];
+    zeros.push(0x01);
+    let report = decode(&zeros, None, NOW);
+    assert_eq!(report.problems.len(), MAX_REPORTED_PROBLEMS + 1);
+
     // ~100,000 tiny PEM blocks of non-certificate DER.
     let report = decode(
         &fill(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
@@ -137,4 +143,13 @@ fn pathological_inputs_at_the_size_limit_stay_bounded() {
         NOW,
     );
     assert_eq!(report.problems.len(), MAX_REPORTED_PROBLEMS + 1);
+}
+
+#[test]
+fn extreme_moments_do_not_overflow() {
+    let chain = demo_chain_cached().unwrap();
+    for now in [i64::MIN, -1, 0, i64::MAX] {
+        let report = decode(chain.pem().as_bytes(), None, now);
+        assert_eq!(report.certificates.len(), 3, "now = {now}");
+    }
 }

@@ -47,13 +47,21 @@ fn text_row(name: &str, value: impl Into<String>) -> Html {
     row(name, html! { value })
 }
 
+/// Items shown per list; a crafted certificate can carry tens of thousands of SANs, and the page
+/// must stay responsive. The JSON export always has them all.
+const MAX_LIST_ITEMS: usize = 200;
+
 fn list(items: &[String]) -> Html {
     if items.is_empty() {
         return html! {};
     }
+    let hidden = items.len().saturating_sub(MAX_LIST_ITEMS);
     html! {
         <ul class="nl-inline-list">
-            { for items.iter().map(|i| html! { <li>{ i }</li> }) }
+            { for items.iter().take(MAX_LIST_ITEMS).map(|i| html! { <li>{ i }</li> }) }
+            if hidden > 0 {
+                <li class="nl-muted">{ format!("… and {hidden} more (all of them are in the JSON export)") }</li>
+            }
         </ul>
     }
 }
