@@ -1,50 +1,22 @@
 //! `netlens decode`: reads files or stdin into one batch and prints the report.
 
 use std::fmt::Write as _;
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use netlens_x509::{CertificateDetails, DecodeReport, Decoder, Severity, limits, time};
+use netlens_x509::{CertificateDetails, DecodeReport, Decoder, Severity};
 
-/// Reads at most one byte more than the limit, so oversized input is refused by the core with
-/// its usual message instead of being loaded whole into memory.
-fn read_bounded(reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    reader
-        .take(limits::MAX_INPUT_BYTES as u64 + 1)
-        .read_to_end(&mut buf)?;
-    Ok(buf)
-}
+use crate::input::{read_input, resolve_time};
 
 /// Runs the command; see the crate docs for the exit status.
 pub fn run(files: &[PathBuf], json: bool, at: Option<&str>) -> ExitCode {
-    let now = match at {
-        Some(text) => match time::parse_moment(text) {
-            Some(t) => t,
-            None => {
-                eprintln!(
-                    "netlens: --at {text:?} is not a time; use RFC 3339 (2026-06-01T00:00:00Z), a date (2026-06-01) or Unix seconds"
-                );
-                return ExitCode::from(2);
-            }
-        },
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+    let Some(now) = resolve_time(at) else {
+        return ExitCode::from(2);
     };
     let mut decoder = Decoder::new(now);
     for path in files {
-        let (bytes, name) = if path.as_os_str() == "-" {
-            (read_bounded(std::io::stdin().lock()), None)
-        } else {
-            (
-                std::fs::File::open(path).and_then(read_bounded),
-                Some(path.display().to_string()),
-            )
-        };
-        match bytes {
-            Ok(bytes) => decoder.add(&bytes, name.as_deref()),
+        match read_input(path) {
+            Ok((bytes, name)) => decoder.add(&bytes, name.as_deref()),
             Err(e) => {
                 eprintln!("netlens: cannot read {}: {e}", path.display());
                 return ExitCode::from(2);

@@ -1,12 +1,12 @@
 //! `netlens`: the command line over netlens' analysis cores, for CI pipelines and scripts.
 //!
-//! Same decoding as the web app (it calls the same `netlens-x509` functions), plain text for
-//! people and stable JSON (`--json`) for machines.
-//!
-//! Exit status: 0 when everything was read, 1 when some input had errors but certificates were
-//! decoded, 2 when nothing usable was decoded (unreadable file, refused or unrecognised input).
+//! Same analysis as the web app (it calls the same `netlens-x509` and `netlens-chain`
+//! functions), plain text for people and stable JSON (`--json`) for machines.
 
+mod chain_cmd;
 mod decode_cmd;
+mod input;
+mod limbo_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "netlens",
     version,
-    about = "Diagnostics for people who build networked apps: decode certificates and chains",
+    about = "Diagnostics for people who build networked apps: decode certificates and analyze chains",
     propagate_version = true
 )]
 struct Cli {
@@ -31,7 +31,8 @@ enum Command {
     ///
     /// Prints every field a TLS diagnosis needs: names, validity, SANs, key, signature, key
     /// usages, key identifiers, AIA / CRL locations, embedded SCTs, all extensions, fingerprints
-    /// and the SPKI SHA-256 pin used by NSPinnedDomains.
+    /// and the SPKI SHA-256 pin used by NSPinnedDomains. Exit status: 0 when everything was
+    /// read, 1 when some input had errors, 2 when nothing usable was decoded.
     Decode {
         /// Files to read; `-` reads standard input. Several files form one batch.
         #[arg(required = true, value_name = "FILE")]
@@ -43,11 +44,74 @@ enum Command {
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
     },
+    /// Analyze the chain a server sends: will Apple platforms and strict TLS clients trust it?
+    ///
+    /// Builds the path to a trusted root (Mozilla's, plus --anchors), verifies every signature
+    /// and applies RFC 5280, RFC 9525, CA/B Forum and Apple rules. Exit status: 0 when the apple
+    /// verdict passes, 1 when it fails, 2 on unusable input.
+    Chain {
+        /// Chain files (certificates and CRLs, any format, any order); `-` reads standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Host name or IP address clients connect to (a URL works too).
+        #[arg(long, value_name = "HOST")]
+        host: Option<String>,
+        /// Validate at this moment instead of now: RFC 3339, a date, or Unix seconds.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Extra trust anchors (a private CA, roots exported from a Mac). Repeatable.
+        #[arg(long, value_name = "FILE")]
+        anchors: Vec<PathBuf>,
+        /// Apple's CT log list (log_list.json) for operator and log-state checks.
+        #[arg(long, value_name = "FILE")]
+        ct_log_list: Option<PathBuf>,
+        /// Do not trust Mozilla's roots (only --anchors).
+        #[arg(long)]
+        no_builtin_roots: bool,
+        /// Print the report as JSON.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print the report as Markdown.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Print the rule catalog: every finding netlens can report.
+    Rules {
+        /// As JSON.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// As a Markdown table.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Run x509-limbo: read a limbo suite on stdin, write limbo results on stdout.
+    Limbo,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Decode { files, json, at } => decode_cmd::run(&files, json, at.as_deref()),
+        Command::Chain {
+            files,
+            host,
+            at,
+            anchors,
+            ct_log_list,
+            no_builtin_roots,
+            json,
+            markdown,
+        } => chain_cmd::run(chain_cmd::ChainArgs {
+            files,
+            host,
+            at,
+            anchors,
+            ct_log_list,
+            no_builtin_roots,
+            json,
+            markdown,
+        }),
+        Command::Rules { json, markdown } => chain_cmd::rules(json, markdown),
+        Command::Limbo => limbo_cmd::run(),
     }
 }

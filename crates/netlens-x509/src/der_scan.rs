@@ -193,6 +193,27 @@ impl<'a> Iterator for Children<'a> {
     }
 }
 
+/// True when `tlv` has the outer shape of an X.509 CRL (RFC 5280 §5.1): a signed SEQUENCE whose
+/// TBSCertList holds a time (thisUpdate) among its direct fields, where a TBSCertificate holds
+/// a Validity SEQUENCE instead.
+pub fn looks_like_crl(tlv: &Tlv<'_>) -> bool {
+    if tlv.tag != TAG_SEQUENCE {
+        return false;
+    }
+    let Some(Ok(tbs)) = children(tlv.value).next() else {
+        return false;
+    };
+    tbs.tag == TAG_SEQUENCE
+        && children(tbs.value)
+            .take(5)
+            .any(|c| matches!(c, Ok(t) if t.tag == TAG_UTC_TIME || t.tag == TAG_GENERALIZED_TIME))
+}
+
+/// Universal UTCTime.
+pub const TAG_UTC_TIME: u8 = 0x17;
+/// Universal GeneralizedTime.
+pub const TAG_GENERALIZED_TIME: u8 = 0x18;
+
 /// True when `tlv` has the outer shape of an X.509 certificate: a SEQUENCE whose first element
 /// (tbsCertificate) is itself a SEQUENCE, followed by a SEQUENCE (signatureAlgorithm).
 pub fn looks_like_certificate(tlv: &Tlv<'_>) -> bool {

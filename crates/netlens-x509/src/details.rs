@@ -132,13 +132,18 @@ pub fn decode(
     index: usize,
     now: i64,
 ) -> Result<CertificateDetails, DecodeError> {
-    let cert = RawCertificate::from_der(&found.der).map_err(|e| DecodeError {
+    let cert = parse(&found.der)?;
+    Ok(describe(&cert, found, index, now))
+}
+
+/// Parses DER into a certificate (no profile checks), with a readable error.
+pub fn parse(der: &[u8]) -> Result<RawCertificate, DecodeError> {
+    RawCertificate::from_der(der).map_err(|e| DecodeError {
         detail: describe_der_error(&e),
         der_offset: e
             .position()
             .map(|p| usize::try_from(u32::from(p)).unwrap_or(usize::MAX)),
-    })?;
-    Ok(details(&cert, found, index, now))
+    })
 }
 
 fn describe_der_error(e: &der::Error) -> String {
@@ -159,7 +164,8 @@ fn describe_der_error(e: &der::Error) -> String {
     }
 }
 
-fn details(
+/// Describes an already parsed certificate (see [`decode`]).
+pub fn describe(
     cert: &RawCertificate,
     found: &FoundCertificate,
     index: usize,

@@ -123,7 +123,7 @@ fn decode_attribute(atv: &AttributeTypeAndValue, multi_valued: bool) -> NameAttr
 }
 
 /// Decodes any of the ASN.1 string types used in names. Returns the text and the type name.
-pub(crate) fn decode_string(any: AnyRef<'_>) -> Option<(String, &'static str)> {
+pub fn decode_string(any: AnyRef<'_>) -> Option<(String, &'static str)> {
     let bytes = any.value();
     match any.tag() {
         Tag::Utf8String => Some((String::from_utf8_lossy(bytes).into_owned(), "UTF8String")),

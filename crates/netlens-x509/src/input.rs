@@ -70,6 +70,19 @@ pub struct FoundCertificate {
     pub container: Container,
 }
 
+/// A CRL's DER bytes as found in the input. The decoder skips CRLs; chain analysis uses them to
+/// check revocation offline.
+#[derive(Clone, Debug)]
+pub struct FoundCrl {
+    /// The exact DER bytes of the CertificateList.
+    pub der: Vec<u8>,
+    /// Where it was found.
+    pub location: Location,
+}
+
+/// Most CRLs kept from one input (real revocation checks need one per issuing CA).
+const MAX_CRLS: usize = 64;
+
 /// The result of scanning one input.
 ///
 /// Bounded whatever the input: at most `budget` certificates are kept (one more sets
@@ -78,6 +91,7 @@ pub struct FoundCertificate {
 #[derive(Debug)]
 pub struct Scan {
     certificates: Vec<FoundCertificate>,
+    crls: Vec<FoundCrl>,
     problems: Vec<InputProblem>,
     omitted_problems: usize,
     over_budget: bool,
@@ -88,6 +102,7 @@ impl Scan {
     fn new(budget: usize) -> Self {
         Self {
             certificates: Vec::new(),
+            crls: Vec::new(),
             problems: Vec::new(),
             omitted_problems: 0,
             over_budget: false,
@@ -111,6 +126,19 @@ impl Scan {
         }
     }
 
+    pub(crate) fn crl(&mut self, crl: FoundCrl) {
+        if self.crls.len() < MAX_CRLS {
+            self.crls.push(crl);
+        } else {
+            self.omitted_problems += 1;
+        }
+    }
+
+    /// CRLs found, in input order (at most 64).
+    pub fn crls(&self) -> &[FoundCrl] {
+        &self.crls
+    }
+
     /// Certificates found, in input order.
     pub fn certificates(&self) -> &[FoundCertificate] {
         &self.certificates
@@ -131,9 +159,9 @@ impl Scan {
         self.over_budget
     }
 
-    /// The certificates and problems, by value.
-    pub fn into_parts(self) -> (Vec<FoundCertificate>, Vec<InputProblem>) {
-        (self.certificates, self.problems)
+    /// The certificates, CRLs and problems, by value.
+    pub fn into_parts(self) -> (Vec<FoundCertificate>, Vec<FoundCrl>, Vec<InputProblem>) {
+        (self.certificates, self.crls, self.problems)
     }
 
     /// Scanning can stop: the budget is exceeded and the input will be refused anyway.
@@ -222,7 +250,12 @@ fn scan_der_stream(data: &[u8], base: &Location, container: &Container, scan: &m
 
 /// Decides whether one DER element is a certificate or a PKCS#7 bundle.
 fn classify_element(tlv: &Tlv<'_>, location: Location, container: &Container, scan: &mut Scan) {
-    if der_scan::looks_like_certificate(tlv) {
+    if der_scan::looks_like_crl(tlv) {
+        scan.crl(FoundCrl {
+            der: tlv.raw.to_vec(),
+            location,
+        });
+    } else if der_scan::looks_like_certificate(tlv) {
         scan.certificate(FoundCertificate {
             der: tlv.raw.to_vec(),
             location,
@@ -268,6 +301,7 @@ fn scan_pem_der(der: &[u8], label: &str, location: Location, scan: &mut Scan) {
 /// What to do with a PEM block, by label.
 enum LabelKind {
     Certificate,
+    Crl,
     Bundle,
     PrivateKey,
     Other(&'static str),
@@ -285,7 +319,7 @@ fn label_kind(label: &str) -> LabelKind {
             LabelKind::Other("a certificate signing request (CSR)")
         }
         "PUBLIC KEY" | "RSA PUBLIC KEY" => LabelKind::Other("a bare public key"),
-        "X509 CRL" => LabelKind::Other("a certificate revocation list (CRL)"),
+        "X509 CRL" => LabelKind::Crl,
         "EC PARAMETERS" | "DH PARAMETERS" | "DSA PARAMETERS" => LabelKind::Other("key parameters"),
         "OPENSSH PUBLIC KEY" | "SSH2 PUBLIC KEY" => LabelKind::Other("an SSH key"),
         _ => LabelKind::Unknown,
@@ -405,7 +439,7 @@ fn scan_pem(data: &[u8], base: &Location, scan: &mut Scan) -> bool {
                 ProblemKind::UnsupportedPemLabel { label },
                 location,
             )),
-            LabelKind::Certificate | LabelKind::Bundle => {
+            LabelKind::Certificate | LabelKind::Bundle | LabelKind::Crl => {
                 match pem_body(data, body_start, end, base.byte_offset) {
                     Ok(der) if der.is_empty() => {
                         scan.problem(InputProblem::at(ProblemKind::PemEmpty { label }, location));

@@ -37,7 +37,7 @@ pub mod time;
 use serde::Serialize;
 
 pub use details::{CertificateDetails, RawCertificate};
-pub use input::{Container, FoundCertificate};
+pub use input::{Container, FoundCertificate, FoundCrl};
 pub use problem::{InputProblem, Location, ProblemKind, Severity};
 
 /// The limits in force, echoed in every report so a UI can quote them.
@@ -140,7 +140,11 @@ impl Decoder {
         }
         // Scan problems and decode failures are interleaved by position so the list reads in
         // input order.
-        let (certificates, mut problems) = scan.into_parts();
+        let (certificates, crls, mut problems) = scan.into_parts();
+        problems.extend(
+            crls.into_iter()
+                .map(|crl| InputProblem::at(ProblemKind::CrlSkipped, crl.location)),
+        );
         for found in &certificates {
             match details::decode(found, self.certificates.len(), self.now) {
                 Ok(details) => self.certificates.push(details),

@@ -137,6 +137,8 @@ pub enum ProblemKind {
         /// What it is, in words.
         what: &'static str,
     },
+    /// A certificate revocation list: the decoder skips it (chain analysis uses it).
+    CrlSkipped,
     /// A private key block; skipped without decoding.
     PrivateKeyIgnored {
         /// The label.
@@ -189,6 +191,7 @@ impl ProblemKind {
             ProblemKind::PemEmpty { .. } => "pem-empty",
             ProblemKind::UnsupportedPemLabel { .. } => "unsupported-pem-label",
             ProblemKind::NotACertificate { .. } => "not-a-certificate",
+            ProblemKind::CrlSkipped => "crl-skipped",
             ProblemKind::PrivateKeyIgnored { .. } => "private-key-ignored",
             ProblemKind::MalformedDer { .. } => "malformed-der",
             ProblemKind::InvalidCertificate { .. } => "invalid-certificate",
@@ -203,9 +206,9 @@ impl ProblemKind {
     /// How bad this kind of problem is.
     pub fn severity(&self) -> Severity {
         match self {
-            ProblemKind::PrivateKeyIgnored { .. } | ProblemKind::ProblemsOmitted { .. } => {
-                Severity::Notice
-            }
+            ProblemKind::PrivateKeyIgnored { .. }
+            | ProblemKind::ProblemsOmitted { .. }
+            | ProblemKind::CrlSkipped => Severity::Notice,
             ProblemKind::NotACertificate { .. } | ProblemKind::EmptyPkcs7 => Severity::Warning,
             _ => Severity::Error,
         }
@@ -274,6 +277,10 @@ impl fmt::Display for ProblemKind {
                     "skipped a {label} block: it is {what}, not a certificate"
                 )
             }
+            ProblemKind::CrlSkipped => f.write_str(
+                "skipped a certificate revocation list (CRL): the decoder shows certificates; \
+                 chain analysis uses CRLs to check revocation offline",
+            ),
             ProblemKind::PrivateKeyIgnored { label } => write!(
                 f,
                 "skipped a {label} block without decoding it. It is a private key: nothing left \

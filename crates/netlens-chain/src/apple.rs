@@ -1,0 +1,285 @@
+//! Apple's rules, App Transport Security, Certificate Transparency and the CA/B Forum validity
+//! schedule, applied to one path. Dates are the certificate's notBefore, as Apple applies them.
+//!
+//! Apple's requirements fall in two families (see the research notes): rules for every TLS server
+//! certificate (RSA ≥ 2048 and SHA-2 for the leaf and issuing CAs, names in the SAN, serverAuth
+//! and ≤ 825 days from 2019-07-01), and rules only for chains to a *preinstalled* root (≤ 398 days
+//! from 2020-09-01, Certificate Transparency). netlens treats chains ending at a built-in
+//! (Mozilla) anchor as public and chains ending at an anchor the user supplied as private.
+
+use der::Decode;
+use netlens_x509::keys::{KeyKind, PublicKeyInfo};
+use netlens_x509::time::parse_moment;
+use spki::SubjectPublicKeyInfoOwned;
+
+use crate::crypto::HashAlg;
+use crate::ct::{self, CtReport, LogList};
+use crate::finding::Finding;
+use crate::path::Path;
+use crate::store::AnchorOrigin;
+use crate::validate::{self, Context, Node};
+
+fn day(date: &str) -> i64 {
+    parse_moment(date).unwrap_or(i64::MAX)
+}
+
+/// CA/B Forum BR §6.3.2 maximum validity for a subscriber certificate issued at `not_before`.
+pub fn cabf_max_days(not_before: i64) -> Option<i64> {
+    if not_before >= day("2029-03-15") {
+        Some(47)
+    } else if not_before >= day("2027-03-15") {
+        Some(100)
+    } else if not_before >= day("2026-03-15") {
+        Some(200)
+    } else if not_before >= day("2020-09-01") {
+        Some(398)
+    } else if not_before >= day("2018-03-01") {
+        Some(825)
+    } else {
+        None
+    }
+}
+
+/// The result of Apple checks on a path.
+pub struct AppleResult {
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// CT evaluation of the leaf.
+    pub ct: Option<CtReport>,
+}
+
+/// Runs the Apple, ATS, CT and CA/B validity checks on `path`.
+pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> AppleResult {
+    let mut out = Vec::new();
+    let nodes = validate::nodes(ctx, path);
+    let Some(leaf) = nodes.first().copied() else {
+        return AppleResult {
+            findings: out,
+            ct: None,
+        };
+    };
+    let anchor = path.end.anchor().and_then(|a| ctx.store.get(a));
+    let public = anchor.is_some_and(|a| a.origin == AnchorOrigin::Builtin);
+    let (nb, _) = leaf.cert.validity();
+    let lifetime = leaf.cert.details.validity.lifetime_days;
+
+    // Signatures made by issuing CAs: every certificate except a root's self-signature.
+    for (i, node) in nodes.iter().enumerate() {
+        let is_top = i + 1 == nodes.len();
+        if is_top && node.cert.self_issued() && i > 0 {
+            continue;
+        }
+        let hash = crate::crypto::scheme(node.cert.cert.signature_algorithm())
+            .ok()
+            .map(|s| s.hash());
+        match hash {
+            Some(HashAlg::Sha1) => out.push(node.finding(
+                "apple.sha1-signature",
+                format!(
+                    "{} is signed with SHA-1; iOS 13 and macOS 10.15 no longer trust SHA-1 signed TLS certificates.",
+                    node.name()
+                ),
+            )),
+            Some(HashAlg::Sha224) => out.push(node.finding(
+                "ats.signature-hash-too-weak",
+                format!("{} is signed with SHA-224; ATS requires SHA-256 or stronger.", node.name()),
+            )),
+            _ => {}
+        }
+    }
+
+    // Keys of the leaf and of every issuing CA, the built-in anchor included.
+    let mut keys: Vec<(String, PublicKeyInfo, Option<Node<'_>>)> = nodes
+        .iter()
+        .map(|n| (n.name(), n.cert.details.public_key.clone(), Some(*n)))
+        .collect();
+    if let Some(a) = anchor
+        && a.cert.is_none()
+        && let Ok(spki) = SubjectPublicKeyInfoOwned::from_der(&a.spki)
+    {
+        keys.push((
+            format!("trust anchor \"{}\"", a.label),
+            PublicKeyInfo::new(&spki),
+            None,
+        ));
+    }
+    for (name, key, node) in keys {
+        let finding = |rule, msg: String| match node {
+            Some(n) => n.finding(rule, msg),
+            None => Finding::new(rule, None, msg)
+                .about_anchor(name.trim_start_matches("trust anchor ").trim_matches('"')),
+        };
+        match (key.kind, key.bits) {
+            (KeyKind::Rsa | KeyKind::RsaPss, Some(bits)) if bits < 2048 => out.push(finding(
+                "apple.rsa-key-too-small",
+                format!("{name} has an RSA key of {bits} bits; Apple requires at least 2048."),
+            )),
+            (KeyKind::Ec, Some(bits)) if bits < 256 => out.push(finding(
+                "ats.ec-key-too-small",
+                format!("{name} has a {bits}-bit EC key; ATS requires at least 256 bits."),
+            )),
+            _ => {}
+        }
+    }
+
+    // Validity periods, by the leaf's notBefore.
+    if nb >= day("2019-07-01") && lifetime > 825 {
+        out.push(leaf.finding(
+            "apple.validity-over-825-days",
+            format!(
+                "{} is valid for {lifetime} days ({} to {}); Apple accepts at most 825 for certificates issued after 2019-07-01.",
+                leaf.name(),
+                leaf.cert.details.validity.not_before,
+                leaf.cert.details.validity.not_after
+            ),
+        ));
+    }
+    if public && nb >= day("2020-09-01") && lifetime > 398 {
+        out.push(leaf.finding(
+            "apple.validity-over-398-days",
+            format!(
+                "{} chains to a public root and is valid for {lifetime} days; Apple accepts at most 398 for certificates issued from 2020-09-01.",
+                leaf.name()
+            ),
+        ));
+    }
+    if public
+        && let Some(max) = cabf_max_days(nb)
+        && lifetime > max
+    {
+        out.push(leaf.finding(
+            "cabf.validity-over-limit",
+            format!(
+                "{} is valid for {lifetime} days; for certificates issued on {} the Baseline Requirements allow at most {max}.",
+                leaf.name(),
+                &leaf.cert.details.validity.not_before[..10]
+            ),
+        ));
+    }
+
+    // Certificate Transparency (public chains only).
+    let ct = if public {
+        let applies = nb >= ct::CT_ENFORCED;
+        let report = ct::evaluate(&leaf.cert.details.scts, lifetime, nb, applies, log_list);
+        if applies {
+            ct_findings(leaf, &report, &mut out);
+        }
+        Some(report)
+    } else {
+        None
+    };
+
+    // iOS 18.4: a key usage extension must allow the key exchange.
+    if let Some(ku) = &leaf.cert.details.key_usage {
+        let signature = ku.usages.contains(&"digitalSignature");
+        let encipherment = ku.usages.contains(&"keyEncipherment");
+        let kind = leaf.cert.details.public_key.kind;
+        if !signature {
+            out.push(leaf.finding(
+                "apple.key-usage-cipher-mismatch",
+                format!(
+                    "{}'s key usage ({}) lacks digitalSignature, which ECDHE key exchange and TLS 1.3 need. Since iOS 18.4 \
+                     such connections fail with -9830 and cannot be overridden.",
+                    leaf.name(),
+                    ku.usages.join(", ")
+                ),
+            ));
+        } else if matches!(kind, KeyKind::Rsa) && !encipherment {
+            out.push(
+                leaf.finding(
+                    "apple.key-usage-cipher-mismatch",
+                    format!(
+                        "{}'s RSA key usage lacks keyEncipherment: static-RSA (TLS_RSA_*) suites would fail. ATS apps \
+                         only use ECDHE suites, which work.",
+                        leaf.name()
+                    ),
+                )
+                .warning(),
+            );
+        }
+    }
+    if leaf.cert.details.public_key.kind == KeyKind::Ed25519 {
+        out.push(leaf.finding(
+            "ats.ed25519-key",
+            format!("{} has an Ed25519 key.", leaf.name()),
+        ));
+    }
+    if anchor.is_some_and(|a| a.origin == AnchorOrigin::User) {
+        let label = anchor.map(|a| a.label.clone()).unwrap_or_default();
+        out.push(Finding::new(
+            "info.private-root",
+            None,
+            format!(
+                "The chain ends at \"{label}\", a root you supplied. Apple's 398-day and Certificate Transparency rules \
+                 apply only to Apple-preinstalled roots, so they were not applied."
+            ),
+        ));
+    }
+    AppleResult { findings: out, ct }
+}
+
+fn ct_findings(leaf: Node<'_>, report: &CtReport, out: &mut Vec<Finding>) {
+    let distinct = {
+        let mut ids: Vec<&str> = report.scts.iter().map(|s| s.log_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    let fix = "Ask your CA for a certificate with SCTs from enough Apple-approved logs, or deliver SCTs in the TLS \
+               handshake (signed_certificate_timestamp extension) or a stapled OCSP response, which netlens cannot see offline.";
+    if distinct < report.required {
+        out.push(
+            leaf.finding(
+                "apple.ct-insufficient-scts",
+                format!(
+                    "{} has {distinct} embedded SCT(s) from distinct logs; Apple requires {} for a certificate of this \
+                     lifetime issued on {}.",
+                    leaf.name(),
+                    report.required,
+                    &leaf.cert.details.validity.not_before[..10]
+                ),
+            )
+            .fix(fix),
+        );
+        return;
+    }
+    if report.log_list_loaded {
+        let mut problems = Vec::new();
+        if report.counted < report.required {
+            let cap = report
+                .per_operator_cap
+                .map(|c| format!(" (at most {c} per operator counts)"))
+                .unwrap_or_default();
+            problems.push(format!(
+                "only {} of its SCTs count toward the {} required{cap}",
+                report.counted, report.required
+            ));
+        }
+        if report.currently_approved == Some(false) {
+            problems.push("none comes from a currently approved log".to_owned());
+        }
+        let all_tiled = report
+            .scts
+            .iter()
+            .filter(|s| s.counts)
+            .all(|s| s.log.as_ref().is_some_and(|l| l.tiled));
+        if all_tiled && report.scts.iter().any(|s| s.counts) {
+            problems.push("none comes from an RFC 6962 log".to_owned());
+        }
+        let excluded: Vec<String> = report
+            .scts
+            .iter()
+            .filter_map(|s| s.note.as_ref().map(|n| format!("{} ({n})", s.log_id)))
+            .collect();
+        if !problems.is_empty() {
+            let mut message = format!("{}: {}.", leaf.name(), problems.join("; "));
+            if !excluded.is_empty() {
+                message.push_str(&format!(" Not counted: {}.", excluded.join(", ")));
+            }
+            out.push(
+                leaf.finding("apple.ct-operator-diversity", message)
+                    .fix(fix),
+            );
+        }
+    }
+}

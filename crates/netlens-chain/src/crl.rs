@@ -1,0 +1,158 @@
+//! Revocation from CRLs the user supplies (RFC 5280 §5, §6.3). netlens never fetches anything:
+//! a user who downloaded the CRL from a certificate's distribution point can paste it with the
+//! chain, and netlens checks it offline.
+//!
+//! A CRL is used for a certificate when its issuer name matches the certificate's issuer and it is
+//! signed by the certificate's issuer. It must carry a non-critical CRL number, no unknown
+//! critical extensions, and its issuer must be allowed to sign CRLs (cRLSign, when the issuer has
+//! a key usage extension). An unusable CRL is reported, never silently ignored.
+
+use der::Decode;
+use x509_cert::crl::CertificateList;
+
+use crate::crypto::{self, Verification};
+use crate::finding::Finding;
+use crate::model::ChainCert;
+use crate::names;
+use crate::path::{Path, PathEnd};
+use crate::validate::{self, Context};
+
+const CRL_NUMBER: &str = "2.5.29.20";
+const UNDERSTOOD_CRL_EXTENSIONS: &[&str] = &[
+    "2.5.29.20", // CRL number
+    "2.5.29.35", // authority key identifier
+    "2.5.29.28", // issuing distribution point (only whole-CRL scope is supported, see below)
+];
+
+/// A supplied CRL.
+#[derive(Clone, Debug)]
+pub struct Crl {
+    /// Where it was found.
+    pub location: netlens_x509::Location,
+    /// Parsed list.
+    pub list: CertificateList,
+    /// The exact signed bytes.
+    pub tbs: Vec<u8>,
+    /// Comparison key of its issuer.
+    pub issuer_key: Vec<u8>,
+}
+
+impl Crl {
+    /// Parses a found CRL.
+    pub fn parse(found: &netlens_x509::FoundCrl) -> Result<Crl, String> {
+        let list = CertificateList::from_der(&found.der).map_err(|e| e.to_string())?;
+        let outer = netlens_x509::der_scan::read_tlv(&found.der, 0).map_err(|e| e.to_string())?;
+        let tbs = netlens_x509::der_scan::children(outer.value)
+            .next()
+            .and_then(Result::ok)
+            .ok_or("the CRL has no TBSCertList")?;
+        let issuer = der::Encode::to_der(&list.tbs_cert_list.issuer).map_err(|e| e.to_string())?;
+        Ok(Crl {
+            location: found.location.clone(),
+            issuer_key: names::comparison_key(&issuer),
+            tbs: tbs.raw.to_vec(),
+            list,
+        })
+    }
+
+    /// Why this CRL cannot be used, if so (issuer key usage is checked by the caller).
+    fn structural_problem(&self) -> Option<String> {
+        let exts = self
+            .list
+            .tbs_cert_list
+            .crl_extensions
+            .as_deref()
+            .unwrap_or(&[]);
+        match exts.iter().find(|e| e.extn_id.to_string() == CRL_NUMBER) {
+            None => return Some("it has no CRL number (RFC 5280 §5.2.3 requires one)".into()),
+            Some(e) if e.critical => {
+                return Some(
+                    "its CRL number is marked critical (RFC 5280 §5.2.3 forbids it)".into(),
+                );
+            }
+            Some(_) => {}
+        }
+        exts.iter()
+            .find(|e| {
+                e.critical && !UNDERSTOOD_CRL_EXTENSIONS.contains(&e.extn_id.to_string().as_str())
+            })
+            .map(|e| {
+                format!(
+                    "it has an unknown critical extension {}",
+                    netlens_x509::oids::long_name(&e.extn_id)
+                )
+            })
+    }
+}
+
+/// Checks every certificate of `path` against the supplied CRLs.
+pub fn check(ctx: &Context<'_>, path: &Path, crls: &[Crl]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if crls.is_empty() {
+        return out;
+    }
+    let nodes = validate::nodes(ctx, path);
+    for (i, node) in nodes.iter().enumerate() {
+        // Issuer of this node: the next node, or the built-in anchor at the end.
+        let (issuer_spki, issuer_cert): (Option<&[u8]>, Option<&ChainCert>) = match nodes.get(i + 1)
+        {
+            Some(next) => (Some(&next.cert.spki), Some(next.cert)),
+            None => match path.end {
+                PathEnd::Anchor(a) => (ctx.store.get(a).map(|a| a.spki.as_slice()), None),
+                _ => (None, None),
+            },
+        };
+        let Some(issuer_spki) = issuer_spki else {
+            continue;
+        };
+        for crl in crls.iter().filter(|c| c.issuer_key == node.cert.issuer_key) {
+            let verification = crypto::verify(
+                &crl.tbs,
+                &crl.list.signature_algorithm,
+                crl.list.signature.raw_bytes(),
+                issuer_spki,
+            );
+            if !matches!(verification, Verification::Valid) {
+                // Same issuer name, different key: a CRL of another CA with that name.
+                continue;
+            }
+            let problem = crl.structural_problem().or_else(|| {
+                issuer_cert
+                    .and_then(|c| c.details.key_usage.as_ref())
+                    .filter(|ku| !ku.usages.contains(&"cRLSign"))
+                    .map(|_| "its issuer's key usage does not include cRLSign".to_owned())
+            });
+            if let Some(problem) = problem {
+                out.push(node.finding(
+                    "chain.crl-invalid",
+                    format!(
+                        "The CRL for {} ({}) cannot be used: {problem}.",
+                        node.name(),
+                        crl.location
+                    ),
+                ));
+                continue;
+            }
+            let serial = node.cert.cert.tbs_certificate().serial_number().as_bytes();
+            if let Some(entry) = crl
+                .list
+                .tbs_cert_list
+                .revoked_certificates
+                .iter()
+                .flatten()
+                .find(|r| r.serial_number.as_bytes() == serial)
+            {
+                out.push(node.finding(
+                    "chain.revoked",
+                    format!(
+                        "{} was revoked on {} according to the CRL ({}).",
+                        node.name(),
+                        netlens_x509::time::rfc3339(&entry.revocation_date),
+                        crl.location
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,175 @@
+//! Certificates as the analysis sees them: parsed once, with the exact DER pieces the checks
+//! need (the signed bytes, the names, the key) and the decoded view the UI shows.
+
+use const_oid::ObjectIdentifier;
+use der::Decode;
+use netlens_x509::der_scan::{self, TAG_CONTEXT_0_CONSTRUCTED};
+use netlens_x509::details::{self, CertificateDetails, DecodeError, RawCertificate};
+use netlens_x509::{FoundCertificate, Location};
+use sha2::{Digest, Sha256};
+use x509_cert::ext::Extension;
+
+use crate::names;
+
+/// A certificate of the chain (or a user-supplied anchor), parsed for analysis.
+#[derive(Clone, Debug)]
+pub struct ChainCert {
+    /// Position in the input as sent (0-based), or in the anchor input for anchors.
+    pub index: usize,
+    /// Where it was found.
+    pub location: Location,
+    /// The DER certificate.
+    pub der: Vec<u8>,
+    /// The parsed certificate.
+    pub cert: RawCertificate,
+    /// The decoded view (labels, SANs, key summary…).
+    pub details: CertificateDetails,
+    /// The exact bytes of tbsCertificate, as signed.
+    pub tbs: Vec<u8>,
+    /// DER of the issuer Name, as encoded.
+    pub issuer: Vec<u8>,
+    /// DER of the subject Name, as encoded.
+    pub subject: Vec<u8>,
+    /// Comparison key of the issuer name (RFC 5280 §7.1 matching).
+    pub issuer_key: Vec<u8>,
+    /// Comparison key of the subject name.
+    pub subject_key: Vec<u8>,
+    /// DER of the SubjectPublicKeyInfo.
+    pub spki: Vec<u8>,
+    /// SHA-256 of the whole certificate.
+    pub fingerprint: [u8; 32],
+    /// subjectKeyIdentifier bytes.
+    pub ski: Option<Vec<u8>>,
+    /// authorityKeyIdentifier keyIdentifier bytes.
+    pub aki: Option<Vec<u8>>,
+}
+
+/// The raw DER of a certificate's tbsCertificate, issuer, subject and SPKI.
+struct RawParts {
+    tbs: Vec<u8>,
+    issuer: Vec<u8>,
+    subject: Vec<u8>,
+    spki: Vec<u8>,
+}
+
+/// Splits a certificate into [`RawParts`].
+fn raw_parts(der: &[u8]) -> Option<RawParts> {
+    let cert = der_scan::read_tlv(der, 0).ok()?;
+    let tbs = der_scan::children(cert.value).next()?.ok()?;
+    let mut fields = der_scan::children(tbs.value)
+        .filter_map(Result::ok)
+        .peekable();
+    if fields
+        .peek()
+        .is_some_and(|f| f.tag == TAG_CONTEXT_0_CONSTRUCTED)
+    {
+        fields.next(); // version
+    }
+    let _serial = fields.next()?;
+    let _signature = fields.next()?;
+    let issuer = fields.next()?;
+    let _validity = fields.next()?;
+    let subject = fields.next()?;
+    let spki = fields.next()?;
+    Some(RawParts {
+        tbs: tbs.raw.to_vec(),
+        issuer: issuer.raw.to_vec(),
+        subject: subject.raw.to_vec(),
+        spki: spki.raw.to_vec(),
+    })
+}
+
+impl ChainCert {
+    /// Parses a found certificate. `now` is used for the decoded view's relative times.
+    pub fn parse(
+        found: &FoundCertificate,
+        index: usize,
+        now: i64,
+    ) -> Result<ChainCert, DecodeError> {
+        let cert = details::parse(&found.der)?;
+        let details = details::describe(&cert, found, index, now);
+        let RawParts {
+            tbs,
+            issuer,
+            subject,
+            spki,
+        } = raw_parts(&found.der).ok_or(DecodeError {
+            detail: "the certificate's fields cannot be located".into(),
+            der_offset: None,
+        })?;
+        let ski = extension(&cert, &const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)
+            .and_then(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
+            .map(|o| o.as_bytes().to_vec());
+        let aki = extension(
+            &cert,
+            &const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+        )
+        .and_then(|e| {
+            x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes()).ok()
+        })
+        .and_then(|a| a.key_identifier.map(|k| k.as_bytes().to_vec()));
+        Ok(ChainCert {
+            index,
+            location: found.location.clone(),
+            issuer_key: names::comparison_key(&issuer),
+            subject_key: names::comparison_key(&subject),
+            fingerprint: Sha256::digest(&found.der).into(),
+            der: found.der.clone(),
+            cert,
+            details,
+            tbs,
+            issuer,
+            subject,
+            spki,
+            ski,
+            aki,
+        })
+    }
+
+    /// The extensions, or none.
+    pub fn extensions(&self) -> &[Extension] {
+        self.cert
+            .tbs_certificate()
+            .extensions()
+            .map(|e| e.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The first extension with `oid`.
+    pub fn extension(&self, oid: &ObjectIdentifier) -> Option<&Extension> {
+        extension(&self.cert, oid)
+    }
+
+    /// Subject and issuer names are equal (the certificate is self-issued).
+    pub fn self_issued(&self) -> bool {
+        self.subject_key == self.issuer_key
+    }
+
+    /// basicConstraints cA is TRUE.
+    pub fn is_ca(&self) -> bool {
+        self.details
+            .basic_constraints
+            .as_ref()
+            .is_some_and(|b| b.ca)
+    }
+
+    /// A short label for messages: "#2 (Netlens Test Issuing CA 1)".
+    pub fn label(&self) -> String {
+        format!("#{} ({})", self.index + 1, self.details.label)
+    }
+
+    /// notBefore / notAfter in Unix seconds.
+    pub fn validity(&self) -> (i64, i64) {
+        (
+            self.details.validity.not_before_unix,
+            self.details.validity.not_after_unix,
+        )
+    }
+}
+
+fn extension<'a>(cert: &'a RawCertificate, oid: &ObjectIdentifier) -> Option<&'a Extension> {
+    cert.tbs_certificate()
+        .extensions()?
+        .iter()
+        .find(|e| &e.extn_id == oid)
+}

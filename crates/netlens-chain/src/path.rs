@@ -1,0 +1,271 @@
+//! Path building: every way to get from the leaf to a trust anchor through the certificates the
+//! user gave, whatever order they came in.
+//!
+//! Candidates for a certificate's issuer are the anchors and certificates whose subject matches
+//! its issuer name (RFC 5280 §7.1). Each link's signature is verified once and cached. The search
+//! is a depth-first walk that records every path it completes (reaching an anchor, a self-signed
+//! root, or a certificate whose issuer is nowhere), so a report can show the path chosen *and*
+//! the alternatives (cross-signed roots, the "chain of pain").
+//!
+//! It is bounded: at most [`MAX_PATH_LEN`] certificates per path, [`MAX_VERIFICATIONS`]
+//! signature checks and [`MAX_PATHS`] recorded paths, and dead ends are remembered, so the
+//! pathological inputs of Go's `TestPathologicalChains` (100 intermediates sharing a subject and
+//! a key) finish in milliseconds with a clear "too many candidate paths" finding.
+
+use std::collections::HashMap;
+
+use crate::crypto::{self, Verification};
+use crate::model::ChainCert;
+use crate::store::TrustStore;
+
+/// Longest path searched, leaf included (nine CAs above the leaf).
+pub const MAX_PATH_LEN: usize = 10;
+/// Most signature verifications per analysis.
+pub const MAX_VERIFICATIONS: usize = 256;
+/// Most paths recorded.
+pub const MAX_PATHS: usize = 48;
+
+/// Who signed a certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Signer {
+    /// A certificate of the chain (index into the chain certificates).
+    Cert(usize),
+    /// A trust anchor (index into the trust store).
+    Anchor(usize),
+}
+
+/// How a path ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathEnd {
+    /// The last certificate was issued by this trust anchor.
+    Anchor(usize),
+    /// The last certificate is itself this trust anchor (e.g. a user-trusted leaf).
+    IsAnchor(usize),
+    /// The last certificate is self-issued and not trusted.
+    SelfSigned,
+    /// No certificate or anchor has the last certificate's issuer as subject.
+    MissingIssuer,
+    /// A certificate with the right name was found but its key did not verify the signature.
+    BadLink,
+    /// The path reached [`MAX_PATH_LEN`] certificates.
+    TooLong,
+    /// The search budget ran out.
+    SearchLimit,
+}
+
+impl PathEnd {
+    /// The path ends at a trust anchor.
+    pub fn is_trusted(self) -> bool {
+        matches!(self, PathEnd::Anchor(_) | PathEnd::IsAnchor(_))
+    }
+
+    /// The anchor the path ends at.
+    pub fn anchor(self) -> Option<usize> {
+        match self {
+            PathEnd::Anchor(a) | PathEnd::IsAnchor(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// One candidate path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Path {
+    /// Chain certificates, leaf first (indices into the chain certificates).
+    pub certs: Vec<usize>,
+    /// How it ends.
+    pub end: PathEnd,
+    /// `links[i]` is the verification of `certs[i]`'s signature by the next certificate (or the
+    /// anchor, or itself for a self-signed end).
+    pub links: Vec<Verification>,
+}
+
+/// Builds paths from `leaf`.
+pub struct Builder<'a> {
+    certs: &'a [ChainCert],
+    store: &'a TrustStore,
+    by_subject: HashMap<&'a [u8], Vec<usize>>,
+    cache: HashMap<(usize, Signer), Verification>,
+    verifications: usize,
+    paths: Vec<Path>,
+    dead: HashMap<usize, usize>,
+    exhausted: bool,
+    now: i64,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder over `certs` (deduplicated chain certificates) and `store`.
+    pub fn new(certs: &'a [ChainCert], store: &'a TrustStore, now: i64) -> Self {
+        let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        for (i, c) in certs.iter().enumerate() {
+            by_subject
+                .entry(c.subject_key.as_slice())
+                .or_default()
+                .push(i);
+        }
+        Builder {
+            certs,
+            store,
+            by_subject,
+            cache: HashMap::new(),
+            verifications: 0,
+            paths: Vec::new(),
+            dead: HashMap::new(),
+            exhausted: false,
+            now,
+        }
+    }
+
+    /// Every path found from `leaf`, in the order found.
+    pub fn build(mut self, leaf: usize) -> Vec<Path> {
+        if leaf >= self.certs.len() {
+            return Vec::new();
+        }
+        if let Some(a) = self.store.same_as(&self.certs[leaf]) {
+            // The leaf itself is trusted (e.g. a self-signed server certificate the user added).
+            self.record(&[leaf], &[], PathEnd::IsAnchor(a));
+        }
+        let mut stack = vec![leaf];
+        let mut links = Vec::new();
+        self.search(&mut stack, &mut links);
+        if self.exhausted {
+            self.record(&stack, &links, PathEnd::SearchLimit);
+        }
+        self.paths
+    }
+
+    fn verify(&mut self, child: usize, signer: Signer) -> Option<Verification> {
+        if let Some(v) = self.cache.get(&(child, signer)) {
+            return Some(v.clone());
+        }
+        if self.verifications >= MAX_VERIFICATIONS {
+            self.exhausted = true;
+            return None;
+        }
+        self.verifications += 1;
+        let c = &self.certs[child];
+        let spki = match signer {
+            Signer::Cert(i) => &self.certs[i].spki,
+            Signer::Anchor(a) => match self.store.get(a) {
+                Some(anchor) => &anchor.spki,
+                None => return None,
+            },
+        };
+        let v = crypto::verify(
+            &c.tbs,
+            c.cert.signature_algorithm(),
+            c.cert.signature().raw_bytes(),
+            spki,
+        );
+        self.cache.insert((child, signer), v.clone());
+        Some(v)
+    }
+
+    fn record(&mut self, certs: &[usize], links: &[Verification], end: PathEnd) {
+        let path = Path {
+            certs: certs.to_vec(),
+            end,
+            links: links.to_vec(),
+        };
+        if self.paths.len() < MAX_PATHS && !self.paths.contains(&path) {
+            self.paths.push(path);
+        }
+    }
+
+    /// Issuer candidates among the chain certificates, best first: key identifiers that match,
+    /// then currently valid, then input order.
+    fn candidates(&self, cur: usize, stack: &[usize]) -> Vec<usize> {
+        let child = &self.certs[cur];
+        let mut list: Vec<usize> = self
+            .by_subject
+            .get(child.issuer_key.as_slice())
+            .map(|v| v.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|&c| c != cur && !stack.contains(&c))
+            // A chain copy of a trust anchor is reached as the anchor itself.
+            .filter(|&c| self.store.same_as(&self.certs[c]).is_none())
+            .collect();
+        list.sort_by_key(|&c| {
+            let cand = &self.certs[c];
+            let aki_mismatch = match (&child.aki, &cand.ski) {
+                (Some(a), Some(s)) => a != s,
+                _ => false,
+            };
+            let (nb, na) = cand.validity();
+            let invalid_now = self.now < nb || self.now > na;
+            (aki_mismatch, invalid_now, c)
+        });
+        list
+    }
+
+    /// Extends the path on `stack`; true when some extension reached a trust anchor.
+    fn search(&mut self, stack: &mut Vec<usize>, links: &mut Vec<Verification>) -> bool {
+        let Some(&cur) = stack.last() else {
+            return false;
+        };
+        let remaining = MAX_PATH_LEN.saturating_sub(stack.len());
+        if self.dead.get(&cur).is_some_and(|&d| d >= remaining) || self.exhausted {
+            return false;
+        }
+        let mut reached = false;
+        let mut any_candidate = false;
+
+        let anchors: Vec<usize> = self
+            .store
+            .with_subject(&self.certs[cur].issuer_key)
+            .to_vec();
+        for a in anchors {
+            any_candidate = true;
+            let Some(v) = self.verify(cur, Signer::Anchor(a)) else {
+                return reached;
+            };
+            reached |= v.is_valid();
+            links.push(v);
+            self.record(stack, links, PathEnd::Anchor(a));
+            links.pop();
+        }
+
+        for c in self.candidates(cur, stack) {
+            any_candidate = true;
+            if stack.len() >= MAX_PATH_LEN {
+                self.record(stack, links, PathEnd::TooLong);
+                break;
+            }
+            let Some(v) = self.verify(cur, Signer::Cert(c)) else {
+                return reached;
+            };
+            let broken = matches!(v, Verification::Invalid(_));
+            stack.push(c);
+            links.push(v);
+            if broken {
+                self.record(stack, links, PathEnd::BadLink);
+            } else {
+                reached |= self.search(stack, links);
+            }
+            stack.pop();
+            links.pop();
+            if self.exhausted {
+                return reached;
+            }
+        }
+
+        if self.certs[cur].self_issued() {
+            any_candidate = true;
+            if let Some(v) = self.verify(cur, Signer::Cert(cur)) {
+                links.push(v);
+                self.record(stack, links, PathEnd::SelfSigned);
+                links.pop();
+            }
+        }
+        if !any_candidate {
+            self.record(stack, links, PathEnd::MissingIssuer);
+        }
+        if !reached {
+            let d = self.dead.entry(cur).or_insert(0);
+            *d = (*d).max(remaining);
+        }
+        reached
+    }
+}

@@ -1,0 +1,205 @@
+//! `netlens chain`: analyze a chain; `netlens rules`: print the rule catalog.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use netlens_chain::{Analysis, Analyzer, Options, Severity};
+
+use crate::input::{read_input, resolve_time};
+
+/// Options of `netlens chain`.
+pub struct ChainArgs {
+    pub files: Vec<PathBuf>,
+    pub host: Option<String>,
+    pub at: Option<String>,
+    pub anchors: Vec<PathBuf>,
+    pub ct_log_list: Option<PathBuf>,
+    pub no_builtin_roots: bool,
+    pub json: bool,
+    pub markdown: bool,
+}
+
+/// Runs `netlens chain`. Exit: 0 when the apple verdict passes, 1 when it fails, 2 on bad input.
+pub fn run(args: ChainArgs) -> ExitCode {
+    let Some(now) = resolve_time(args.at.as_deref()) else {
+        return ExitCode::from(2);
+    };
+    let mut options = Options::at(now);
+    options.builtin_roots = !args.no_builtin_roots;
+    if let Some(host) = &args.host {
+        match netlens_chain::names::parse_host(host) {
+            Ok(h) => options.host = Some(h),
+            Err(e) => {
+                eprintln!("netlens: --host: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut analyzer = Analyzer::new(options);
+    for path in &args.files {
+        match read_input(path) {
+            Ok((bytes, name)) => analyzer.add_chain(&bytes, name.as_deref()),
+            Err(e) => {
+                eprintln!("netlens: cannot read {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    for path in &args.anchors {
+        match read_input(path) {
+            Ok((bytes, name)) => analyzer.add_anchors(&bytes, name.as_deref()),
+            Err(e) => {
+                eprintln!("netlens: cannot read anchors {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(path) = &args.ct_log_list {
+        let loaded = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|json| analyzer.set_ct_log_list(&json));
+        if let Err(e) = loaded {
+            eprintln!("netlens: --ct-log-list {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    let analysis = analyzer.analyze();
+    if analysis.certificates.is_empty() {
+        eprint!("{}", render(&analysis));
+        return ExitCode::from(2);
+    }
+    if args.json {
+        match serde_json::to_string_pretty(&analysis) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("netlens: cannot encode the report: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else if args.markdown {
+        print!("{}", analysis.to_markdown());
+    } else {
+        print!("{}", render(&analysis));
+    }
+    if analysis.verdicts.get("apple").map(String::as_str) == Some("pass") {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// The plain-text report.
+pub fn render(a: &Analysis) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Chain analysis at {}{}",
+        a.analyzed_at,
+        a.host
+            .as_ref()
+            .map(|h| format!(" for {h}"))
+            .unwrap_or_default()
+    );
+    for v in &a.verdict_details {
+        let _ = writeln!(
+            out,
+            "  {:<8} {}  ({})",
+            v.profile,
+            if v.pass { "PASS" } else { "FAIL" },
+            v.description
+        );
+    }
+    let _ = writeln!(out, "\nAs sent:");
+    for c in &a.chain_as_sent {
+        let _ = writeln!(out, "  #{} {} [{}]", c.index + 1, c.label, c.role);
+    }
+    let _ = writeln!(out, "As built:");
+    for (i, n) in a.chain_as_built.iter().enumerate() {
+        let sig = match n.signature {
+            "none" => String::new(),
+            s => format!(", signature {s}"),
+        };
+        let sent = n
+            .certificate
+            .map(|c| format!("#{} ", c + 1))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {}. {sent}{} [{}{sig}]", i + 1, n.label, n.role);
+    }
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let list: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{}:",
+            match severity {
+                Severity::Error => "Errors",
+                Severity::Warning => "Warnings",
+                Severity::Info => "Information",
+            }
+        );
+        for f in list {
+            let decides: Vec<&str> = f.decides.iter().map(|p| p.id()).collect();
+            let decides = if decides.is_empty() {
+                String::new()
+            } else {
+                format!(" [fails {}]", decides.join(", "))
+            };
+            let _ = writeln!(out, "  {}{decides}: {}", f.rule, f.message);
+            let _ = writeln!(out, "      fix: {}", f.fix);
+            let _ = writeln!(out, "      source: {}", f.source);
+        }
+    }
+    if let Some(fixed) = &a.fixed_chain
+        && fixed.differs_from_sent
+    {
+        let _ = writeln!(
+            out,
+            "\nChain to deploy (leaf and intermediates, in order; `--json` has the PEM): {}",
+            fixed
+                .certificates
+                .iter()
+                .map(|i| format!("#{}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    out
+}
+
+/// Runs `netlens rules`.
+pub fn rules(json: bool, markdown: bool) -> ExitCode {
+    if json {
+        match serde_json::to_string_pretty(netlens_chain::RULES) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("netlens: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else if markdown {
+        print!("{}", netlens_chain::catalog::markdown());
+    } else {
+        for r in netlens_chain::RULES {
+            let profiles: Vec<&str> = r.profiles.iter().map(|p| p.id()).collect();
+            println!(
+                "{:<38} {:<8} {:<15} {}",
+                r.id,
+                r.severity.name(),
+                if profiles.is_empty() {
+                    "-".to_owned()
+                } else {
+                    profiles.join(",")
+                },
+                r.title
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
