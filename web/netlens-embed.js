@@ -12,8 +12,9 @@
 //
 // The module also exports the JS API:
 //
-//   import { decodeCertificates } from 'https://your.host/netlens/netlens-embed.js';
+//   import { decodeCertificates, analyzeChain } from 'https://your.host/netlens/netlens-embed.js';
 //   const report = await decodeCertificates(pemText);
+//   const analysis = await analyzeChain(chainPem, { host: 'www.example.com' });
 //
 // (The build fills in the hashed file names below; see web/finish-embed.sh.)
 import init, * as netlens from './__NETLENS_GLUE__';
@@ -57,6 +58,16 @@ ready.catch((error) => {
 /** Decodes certificates (string, Uint8Array or ArrayBuffer); see the README for the report schema. */
 export async function decodeCertificates(input, options) {
   return (await ready).decodeCertificates(input, options);
+}
+
+/** Analyzes a certificate chain; options: { host, at, anchors, builtinRoots, anchorsArePublic, ctLogList }. */
+export async function analyzeChain(input, options) {
+  return (await ready).analyzeChain(input, options);
+}
+
+/** The rule catalog. */
+export async function ruleCatalog() {
+  return (await ready).ruleCatalog();
 }
 
 /** The netlens version of this build. */

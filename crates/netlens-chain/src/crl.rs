@@ -10,7 +10,7 @@
 use der::Decode;
 use x509_cert::crl::CertificateList;
 
-use crate::crypto::{self, Verification};
+use crate::crypto::{Verification, Verifier, VerifyRequest};
 use crate::finding::Finding;
 use crate::model::ChainCert;
 use crate::names;
@@ -86,7 +86,12 @@ impl Crl {
 }
 
 /// Checks every certificate of `path` against the supplied CRLs.
-pub fn check(ctx: &Context<'_>, path: &Path, crls: &[Crl]) -> Vec<Finding> {
+pub fn check(
+    ctx: &Context<'_>,
+    path: &Path,
+    crls: &[Crl],
+    verifier: &dyn Verifier,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     if crls.is_empty() {
         return out;
@@ -106,7 +111,7 @@ pub fn check(ctx: &Context<'_>, path: &Path, crls: &[Crl]) -> Vec<Finding> {
             continue;
         };
         for crl in crls.iter().filter(|c| c.issuer_key == node.cert.issuer_key) {
-            let verification = crypto::verify(
+            let verification = verifier.verify(
                 &crl.tbs,
                 &crl.list.signature_algorithm,
                 crl.list.signature.raw_bytes(),
@@ -152,6 +157,37 @@ pub fn check(ctx: &Context<'_>, path: &Path, crls: &[Crl]) -> Vec<Finding> {
                     ),
                 ));
             }
+        }
+    }
+    out
+}
+
+/// Signature checks CRLs may need: each CRL against every certificate or anchor named like its
+/// issuer (verified with WebCrypto ahead of the analysis in the browser).
+pub fn plan(
+    crls: &[Crl],
+    certs: &[ChainCert],
+    store: &crate::store::TrustStore,
+) -> Vec<VerifyRequest> {
+    let mut out = Vec::new();
+    for crl in crls {
+        let keys = certs
+            .iter()
+            .filter(|c| c.subject_key == crl.issuer_key)
+            .map(|c| c.spki.clone())
+            .chain(
+                store
+                    .with_subject(&crl.issuer_key)
+                    .iter()
+                    .filter_map(|&a| store.get(a).map(|a| a.spki.clone())),
+            );
+        for spki in keys {
+            out.push(VerifyRequest {
+                message: crl.tbs.clone(),
+                algorithm: crl.list.signature_algorithm.clone(),
+                signature: crl.list.signature.raw_bytes().to_vec(),
+                spki,
+            });
         }
     }
     out

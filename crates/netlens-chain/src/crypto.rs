@@ -383,3 +383,227 @@ pub fn verify(
         (_, key) => mismatch(key),
     }
 }
+
+/// Verifies signatures. The analysis calls this for every link and CRL it checks.
+///
+/// Native builds use [`RustCrypto`]. The browser shell verifies the analysis' plan with
+/// WebCrypto first (much faster in wasm) and hands the results over as [`Precomputed`], which
+/// falls back to RustCrypto for anything WebCrypto did not confirm, so every answer (and every
+/// reason given for a failure) is the same either way.
+pub trait Verifier {
+    /// Verifies `signature` over `message` with the key in `spki_der` under `alg`.
+    fn verify(
+        &self,
+        message: &[u8],
+        alg: &AlgorithmIdentifierOwned,
+        signature: &[u8],
+        spki_der: &[u8],
+    ) -> Verification;
+}
+
+/// Pure-Rust verification (RustCrypto).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RustCrypto;
+
+impl Verifier for RustCrypto {
+    fn verify(
+        &self,
+        message: &[u8],
+        alg: &AlgorithmIdentifierOwned,
+        signature: &[u8],
+        spki_der: &[u8],
+    ) -> Verification {
+        verify(message, alg, signature, spki_der)
+    }
+}
+
+/// One signature check an analysis will need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyRequest {
+    /// The signed bytes.
+    pub message: Vec<u8>,
+    /// The signature algorithm.
+    pub algorithm: AlgorithmIdentifierOwned,
+    /// The signature bytes (as in the certificate: DER for ECDSA).
+    pub signature: Vec<u8>,
+    /// The signer's SubjectPublicKeyInfo (DER).
+    pub spki: Vec<u8>,
+}
+
+/// A content key for a signature check (SHA-256 over its length-prefixed parts).
+pub fn request_key(
+    message: &[u8],
+    alg: &AlgorithmIdentifierOwned,
+    signature: &[u8],
+    spki_der: &[u8],
+) -> [u8; 32] {
+    let alg_der = alg.to_der().unwrap_or_default();
+    let mut h = sha2::Sha256::new();
+    for part in [message, &alg_der, signature, spki_der] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    h.finalize().into()
+}
+
+/// Results computed elsewhere (WebCrypto in the browser), with RustCrypto for the rest.
+#[derive(Clone, Debug, Default)]
+pub struct Precomputed {
+    valid: std::collections::HashSet<[u8; 32]>,
+}
+
+impl Precomputed {
+    /// Results for `requests`: `confirmed[i]` is true when request `i` verified as valid.
+    pub fn new(requests: &[VerifyRequest], confirmed: &[bool]) -> Self {
+        Precomputed {
+            valid: requests
+                .iter()
+                .zip(confirmed)
+                .filter(|(_, ok)| **ok)
+                .map(|(r, _)| request_key(&r.message, &r.algorithm, &r.signature, &r.spki))
+                .collect(),
+        }
+    }
+}
+
+impl Verifier for Precomputed {
+    fn verify(
+        &self,
+        message: &[u8],
+        alg: &AlgorithmIdentifierOwned,
+        signature: &[u8],
+        spki_der: &[u8],
+    ) -> Verification {
+        if self
+            .valid
+            .contains(&request_key(message, alg, signature, spki_der))
+        {
+            Verification::Valid
+        } else {
+            // Not confirmed elsewhere: RustCrypto decides, and says why when it fails.
+            verify(message, alg, signature, spki_der)
+        }
+    }
+}
+
+/// How to run one [`VerifyRequest`] with WebCrypto (`SubtleCrypto.importKey("spki", …)` then
+/// `SubtleCrypto.verify(…)`). Values are the WebCrypto dictionary members.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct WebCryptoCall {
+    /// Algorithm name: `RSASSA-PKCS1-v1_5`, `RSA-PSS`, `ECDSA` or `Ed25519`.
+    pub name: &'static str,
+    /// Digest name (`SHA-256`…) for RSA and ECDSA.
+    pub hash: Option<&'static str>,
+    /// Named curve for ECDSA keys (`P-256`…).
+    pub named_curve: Option<&'static str>,
+    /// Salt length in bytes for RSA-PSS.
+    pub salt_length: Option<usize>,
+    /// The signature in WebCrypto's encoding (raw r‖s for ECDSA).
+    pub signature: Vec<u8>,
+}
+
+fn webcrypto_hash(h: HashAlg) -> Option<&'static str> {
+    match h {
+        HashAlg::Sha1 => Some("SHA-1"),
+        HashAlg::Sha256 => Some("SHA-256"),
+        HashAlg::Sha384 => Some("SHA-384"),
+        HashAlg::Sha512 => Some("SHA-512"),
+        HashAlg::Sha224 => None, // not in WebCrypto
+    }
+}
+
+/// DER `SEQUENCE { INTEGER r, INTEGER s }` to fixed-width `r‖s`.
+fn ecdsa_raw(der: &[u8], width: usize) -> Option<Vec<u8>> {
+    let seq = der_scan::read_tlv(der, 0).ok()?;
+    if seq.tag != TAG_SEQUENCE || seq.raw.len() != der.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(2 * width);
+    let mut ints = der_scan::children(seq.value);
+    for _ in 0..2 {
+        let int = ints.next()?.ok()?;
+        if int.tag != TAG_INTEGER {
+            return None;
+        }
+        let value = match int.value {
+            [0, rest @ ..] => rest,
+            v => v,
+        };
+        if value.len() > width {
+            return None;
+        }
+        out.extend(std::iter::repeat_n(0u8, width - value.len()));
+        out.extend_from_slice(value);
+    }
+    ints.next().is_none().then_some(out)
+}
+
+/// The WebCrypto call for `request`, or `None` when WebCrypto cannot do it (then RustCrypto
+/// will). Never wrong in the other direction: a `Valid` from WebCrypto is one RustCrypto would
+/// also give.
+pub fn webcrypto_call(request: &VerifyRequest) -> Option<WebCryptoCall> {
+    let scheme = scheme(&request.algorithm).ok()?;
+    let spki = SubjectPublicKeyInfoRef::from_der(&request.spki).ok()?;
+    let key_alg = spki.algorithm.oid.to_string();
+    match scheme {
+        SignatureScheme::RsaPkcs1(h) if key_alg == "1.2.840.113549.1.1.1" => Some(WebCryptoCall {
+            name: "RSASSA-PKCS1-v1_5",
+            hash: Some(webcrypto_hash(h)?),
+            named_curve: None,
+            salt_length: None,
+            signature: request.signature.clone(),
+        }),
+        SignatureScheme::RsaPss { hash, salt_len } if key_alg == "1.2.840.113549.1.1.1" => {
+            Some(WebCryptoCall {
+                name: "RSA-PSS",
+                hash: Some(webcrypto_hash(hash)?),
+                named_curve: None,
+                salt_length: Some(salt_len),
+                signature: request.signature.clone(),
+            })
+        }
+        SignatureScheme::Ecdsa(h) if key_alg == "1.2.840.10045.2.1" => {
+            let curve = spki
+                .algorithm
+                .parameters?
+                .decode_as::<ObjectIdentifier>()
+                .ok()?;
+            let (named_curve, width) = match curve.to_string().as_str() {
+                "1.2.840.10045.3.1.7" => ("P-256", 32),
+                "1.3.132.0.34" => ("P-384", 48),
+                "1.3.132.0.35" => ("P-521", 66),
+                _ => return None,
+            };
+            Some(WebCryptoCall {
+                name: "ECDSA",
+                hash: Some(webcrypto_hash(h)?),
+                named_curve: Some(named_curve),
+                salt_length: None,
+                signature: ecdsa_raw(&request.signature, width)?,
+            })
+        }
+        SignatureScheme::Ed25519 if key_alg == "1.3.101.112" => Some(WebCryptoCall {
+            name: "Ed25519",
+            hash: None,
+            named_curve: None,
+            salt_length: None,
+            signature: request.signature.clone(),
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdsa_der_to_raw() {
+        // r = 0x80 (needs a leading zero in DER), s = 0x01.
+        let der = [0x30, 0x07, 0x02, 0x02, 0x00, 0x80, 0x02, 0x01, 0x01];
+        let raw = ecdsa_raw(&der, 4).unwrap();
+        assert_eq!(raw, [0, 0, 0, 0x80, 0, 0, 0, 1]);
+        assert!(ecdsa_raw(&der, 0).is_none());
+        assert!(ecdsa_raw(&der[..5], 4).is_none());
+    }
+}

@@ -99,6 +99,9 @@ pub struct Options {
     pub required_key_usage: Vec<String>,
     /// Which certificate is the leaf (index as sent); chosen automatically when `None`.
     pub leaf: Option<usize>,
+    /// The user's anchors are public roots (e.g. exported from macOS System Roots), so Apple's
+    /// rules for preinstalled roots apply to chains ending at them.
+    pub anchors_are_public: bool,
 }
 
 impl Options {
@@ -113,6 +116,7 @@ impl Options {
             max_intermediates: None,
             required_key_usage: Vec::new(),
             leaf: None,
+            anchors_are_public: false,
         }
     }
 }
@@ -171,6 +175,24 @@ impl Analyzer {
             .extend(problems.into_iter().map(|p| (p, true)));
     }
 
+    /// Records an input refused before reading because it is over the size limit (a UI checks a
+    /// dropped file's size before loading it). `anchors` tells which input it was meant for.
+    pub fn add_too_large(&mut self, size: usize, source: Option<&str>, anchors: bool) {
+        self.problems.push((
+            InputProblem::at(
+                netlens_x509::ProblemKind::TooLarge {
+                    size,
+                    limit: limits::MAX_INPUT_BYTES,
+                },
+                netlens_x509::Location {
+                    source: source.map(str::to_owned),
+                    ..netlens_x509::Location::default()
+                },
+            ),
+            anchors,
+        ));
+    }
+
     /// Loads Apple's CT log list (`log_list.json`).
     pub fn set_ct_log_list(&mut self, json: &[u8]) -> Result<(), String> {
         match ct::LogList::parse(json) {
@@ -186,9 +208,42 @@ impl Analyzer {
         }
     }
 
-    /// Runs the analysis.
+    /// Runs the analysis, verifying signatures with RustCrypto.
     pub fn analyze(self) -> Analysis {
-        analyze(self)
+        self.prepare().finish(&crypto::RustCrypto)
+    }
+
+    /// Parses everything and builds the trust store: the first half of an analysis. The browser
+    /// shell uses [`Prepared::plan`] to verify signatures with WebCrypto before
+    /// [`Prepared::finish`].
+    pub fn prepare(self) -> Prepared {
+        prepare(self)
+    }
+}
+
+/// An analysis with its inputs parsed, waiting for signature verification.
+pub struct Prepared {
+    options: Options,
+    global: Vec<Finding>,
+    sent: Vec<ChainCert>,
+    certs: Vec<ChainCert>,
+    anchor_certs: Vec<ChainCert>,
+    crls: Vec<crl::Crl>,
+    store: TrustStore,
+    log_list: Option<ct::LogList>,
+}
+
+impl Prepared {
+    /// Every signature check the analysis may need (bounded), for a verifier to run ahead.
+    pub fn plan(&self) -> Vec<crypto::VerifyRequest> {
+        let mut requests = path::plan(&self.certs, &self.store);
+        requests.extend(crl::plan(&self.crls, &self.certs, &self.store));
+        requests
+    }
+
+    /// Builds paths, validates them and assembles the report, verifying with `verifier`.
+    pub fn finish(self, verifier: &dyn crypto::Verifier) -> Analysis {
+        finish(self, verifier)
     }
 }
 
@@ -235,7 +290,7 @@ struct Evaluated {
     errors: usize,
 }
 
-fn analyze(input: Analyzer) -> Analysis {
+fn prepare(input: Analyzer) -> Prepared {
     let Analyzer {
         options,
         chain,
@@ -318,8 +373,35 @@ fn analyze(input: Analyzer) -> Analysis {
             )),
         }
     }
-    let store = TrustStore::new(options.builtin_roots, &anchor_certs);
+    let store = TrustStore::new(
+        options.builtin_roots,
+        &anchor_certs,
+        options.anchors_are_public,
+    );
+    Prepared {
+        options,
+        global,
+        sent,
+        certs,
+        anchor_certs,
+        crls: parsed_crls,
+        store,
+        log_list,
+    }
+}
 
+fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
+    let Prepared {
+        options,
+        mut global,
+        sent,
+        certs,
+        anchor_certs,
+        crls: parsed_crls,
+        store,
+        log_list,
+    } = prepared;
+    let now = options.at;
     if certs.is_empty() {
         if !global.iter().any(|f| f.rule == "chain.parse-error") {
             global.push(Finding::new(
@@ -342,7 +424,9 @@ fn analyze(input: Analyzer) -> Analysis {
     }
 
     let leaf = choose_leaf(&certs, &options);
-    let paths = path::Builder::new(&certs, &store, now).build(leaf);
+    let search = path::Builder::new(&certs, &store, verifier, now).build(leaf);
+    let exhausted = search.exhausted;
+    let paths = search.paths;
     let ctx = Context {
         certs: &certs,
         anchor_certs: &anchor_certs,
@@ -355,7 +439,7 @@ fn analyze(input: Analyzer) -> Analysis {
             let mut findings = validate::validate(&ctx, &p);
             let apple = apple::check(&ctx, &p, log_list.as_ref());
             findings.extend(apple.findings);
-            findings.extend(crl::check(&ctx, &p, &parsed_crls));
+            findings.extend(crl::check(&ctx, &p, &parsed_crls, verifier));
             let errors = findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
@@ -392,6 +476,17 @@ fn analyze(input: Analyzer) -> Analysis {
     let others: Vec<(Path, usize)> = evaluated.map(|e| (e.path, e.errors)).collect();
 
     let mut findings = global;
+    if exhausted && !best.path.end.is_trusted() {
+        findings.push(Finding::new(
+            "chain.search-limit",
+            Some(certs[leaf].index),
+            format!(
+                "The certificates allow too many candidate paths: the search stopped after {} signature checks \
+                 without reaching a trusted root.",
+                path::MAX_VERIFICATIONS
+            ),
+        ));
+    }
     findings.extend(best.findings);
     findings.extend(chain_level(&certs, &store, &best.path, &options));
     dedupe(&mut findings);

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use crate::crypto::{self, Verification};
+use crate::crypto::{Verification, Verifier, VerifyRequest};
 use crate::model::ChainCert;
 use crate::store::TrustStore;
 
@@ -49,8 +49,6 @@ pub enum PathEnd {
     BadLink,
     /// The path reached [`MAX_PATH_LEN`] certificates.
     TooLong,
-    /// The search budget ran out.
-    SearchLimit,
 }
 
 impl PathEnd {
@@ -80,10 +78,20 @@ pub struct Path {
     pub links: Vec<Verification>,
 }
 
+/// What a search found.
+#[derive(Clone, Debug, Default)]
+pub struct Search {
+    /// Every path recorded, in the order found.
+    pub paths: Vec<Path>,
+    /// The verification budget ran out before the search finished.
+    pub exhausted: bool,
+}
+
 /// Builds paths from `leaf`.
 pub struct Builder<'a> {
     certs: &'a [ChainCert],
     store: &'a TrustStore,
+    verifier: &'a dyn Verifier,
     by_subject: HashMap<&'a [u8], Vec<usize>>,
     cache: HashMap<(usize, Signer), Verification>,
     verifications: usize,
@@ -95,7 +103,12 @@ pub struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     /// A builder over `certs` (deduplicated chain certificates) and `store`.
-    pub fn new(certs: &'a [ChainCert], store: &'a TrustStore, now: i64) -> Self {
+    pub fn new(
+        certs: &'a [ChainCert],
+        store: &'a TrustStore,
+        verifier: &'a dyn Verifier,
+        now: i64,
+    ) -> Self {
         let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
         for (i, c) in certs.iter().enumerate() {
             by_subject
@@ -106,6 +119,7 @@ impl<'a> Builder<'a> {
         Builder {
             certs,
             store,
+            verifier,
             by_subject,
             cache: HashMap::new(),
             verifications: 0,
@@ -117,9 +131,9 @@ impl<'a> Builder<'a> {
     }
 
     /// Every path found from `leaf`, in the order found.
-    pub fn build(mut self, leaf: usize) -> Vec<Path> {
+    pub fn build(mut self, leaf: usize) -> Search {
         if leaf >= self.certs.len() {
-            return Vec::new();
+            return Search::default();
         }
         if let Some(a) = self.store.same_as(&self.certs[leaf]) {
             // The leaf itself is trusted (e.g. a self-signed server certificate the user added).
@@ -128,10 +142,10 @@ impl<'a> Builder<'a> {
         let mut stack = vec![leaf];
         let mut links = Vec::new();
         self.search(&mut stack, &mut links);
-        if self.exhausted {
-            self.record(&stack, &links, PathEnd::SearchLimit);
+        Search {
+            paths: self.paths,
+            exhausted: self.exhausted,
         }
-        self.paths
     }
 
     fn verify(&mut self, child: usize, signer: Signer) -> Option<Verification> {
@@ -151,7 +165,7 @@ impl<'a> Builder<'a> {
                 None => return None,
             },
         };
-        let v = crypto::verify(
+        let v = self.verifier.verify(
             &c.tbs,
             c.cert.signature_algorithm(),
             c.cert.signature().raw_bytes(),
@@ -268,4 +282,37 @@ impl<'a> Builder<'a> {
         }
         reached
     }
+}
+
+/// Every signature check a path search over `certs` may need, bounded by [`MAX_VERIFICATIONS`]:
+/// each certificate against every anchor and certificate whose subject matches its issuer (and
+/// itself when self-issued). The browser verifies these with WebCrypto before the search.
+pub fn plan(certs: &[ChainCert], store: &TrustStore) -> Vec<VerifyRequest> {
+    let mut out = Vec::new();
+    for child in certs {
+        let mut keys: Vec<&[u8]> = store
+            .with_subject(&child.issuer_key)
+            .iter()
+            .filter_map(|&a| store.get(a).map(|a| a.spki.as_slice()))
+            .collect();
+        keys.extend(
+            certs
+                .iter()
+                .filter(|c| c.subject_key == child.issuer_key)
+                .map(|c| c.spki.as_slice()),
+        );
+        keys.dedup();
+        for spki in keys {
+            if out.len() >= MAX_VERIFICATIONS {
+                return out;
+            }
+            out.push(VerifyRequest {
+                message: child.tbs.clone(),
+                algorithm: child.cert.signature_algorithm().clone(),
+                signature: child.cert.signature().raw_bytes().to_vec(),
+                spki: spki.to_vec(),
+            });
+        }
+    }
+    out
 }

@@ -170,7 +170,6 @@ fn end_words(end: PathEnd, store: &TrustStore) -> String {
         PathEnd::MissingIssuer => "issuer missing".into(),
         PathEnd::BadLink => "a signature does not verify".into(),
         PathEnd::TooLong => "too long".into(),
-        PathEnd::SearchLimit => "search limit reached".into(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! are "public": Apple's 398-day and Certificate Transparency rules apply only to them.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::model::ChainCert;
 use crate::names;
@@ -40,6 +41,10 @@ pub struct Anchor {
     pub cert: Option<usize>,
     /// The anchor certificate is self-issued (a root rather than a cross-certificate).
     pub self_issued: bool,
+    /// A public root: Apple's rules for preinstalled roots (398 days, Certificate
+    /// Transparency) apply to chains ending here. Built-in anchors are public; user anchors are
+    /// when the user says so (e.g. roots exported from a Mac's System Roots keychain).
+    pub public: bool,
 }
 
 /// DER SEQUENCE around `content`.
@@ -69,6 +74,44 @@ fn label_of(subject: &[u8]) -> String {
         .unwrap_or_else(|_| "(unreadable name)".into())
 }
 
+/// Number of built-in (Mozilla) roots.
+pub fn builtin_root_count() -> usize {
+    webpki_roots::TLS_SERVER_ROOTS.len()
+}
+
+/// The built-in anchors and their index by subject.
+type Builtin = (Vec<Anchor>, HashMap<Vec<u8>, Vec<usize>>);
+
+/// The built-in anchors, prepared once per process (parsing 120 names on every analysis would
+/// cost more than verifying the chain's signatures).
+fn builtin() -> &'static Builtin {
+    static BUILTIN: OnceLock<Builtin> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        let mut anchors = Vec::new();
+        let mut index: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        for a in webpki_roots::TLS_SERVER_ROOTS {
+            let subject = sequence(a.subject.as_ref());
+            let anchor = Anchor {
+                subject_key: names::comparison_key(&subject),
+                label: label_of(&subject),
+                subject,
+                spki: sequence(a.subject_public_key_info.as_ref()),
+                name_constraints: a.name_constraints.as_ref().map(|nc| sequence(nc.as_ref())),
+                origin: AnchorOrigin::Builtin,
+                cert: None,
+                self_issued: true,
+                public: true,
+            };
+            index
+                .entry(anchor.subject_key.clone())
+                .or_default()
+                .push(anchors.len());
+            anchors.push(anchor);
+        }
+        (anchors, index)
+    })
+}
+
 /// The anchors an analysis trusts.
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
@@ -77,24 +120,18 @@ pub struct TrustStore {
 }
 
 impl TrustStore {
-    /// A store with Mozilla's roots (when `builtin`) and the user's anchor certificates.
-    pub fn new(builtin: bool, user: &[ChainCert]) -> Self {
-        let mut store = TrustStore::default();
-        if builtin {
-            for a in webpki_roots::TLS_SERVER_ROOTS {
-                let subject = sequence(a.subject.as_ref());
-                store.push(Anchor {
-                    subject_key: names::comparison_key(&subject),
-                    label: label_of(&subject),
-                    subject,
-                    spki: sequence(a.subject_public_key_info.as_ref()),
-                    name_constraints: a.name_constraints.as_ref().map(|nc| sequence(nc.as_ref())),
-                    origin: AnchorOrigin::Builtin,
-                    cert: None,
-                    self_issued: true,
-                });
+    /// A store with Mozilla's roots (when `builtin`) and the user's anchor certificates, which
+    /// count as public roots when `user_public`.
+    pub fn new(builtin_roots: bool, user: &[ChainCert], user_public: bool) -> Self {
+        let mut store = if builtin_roots {
+            let (anchors, index) = builtin();
+            TrustStore {
+                anchors: anchors.clone(),
+                by_subject: index.clone(),
             }
-        }
+        } else {
+            TrustStore::default()
+        };
         for (i, cert) in user.iter().enumerate() {
             let nc = cert
                 .extension(&const_oid::db::rfc5280::ID_CE_NAME_CONSTRAINTS)
@@ -108,6 +145,7 @@ impl TrustStore {
                 label: cert.details.label.clone(),
                 cert: Some(i),
                 self_issued: cert.self_issued(),
+                public: user_public,
             });
         }
         store
@@ -128,11 +166,6 @@ impl TrustStore {
             {
                 kept.cert = anchor.cert;
                 kept.self_issued = anchor.self_issued;
-                kept.origin = if kept.origin == AnchorOrigin::Builtin {
-                    AnchorOrigin::Builtin
-                } else {
-                    AnchorOrigin::User
-                };
             }
             return;
         }

@@ -195,6 +195,22 @@ fn links(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mut Vec<Findi
         };
         match v {
             Verification::Valid => {
+                let issuer_ski = nodes.get(i + 1).and_then(|n| n.cert.ski.as_ref());
+                if let (Some(aki), Some(ski)) = (&child.cert.aki, issuer_ski)
+                    && aki != ski
+                    && !self_signature
+                {
+                    out.push(child.finding(
+                        "chain.aki-ski-mismatch",
+                        format!(
+                            "{}'s authority key identifier ({}) differs from {issuer_name}'s subject key identifier ({}), \
+                             although the signature verifies.",
+                            child.name(),
+                            netlens_x509::hex::colon(aki),
+                            netlens_x509::hex::colon(ski)
+                        ),
+                    ));
+                }
                 let hash = hash_of(child.cert);
                 if matches!(hash, Some(HashAlg::Sha1)) {
                     out.push(
@@ -239,7 +255,11 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
     };
     match path.end {
         PathEnd::Anchor(_) | PathEnd::IsAnchor(_) => {
-            if path.end.anchor().and_then(|a| ctx.store.get(a)).map(|a| a.origin)
+            if path
+                .end
+                .anchor()
+                .and_then(|a| ctx.store.get(a))
+                .map(|a| a.origin)
                 == Some(AnchorOrigin::User)
                 && path.certs.len() == 1
                 && top.self_issued()
@@ -296,7 +316,9 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
             );
             let fix = match urls.first() {
                 Some(url) => {
-                    message.push_str(&format!(" The certificate says it can be downloaded from {url}."));
+                    message.push_str(&format!(
+                        " The certificate says it can be downloaded from {url}."
+                    ));
                     format!(
                         "Download the intermediate and serve it after {}: `curl -sSfo issuer.crt {url}` \
                          (convert DER to PEM with `openssl x509 -inform DER -in issuer.crt -out issuer.pem`), then \
@@ -317,14 +339,6 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
             format!(
                 "No trusted root was reached within {} certificates.",
                 crate::path::MAX_PATH_LEN
-            ),
-        )),
-        PathEnd::SearchLimit => out.push(Finding::new(
-            "chain.search-limit",
-            Some(top.index),
-            format!(
-                "The certificates allow too many candidate paths; the search stopped after {} signature checks.",
-                crate::path::MAX_VERIFICATIONS
             ),
         )),
     }

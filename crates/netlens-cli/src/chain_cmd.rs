@@ -16,6 +16,7 @@ pub struct ChainArgs {
     pub anchors: Vec<PathBuf>,
     pub ct_log_list: Option<PathBuf>,
     pub no_builtin_roots: bool,
+    pub anchors_are_public: bool,
     pub json: bool,
     pub markdown: bool,
 }
@@ -27,6 +28,7 @@ pub fn run(args: ChainArgs) -> ExitCode {
     };
     let mut options = Options::at(now);
     options.builtin_roots = !args.no_builtin_roots;
+    options.anchors_are_public = args.anchors_are_public;
     if let Some(host) = &args.host {
         match netlens_chain::names::parse_host(host) {
             Ok(h) => options.host = Some(h),

@@ -68,6 +68,10 @@ enum Command {
         /// Do not trust Mozilla's roots (only --anchors).
         #[arg(long)]
         no_builtin_roots: bool,
+        /// The --anchors are public roots (e.g. exported from macOS System Roots): apply Apple's
+        /// rules for preinstalled roots (398 days, Certificate Transparency) to chains ending there.
+        #[arg(long)]
+        anchors_are_public: bool,
         /// Print the report as JSON.
         #[arg(long, conflicts_with = "markdown")]
         json: bool,
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
             anchors,
             ct_log_list,
             no_builtin_roots,
+            anchors_are_public,
             json,
             markdown,
         } => chain_cmd::run(chain_cmd::ChainArgs {
@@ -108,6 +113,7 @@ fn main() -> ExitCode {
             anchors,
             ct_log_list,
             no_builtin_roots,
+            anchors_are_public,
             json,
             markdown,
         }),

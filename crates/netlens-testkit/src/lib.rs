@@ -160,6 +160,25 @@ pub struct CertSpec {
     pub authority_key_id: bool,
     /// Any further extensions, encoded by the caller.
     pub extra_extensions: Vec<Extension>,
+    /// Digest the issuer signs with, for RSA issuers (ECDSA keys use their curve's hash).
+    pub signature_hash: SignatureHash,
+    /// Put this public key in the certificate instead of the subject key's (for leaves whose key
+    /// is never used to verify anything: weak or unusual key types).
+    pub spki_override: Option<SubjectPublicKeyInfoOwned>,
+}
+
+/// Digest for RSA PKCS#1 v1.5 signatures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignatureHash {
+    /// SHA-1 (for tests of weak-signature rules).
+    Sha1,
+    /// SHA-224.
+    Sha224,
+    /// SHA-256 (the default).
+    #[default]
+    Sha256,
+    /// SHA-384.
+    Sha384,
 }
 
 /// 2025-01-01T00:00:00Z, a fixed reference date for fixtures.
@@ -188,6 +207,8 @@ impl CertSpec {
             subject_key_id: true,
             authority_key_id: true,
             extra_extensions: Vec::new(),
+            signature_hash: SignatureHash::Sha256,
+            spki_override: None,
         }
     }
 
@@ -435,21 +456,36 @@ fn build(
         extensions: extensions_for(spec, &subject_key, issuer_key)?,
     };
     let validity = Validity::new(time(spec.not_before)?, time(spec.not_after)?);
-    let builder = CertificateBuilder::new(
-        profile,
-        SerialNumber::new(&spec.serial)?,
-        validity,
-        subject_key.spki()?,
-    )?;
+    let spki = match &spec.spki_override {
+        Some(spki) => spki.clone(),
+        None => subject_key.spki()?,
+    };
+    let builder =
+        CertificateBuilder::new(profile, SerialNumber::new(&spec.serial)?, validity, spki)?;
     let certificate = match issuer_key {
         Key::P256(k) => builder.build::<_, p256::ecdsa::DerSignature>(k)?,
         Key::P384(k) => builder.build::<_, p384::ecdsa::DerSignature>(k)?,
         Key::Ed25519(k) => builder.build::<_, ed25519_dalek::Signature>(k)?,
-        Key::Rsa(k) => {
-            let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
-            builder.build::<_, rsa::pkcs1v15::Signature>(&signer)?
-        }
+        Key::Rsa(k) => builder.build::<_, rsa::pkcs1v15::Signature>(
+            &rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone()),
+        )?,
     };
+    if spec.signature_hash != SignatureHash::Sha256 && matches!(issuer_key, Key::Rsa(_)) {
+        // rsa's typed signers stop at SHA-256+; older digests go through the raw scheme.
+        let der = resign_hashed(
+            &certificate.to_der()?,
+            issuer_key,
+            spec.signature_hash,
+            false,
+            |_| {},
+        )?;
+        let certificate = der::Decode::from_der(&der)?;
+        return Ok(Issued {
+            certificate,
+            der,
+            key: subject_key,
+        });
+    }
     let der = certificate.to_der()?;
     Ok(Issued {
         certificate,
@@ -666,4 +702,222 @@ pub fn fixture_files() -> Result<Vec<(&'static str, Vec<u8>)>, Error> {
 /// The directory holding the committed fixtures.
 pub fn fixtures_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Signs `message` the plain way for `key`: returns the DER AlgorithmIdentifier and the
+/// signature bytes (ECDSA in DER). RSA signs PKCS#1 v1.5 with SHA-256.
+pub fn sign_raw(key: &Key, message: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    sign_raw_hashed(key, message, SignatureHash::Sha256)
+}
+
+/// [`sign_raw`] with a chosen digest for RSA keys.
+pub fn sign_raw_hashed(
+    key: &Key,
+    message: &[u8],
+    hash: SignatureHash,
+) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    use signature::Signer;
+    const ECDSA_SHA256: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+    const ECDSA_SHA384: [u8; 8] = [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x03];
+    const ED25519: [u8; 3] = [0x2B, 0x65, 0x70];
+    const RSA_SHA256: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B];
+    Ok(match key {
+        Key::P256(k) => {
+            let sig: p256::ecdsa::DerSignature = k.try_sign(message)?;
+            (
+                der_tlv(0x30, &der_tlv(0x06, &ECDSA_SHA256)),
+                sig.as_bytes().to_vec(),
+            )
+        }
+        Key::P384(k) => {
+            let sig: p384::ecdsa::DerSignature = k.try_sign(message)?;
+            (
+                der_tlv(0x30, &der_tlv(0x06, &ECDSA_SHA384)),
+                sig.as_bytes().to_vec(),
+            )
+        }
+        Key::Ed25519(k) => {
+            let sig: ed25519_dalek::Signature = k.try_sign(message)?;
+            (
+                der_tlv(0x30, &der_tlv(0x06, &ED25519)),
+                sig.to_bytes().to_vec(),
+            )
+        }
+        Key::Rsa(k) => {
+            use rsa::pkcs1v15::Pkcs1v15Sign;
+            let (last_arc, padding, hashed) = match hash {
+                SignatureHash::Sha1 => (
+                    5,
+                    Pkcs1v15Sign::new::<sha1::Sha1>(),
+                    sha1::Sha1::digest(message).to_vec(),
+                ),
+                SignatureHash::Sha224 => (
+                    14,
+                    Pkcs1v15Sign::new::<sha2::Sha224>(),
+                    sha2::Sha224::digest(message).to_vec(),
+                ),
+                SignatureHash::Sha256 => (
+                    11,
+                    Pkcs1v15Sign::new::<Sha256>(),
+                    Sha256::digest(message).to_vec(),
+                ),
+                SignatureHash::Sha384 => (
+                    12,
+                    Pkcs1v15Sign::new::<Sha384>(),
+                    Sha384::digest(message).to_vec(),
+                ),
+            };
+            let mut oid = RSA_SHA256.to_vec();
+            if let Some(last) = oid.last_mut() {
+                *last = last_arc;
+            }
+            let sig = k.sign(padding, &hashed)?;
+            (
+                der_tlv(0x30, &[der_tlv(0x06, &oid), vec![0x05, 0x00]].concat()),
+                sig,
+            )
+        }
+    })
+}
+
+/// The DER fields of a certificate's tbsCertificate, in order (version, serial, signature,
+/// issuer, validity, subject, SPKI, [extensions]).
+pub fn tbs_fields(cert_der: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
+    let mut fields = Vec::new();
+    let outer = tlv_content(cert_der)?;
+    let tbs = first_tlv(outer)?;
+    let mut rest = tlv_content(tbs)?;
+    while !rest.is_empty() {
+        let field = first_tlv(rest)?;
+        fields.push(field.to_vec());
+        rest = &rest[field.len()..];
+    }
+    Ok(fields)
+}
+
+fn header_len(data: &[u8]) -> Result<(usize, usize), Error> {
+    let first = *data.get(1).ok_or("truncated DER")?;
+    if first < 0x80 {
+        return Ok((2, usize::from(first)));
+    }
+    let n = usize::from(first & 0x7F);
+    let len = data
+        .get(2..2 + n)
+        .ok_or("truncated DER")?
+        .iter()
+        .fold(0usize, |a, &b| a << 8 | usize::from(b));
+    Ok((2 + n, len))
+}
+
+fn first_tlv(data: &[u8]) -> Result<&[u8], Error> {
+    let (h, len) = header_len(data)?;
+    Ok(data.get(..h + len).ok_or("truncated DER")?)
+}
+
+fn tlv_content(data: &[u8]) -> Result<&[u8], Error> {
+    let (h, len) = header_len(data)?;
+    Ok(data.get(h..h + len).ok_or("truncated DER")?)
+}
+
+/// Re-signs a certificate after editing its tbsCertificate fields: the surgery tests need for
+/// encodings no well-behaved builder produces (negative serials, empty issuers, mismatched
+/// algorithms). `edit` gets the TBS fields; the TBS `signature` field is set to the signer's
+/// algorithm unless `keep_inner_algorithm` is true, and the outer algorithm is always the
+/// signer's, so a test can make the two differ.
+pub fn resign(
+    cert_der: &[u8],
+    issuer: &Key,
+    keep_inner_algorithm: bool,
+    edit: impl FnOnce(&mut Vec<Vec<u8>>),
+) -> Result<Vec<u8>, Error> {
+    resign_hashed(
+        cert_der,
+        issuer,
+        SignatureHash::Sha256,
+        keep_inner_algorithm,
+        edit,
+    )
+}
+
+/// [`resign`] with a chosen digest for RSA issuers.
+pub fn resign_hashed(
+    cert_der: &[u8],
+    issuer: &Key,
+    hash: SignatureHash,
+    keep_inner_algorithm: bool,
+    edit: impl FnOnce(&mut Vec<Vec<u8>>),
+) -> Result<Vec<u8>, Error> {
+    let mut fields = tbs_fields(cert_der)?;
+    edit(&mut fields);
+    let (alg, _) = sign_raw_hashed(issuer, b"probe", hash)?;
+    let sig_index = if fields.first().is_some_and(|f| f.first() == Some(&0xA0)) {
+        2
+    } else {
+        1
+    };
+    if !keep_inner_algorithm && let Some(f) = fields.get_mut(sig_index) {
+        *f = alg.clone();
+    }
+    let tbs = der_tlv(0x30, &fields.concat());
+    let (alg, sig) = sign_raw_hashed(issuer, &tbs, hash)?;
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(&sig);
+    Ok(der_tlv(0x30, &[tbs, alg, der_tlv(0x03, &bits)].concat()))
+}
+
+/// A SubjectPublicKeyInfo for an EC key on the curve with `curve_oid`, with an arbitrary point:
+/// for leaves whose key only needs to be *described* (P-192, P-224…), never used.
+pub fn ec_spki(
+    curve_oid: &str,
+    coordinate_bytes: usize,
+) -> Result<SubjectPublicKeyInfoOwned, Error> {
+    use der::Decode;
+    let ec = ObjectIdentifier::new("1.2.840.10045.2.1")?;
+    let curve = ObjectIdentifier::new(curve_oid)?;
+    let alg = der_tlv(
+        0x30,
+        &[
+            der_tlv(0x06, ec.as_bytes()),
+            der_tlv(0x06, curve.as_bytes()),
+        ]
+        .concat(),
+    );
+    let mut point = vec![0x00, 0x04];
+    point.extend((0..coordinate_bytes * 2).map(|i| (i * 7 + 1) as u8));
+    Ok(SubjectPublicKeyInfoOwned::from_der(&der_tlv(
+        0x30,
+        &[alg, der_tlv(0x03, &point)].concat(),
+    ))?)
+}
+
+/// A CRL issued by `issuer` listing `revoked` serial numbers, with CRL number `number`.
+pub fn crl(issuer: &Issued, revoked: &[&[u8]], number: u32) -> Result<Vec<u8>, Error> {
+    use x509_cert::crl::RevokedCert;
+    use x509_cert::ext::pkix::CrlNumber;
+    let entries: Vec<RevokedCert> = revoked
+        .iter()
+        .map(|serial| {
+            Ok(RevokedCert {
+                serial_number: SerialNumber::new(serial)?,
+                revocation_date: time(JAN_2025 + 30 * DAY)?,
+                crl_entry_extensions: None,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    let builder = x509_cert::builder::CrlBuilder::new_with_this_update(
+        &issuer.certificate,
+        CrlNumber(der::asn1::Uint::new(&number.to_be_bytes())?),
+        time(JAN_2025 + 40 * DAY)?,
+    )?
+    .with_next_update(Some(time(JAN_2025 + 3650 * DAY)?))
+    .with_certificates(entries.into_iter());
+    let list = match &issuer.key {
+        Key::P256(k) => builder.build::<_, p256::ecdsa::DerSignature>(k)?,
+        Key::P384(k) => builder.build::<_, p384::ecdsa::DerSignature>(k)?,
+        Key::Ed25519(k) => builder.build::<_, ed25519_dalek::Signature>(k)?,
+        Key::Rsa(k) => builder.build::<_, rsa::pkcs1v15::Signature>(
+            &rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone()),
+        )?,
+    };
+    Ok(list.to_der()?)
 }

@@ -30,7 +30,7 @@ fn input_bytes(input: &JsValue) -> Result<Vec<u8>, js_sys::Error> {
         Ok(js_sys::Uint8Array::new(buffer).to_vec())
     } else {
         Err(type_error(
-            "decodeCertificates(input): input must be a string, a Uint8Array or an ArrayBuffer",
+            "netlens: input must be a string, a Uint8Array or an ArrayBuffer (or an array of them)",
         ))
     }
 }
@@ -81,6 +81,86 @@ pub fn decode_certificates(input: JsValue, options: JsValue) -> Result<JsValue, 
     let now = moment(&option(&options, "at"))?;
     let report = netlens_x509::decode(&bytes, source.as_deref(), now);
     to_js(&report)
+}
+
+fn add_each(value: &JsValue, mut add: impl FnMut(&[u8])) -> Result<(), js_sys::Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(());
+    }
+    if js_sys::Array::is_array(value) {
+        for item in js_sys::Array::from(value).iter() {
+            add(&input_bytes(&item)?);
+        }
+        Ok(())
+    } else {
+        add(&input_bytes(value)?);
+        Ok(())
+    }
+}
+
+fn chain_analyzer(
+    input: &JsValue,
+    options: &JsValue,
+) -> Result<netlens_chain::Analyzer, js_sys::Error> {
+    let mut opts = netlens_chain::Options::at(moment(&option(options, "at"))?);
+    if let Some(host) = option(options, "host").as_string()
+        && !host.trim().is_empty()
+    {
+        opts.host = Some(
+            netlens_chain::names::parse_host(&host)
+                .map_err(|e| type_error(&format!("analyzeChain: options.host: {e}")))?,
+        );
+    }
+    if let Some(b) = option(options, "builtinRoots").as_bool() {
+        opts.builtin_roots = b;
+    }
+    opts.anchors_are_public = option(options, "anchorsArePublic")
+        .as_bool()
+        .unwrap_or(false);
+    let mut analyzer = netlens_chain::Analyzer::new(opts);
+    add_each(input, |bytes| analyzer.add_chain(bytes, None))?;
+    add_each(&option(options, "anchors"), |bytes| {
+        analyzer.add_anchors(bytes, Some("anchors"))
+    })?;
+    let list = option(options, "ctLogList");
+    if !list.is_undefined() && !list.is_null() {
+        analyzer
+            .set_ct_log_list(&input_bytes(&list)?)
+            .map_err(|e| type_error(&format!("analyzeChain: options.ctLogList: {e}")))?;
+    }
+    Ok(analyzer)
+}
+
+/// Analyzes a certificate chain (string, `Uint8Array`, `ArrayBuffer`, or an array of those),
+/// verifying signatures in pure Rust. Synchronous; see [`analyze_chain_async`] for the faster
+/// WebCrypto path.
+///
+/// `options` (optional): `{ host?: string, at?: Date | number | string, anchors?: input or array
+/// of inputs, builtinRoots?: boolean (default true), anchorsArePublic?: boolean,
+/// ctLogList?: string | Uint8Array }`. Returns the report of `netlens chain --json`.
+#[wasm_bindgen(js_name = analyzeChain)]
+pub fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
+    to_js(&chain_analyzer(&input, &options)?.analyze())
+}
+
+/// [`analyze_chain`], verifying signatures with the browser's WebCrypto where it can (several
+/// times faster in wasm); same results. Returns a promise.
+#[wasm_bindgen(js_name = analyzeChainAsync)]
+pub async fn analyze_chain_async(
+    input: JsValue,
+    options: JsValue,
+) -> Result<JsValue, js_sys::Error> {
+    let prepared = chain_analyzer(&input, &options)?.prepare();
+    let requests = prepared.plan();
+    let confirmed = crate::webcrypto::verify_all(&requests).await;
+    let verifier = netlens_chain::crypto::Precomputed::new(&requests, &confirmed);
+    to_js(&prepared.finish(&verifier))
+}
+
+/// The rule catalog, as an array of rule objects.
+#[wasm_bindgen(js_name = ruleCatalog)]
+pub fn rule_catalog() -> Result<JsValue, js_sys::Error> {
+    to_js(&netlens_chain::RULES)
 }
 
 /// The netlens version of this build.

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::cert_decoder::CertDecoder;
+use crate::components::chain_analyzer::{ChainAnalyzer, with_code};
 use crate::router::{Route, TOOLS, use_route};
 
 /// The tool list (the home page).
@@ -22,6 +23,34 @@ fn Home() -> Html {
                     </li>
                 }) }
             </ul>
+        </section>
+    }
+}
+
+/// The rule catalog: every finding the chain analysis can report.
+#[component]
+fn Rules() -> Html {
+    html! {
+        <section class="nl-home">
+            <h1>{ "Rules" }</h1>
+            <p class="nl-lead">
+                { "Every finding has a stable id, a severity, the verdicts it can decide, where the requirement comes from, and what to do. The same catalog drives the app, `netlens rules` and the README." }
+            </p>
+            <table class="nl-table nl-rules">
+                <thead><tr><th>{ "Rule" }</th><th>{ "Severity" }</th><th>{ "Decides" }</th><th>{ "What" }</th><th>{ "Fix" }</th><th>{ "Source" }</th></tr></thead>
+                <tbody>
+                    { for netlens_chain::RULES.iter().map(|r| html! {
+                        <tr id={r.id}>
+                            <td><code class="nl-mono">{ r.id }</code></td>
+                            <td>{ r.severity.name() }</td>
+                            <td>{ r.profiles.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ") }</td>
+                            <td>{ r.title }</td>
+                            <td>{ with_code(r.fix) }</td>
+                            <td>{ r.source }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
         </section>
     }
 }
@@ -54,13 +83,16 @@ pub fn App() -> Html {
                         let current = (tool.route == route).then_some("page");
                         html! { <a href={tool.route.href()} aria-current={current}>{ tool.name }</a> }
                     }) }
+                    <a href={Route::Rules.href()} aria-current={(route == Route::Rules).then_some("page")}>{ "Rules" }</a>
                 </nav>
             </header>
             <main class="nl-main">
                 {
                     match route {
                         Route::Home => html! { <Home /> },
+                        Route::Chain => html! { <ChainAnalyzer /> },
                         Route::CertDecoder => html! { <CertDecoder /> },
+                        Route::Rules => html! { <Rules /> },
                         Route::NotFound => html! { <NotFound /> },
                     }
                 }

@@ -11,9 +11,11 @@
 
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
+use yew::AttrValue;
 
 use crate::components::cert_decoder::{CertDecoder, CertDecoderProps};
-use crate::router::TOOLS;
+use crate::components::chain_analyzer::{ChainAnalyzer, ChainAnalyzerProps};
+use crate::router::{Route, TOOLS};
 
 /// A mounted element; `destroy()` unmounts it (called from `disconnectedCallback`).
 #[wasm_bindgen]
@@ -76,19 +78,20 @@ pub fn dedent(text: &str) -> String {
 }
 
 /// Mounts the tool named by `tag` inside `host`'s shadow root (created open if missing).
-/// `initial_input` is decoded immediately (e.g. a certificate written inside the element).
+/// `initial_input` is processed immediately (e.g. certificates written inside the element).
+/// `<netlens-chain host="…">` also presets the host name.
 #[wasm_bindgen(js_name = mountElement)]
 pub fn mount_element(
     host: HtmlElement,
     tag: &str,
     initial_input: Option<String>,
 ) -> Result<MountedElement, js_sys::Error> {
-    if !TOOLS.iter().any(|t| t.element == tag) {
+    let Some(tool) = TOOLS.iter().find(|t| t.element == tag) else {
         return Err(js_error(&format!(
             "netlens: unknown element <{tag}>; this build provides {}",
             element_tags().join(", ")
         )));
-    }
+    };
     let shadow = match host.shadow_root() {
         Some(shadow) => shadow,
         None => host
@@ -112,14 +115,29 @@ pub fn mount_element(
         .and_then(|_| shadow.append_child(&root))
         .map_err(|_| js_error("netlens: cannot fill the shadow root"))?;
 
-    let props = CertDecoderProps {
-        initial_input: dedent(&initial_input.unwrap_or_default()).into(),
-        embedded: true,
+    let input: AttrValue = dedent(&initial_input.unwrap_or_default()).into();
+    let unmount: Box<dyn FnOnce()> = match tool.route {
+        Route::Chain => {
+            let props = ChainAnalyzerProps {
+                initial_chain: input,
+                initial_host: host.get_attribute("host").unwrap_or_default().into(),
+                embedded: true,
+            };
+            let handle = yew::Renderer::<ChainAnalyzer>::with_root_and_props(root, props).render();
+            Box::new(move || handle.destroy())
+        }
+        _ => {
+            let props = CertDecoderProps {
+                initial_input: input,
+                embedded: true,
+            };
+            let handle = yew::Renderer::<CertDecoder>::with_root_and_props(root, props).render();
+            Box::new(move || handle.destroy())
+        }
     };
-    let handle = yew::Renderer::<CertDecoder>::with_root_and_props(root, props).render();
     Ok(MountedElement {
         destroy: Some(Box::new(move || {
-            handle.destroy();
+            unmount();
             shadow.set_inner_html("");
         })),
     })

@@ -20,8 +20,10 @@ pub mod app;
 pub mod clock;
 pub mod components;
 pub mod embed;
+pub mod files;
 pub mod router;
 pub mod state;
+pub mod webcrypto;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

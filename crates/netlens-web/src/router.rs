@@ -11,8 +11,12 @@ use yew::prelude::*;
 pub enum Route {
     /// The tool list.
     Home,
+    /// The certificate chain analysis.
+    Chain,
     /// The certificate decoder.
     CertDecoder,
+    /// The rule catalog.
+    Rules,
     /// Anything else.
     NotFound,
 }
@@ -31,14 +35,25 @@ pub struct Tool {
 }
 
 /// The tools, in menu order.
-pub const TOOLS: &[Tool] = &[Tool {
-    route: Route::CertDecoder,
-    name: "Certificate decoder",
-    summary: "Paste or drop certificates (PEM, DER, base64, PKCS#7, openssl s_client output) and \
-              see every field: names, validity, SANs, keys, usages, AIA, SCTs, fingerprints and \
-              the SPKI pin.",
-    element: "netlens-cert-decoder",
-}];
+pub const TOOLS: &[Tool] = &[
+    Tool {
+        route: Route::Chain,
+        name: "Certificate chain analysis",
+        summary: "Drop the chain your server sends: will iOS, macOS and strict TLS clients trust \
+                  it, and if not, exactly why? Path building, signatures, RFC 5280, host names, \
+                  Apple's rules (398 days, CT, iOS 18.4 key usage, ATS), with the fix and the \
+                  corrected chain.",
+        element: "netlens-chain",
+    },
+    Tool {
+        route: Route::CertDecoder,
+        name: "Certificate decoder",
+        summary: "Paste or drop certificates (PEM, DER, base64, PKCS#7, openssl s_client output) \
+                  and see every field: names, validity, SANs, keys, usages, AIA, SCTs, \
+                  fingerprints and the SPKI pin.",
+        element: "netlens-cert-decoder",
+    },
+];
 
 impl Route {
     /// The route for a location hash (`#/decoder`, `#decoder`, `` all work).
@@ -47,7 +62,9 @@ impl Route {
         let path = path.split(['?', '&']).next().unwrap_or_default();
         match path.trim_end_matches('/') {
             "" => Route::Home,
+            "chain" => Route::Chain,
             "decoder" => Route::CertDecoder,
+            "rules" => Route::Rules,
             _ => Route::NotFound,
         }
     }
@@ -56,7 +73,9 @@ impl Route {
     pub fn href(self) -> &'static str {
         match self {
             Route::Home | Route::NotFound => "#/",
+            Route::Chain => "#/chain",
             Route::CertDecoder => "#/decoder",
+            Route::Rules => "#/rules",
         }
     }
 
@@ -65,6 +84,7 @@ impl Route {
         match TOOLS.iter().find(|t| t.route == self) {
             Some(tool) => format!("{} · netlens", tool.name),
             None if self == Route::NotFound => "Not found · netlens".to_owned(),
+            None if self == Route::Rules => "Rules · netlens".to_owned(),
             None => "netlens".to_owned(),
         }
     }
@@ -105,6 +125,8 @@ mod tests {
         assert_eq!(Route::from_hash("#/decoder"), Route::CertDecoder);
         assert_eq!(Route::from_hash("#decoder/"), Route::CertDecoder);
         assert_eq!(Route::from_hash("#/decoder?x=1"), Route::CertDecoder);
+        assert_eq!(Route::from_hash("#/chain"), Route::Chain);
+        assert_eq!(Route::from_hash("#/rules"), Route::Rules);
         assert_eq!(Route::from_hash("#/nope"), Route::NotFound);
         for tool in TOOLS {
             assert_eq!(Route::from_hash(tool.route.href()), tool.route);

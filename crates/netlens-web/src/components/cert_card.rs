@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
+use netlens_x509::CertificateDetails;
 use netlens_x509::time::ValidityStatus;
-use netlens_x509::{CertificateDetails, DecodeReport};
 use yew::prelude::*;
 
 use crate::components::copy_button::CopyButton;
@@ -11,9 +11,9 @@ use crate::components::copy_button::CopyButton;
 /// Props of [`CertCard`].
 #[derive(Properties)]
 pub struct CertCardProps {
-    /// The report holding the certificate (shared, never cloned per card).
-    pub report: Rc<DecodeReport>,
-    /// Which certificate of the report.
+    /// The certificate (shared, never cloned per render).
+    pub cert: Rc<CertificateDetails>,
+    /// Its position, shown as #n and passed back on toggle.
     pub index: usize,
     /// Show every field.
     pub expanded: bool,
@@ -23,7 +23,7 @@ pub struct CertCardProps {
 
 impl PartialEq for CertCardProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.report, &other.report)
+        Rc::ptr_eq(&self.cert, &other.cert)
             && self.index == other.index
             && self.expanded == other.expanded
             && self.on_toggle == other.on_toggle
@@ -199,9 +199,7 @@ fn details(c: &CertificateDetails) -> Html {
 /// A certificate card.
 #[component]
 pub fn CertCard(props: &CertCardProps) -> Html {
-    let Some(c) = props.report.certificates.get(props.index) else {
-        return html! {};
-    };
+    let c = &*props.cert;
     let toggle = {
         let on_toggle = props.on_toggle.clone();
         let index = props.index;

@@ -3,5 +3,7 @@
 
 pub mod cert_card;
 pub mod cert_decoder;
+pub mod chain_analyzer;
 pub mod copy_button;
+pub mod inputs;
 pub mod problem_list;

@@ -12,17 +12,7 @@ use netlens_x509::{DecodeReport, Decoder};
 use yew::Reducible;
 
 use crate::clock;
-
-/// A file the user dropped or picked.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadedFile {
-    /// File name.
-    pub name: String,
-    /// Size in bytes.
-    pub size: usize,
-    /// Contents, or `None` when the file was over the size limit and not read.
-    pub bytes: Option<Rc<Vec<u8>>>,
-}
+use crate::files::LoadedFile;
 
 /// State of one decoder instance.
 #[derive(Clone, Debug, Default)]
@@ -33,6 +23,8 @@ pub struct DecoderState {
     pub files: Vec<LoadedFile>,
     /// The report for `text` and `files`, `None` while there is no input.
     pub report: Option<Rc<DecodeReport>>,
+    /// The report's certificates, shared with the cards that render them.
+    pub certificates: Vec<Rc<netlens_x509::CertificateDetails>>,
     /// Indexes of the certificates whose details are shown.
     pub expanded: BTreeSet<usize>,
 }
@@ -75,6 +67,7 @@ impl DecoderState {
         let has_text = !self.text.trim().is_empty();
         if !has_text && self.files.is_empty() {
             self.report = None;
+            self.certificates.clear();
             self.expanded.clear();
             return;
         }
@@ -95,6 +88,7 @@ impl DecoderState {
         } else {
             BTreeSet::from([0])
         };
+        self.certificates = report.certificates.iter().cloned().map(Rc::new).collect();
         self.report = Some(Rc::new(report));
     }
 }

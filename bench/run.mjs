@@ -1,0 +1,108 @@
+// `make bench`: how fast is a full chain analysis?
+//
+// For each chain (the demo chain always; a real public chain from x509-limbo's online cases when
+// ../shared/data is present), measures the median time of:
+//   - netlens native (release build of the same core, `netlens-chain/examples/bench.rs`);
+//   - netlens as wasm in headless Chromium (`analyzeChain` from netlens-embed.js);
+//   - PKI.js 4.0.0 in the same page (CertificateChainValidationEngine, WebCrypto).
+// netlens does strictly more work (every rule, every field decoded, the JS report built); PKI.js
+// parses, builds the path and verifies signatures. Prints the ratio PKI.js / netlens wasm.
+// A benchmark, not a test: it reports numbers and never fails on them.
+
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { DIST, FIXTURES, ROOT, launchBrowser, startServer } from '../e2e/harness.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 100);
+
+function chains() {
+  const demo = readFileSync(path.join(FIXTURES, 'demo-chain.pem'), 'utf8').split(/(?<=-----END CERTIFICATE-----\n)/);
+  const list = [
+    {
+      name: 'demo chain (RSA-4096 root, P-384 CA, P-256 leaf)',
+      chainPem: demo[0] + demo[1],
+      anchorPem: demo[2],
+      host: 'www.netlens.test',
+      at: 1_780_272_000,
+    },
+  ];
+  const limbo = path.join(ROOT, '..', 'shared', 'data', 'x509-limbo', 'limbo.json');
+  if (existsSync(limbo)) {
+    const suite = JSON.parse(readFileSync(limbo, 'utf8'));
+    const c = suite.testcases.find((t) => t.id === 'online::apple.com');
+    if (c) {
+      list.push({
+        name: `real chain: ${c.id} (as served, ${1 + c.untrusted_intermediates.length} certificates)`,
+        chainPem: c.peer_certificate + c.untrusted_intermediates.join(''),
+        anchorPem: c.trusted_certs.join(''),
+        host: c.expected_peer_name.value,
+        at: Math.floor(Date.parse(c.validation_time) / 1000),
+      });
+    }
+  } else {
+    console.log('(../shared/data/x509-limbo not found: benchmarking the demo chain only)');
+  }
+  return list;
+}
+
+function native(chain, dir) {
+  const chainFile = path.join(dir, 'chain.pem');
+  const anchorFile = path.join(dir, 'anchor.pem');
+  writeFileSync(chainFile, chain.chainPem);
+  writeFileSync(anchorFile, chain.anchorPem);
+  const out = execFileSync(
+    'cargo',
+    ['run', '-q', '--release', '-p', 'netlens-chain', '--example', 'bench', '--', chainFile, anchorFile, chain.host, String(chain.at), String(RUNS * 2)],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  return JSON.parse(out);
+}
+
+const fmt = (ms) => `${ms.toFixed(2).padStart(7)} ms`;
+
+async function main() {
+  if (!existsSync(path.join(DIST, 'index.html'))) throw new Error('build first: scripts/build.sh');
+  const dir = mkdtempSync(path.join(tmpdir(), 'netlens-bench-'));
+  try {
+    cpSync(DIST, dir, { recursive: true });
+    cpSync(path.join(ROOT, 'bench', 'bench.html'), path.join(dir, 'bench.html'));
+    await esbuild.build({
+      entryPoints: [path.join(ROOT, 'bench', 'pkijs-entry.mjs')],
+      bundle: true,
+      format: 'esm',
+      minify: true,
+      outfile: path.join(dir, 'pkijs.bundle.js'),
+      logLevel: 'silent',
+    });
+    const server = await startServer(dir);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error('page error:', e.message));
+      await page.goto(`${server.url}bench.html`);
+      await page.waitForFunction(() => window.benchReady);
+      const chromium = browser.version();
+      for (const chain of chains()) {
+        const nat = native(chain, dir);
+        const web = await page.evaluate((args) => window.runBench(args), { ...chain, runs: RUNS });
+        console.log(`\n${chain.name}`);
+        console.log(`  netlens native (release, ${nat.runs} runs)            ${fmt(nat.median_ms)}   verdicts ${JSON.stringify(nat.verdicts)}`);
+        console.log(`  netlens wasm, Chromium ${chromium} (${RUNS} runs)   ${fmt(web.netlens.median)}   verdicts ${JSON.stringify(web.netlensVerdicts)}`);
+        console.log(`  netlens wasm, with Mozilla's 120 roots too            ${fmt(web.netlensWithRoots.median)}`);
+        console.log(`  PKI.js 4.0.0 + WebCrypto, same page                   ${fmt(web.pkijs.median)}   result ${JSON.stringify(web.pkijsResult)}`);
+        console.log(`  PKI.js / netlens wasm: ${(web.pkijs.median / web.netlens.median).toFixed(1)}x (goal: at least 3x)`);
+      }
+      console.log(`\n(cross-origin isolated: timers at 5 µs resolution; medians of ${RUNS} runs after 10 warm-ups)`);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,1086 @@
+//! Every rule of the catalog, proved on real certificates: for each rule a chain that makes it
+//! fire and a near miss that must not. Certificates come from the test kit (real keys, real
+//! signatures), validated at a fixed moment. A meta-test fails when a catalog rule has no case.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use const_oid::ObjectIdentifier;
+use der::Encode;
+use der::asn1::{Ia5String, OctetString};
+use netlens_chain::{Analysis, Analyzer, Options, Purpose, RULES, Severity};
+use netlens_testkit::{
+    CertSpec, DAY, Issued, JAN_2025, Key, KeyAlgorithm, SignatureHash, Usage, der_tlv, extension,
+    issue, oid, resign, self_signed, sign_raw,
+};
+use sha2::Digest;
+use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, ExtendedKeyUsage,
+    NameConstraints, SubjectAltName, SubjectKeyIdentifier,
+};
+
+/// The validation moment: 100 days into 2025, inside every default validity.
+const AT: i64 = JAN_2025 + 100 * DAY;
+const HOST: &str = "www.netlens.test";
+
+struct Pki {
+    root: Issued,
+    inter: Issued,
+    rsa_inter: Issued,
+}
+
+fn pki() -> &'static Pki {
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let root = self_signed(
+            &CertSpec {
+                authority_key_id: false,
+                ..CertSpec::ca("CN=Rules Root,O=Netlens Rules", None)
+            },
+            Key::generate(KeyAlgorithm::P256, "rules-root").unwrap(),
+        )
+        .unwrap();
+        let inter = issue(
+            &CertSpec::ca("CN=Rules Issuing CA,O=Netlens Rules", Some(0)),
+            Key::generate(KeyAlgorithm::P256, "rules-inter").unwrap(),
+            &root,
+        )
+        .unwrap();
+        let rsa_inter = issue(
+            &CertSpec::ca("CN=Rules RSA CA,O=Netlens Rules", Some(0)),
+            Key::generate(KeyAlgorithm::Rsa(2048), "rules-rsa-inter").unwrap(),
+            &root,
+        )
+        .unwrap();
+        Pki {
+            root,
+            inter,
+            rsa_inter,
+        }
+    })
+}
+
+/// What an analysis is run on.
+#[derive(Clone)]
+struct Case {
+    chain: Vec<Vec<u8>>,
+    anchors: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+    log_list: Option<String>,
+    options: Options,
+}
+
+impl Case {
+    fn run(&self) -> Analysis {
+        let mut a = Analyzer::new(self.options.clone());
+        for c in &self.chain {
+            a.add_chain(c, None);
+        }
+        for c in &self.crls {
+            a.add_chain(c, Some("crl"));
+        }
+        for c in &self.anchors {
+            a.add_anchors(c, Some("anchor"));
+        }
+        if let Some(list) = &self.log_list {
+            a.set_ct_log_list(list.as_bytes()).unwrap();
+        }
+        a.analyze()
+    }
+}
+
+fn options() -> Options {
+    let mut o = Options::at(AT);
+    o.builtin_roots = false;
+    o.host = Some(netlens_chain::names::parse_host(HOST).unwrap());
+    o
+}
+
+/// A chain: `leaf`, then the issuing intermediate, trusting the rules root.
+fn case_with(leaf: &Issued, issuer: &Issued) -> Case {
+    Case {
+        chain: vec![leaf.der.clone(), issuer.der.clone()],
+        anchors: vec![pki().root.der.clone()],
+        crls: Vec::new(),
+        log_list: None,
+        options: options(),
+    }
+}
+
+fn leaf_spec() -> CertSpec {
+    CertSpec::leaf(HOST).serial(&[0x11, 0x22])
+}
+
+fn leaf_from(spec: CertSpec, seed: &str) -> Issued {
+    issue(
+        &spec,
+        Key::generate(KeyAlgorithm::P256, seed).unwrap(),
+        &pki().inter,
+    )
+    .unwrap()
+}
+
+fn case(spec: CertSpec) -> Case {
+    let seed = format!("leaf-{}", spec.subject);
+    case_with(&leaf_from(spec, &seed), &pki().inter)
+}
+
+fn baseline() -> Case {
+    case(leaf_spec())
+}
+
+fn ext(oid_str: &str, critical: bool, value: &impl Encode) -> x509_cert::ext::Extension {
+    extension(ObjectIdentifier::new_unwrap(oid_str), critical, value).unwrap()
+}
+
+fn with_ext(mut spec: CertSpec, e: x509_cert::ext::Extension) -> CertSpec {
+    spec.extra_extensions.push(e);
+    spec
+}
+
+fn public(mut c: Case) -> Case {
+    c.options.anchors_are_public = true;
+    c
+}
+
+/// A leaf valid `days` from 2026-04-01 at 2026-05-01, in a public chain.
+fn public_leaf_case(days: i64, scts: u8) -> Case {
+    let nb = 1_775_001_600; // 2026-04-01T00:00:00Z
+    let mut spec = leaf_spec().valid(nb, nb + days * DAY - 1);
+    if scts > 0 {
+        spec.extra_extensions
+            .push(netlens_testkit::sct_list_extension(scts, 1_775_001_600_000).unwrap());
+    }
+    let seed = format!("public-{days}-{scts}");
+    let leaf = leaf_from(spec, &seed);
+    let mut c = public(case_with(&leaf, &pki().inter));
+    c.options.at = nb + 30 * DAY;
+    // The rules PKI's root is valid for 20 years and the intermediate for one: reissue the
+    // intermediate for the later dates.
+    c
+}
+
+/// An Apple-format log list with the test kit's SCT logs (`log0`, `log1`…) and given operators.
+fn log_list(operators: &[&str]) -> String {
+    let mut ops: Vec<String> = Vec::new();
+    for (i, op) in operators.iter().enumerate() {
+        let id = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest([b'l', b'o', b'g', i as u8]));
+        ops.push(format!(
+            r#"{{"name":"{op}","email":[],"logs":[{{"description":"Log {i}","key":"","log_id":"{id}","mmd":86400,"state":{{"usable":{{"timestamp":"2024-01-01T00:00:00Z"}}}}}}]}}"#
+        ));
+    }
+    format!(r#"{{"version":"1","operators":[{}]}}"#, ops.join(","))
+}
+
+fn intermediate(spec: CertSpec, seed: &str) -> Issued {
+    issue(
+        &spec,
+        Key::generate(KeyAlgorithm::P256, seed).unwrap(),
+        &pki().root,
+    )
+    .unwrap()
+}
+
+fn chain_via(inter: &Issued, leaf_spec: CertSpec, seed: &str) -> Case {
+    let leaf = issue(
+        &leaf_spec,
+        Key::generate(KeyAlgorithm::P256, seed).unwrap(),
+        inter,
+    )
+    .unwrap();
+    case_with(&leaf, inter)
+}
+
+type Pair = fn() -> (Case, Case);
+
+/// rule id → (a case where it fires, a near miss where it must not).
+fn cases() -> Vec<(&'static str, Pair)> {
+    vec![
+        ("chain.parse-error", || {
+            let mut fires = baseline();
+            fires
+                .chain
+                .push(b"-----BEGIN CERTIFICATE-----\nMIIB!!\n-----END CERTIFICATE-----\n".to_vec());
+            (fires, baseline())
+        }),
+        ("chain.missing-intermediate", || {
+            let mut fires = baseline();
+            fires.chain.truncate(1);
+            (fires, baseline())
+        }),
+        ("chain.untrusted-root", || {
+            let mut fires = baseline();
+            fires.chain.push(pki().root.der.clone());
+            fires.anchors.clear();
+            (fires, baseline())
+        }),
+        ("chain.self-signed-leaf", || {
+            let leaf = self_signed(
+                &leaf_spec(),
+                Key::generate(KeyAlgorithm::P256, "self").unwrap(),
+            )
+            .unwrap();
+            let mut fires = baseline();
+            fires.chain = vec![leaf.der];
+            (fires, baseline())
+        }),
+        ("chain.wrong-order", || {
+            let mut fires = baseline();
+            fires.chain.reverse();
+            (fires, baseline())
+        }),
+        ("chain.extra-certificate", || {
+            let mut fires = baseline();
+            fires.chain.push(pki().rsa_inter.der.clone());
+            (fires, baseline())
+        }),
+        ("chain.duplicate-certificate", || {
+            let mut fires = baseline();
+            fires.chain.push(pki().inter.der.clone());
+            (fires, baseline())
+        }),
+        ("chain.contains-anchor", || {
+            let mut fires = baseline();
+            fires.chain.push(pki().root.der.clone());
+            (fires, baseline())
+        }),
+        ("chain.signature-invalid", || {
+            // Same issuer name, different key: the leaf was not signed by the intermediate sent.
+            let impostor = issue(
+                &CertSpec::ca("CN=Rules Issuing CA,O=Netlens Rules", Some(0)),
+                Key::generate(KeyAlgorithm::P256, "impostor").unwrap(),
+                &pki().root,
+            )
+            .unwrap();
+            let leaf = issue(
+                &leaf_spec(),
+                Key::generate(KeyAlgorithm::P256, "victim").unwrap(),
+                &impostor,
+            )
+            .unwrap();
+            (case_with(&leaf, &pki().inter), baseline())
+        }),
+        ("chain.unsupported-algorithm", || {
+            // Both algorithm fields say MD5 with RSA, which no client verifies.
+            let md5 = der_tlv(
+                0x30,
+                &[
+                    der_tlv(
+                        0x06,
+                        &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x04],
+                    ),
+                    vec![5, 0],
+                ]
+                .concat(),
+            );
+            let leaf = leaf_from(leaf_spec(), "md5");
+            let mut fields = netlens_testkit::tbs_fields(&leaf.der).unwrap();
+            fields[2] = md5.clone();
+            let tbs = der_tlv(0x30, &fields.concat());
+            let (_, sig) = sign_raw(&pki().inter.key, &tbs).unwrap();
+            let mut bits = vec![0u8];
+            bits.extend(sig);
+            let der = der_tlv(0x30, &[tbs, md5, der_tlv(0x03, &bits)].concat());
+            let mut fires = baseline();
+            fires.chain[0] = der;
+            (fires, baseline())
+        }),
+        ("chain.weak-signature", sha1_pair),
+        ("apple.sha1-signature", sha1_pair),
+        ("chain.expired", || {
+            let mut fires = baseline();
+            fires.options.at = JAN_2025 + 400 * DAY;
+            (fires, baseline())
+        }),
+        ("chain.not-yet-valid", || {
+            let mut fires = baseline();
+            fires.options.at = JAN_2025 - DAY;
+            (fires, baseline())
+        }),
+        ("chain.issuer-not-ca", || {
+            let not_ca = intermediate(
+                CertSpec {
+                    key_usage: vec![Usage::KeyCertSign],
+                    ..CertSpec::new("CN=Not A CA")
+                },
+                "not-ca",
+            );
+            (chain_via(&not_ca, leaf_spec(), "under-not-ca"), baseline())
+        }),
+        ("chain.path-length-exceeded", || {
+            let sub = issue(
+                &CertSpec::ca("CN=Rules Sub CA", None),
+                Key::generate(KeyAlgorithm::P256, "sub").unwrap(),
+                &pki().inter,
+            )
+            .unwrap();
+            let leaf = issue(
+                &leaf_spec(),
+                Key::generate(KeyAlgorithm::P256, "under-sub").unwrap(),
+                &sub,
+            )
+            .unwrap();
+            let mut fires = case_with(&leaf, &sub);
+            fires.chain.push(pki().inter.der.clone());
+            let open = intermediate(CertSpec::ca("CN=Open CA", None), "open");
+            let sub2 = issue(
+                &CertSpec::ca("CN=Rules Sub CA 2", None),
+                Key::generate(KeyAlgorithm::P256, "sub2").unwrap(),
+                &open,
+            )
+            .unwrap();
+            let leaf2 = issue(
+                &leaf_spec(),
+                Key::generate(KeyAlgorithm::P256, "under-sub2").unwrap(),
+                &sub2,
+            )
+            .unwrap();
+            let mut near = case_with(&leaf2, &sub2);
+            near.chain.push(open.der);
+            (fires, near)
+        }),
+        ("chain.issuer-missing-keycertsign", || {
+            let ca = intermediate(
+                CertSpec {
+                    key_usage: vec![Usage::DigitalSignature],
+                    ..CertSpec::ca("CN=No Cert Sign CA", Some(0))
+                },
+                "no-certsign",
+            );
+            (chain_via(&ca, leaf_spec(), "under-no-certsign"), baseline())
+        }),
+        ("chain.name-constraints-violated", || {
+            let nc = NameConstraints {
+                permitted_subtrees: Some(vec![GeneralSubtree {
+                    base: GeneralName::DnsName(Ia5String::new("netlens.test").unwrap()),
+                    minimum: 0,
+                    maximum: None,
+                }]),
+                excluded_subtrees: None,
+            };
+            let ca = intermediate(
+                with_ext(
+                    CertSpec::ca("CN=Constrained CA", Some(0)),
+                    ext("2.5.29.30", true, &nc),
+                ),
+                "constrained",
+            );
+            let mut fires = chain_via(&ca, CertSpec::leaf("www.other.test"), "outside");
+            fires.options.host = Some(netlens_chain::names::parse_host("www.other.test").unwrap());
+            (fires, chain_via(&ca, leaf_spec(), "inside"))
+        }),
+        ("chain.aki-ski-mismatch", || {
+            let aki = AuthorityKeyIdentifier {
+                key_identifier: Some(OctetString::new(vec![7u8; 20]).unwrap()),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            };
+            let spec = with_ext(
+                CertSpec {
+                    authority_key_id: false,
+                    ..leaf_spec()
+                },
+                ext("2.5.29.35", false, &aki),
+            );
+            (case(spec), baseline())
+        }),
+        ("chain.unknown-critical-extension", || {
+            (
+                case(with_ext(
+                    leaf_spec(),
+                    ext("1.3.6.1.4.1.55738.666.1", true, &der::asn1::Null),
+                )),
+                baseline(),
+            )
+        }),
+        ("chain.revoked", || {
+            let base = baseline();
+            let leaf_serial = [0x11u8, 0x22];
+            let mut fires = base.clone();
+            fires
+                .crls
+                .push(netlens_testkit::crl(&pki().inter, &[&leaf_serial], 1).unwrap());
+            let mut near = base;
+            near.crls
+                .push(netlens_testkit::crl(&pki().inter, &[&[0x77]], 1).unwrap());
+            (fires, near)
+        }),
+        ("chain.crl-invalid", || {
+            let no_crl_sign = intermediate(
+                CertSpec {
+                    key_usage: vec![Usage::KeyCertSign],
+                    ..CertSpec::ca("CN=No CRL Sign CA", Some(0))
+                },
+                "no-crlsign",
+            );
+            let mut fires = chain_via(&no_crl_sign, leaf_spec(), "under-no-crlsign");
+            fires
+                .crls
+                .push(netlens_testkit::crl(&no_crl_sign, &[], 1).unwrap());
+            let mut near = baseline();
+            near.crls
+                .push(netlens_testkit::crl(&pki().inter, &[], 1).unwrap());
+            (fires, near)
+        }),
+        ("chain.too-long", || {
+            let mut fires = baseline();
+            fires.options.max_intermediates = Some(0);
+            let mut near = baseline();
+            near.options.max_intermediates = Some(1);
+            (fires, near)
+        }),
+        ("chain.search-limit", || {
+            (same_key_cas(100), same_key_cas(3))
+        }),
+        ("tls.hostname-mismatch", || {
+            let mut fires = baseline();
+            fires.options.host =
+                Some(netlens_chain::names::parse_host("api.netlens.test").unwrap());
+            (fires, baseline())
+        }),
+        ("tls.cn-only-name", || {
+            (
+                case(CertSpec {
+                    dns_names: Vec::new(),
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("tls.missing-serverauth-eku", || {
+            (
+                case(CertSpec {
+                    extended_key_usage: vec![oid::CLIENT_AUTH],
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("tls.missing-clientauth-eku", || {
+            let mut fires = baseline();
+            fires.options.purpose = Purpose::ClientAuth;
+            let mut near = case(CertSpec {
+                extended_key_usage: vec![oid::SERVER_AUTH, oid::CLIENT_AUTH],
+                ..leaf_spec()
+            });
+            near.options.purpose = Purpose::ClientAuth;
+            (fires, near)
+        }),
+        ("tls.key-usage-not-allowed", || {
+            let mut fires = baseline();
+            fires.options.required_key_usage = vec!["keyEncipherment".into()];
+            let mut near = baseline();
+            near.options.required_key_usage = vec!["digitalSignature".into()];
+            (fires, near)
+        }),
+        ("tls.invalid-san", || {
+            (
+                case(CertSpec {
+                    dns_names: vec![HOST.into(), "under_score.netlens.test".into()],
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("x509.aki-missing", || {
+            (
+                case(CertSpec {
+                    authority_key_id: false,
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("x509.aki-critical", || {
+            let aki = AuthorityKeyIdentifier {
+                key_identifier: Some(OctetString::new(pki().inter.key.key_id().unwrap()).unwrap()),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            };
+            let spec = with_ext(
+                CertSpec {
+                    authority_key_id: false,
+                    ..leaf_spec()
+                },
+                ext("2.5.29.35", true, &aki),
+            );
+            (case(spec), baseline())
+        }),
+        ("x509.ski-missing", || {
+            let ca = intermediate(
+                CertSpec {
+                    subject_key_id: false,
+                    ..CertSpec::ca("CN=No SKI CA", Some(0))
+                },
+                "no-ski",
+            );
+            (chain_via(&ca, leaf_spec(), "under-no-ski"), baseline())
+        }),
+        ("x509.ski-critical", || {
+            let ski = SubjectKeyIdentifier(OctetString::new(vec![1u8; 20]).unwrap());
+            let spec = with_ext(
+                CertSpec {
+                    subject_key_id: false,
+                    ..leaf_spec()
+                },
+                ext("2.5.29.14", true, &ski),
+            );
+            (case(spec), baseline())
+        }),
+        ("x509.serial-number", || {
+            let leaf = leaf_from(leaf_spec(), "negative-serial");
+            let der = resign(&leaf.der, &pki().inter.key, false, |f| {
+                f[1] = vec![0x02, 0x01, 0x85]
+            })
+            .unwrap();
+            let mut fires = baseline();
+            fires.chain[0] = der;
+            (fires, baseline())
+        }),
+        ("x509.empty-name", || {
+            let leaf = leaf_from(leaf_spec(), "empty-issuer");
+            let der = resign(&leaf.der, &pki().inter.key, false, |f| {
+                f[3] = vec![0x30, 0x00]
+            })
+            .unwrap();
+            let mut fires = baseline();
+            fires.chain[0] = der;
+            (fires, baseline())
+        }),
+        ("x509.san-criticality", || {
+            let san = SubjectAltName(vec![GeneralName::DnsName(Ia5String::new(HOST).unwrap())]);
+            let spec = with_ext(
+                CertSpec {
+                    dns_names: Vec::new(),
+                    ..leaf_spec()
+                },
+                ext("2.5.29.17", true, &san),
+            );
+            (case(spec), baseline())
+        }),
+        ("x509.duplicate-extension", || {
+            let san = SubjectAltName(vec![GeneralName::DnsName(Ia5String::new(HOST).unwrap())]);
+            (
+                case(with_ext(leaf_spec(), ext("2.5.29.17", false, &san))),
+                baseline(),
+            )
+        }),
+        ("x509.signature-algorithm-mismatch", || {
+            let leaf = leaf_from(leaf_spec(), "alg-mismatch");
+            let sha384 = der_tlv(
+                0x30,
+                &der_tlv(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x03]),
+            );
+            let der = resign(&leaf.der, &pki().inter.key, true, |f| f[2] = sha384).unwrap();
+            let mut fires = baseline();
+            fires.chain[0] = der;
+            (fires, baseline())
+        }),
+        ("x509.malformed-extension", || {
+            (
+                case(with_ext(
+                    leaf_spec(),
+                    ext("1.3.6.1.5.5.7.1.1", false, &der::asn1::Null),
+                )),
+                baseline(),
+            )
+        }),
+        ("x509.extension-criticality", || {
+            let aia = AuthorityInfoAccessSyntax(vec![AccessDescription {
+                access_method: oid::AD_CA_ISSUERS,
+                access_location: GeneralName::UniformResourceIdentifier(
+                    Ia5String::new("http://pki.netlens.test/ca.cer").unwrap(),
+                ),
+            }]);
+            (
+                case(with_ext(leaf_spec(), ext("1.3.6.1.5.5.7.1.1", true, &aia))),
+                baseline(),
+            )
+        }),
+        ("x509.ca-key-usage-inconsistent", || {
+            (
+                case(CertSpec {
+                    key_usage: vec![Usage::DigitalSignature, Usage::KeyCertSign],
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("x509.name-constraints-invalid", || {
+            let nc = NameConstraints {
+                permitted_subtrees: Some(vec![GeneralSubtree {
+                    base: GeneralName::DnsName(Ia5String::new("netlens.test").unwrap()),
+                    minimum: 0,
+                    maximum: None,
+                }]),
+                excluded_subtrees: None,
+            };
+            (
+                case(with_ext(leaf_spec(), ext("2.5.29.30", true, &nc))),
+                baseline(),
+            )
+        }),
+        ("x509.name-constraints-too-complex", || {
+            let nc = NameConstraints {
+                permitted_subtrees: Some(
+                    (0..1100)
+                        .map(|i| GeneralSubtree {
+                            base: GeneralName::DnsName(
+                                Ia5String::new(&format!("d{i}.test")).unwrap(),
+                            ),
+                            minimum: 0,
+                            maximum: None,
+                        })
+                        .collect(),
+                ),
+                excluded_subtrees: None,
+            };
+            let ca = intermediate(
+                with_ext(
+                    CertSpec::ca("CN=Many Constraints CA", Some(0)),
+                    ext("2.5.29.30", true, &nc),
+                ),
+                "many-constraints",
+            );
+            let many = |n: usize| CertSpec {
+                dns_names: (0..n).map(|i| format!("h{i}.d{i}.test")).collect(),
+                ..CertSpec::leaf("h0.d0.test")
+            };
+            let mut fires = chain_via(&ca, many(1000), "many-names");
+            let mut near = chain_via(&ca, many(100), "some-names");
+            for c in [&mut fires, &mut near] {
+                c.options.host = Some(netlens_chain::names::parse_host("h0.d0.test").unwrap());
+            }
+            (fires, near)
+        }),
+        ("cabf.cn-not-in-san", || {
+            (
+                case(CertSpec {
+                    subject: "CN=WWW.Netlens.Test".into(),
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("cabf.version-not-v3", || {
+            let v1 = CertSpec {
+                subject_key_id: false,
+                authority_key_id: false,
+                ..CertSpec::new(&format!("CN={HOST}"))
+            };
+            (case(v1), baseline())
+        }),
+        ("cabf.key-not-allowed", || {
+            (
+                case(CertSpec {
+                    spki_override: Some(netlens_testkit::ec_spki("1.3.132.0.33", 28).unwrap()),
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("cabf.eku-profile", || {
+            let spec = with_ext(
+                CertSpec {
+                    extended_key_usage: Vec::new(),
+                    ..leaf_spec()
+                },
+                ext("2.5.29.37", true, &ExtendedKeyUsage(vec![oid::SERVER_AUTH])),
+            );
+            (case(spec), baseline())
+        }),
+        ("cabf.aki-profile", || {
+            let aki = AuthorityKeyIdentifier {
+                key_identifier: Some(OctetString::new(vec![9u8; 20]).unwrap()),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            };
+            let key = Key::generate(KeyAlgorithm::P256, "root-bad-aki").unwrap();
+            let root = self_signed(
+                &with_ext(
+                    CertSpec {
+                        authority_key_id: false,
+                        ..CertSpec::ca("CN=Bad AKI Root", None)
+                    },
+                    ext("2.5.29.35", false, &aki),
+                ),
+                key,
+            )
+            .unwrap();
+            let leaf = issue(
+                &leaf_spec(),
+                Key::generate(KeyAlgorithm::P256, "under-bad-aki").unwrap(),
+                &root,
+            )
+            .unwrap();
+            let mut fires = case_with(&leaf, &root);
+            fires.chain.truncate(1);
+            fires.anchors = vec![root.der];
+            (fires, baseline())
+        }),
+        ("cabf.empty-extension", || {
+            (
+                case(with_ext(
+                    leaf_spec(),
+                    ext(
+                        "1.3.6.1.5.5.7.1.1",
+                        false,
+                        &AuthorityInfoAccessSyntax(vec![]),
+                    ),
+                )),
+                baseline(),
+            )
+        }),
+        ("cabf.validity-over-limit", || {
+            (public_leaf_case(250, 3), public_leaf_case(190, 3))
+        }),
+        ("apple.rsa-key-too-small", || {
+            let leaf = issue(
+                &leaf_spec(),
+                Key::generate(KeyAlgorithm::Rsa(1024), "rsa1024").unwrap(),
+                &pki().inter,
+            )
+            .unwrap();
+            (case_with(&leaf, &pki().inter), baseline())
+        }),
+        ("apple.validity-over-825-days", || {
+            (
+                case(leaf_spec().valid(JAN_2025, JAN_2025 + 900 * DAY)),
+                case(leaf_spec().valid(JAN_2025, JAN_2025 + 800 * DAY)),
+            )
+        }),
+        ("apple.validity-over-398-days", || {
+            let spec = |days| {
+                let mut s = leaf_spec().valid(JAN_2025, JAN_2025 + days * DAY - 1);
+                s.extra_extensions
+                    .push(netlens_testkit::sct_list_extension(3, 1_735_689_600_000).unwrap());
+                s
+            };
+            (
+                public(case_with(&leaf_from(spec(400), "long"), &pki().inter)),
+                public(case_with(&leaf_from(spec(397), "short"), &pki().inter)),
+            )
+        }),
+        ("apple.ct-insufficient-scts", || {
+            (public_leaf_case(90, 1), public_leaf_case(90, 2))
+        }),
+        ("apple.ct-operator-diversity", || {
+            let mut fires = public_leaf_case(90, 2);
+            fires.log_list = Some(log_list(&["Same Operator", "Same Operator"]));
+            let mut near = public_leaf_case(90, 2);
+            near.log_list = Some(log_list(&["Operator A", "Operator B"]));
+            (fires, near)
+        }),
+        ("apple.key-usage-cipher-mismatch", || {
+            (
+                case(CertSpec {
+                    key_usage: vec![Usage::KeyEncipherment],
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("ats.ec-key-too-small", || {
+            (
+                case(CertSpec {
+                    spki_override: Some(netlens_testkit::ec_spki("1.3.132.0.33", 28).unwrap()),
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("ats.signature-hash-too-weak", || {
+            let leaf = issue(
+                &CertSpec {
+                    signature_hash: SignatureHash::Sha224,
+                    ..leaf_spec()
+                },
+                Key::generate(KeyAlgorithm::P256, "sha224").unwrap(),
+                &pki().rsa_inter,
+            )
+            .unwrap();
+            let near = issue(
+                &leaf_spec(),
+                Key::generate(KeyAlgorithm::P256, "sha256").unwrap(),
+                &pki().rsa_inter,
+            )
+            .unwrap();
+            (
+                case_with(&leaf, &pki().rsa_inter),
+                case_with(&near, &pki().rsa_inter),
+            )
+        }),
+        ("ats.server-configuration", || {
+            let mut near = baseline();
+            near.options.purpose = Purpose::ClientAuth;
+            (baseline(), near)
+        }),
+        ("ats.ed25519-key", || {
+            let leaf = issue(
+                &leaf_spec(),
+                Key::generate(KeyAlgorithm::Ed25519, "ed").unwrap(),
+                &pki().inter,
+            )
+            .unwrap();
+            (case_with(&leaf, &pki().inter), baseline())
+        }),
+        ("info.revocation-pointers", || {
+            (
+                case(CertSpec {
+                    ocsp_urls: vec!["http://ocsp.netlens.test".into()],
+                    ..leaf_spec()
+                }),
+                baseline(),
+            )
+        }),
+        ("info.private-root", || (baseline(), public(baseline()))),
+        ("info.no-hostname", || {
+            let mut fires = baseline();
+            fires.options.host = None;
+            (fires, baseline())
+        }),
+    ]
+}
+
+fn sha1_pair() -> (Case, Case) {
+    let leaf = issue(
+        &CertSpec {
+            signature_hash: SignatureHash::Sha1,
+            ..leaf_spec()
+        },
+        Key::generate(KeyAlgorithm::P256, "sha1").unwrap(),
+        &pki().rsa_inter,
+    )
+    .unwrap();
+    let near = issue(
+        &leaf_spec(),
+        Key::generate(KeyAlgorithm::P256, "sha256").unwrap(),
+        &pki().rsa_inter,
+    )
+    .unwrap();
+    (
+        case_with(&leaf, &pki().rsa_inter),
+        case_with(&near, &pki().rsa_inter),
+    )
+}
+
+/// `n` CAs sharing one subject and one key, each issued by the previous: every one verifies
+/// every other, the pathological shape of Go's `TestPathologicalChains`.
+fn same_key_cas(n: usize) -> Case {
+    let key = Key::generate(KeyAlgorithm::P256, "loop").unwrap();
+    let first = self_signed(&CertSpec::ca("CN=Loop CA", None), key.clone()).unwrap();
+    let mut cas = vec![first];
+    for i in 1..n {
+        let next = issue(
+            &CertSpec::ca("CN=Loop CA", None).serial(&[i as u8 + 1]),
+            key.clone(),
+            &cas[i - 1],
+        )
+        .unwrap();
+        cas.push(next);
+    }
+    let leaf = issue(
+        &leaf_spec(),
+        Key::generate(KeyAlgorithm::P256, "loop-leaf").unwrap(),
+        &cas[n - 1],
+    )
+    .unwrap();
+    let mut c = case_with(&leaf, &cas[n - 1]);
+    c.chain = std::iter::once(leaf.der.clone())
+        .chain(cas.iter().rev().map(|c| c.der.clone()))
+        .collect();
+    c
+}
+
+fn fires(a: &Analysis, rule: &str) -> bool {
+    a.findings.iter().any(|f| f.rule == rule)
+}
+
+#[test]
+fn baseline_chain_is_clean() {
+    let a = baseline().run();
+    let loud: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+    assert_eq!(a.verdicts["apple"], "pass");
+    assert_eq!(a.verdicts["rfc5280"], "pass");
+    assert!(a.path_trusted);
+}
+
+#[test]
+fn every_rule_fires_on_its_case_and_not_on_its_near_miss() {
+    let table = cases();
+    let mut failures = Vec::new();
+    for (rule, pair) in &table {
+        let (fire_case, near_case) = pair();
+        let fired = fire_case.run();
+        let near = near_case.run();
+        if !fires(&fired, rule) {
+            failures.push(format!(
+                "{rule}: did not fire; findings: {:?}",
+                fired.findings.iter().map(|f| f.rule).collect::<Vec<_>>()
+            ));
+        }
+        if fires(&near, rule) {
+            failures.push(format!(
+                "{rule}: fired on the near miss: {:?}",
+                near.findings
+                    .iter()
+                    .filter(|f| f.rule == *rule)
+                    .map(|f| &f.message)
+                    .collect::<Vec<_>>()
+            ));
+        }
+        // A firing error finding fails the verdicts it claims to decide.
+        for f in fired.findings.iter().filter(|f| f.rule == *rule) {
+            for p in &f.decides {
+                assert_eq!(
+                    fired.verdicts[p.id()],
+                    "fail",
+                    "{rule} decides {} but it passed",
+                    p.id()
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_catalog_rule_has_a_case() {
+    let table = cases();
+    let missing: Vec<&str> = RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !table.iter().any(|(r, _)| r == id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a firing case and near miss: {missing:?}"
+    );
+    let _ = IpAddr::from([127, 0, 0, 1]);
+}
+
+/// Counts the checks a [`Precomputed`] verifier had to fall back to RustCrypto for.
+struct Counting<'a> {
+    inner: &'a netlens_chain::crypto::Precomputed,
+    planned: std::collections::HashSet<[u8; 32]>,
+    misses: std::cell::Cell<usize>,
+}
+
+impl netlens_chain::crypto::Verifier for Counting<'_> {
+    fn verify(
+        &self,
+        message: &[u8],
+        alg: &spki::AlgorithmIdentifierOwned,
+        signature: &[u8],
+        spki: &[u8],
+    ) -> netlens_chain::crypto::Verification {
+        let key = netlens_chain::crypto::request_key(message, alg, signature, spki);
+        if !self.planned.contains(&key) {
+            self.misses.set(self.misses.get() + 1);
+        }
+        self.inner.verify(message, alg, signature, spki)
+    }
+}
+
+fn analyzer_for(case: &Case) -> Analyzer {
+    let mut a = Analyzer::new(case.options.clone());
+    for c in &case.chain {
+        a.add_chain(c, None);
+    }
+    for c in &case.crls {
+        a.add_chain(c, Some("crl"));
+    }
+    for c in &case.anchors {
+        a.add_anchors(c, Some("anchor"));
+    }
+    if let Some(list) = &case.log_list {
+        a.set_ct_log_list(list.as_bytes()).unwrap();
+    }
+    a
+}
+
+/// The browser path (plan, verify elsewhere, finish) gives exactly the native analysis, whatever
+/// the outside verifier confirmed, and the plan covers every check the search makes.
+#[test]
+fn precomputed_verification_matches_rustcrypto_and_the_plan_is_complete() {
+    use netlens_chain::crypto::{Precomputed, RustCrypto, Verifier, request_key};
+    for (rule, pair) in cases() {
+        let (fire, near) = pair();
+        for case in [fire, near] {
+            let reference = serde_json::to_value(case.run()).unwrap();
+            let prepared = analyzer_for(&case).prepare();
+            let plan = prepared.plan();
+            // An outside verifier that confirms what is valid (like WebCrypto would).
+            let confirmed: Vec<bool> = plan
+                .iter()
+                .map(|r| {
+                    RustCrypto
+                        .verify(&r.message, &r.algorithm, &r.signature, &r.spki)
+                        .is_valid()
+                })
+                .collect();
+            let precomputed = Precomputed::new(&plan, &confirmed);
+            let counting = Counting {
+                inner: &precomputed,
+                planned: plan
+                    .iter()
+                    .map(|r| request_key(&r.message, &r.algorithm, &r.signature, &r.spki))
+                    .collect(),
+                misses: std::cell::Cell::new(0),
+            };
+            let browser = serde_json::to_value(prepared.finish(&counting)).unwrap();
+            assert_eq!(
+                browser, reference,
+                "{rule}: precomputed verification changed the analysis"
+            );
+            if rule != "chain.search-limit" {
+                assert_eq!(
+                    counting.misses.get(),
+                    0,
+                    "{rule}: the plan missed a signature check"
+                );
+            }
+            // One that confirms nothing: RustCrypto decides everything, same answers.
+            let nothing = Precomputed::new(&[], &[]);
+            let fallback =
+                serde_json::to_value(analyzer_for(&case).prepare().finish(&nothing)).unwrap();
+            assert_eq!(fallback, reference, "{rule}");
+        }
+    }
+}
+
+#[test]
+fn webcrypto_calls_for_the_usual_algorithms() {
+    use netlens_chain::crypto::webcrypto_call;
+    let prepared = analyzer_for(&baseline()).prepare();
+    let calls: Vec<_> = prepared.plan().iter().filter_map(webcrypto_call).collect();
+    assert!(!calls.is_empty());
+    assert!(
+        calls.iter().all(|c| c.name == "ECDSA"
+            && c.named_curve == Some("P-256")
+            && c.signature.len() == 64)
+    );
+    let (rsa, _) = sha1_pair();
+    let prepared = analyzer_for(&rsa).prepare();
+    let names: Vec<_> = prepared
+        .plan()
+        .iter()
+        .filter_map(webcrypto_call)
+        .map(|c| (c.name, c.hash))
+        .collect();
+    assert!(
+        names.contains(&("RSASSA-PKCS1-v1_5", Some("SHA-1"))),
+        "{names:?}"
+    );
+}

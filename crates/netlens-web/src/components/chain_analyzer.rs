@@ -1,0 +1,468 @@
+//! The certificate chain analysis tool.
+
+use std::rc::Rc;
+
+use netlens_chain::{Analysis, Finding, Severity};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::cert_card::CertCard;
+use crate::components::cert_decoder::{CERT_FILES, EXAMPLE_CHAIN};
+use crate::components::copy_button::CopyButton;
+use crate::components::inputs::{DropZone, FileChips, FilePicker, PasteArea, set_text};
+use crate::files::download;
+use crate::state::chain::{ChainAction, ChainState};
+
+/// Props of [`ChainAnalyzer`].
+#[derive(Properties, PartialEq, Default)]
+pub struct ChainAnalyzerProps {
+    /// Chain text analyzed when the tool appears.
+    #[prop_or_default]
+    pub initial_chain: AttrValue,
+    /// Host name preset.
+    #[prop_or_default]
+    pub initial_host: AttrValue,
+    /// Embedded in another page: no page heading.
+    #[prop_or_default]
+    pub embedded: bool,
+}
+
+/// The demo chain's blocks: leaf, intermediate, root.
+fn demo_block(i: usize) -> String {
+    EXAMPLE_CHAIN
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .nth(i)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// 2026-06-01T00:00:00Z: examples validate at a fixed moment inside the demo leaf's validity.
+const EXAMPLE_AT: i64 = 1_780_272_000;
+
+/// Renders text with `backticked` spans as code.
+pub fn with_code(text: &str) -> Html {
+    html! {
+        <>
+            { for text.split('`').enumerate().map(|(i, part)| if i % 2 == 1 {
+                html! { <code class="nl-mono">{ part }</code> }
+            } else {
+                html! { part }
+            }) }
+        </>
+    }
+}
+
+fn datetime_value(at: Option<i64>) -> String {
+    at.map(|t| netlens_x509::time::rfc3339_from_unix(t)[..16].to_owned())
+        .unwrap_or_default()
+}
+
+/// The chain analysis tool.
+#[component]
+pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
+    let state = use_reducer(|| ChainState::new(&props.initial_chain, &props.initial_host));
+    let chain_area = use_node_ref();
+    let anchor_area = use_node_ref();
+    let d = state.dispatcher();
+
+    let dispatch = |make: fn(String) -> ChainAction| {
+        let d = d.clone();
+        Callback::from(move |t: String| d.dispatch(make(t)))
+    };
+    let on_chain_files = {
+        let d = d.clone();
+        Callback::from(move |f| d.dispatch(ChainAction::AddChainFiles(f)))
+    };
+    let on_anchor_files = {
+        let d = d.clone();
+        Callback::from(move |f| d.dispatch(ChainAction::AddAnchorFiles(f)))
+    };
+    let on_log_list = {
+        let d = d.clone();
+        Callback::from(move |mut f: Vec<crate::files::LoadedFile>| {
+            if let Some(file) = f.pop() {
+                let bytes = file.bytes.unwrap_or_default();
+                d.dispatch(ChainAction::SetLogList(Some((file.name, bytes))));
+            }
+        })
+    };
+    let example = |chain: String, anchors: String| {
+        let d = d.clone();
+        let chain_area = chain_area.clone();
+        let anchor_area = anchor_area.clone();
+        Callback::from(move |_: MouseEvent| {
+            set_text(&chain_area, &chain);
+            set_text(&anchor_area, &anchors);
+            d.dispatch(ChainAction::SetAt(Some(EXAMPLE_AT)));
+            d.dispatch(ChainAction::Example {
+                chain: chain.clone(),
+                anchors: anchors.clone(),
+                host: "www.netlens.test".into(),
+            });
+        })
+    };
+    let clear = {
+        let d = d.clone();
+        let chain_area = chain_area.clone();
+        let anchor_area = anchor_area.clone();
+        Callback::from(move |_: MouseEvent| {
+            set_text(&chain_area, "");
+            set_text(&anchor_area, "");
+            d.dispatch(ChainAction::Clear);
+        })
+    };
+    let on_host = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            d.dispatch(ChainAction::SetHost(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
+    };
+    let on_at = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            let at = netlens_x509::time::parse_moment(&format!("{value}:00Z"));
+            d.dispatch(ChainAction::SetAt(at));
+        })
+    };
+    let now = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(ChainAction::SetAt(None)))
+    };
+    let on_builtin = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            d.dispatch(ChainAction::SetBuiltinRoots(
+                e.target_unchecked_into::<HtmlInputElement>().checked(),
+            ))
+        })
+    };
+    let on_public = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            d.dispatch(ChainAction::SetAnchorsPublic(
+                e.target_unchecked_into::<HtmlInputElement>().checked(),
+            ))
+        })
+    };
+    let remove_chain = {
+        let d = d.clone();
+        Callback::from(move |i| d.dispatch(ChainAction::RemoveChainFile(i)))
+    };
+    let remove_anchor = {
+        let d = d.clone();
+        Callback::from(move |i| d.dispatch(ChainAction::RemoveAnchorFile(i)))
+    };
+    let remove_log_list = {
+        let d = d.clone();
+        Callback::from(move |_: usize| d.dispatch(ChainAction::SetLogList(None)))
+    };
+    let log_list_files: Vec<crate::files::LoadedFile> = state
+        .log_list
+        .iter()
+        .map(|(name, bytes)| crate::files::LoadedFile {
+            name: name.clone(),
+            size: bytes.len(),
+            bytes: Some(bytes.clone()),
+        })
+        .collect();
+
+    html! {
+        <section class="nl-tool nl-chain">
+            if !props.embedded {
+                <header class="nl-tool-head">
+                    <h1>{ "Certificate chain analysis" }</h1>
+                    <p class="nl-lead">{ "Paste or drop the chain your server sends: will iOS, macOS and strict TLS clients trust it, and if not, exactly why?" }</p>
+                </header>
+            }
+            <div class="nl-chain-inputs">
+                <DropZone on_files={on_chain_files.clone()}>
+                    <label class="nl-label" for="nl-chain-input">{ "Chain the server sends" }</label>
+                    <PasteArea
+                        id="nl-chain-input"
+                        textarea={chain_area.clone()}
+                        initial={props.initial_chain.clone()}
+                        on_text={dispatch(ChainAction::SetChainText)}
+                        placeholder="Paste the chain: PEM blocks in any order (openssl s_client -showcerts output works as is), or drop .pem .crt .cer .der .p7b files here; CRLs you downloaded can go here too"
+                    />
+                    <div class="nl-input-actions">
+                        <FilePicker label="Choose files…" accept={CERT_FILES} aria_label="Chain files" on_files={on_chain_files} />
+                        <button type="button" class="nl-button nl-button-quiet" onclick={example(demo_block(0), demo_block(2))}>{ "Example: missing intermediate" }</button>
+                        <button type="button" class="nl-button nl-button-quiet" onclick={example(format!("{}{}", demo_block(0), demo_block(1)), demo_block(2))}>{ "Example: complete chain" }</button>
+                        <button type="button" class="nl-button nl-button-quiet" onclick={clear}>{ "Clear" }</button>
+                    </div>
+                    <FileChips files={state.chain_files.clone()} on_remove={remove_chain} />
+                </DropZone>
+                <div class="nl-options">
+                    <label class="nl-label" for="nl-chain-host">{ "Host clients connect to" }</label>
+                    <input id="nl-chain-host" class="nl-input" type="text" placeholder="www.example.com (or an IP address, or a URL)" value={state.host.clone()} oninput={on_host} />
+                    if let Some(e) = &state.host_error {
+                        <p class="nl-field-error" role="alert">{ e }</p>
+                    }
+                    <label class="nl-label" for="nl-chain-at">{ "Validate at (UTC)" }</label>
+                    <div class="nl-row">
+                        <input id="nl-chain-at" class="nl-input" type="datetime-local" value={datetime_value(state.at)} onchange={on_at} />
+                        <button type="button" class="nl-button nl-button-small" onclick={now}>{ "Now" }</button>
+                    </div>
+                    <label class="nl-check">
+                        <input type="checkbox" checked={state.builtin_roots} onchange={on_builtin} />
+                        { format!(" Trust Mozilla's {} built-in roots", netlens_chain::store::builtin_root_count()) }
+                    </label>
+                    <DropZone on_files={on_anchor_files.clone()} class="nl-anchors">
+                        <label class="nl-label" for="nl-chain-anchors">{ "Your trust anchors (optional)" }</label>
+                        <PasteArea
+                            id="nl-chain-anchors"
+                            class="nl-textarea-small"
+                            textarea={anchor_area.clone()}
+                            on_text={dispatch(ChainAction::SetAnchorText)}
+                            placeholder="A private CA's root, or roots exported from a Mac (PEM, DER, .p7b)"
+                        />
+                        <div class="nl-input-actions">
+                            <FilePicker label="Add anchors…" accept={CERT_FILES} aria_label="Trust anchor files" on_files={on_anchor_files} class="nl-button-quiet" />
+                        </div>
+                        <FileChips files={state.anchor_files.clone()} on_remove={remove_anchor} label="Trust anchor files" />
+                        <label class="nl-check">
+                            <input type="checkbox" checked={state.anchors_public} onchange={on_public} />
+                            { " These are public roots (apply Apple's 398-day and CT rules)" }
+                        </label>
+                    </DropZone>
+                    <div class="nl-input-actions">
+                        <FilePicker label="Load Apple CT log list…" accept=".json" multiple={false} aria_label="CT log list" on_files={on_log_list} class="nl-button-quiet" />
+                    </div>
+                    <FileChips files={log_list_files} on_remove={remove_log_list} label="CT log list" />
+                    if let Some(e) = &state.log_list_error {
+                        <p class="nl-field-error" role="alert">{ e }</p>
+                    }
+                </div>
+            </div>
+            <p class="nl-privacy">{ "Analyzed in your browser: no certificate leaves this device, and nothing is fetched (no AIA, OCSP or CRL downloads)." }</p>
+            if let Some(analysis) = state.analysis.clone() {
+                <Results {analysis} state={state.clone()} />
+            }
+        </section>
+    }
+}
+
+#[derive(Properties)]
+struct ResultsProps {
+    analysis: Rc<Analysis>,
+    state: UseReducerHandle<ChainState>,
+}
+
+impl PartialEq for ResultsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.analysis, &other.analysis) && self.state.selected == other.state.selected
+    }
+}
+
+fn profile_name(id: &str) -> &'static str {
+    match id {
+        "apple" => "Apple (iOS / macOS, ATS)",
+        _ => "RFC 5280 (strict TLS client)",
+    }
+}
+
+fn about(a: &Analysis, f: &Finding) -> String {
+    if let Some(i) = f.certificate {
+        let label = a
+            .chain_as_sent
+            .iter()
+            .find(|c| c.index == i)
+            .map(|c| c.label.as_str())
+            .unwrap_or("");
+        format!("#{} {label}", i + 1)
+    } else if let Some(anchor) = &f.anchor {
+        format!("anchor {anchor}")
+    } else {
+        "chain".to_owned()
+    }
+}
+
+#[component]
+fn Results(props: &ResultsProps) -> Html {
+    let a = &*props.analysis;
+    let d = props.state.dispatcher();
+    let select = |i: usize| {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(ChainAction::Select(Some(i))))
+    };
+    let to_json = {
+        let a = props.analysis.clone();
+        Callback::from(move |()| serde_json::to_string_pretty(&*a).unwrap_or_default())
+    };
+    let to_markdown = {
+        let a = props.analysis.clone();
+        Callback::from(move |()| a.to_markdown())
+    };
+    let download_json = {
+        let to_json = to_json.clone();
+        Callback::from(move |_: MouseEvent| {
+            download("netlens-chain.json", &to_json.emit(()), "application/json")
+        })
+    };
+    let download_md = {
+        let to_markdown = to_markdown.clone();
+        Callback::from(move |_: MouseEvent| {
+            download("netlens-chain.md", &to_markdown.emit(()), "text/markdown")
+        })
+    };
+
+    html! {
+        <div class="nl-results nl-chain-results" aria-live="polite">
+            <div class="nl-verdicts">
+                { for a.verdict_details.iter().map(|v| html! {
+                    <div class={classes!("nl-verdict", if v.pass { "nl-pass" } else { "nl-fail" })} data-profile={v.profile}>
+                        <span class="nl-verdict-name">{ profile_name(v.profile) }</span>
+                        <strong class="nl-verdict-result">{ if v.pass { "PASS" } else { "FAIL" } }</strong>
+                        <span class="nl-muted">{
+                            if v.pass { "no finding fails it".to_owned() }
+                            else { format!("{} finding{} fail it", v.deciding.len(), if v.deciding.len() == 1 { "" } else { "s" }) }
+                        }</span>
+                    </div>
+                }) }
+                <span class="nl-muted nl-verdict-at">{ format!("validated at {}{}", a.analyzed_at, a.host.as_ref().map(|h| format!(" for {h}")).unwrap_or_default()) }</span>
+            </div>
+
+            <div class="nl-chain-diagram">
+                <div class="nl-column">
+                    <h2>{ "As sent" }</h2>
+                    <ol class="nl-sent">
+                        { for a.chain_as_sent.iter().map(|c| html! {
+                            <li class={classes!("nl-sent-item", format!("nl-role-{}", c.role))}>
+                                <button type="button" class="nl-link-button" onclick={select(c.index)} title="Show every field">
+                                    { format!("#{} {}", c.index + 1, c.label) }
+                                </button>
+                                <span class="nl-tag">{ c.role }</span>
+                            </li>
+                        }) }
+                    </ol>
+                </div>
+                <div class="nl-column">
+                    <h2>{ "As built" }</h2>
+                    <ol class="nl-built">
+                        { for a.chain_as_built.iter().map(|n| html! {
+                            <li class={classes!("nl-node", format!("nl-role-{}", n.role))}>
+                                <div class="nl-node-box">
+                                    if let Some(i) = n.certificate {
+                                        <button type="button" class="nl-link-button nl-node-label" onclick={select(i)}>{ format!("#{} {}", i + 1, n.label) }</button>
+                                    } else {
+                                        <span class="nl-node-label">{ &n.label }</span>
+                                    }
+                                    <span class="nl-tag">{
+                                        match (n.role, n.anchor_origin) {
+                                            ("anchor", Some(netlens_chain::store::AnchorOrigin::Builtin)) => "trusted root (built in)",
+                                            ("anchor", _) => "trusted root (yours)",
+                                            (role, _) => role,
+                                        }
+                                    }</span>
+                                    <span class="nl-node-subject">{ &n.subject }</span>
+                                </div>
+                                if n.signature != "none" {
+                                    <div class={classes!("nl-link", format!("nl-sig-{}", n.signature))}>
+                                        { match n.signature {
+                                            "valid" => "↓ issued by (signature verified)".to_owned(),
+                                            other => format!("↓ issued by? signature {other}: {}", n.signature_note.clone().unwrap_or_default()),
+                                        } }
+                                    </div>
+                                }
+                            </li>
+                        }) }
+                    </ol>
+                    if !a.path_trusted {
+                        <p class="nl-bad">{ "No path reaches a trusted root." }</p>
+                    }
+                    if !a.alternatives.is_empty() {
+                        <details class="nl-alternatives">
+                            <summary>{ format!("{} other candidate path{}", a.alternatives.len(), if a.alternatives.len() == 1 { "" } else { "s" }) }</summary>
+                            <ul>
+                                { for a.alternatives.iter().map(|p| html! {
+                                    <li>{ format!("{} — {}, {} error{}", p.nodes.join(" → "), p.ends, p.errors, if p.errors == 1 { "" } else { "s" }) }</li>
+                                }) }
+                            </ul>
+                        </details>
+                    }
+                </div>
+            </div>
+
+            if let Some(i) = props.state.selected
+                && let Some(cert) = props.state.certificates.get(i)
+            {
+                <div class="nl-selected">
+                    <CertCard cert={cert.clone()} index={i} expanded=true on_toggle={Callback::from(move |_| d.dispatch(ChainAction::Select(None)))} />
+                </div>
+            }
+
+            <div class="nl-fixed">
+                { match &a.fixed_chain {
+                    Some(f) if f.differs_from_sent => html! {
+                        <>
+                            <strong>{ "Deploy this chain instead: " }</strong>
+                            { f.certificates.iter().map(|i| format!("#{}", i + 1)).collect::<Vec<_>>().join(", ") }
+                            <span class="nl-muted">{ " (leaf first, each followed by its issuer, root left out)" }</span>
+                            <CopyButton text={f.pem.clone()} label="Copy fixed chain" />
+                            <button type="button" class="nl-button nl-button-small" onclick={{
+                                let pem = f.pem.clone();
+                                Callback::from(move |_: MouseEvent| download("fullchain.pem", &pem, "application/x-pem-file"))
+                            }}>{ "Download fullchain.pem" }</button>
+                        </>
+                    },
+                    Some(f) => html! {
+                        <>
+                            <strong>{ "The chain as sent is the one to deploy." }</strong>
+                            <CopyButton text={f.pem.clone()} label="Copy chain" />
+                        </>
+                    },
+                    None => html! {
+                        <span class="nl-muted">{ "No deployable chain yet: no path reaches a trusted root (see the errors below)." }</span>
+                    },
+                } }
+            </div>
+
+            <div class="nl-findings">
+                { for [Severity::Error, Severity::Warning, Severity::Info].into_iter().map(|sev| {
+                    let list: Vec<&Finding> = a.findings.iter().filter(|f| f.severity == sev).collect();
+                    if list.is_empty() {
+                        return html! {};
+                    }
+                    let title = match sev { Severity::Error => "Errors", Severity::Warning => "Warnings", Severity::Info => "Information" };
+                    html! {
+                        <section class={classes!("nl-finding-group", format!("nl-group-{}", sev.name()))}>
+                            <h2>{ format!("{title} ({})", list.len()) }</h2>
+                            <ul class="nl-finding-list">
+                                { for list.into_iter().map(|f| html! {
+                                    <li>
+                                        <details class={classes!("nl-finding", format!("nl-sev-{}", sev.name()))} data-rule={f.rule}>
+                                            <summary>
+                                                <code class="nl-rule">{ f.rule }</code>
+                                                <span class="nl-where">{ about(a, f) }</span>
+                                                <span class="nl-message">{ &f.message }</span>
+                                            </summary>
+                                            <dl class="nl-fields">
+                                                <dt>{ "Fix" }</dt><dd>{ with_code(&f.fix) }</dd>
+                                                <dt>{ "Source" }</dt><dd>{ f.source }</dd>
+                                                if !f.decides.is_empty() {
+                                                    <dt>{ "Fails" }</dt>
+                                                    <dd>{ f.decides.iter().map(|p| profile_name(p.id())).collect::<Vec<_>>().join(", ") }</dd>
+                                                }
+                                            </dl>
+                                        </details>
+                                    </li>
+                                }) }
+                            </ul>
+                        </section>
+                    }
+                }) }
+            </div>
+
+            <div class="nl-results-bar">
+                <CopyButton produce={to_json} label="Copy JSON" />
+                <button type="button" class="nl-button nl-button-small" onclick={download_json}>{ "Download JSON" }</button>
+                <CopyButton produce={to_markdown} label="Copy Markdown" />
+                <button type="button" class="nl-button nl-button-small" onclick={download_md}>{ "Download Markdown" }</button>
+                <a class="nl-button nl-button-small" href="#/rules">{ "All rules" }</a>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! Tool state, as reducers (Yew's `function_todomvc` pattern): what the user gave us and what
+//! the cores made of it. Each tool instance (app page or custom element) has its own.
+
+pub mod chain;
+pub mod decoder;
+
+pub use decoder::{DecoderAction, DecoderState};
