@@ -3,9 +3,10 @@
 #   make test    every check: fmt, clippy, native tests, browser tests, release build, end-to-end
 # Both install whatever is missing first (scripts/setup.sh), and skip what is already there.
 
+SHELL := /bin/bash
 PORT ?= 8080
 
-.PHONY: serve test setup build fixtures clean help
+.PHONY: serve test setup build limbo bench fixtures clean help
 
 serve: ## Build a release and serve dist/ on 127.0.0.1:$(PORT)
 	@scripts/setup.sh build
@@ -21,6 +22,15 @@ setup: ## Install the toolchain and browser (idempotent)
 build: ## Release build into dist/
 	@scripts/setup.sh build
 	@scripts/build.sh
+
+limbo: ## x509-limbo: netlens beside the peers (needs ../shared/data/x509-limbo)
+	@. scripts/env.sh && cargo build --release --bin netlens
+	@python3 scripts/limbo.py
+
+bench: ## Chain analysis speed: native, wasm in Chromium, PKI.js in the same page
+	@scripts/setup.sh test
+	@scripts/build.sh
+	@. scripts/env.sh && node bench/run.mjs
 
 fixtures: ## Regenerate the test fixtures (deterministic)
 	cargo run -p netlens-testkit --bin netlens-fixtures

@@ -29,14 +29,25 @@ describe('app shell', () => {
     const tools = await page.locator('.nl-tool-entry a').evaluateAll((links) =>
       links.map((a) => [a.textContent, a.getAttribute('href')]),
     );
-    assert.deepEqual(tools, [['Certificate decoder', '#/decoder']]);
+    assert.deepEqual(tools, [
+      ['Certificate chain analysis', '#/chain'],
+      ['Certificate decoder', '#/decoder'],
+    ]);
     assert.equal(await page.title(), 'netlens');
 
-    await page.locator('.nl-tool-entry a').first().click();
-    await page.locator('textarea').waitFor();
-    assert.equal(new URL(page.url()).hash, '#/decoder');
-    assert.equal(await page.title(), 'Certificate decoder · netlens');
-    assert.equal(await page.locator('.nl-nav a[aria-current="page"]').textContent(), 'Certificate decoder');
+    for (const [name, href] of tools) {
+      await page.goto(session.server.url);
+      await page.locator('.nl-tool-entry a', { hasText: name }).click();
+      await page.locator('textarea').first().waitFor();
+      assert.equal(new URL(page.url()).hash, href);
+      assert.equal(await page.title(), `${name} · netlens`);
+      assert.equal(await page.locator('.nl-nav a[aria-current="page"]').textContent(), name);
+    }
+
+    // The rule catalog has its own page, linked from the shell.
+    await page.goto(`${session.server.url}#/rules`);
+    await page.locator('tr[id="chain.missing-intermediate"]').waitFor();
+    assert.equal(await page.locator('.nl-rules tbody tr').count(), (await page.evaluate(() => window.wasmBindings.ruleCatalog())).length);
 
     // A deep link opens the tool directly; an unknown one says so.
     await page.goto(`${session.server.url}#/decoder`);

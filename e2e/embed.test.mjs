@@ -1,6 +1,6 @@
-// The embed demo: a documentation-style page with two <netlens-cert-decoder> elements loaded by
-// one module script. Both work independently, styles are isolated both ways, and the module's
-// JS API works.
+// The embed demo: a documentation-style page with two <netlens-cert-decoder> elements and a
+// <netlens-chain> loaded by one module script. All work independently, styles are isolated both
+// ways, and the module's JS API works.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +36,24 @@ test('the embed demo shows two working decoders', async () => {
 
   // No page heading inside embedded tools; the elements render in open shadow roots.
   assert.equal(await page.evaluate(() => document.querySelector('#decoder-check').shadowRoot.querySelector('h1')), null);
+});
+
+test('the embedded chain analysis shows its example and analyzes a pasted chain', async () => {
+  const page = await openDemo();
+  const chain = page.locator('#chain-check');
+  // The leaf written inside the element, analyzed at its `at` moment for its `host`.
+  await chain.locator('.nl-finding[data-rule="chain.missing-intermediate"]').waitFor();
+  assert.equal(await chain.locator('.nl-verdict[data-profile="apple"] .nl-verdict-result').textContent(), 'FAIL');
+  assert.match(await chain.locator('.nl-verdict-at').textContent(), /validated at 2026-06-01T00:00:00Z for www\.netlens\.test/);
+  assert.equal(await page.evaluate(() => document.querySelector('#chain-check').shadowRoot.querySelector('h1')), null);
+
+  // Leaf and intermediate, with the demo root as the reader's own anchor: Apple would trust it.
+  const [leaf, intermediate, root] = fixture('demo-chain.pem').toString().split(/(?<=-----END CERTIFICATE-----\n)/);
+  await chain.locator('#nl-chain-input').fill(leaf + intermediate);
+  await chain.locator('#nl-chain-anchors').fill(root);
+  await chain.locator('.nl-verdict.nl-pass[data-profile="apple"]').waitFor();
+  // The decoders on the page are untouched.
+  assert.equal(await page.locator('#decoder-root .nl-cert-card').count(), 1);
 });
 
 test('styles are isolated in both directions', async () => {
@@ -95,9 +113,27 @@ test('netlens-embed.js exports the JS API', async () => {
   const labels = await page.evaluate(async (pem) => {
     const netlens = await import('./netlens-embed.js');
     const report = await netlens.decodeCertificates(new TextEncoder().encode(pem));
-    return { labels: report.certificates.map((c) => c.label), version: await netlens.netlensVersion() };
+    const [leaf, intermediate, root] = pem.split(/(?<=-----END CERTIFICATE-----\n)/);
+    const analysis = await netlens.analyzeChain(leaf + intermediate, {
+      anchors: root,
+      host: 'www.netlens.test',
+      at: '2026-06-01T00:00:00Z',
+      builtinRoots: false,
+    });
+    const rules = await netlens.ruleCatalog();
+    return {
+      labels: report.certificates.map((c) => c.label),
+      version: await netlens.netlensVersion(),
+      verdicts: analysis.verdicts,
+      fixed: analysis.fixed_chain.certificates,
+      ruleCount: rules.length,
+      hasRule: rules.some((r) => r.id === 'apple.ct-insufficient-scts'),
+    };
   }, fixture('demo-chain.pem').toString());
   assert.deepEqual(labels.labels, ['www.netlens.test', 'Netlens Test Issuing CA 1', 'Netlens Test Root CA']);
+  assert.deepEqual(labels.verdicts, { apple: 'pass', rfc5280: 'pass' });
+  assert.deepEqual(labels.fixed, [0, 1]);
+  assert.ok(labels.ruleCount >= 30 && labels.hasRule);
   assert.match(labels.version, /^\d+\.\d+\.\d+/);
 });
 

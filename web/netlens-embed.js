@@ -60,9 +60,13 @@ export async function decodeCertificates(input, options) {
   return (await ready).decodeCertificates(input, options);
 }
 
-/** Analyzes a certificate chain; options: { host, at, anchors, builtinRoots, anchorsArePublic, ctLogList }. */
+/**
+ * Analyzes a certificate chain; options: { host, at, anchors, builtinRoots, anchorsArePublic,
+ * ctLogList }. Signatures are verified with the browser's WebCrypto where it can (pure Rust
+ * otherwise), with the same results as `netlens chain --json`.
+ */
 export async function analyzeChain(input, options) {
-  return (await ready).analyzeChain(input, options);
+  return (await ready).analyzeChainAsync(input, options);
 }
 
 /** The rule catalog. */

@@ -430,26 +430,29 @@ pub struct VerifyRequest {
     pub spki: Vec<u8>,
 }
 
-/// A content key for a signature check (SHA-256 over its length-prefixed parts).
-pub fn request_key(
-    message: &[u8],
-    alg: &AlgorithmIdentifierOwned,
-    signature: &[u8],
-    spki_der: &[u8],
-) -> [u8; 32] {
-    let alg_der = alg.to_der().unwrap_or_default();
-    let mut h = sha2::Sha256::new();
-    for part in [message, &alg_der, signature, spki_der] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part);
+impl VerifyRequest {
+    /// Whether this request is exactly the check of `signature` over `message` by `spki_der`
+    /// under `alg`. Signatures differ first, so a mismatch is found after a few bytes.
+    pub fn is_for(
+        &self,
+        message: &[u8],
+        alg: &AlgorithmIdentifierOwned,
+        signature: &[u8],
+        spki_der: &[u8],
+    ) -> bool {
+        self.signature == signature
+            && self.message == message
+            && self.spki == spki_der
+            && &self.algorithm == alg
     }
-    h.finalize().into()
 }
 
 /// Results computed elsewhere (WebCrypto in the browser), with RustCrypto for the rest.
 #[derive(Clone, Debug, Default)]
 pub struct Precomputed {
-    valid: std::collections::HashSet<[u8; 32]>,
+    // A handful of requests per analysis (bounded by the path search): a list compared byte
+    // for byte is faster than hashing every signed message.
+    valid: Vec<VerifyRequest>,
 }
 
 impl Precomputed {
@@ -460,7 +463,7 @@ impl Precomputed {
                 .iter()
                 .zip(confirmed)
                 .filter(|(_, ok)| **ok)
-                .map(|(r, _)| request_key(&r.message, &r.algorithm, &r.signature, &r.spki))
+                .map(|(r, _)| r.clone())
                 .collect(),
         }
     }
@@ -476,7 +479,8 @@ impl Verifier for Precomputed {
     ) -> Verification {
         if self
             .valid
-            .contains(&request_key(message, alg, signature, spki_der))
+            .iter()
+            .any(|r| r.is_for(message, alg, signature, spki_der))
         {
             Verification::Valid
         } else {

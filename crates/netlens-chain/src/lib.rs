@@ -481,9 +481,10 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
             "chain.search-limit",
             Some(certs[leaf].index),
             format!(
-                "The certificates allow too many candidate paths: the search stopped after {} signature checks \
-                 without reaching a trusted root.",
-                path::MAX_VERIFICATIONS
+                "The certificates allow too many candidate paths: the search stopped (at {} signature checks \
+                 or {} certificates visited) without reaching a trusted root.",
+                path::MAX_VERIFICATIONS,
+                path::MAX_SEARCH_STEPS
             ),
         ));
     }

@@ -7,13 +7,29 @@ use netlens_x509::der_scan::{self, TAG_CONTEXT_0_CONSTRUCTED};
 use netlens_x509::details::{self, CertificateDetails, DecodeError, RawCertificate};
 use netlens_x509::{FoundCertificate, Location};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use x509_cert::ext::Extension;
 
 use crate::names;
 
 /// A certificate of the chain (or a user-supplied anchor), parsed for analysis.
+///
+/// Shared, not copied: the same certificate appears as sent, in the de-duplicated set the paths
+/// are built from, and in the report, and a deep copy costs as much as parsing it again.
 #[derive(Clone, Debug)]
-pub struct ChainCert {
+pub struct ChainCert(Arc<CertData>);
+
+impl std::ops::Deref for ChainCert {
+    type Target = CertData;
+
+    fn deref(&self) -> &CertData {
+        &self.0
+    }
+}
+
+/// What [`ChainCert`] holds.
+#[derive(Debug)]
+pub struct CertData {
     /// Position in the input as sent (0-based), or in the anchor input for anchors.
     pub index: usize,
     /// Where it was found.
@@ -42,6 +58,17 @@ pub struct ChainCert {
     pub ski: Option<Vec<u8>>,
     /// authorityKeyIdentifier keyIdentifier bytes.
     pub aki: Option<Vec<u8>>,
+}
+
+/// The 32 bytes of a colon-separated hex SHA-256 fingerprint (the decoder computed it already;
+/// hashing the certificate again costs more than reading it back).
+fn colon_hex_32(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    let mut parts = hex.split(':');
+    for byte in &mut out {
+        *byte = u8::from_str_radix(parts.next()?, 16).ok()?;
+    }
+    parts.next().is_none().then_some(out)
 }
 
 /// The raw DER of a certificate's tbsCertificate, issuer, subject and SPKI.
@@ -108,12 +135,13 @@ impl ChainCert {
             x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes()).ok()
         })
         .and_then(|a| a.key_identifier.map(|k| k.as_bytes().to_vec()));
-        Ok(ChainCert {
+        Ok(ChainCert(Arc::new(CertData {
             index,
             location: found.location.clone(),
             issuer_key: names::comparison_key(&issuer),
             subject_key: names::comparison_key(&subject),
-            fingerprint: Sha256::digest(&found.der).into(),
+            fingerprint: colon_hex_32(&details.fingerprints.sha256)
+                .unwrap_or_else(|| Sha256::digest(&found.der).into()),
             der: found.der.clone(),
             cert,
             details,
@@ -123,7 +151,7 @@ impl ChainCert {
             spki,
             ski,
             aki,
-        })
+        })))
     }
 
     /// The extensions, or none.
@@ -172,4 +200,23 @@ fn extension<'a>(cert: &'a RawCertificate, oid: &ObjectIdentifier) -> Option<&'a
         .extensions()?
         .iter()
         .find(|e| &e.extn_id == oid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_is_the_sha256_of_the_der() {
+        let pem = netlens_testkit::demo_chain_cached().unwrap().pem();
+        let scan = netlens_x509::input::scan(pem.as_bytes(), None);
+        for (i, found) in scan.certificates().iter().enumerate() {
+            let cert = ChainCert::parse(found, i, 0).unwrap();
+            let expected: [u8; 32] = Sha256::digest(&found.der).into();
+            assert_eq!(cert.fingerprint, expected);
+        }
+        assert_eq!(colon_hex_32("AB:CD"), None);
+        assert_eq!(colon_hex_32(&["00"; 33].join(":")), None);
+        assert_eq!(colon_hex_32(&["0f"; 32].join(":")), Some([15; 32]));
+    }
 }

@@ -8,9 +8,12 @@
 //! the alternatives (cross-signed roots, the "chain of pain").
 //!
 //! It is bounded: at most [`MAX_PATH_LEN`] certificates per path, [`MAX_VERIFICATIONS`]
-//! signature checks and [`MAX_PATHS`] recorded paths, and dead ends are remembered, so the
-//! pathological inputs of Go's `TestPathologicalChains` (100 intermediates sharing a subject and
-//! a key) finish in milliseconds with a clear "too many candidate paths" finding.
+//! signature checks, [`MAX_SEARCH_STEPS`] certificates visited and [`MAX_PATHS`] recorded paths,
+//! and dead ends are remembered, so the pathological inputs of Go's `TestPathologicalChains`
+//! (100 intermediates sharing a subject and a key) finish in milliseconds with a clear "too many
+//! candidate paths" finding. The step bound matters when the signatures are *valid*: a mesh of
+//! cross-signed CAs has exponentially many paths that all reach an anchor, cached signatures
+//! cost nothing, and only a bound on the walk itself stops it (found by fuzzing).
 
 use std::collections::HashMap;
 
@@ -24,6 +27,8 @@ pub const MAX_PATH_LEN: usize = 10;
 pub const MAX_VERIFICATIONS: usize = 256;
 /// Most paths recorded.
 pub const MAX_PATHS: usize = 48;
+/// Most certificates visited by the walk (each visit is cheap; real chains need a few dozen).
+pub const MAX_SEARCH_STEPS: usize = 4096;
 
 /// Who signed a certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,8 +88,10 @@ pub struct Path {
 pub struct Search {
     /// Every path recorded, in the order found.
     pub paths: Vec<Path>,
-    /// The verification budget ran out before the search finished.
+    /// The verification or step budget ran out before the search finished.
     pub exhausted: bool,
+    /// Certificates visited by the walk.
+    pub steps: usize,
 }
 
 /// Builds paths from `leaf`.
@@ -95,6 +102,7 @@ pub struct Builder<'a> {
     by_subject: HashMap<&'a [u8], Vec<usize>>,
     cache: HashMap<(usize, Signer), Verification>,
     verifications: usize,
+    steps: usize,
     paths: Vec<Path>,
     dead: HashMap<usize, usize>,
     exhausted: bool,
@@ -123,6 +131,7 @@ impl<'a> Builder<'a> {
             by_subject,
             cache: HashMap::new(),
             verifications: 0,
+            steps: 0,
             paths: Vec::new(),
             dead: HashMap::new(),
             exhausted: false,
@@ -145,6 +154,7 @@ impl<'a> Builder<'a> {
         Search {
             paths: self.paths,
             exhausted: self.exhausted,
+            steps: self.steps,
         }
     }
 
@@ -221,6 +231,11 @@ impl<'a> Builder<'a> {
         };
         let remaining = MAX_PATH_LEN.saturating_sub(stack.len());
         if self.dead.get(&cur).is_some_and(|&d| d >= remaining) || self.exhausted {
+            return false;
+        }
+        self.steps += 1;
+        if self.steps > MAX_SEARCH_STEPS {
+            self.exhausted = true;
             return false;
         }
         let mut reached = false;
@@ -315,4 +330,65 @@ pub fn plan(certs: &[ChainCert], store: &TrustStore) -> Vec<VerifyRequest> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::RustCrypto;
+    use netlens_testkit::{CertSpec, Key, KeyAlgorithm, issue, self_signed};
+
+    fn parse(der: &[u8], index: usize) -> ChainCert {
+        let scan = netlens_x509::input::scan(der, None);
+        ChainCert::parse(&scan.certificates()[0], index, 0).unwrap()
+    }
+
+    /// A mesh of cross-signed CAs where every signature is valid: nine layers of four
+    /// certificates, each layer sharing one name and one key, so each certificate has four
+    /// valid issuers and 4^9 paths reach the root. Signatures are cached, dead ends never
+    /// happen: only the step bound ends the walk.
+    #[test]
+    fn a_mesh_of_valid_cross_signatures_is_walked_within_the_step_bound() {
+        const LAYERS: usize = 9;
+        const WIDTH: u8 = 4;
+        let root_key = Key::generate(KeyAlgorithm::P256, "mesh root").unwrap();
+        let root = self_signed(&CertSpec::ca("CN=Mesh Root", None), root_key).unwrap();
+        // From the top layer down; each layer's certificates are issued by the layer above.
+        let mut above = root.clone();
+        let mut layers = Vec::new();
+        for layer in (1..=LAYERS).rev() {
+            let name = format!("CN=Mesh {layer}");
+            let issued: Vec<_> = (0..WIDTH)
+                .map(|n| {
+                    let key = Key::generate(KeyAlgorithm::P256, &name).unwrap();
+                    let spec = CertSpec::ca(&name, None).serial(&[layer as u8, n + 1]);
+                    issue(&spec, key, &above).unwrap()
+                })
+                .collect();
+            above = issued[0].clone();
+            layers.push(issued);
+        }
+        let leaf_key = Key::generate(KeyAlgorithm::P256, "mesh leaf").unwrap();
+        let leaf = issue(&CertSpec::leaf("mesh.example"), leaf_key, &above).unwrap();
+
+        let mut certs = vec![parse(&leaf.der, 0)];
+        for issued in layers.iter().flatten() {
+            certs.push(parse(&issued.der, certs.len()));
+        }
+        let anchors = [parse(&root.der, 0)];
+        let store = TrustStore::new(false, &anchors, false);
+        let search = Builder::new(&certs, &store, &RustCrypto, 1_780_272_000).build(0);
+
+        assert!(search.exhausted, "4^9 paths cannot all be walked");
+        assert!(
+            search.steps <= MAX_SEARCH_STEPS + 1,
+            "{} steps",
+            search.steps
+        );
+        assert!(search.paths.len() <= MAX_PATHS);
+        // The walk still found the way to the root before it stopped.
+        let first = &search.paths[0];
+        assert!(first.end.is_trusted(), "{:?}", first.end);
+        assert_eq!(first.certs.len(), LAYERS + 1);
+    }
 }

@@ -79,7 +79,9 @@ pub fn dedent(text: &str) -> String {
 
 /// Mounts the tool named by `tag` inside `host`'s shadow root (created open if missing).
 /// `initial_input` is processed immediately (e.g. certificates written inside the element).
-/// `<netlens-chain host="…">` also presets the host name.
+/// `<netlens-chain host="…" at="…">` also presets the host name and the validation moment
+/// (RFC 3339, e.g. `2026-06-01T00:00:00Z`, so that a documentation example does not expire;
+/// a moment that does not parse means now).
 #[wasm_bindgen(js_name = mountElement)]
 pub fn mount_element(
     host: HtmlElement,
@@ -121,6 +123,9 @@ pub fn mount_element(
             let props = ChainAnalyzerProps {
                 initial_chain: input,
                 initial_host: host.get_attribute("host").unwrap_or_default().into(),
+                initial_at: host
+                    .get_attribute("at")
+                    .and_then(|at| netlens_x509::time::parse_moment(at.trim())),
                 embedded: true,
             };
             let handle = yew::Renderer::<ChainAnalyzer>::with_root_and_props(root, props).render();

@@ -174,3 +174,93 @@ fn js_api_returns_plain_objects() {
     assert_eq!(get(&problems.get(0), "code"), "nothing-recognised");
     assert!(netlens_web::api::decode_certificates(JsValue::from(42), JsValue::UNDEFINED).is_err());
 }
+
+fn click(root: &Element, selector: &str, nth: usize) {
+    let nodes = root.query_selector_all(selector).unwrap();
+    let node: HtmlElement = nodes
+        .get(nth as u32)
+        .unwrap_or_else(|| panic!("no {selector} #{nth}"))
+        .unchecked_into();
+    node.click();
+}
+
+#[wasm_bindgen_test]
+async fn chain_analyzer_renders_verdicts_findings_and_details() {
+    use netlens_web::components::chain_analyzer::{ChainAnalyzer, ChainAnalyzerProps};
+    let blocks: Vec<&str> = CHAIN
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .collect();
+    let root = fresh_root();
+    // Leaf and root sent, intermediate missing, validated inside the leaf's validity.
+    let app = yew::Renderer::<ChainAnalyzer>::with_root_and_props(
+        root.clone().into(),
+        ChainAnalyzerProps {
+            initial_chain: format!("{}{}", blocks[0], blocks[2]).into(),
+            initial_host: "www.netlens.test".into(),
+            initial_at: Some(1_780_272_000),
+            embedded: false,
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert_eq!(texts(&root, ".nl-verdict-result"), ["FAIL", "FAIL"]);
+    let rules: Vec<String> = {
+        let nodes = root.query_selector_all(".nl-finding").unwrap();
+        (0..nodes.length())
+            .filter_map(|i| nodes.get(i))
+            .map(|n| {
+                n.unchecked_into::<Element>()
+                    .get_attribute("data-rule")
+                    .unwrap()
+            })
+            .collect()
+    };
+    assert!(
+        rules.contains(&"chain.missing-intermediate".to_owned()),
+        "{rules:?}"
+    );
+    assert!(
+        root.text_content()
+            .unwrap()
+            .contains("http://pki.netlens.test/issuing-ca-1.cer")
+    );
+
+    // A certificate's decoded details open from the diagram, and close again.
+    assert!(texts(&root, ".nl-selected .nl-cert-card").is_empty());
+    click(&root, ".nl-sent .nl-link-button", 1);
+    yew::scheduler::flush().await;
+    let card = texts(&root, ".nl-selected .nl-cert-subject");
+    assert_eq!(card, [SUBJECTS[2]]);
+    click(&root, ".nl-sent .nl-link-button", 1);
+    yew::scheduler::flush().await;
+    assert!(texts(&root, ".nl-selected .nl-cert-card").is_empty());
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn async_api_verifies_with_webcrypto_and_matches_the_sync_api() {
+    let blocks: Vec<&str> = CHAIN
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .collect();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"anchors".into(), &blocks[2].into()).unwrap();
+    js_sys::Reflect::set(&options, &"host".into(), &"www.netlens.test".into()).unwrap();
+    js_sys::Reflect::set(&options, &"at".into(), &"2026-06-01T00:00:00Z".into()).unwrap();
+    js_sys::Reflect::set(&options, &"builtinRoots".into(), &false.into()).unwrap();
+    let chain: JsValue = format!("{}{}", blocks[0], blocks[1]).into();
+    let via_webcrypto =
+        netlens_web::api::analyze_chain_async(chain.clone(), options.clone().into())
+            .await
+            .unwrap();
+    let via_rust = netlens_web::api::analyze_chain(chain, options.into()).unwrap();
+    assert_eq!(
+        js_sys::JSON::stringify(&via_webcrypto).unwrap(),
+        js_sys::JSON::stringify(&via_rust).unwrap()
+    );
+    assert_eq!(get(&get(&via_webcrypto, "verdicts"), "apple"), "pass");
+    assert!(
+        netlens_web::api::analyze_chain_async(JsValue::from(42), JsValue::UNDEFINED)
+            .await
+            .is_err()
+    );
+}

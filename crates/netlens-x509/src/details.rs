@@ -174,7 +174,8 @@ pub fn describe(
     let tbs = cert.tbs_certificate();
     let subject = DistinguishedName::from_name(tbs.subject());
     let issuer = DistinguishedName::from_name(tbs.issuer());
-    let self_issued = tbs.subject().to_der().ok() == tbs.issuer().to_der().ok();
+    // Decoded names compare as their DER does (the decoder keeps every value's bytes).
+    let self_issued = tbs.subject() == tbs.issuer();
     let spki_der = tbs.subject_public_key_info().to_der().unwrap_or_default();
     let mut warnings = Vec::new();
 

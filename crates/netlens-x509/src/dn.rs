@@ -113,7 +113,7 @@ fn decode_attribute(atv: &AttributeTypeAndValue, multi_valued: bool) -> NameAttr
         }
     };
     NameAttribute {
-        oid: atv.oid.to_string(),
+        oid: crate::oids::dotted(&atv.oid),
         short_name: oids::short_name(&atv.oid),
         name: oids::long_name(&atv.oid),
         value,

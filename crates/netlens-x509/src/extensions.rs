@@ -158,10 +158,11 @@ pub struct NamedOid {
 impl NamedOid {
     /// Names `oid`.
     pub fn new(oid: &ObjectIdentifier) -> Self {
+        let (oid, short_name, name) = oids::names(oid);
         Self {
-            oid: oid.to_string(),
-            short_name: oids::short_name(oid),
-            name: oids::long_name(oid),
+            oid,
+            short_name,
+            name,
         }
     }
 }
@@ -358,10 +359,11 @@ pub fn decode_all(exts: &[Extension]) -> DecodedExtensions {
                 oids::long_name(&ext.extn_id)
             ));
         }
+        let (oid, short_name, name) = oids::names(&ext.extn_id);
         let mut info = ExtensionInfo {
-            oid: ext.extn_id.to_string(),
-            short_name: oids::short_name(&ext.extn_id),
-            name: oids::long_name(&ext.extn_id),
+            oid,
+            short_name,
+            name,
             critical: ext.critical,
             decoded: true,
             summary: Vec::new(),

@@ -333,11 +333,9 @@ const DASHES: &[u8] = b"-----";
 const MAX_LABEL: usize = 64;
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    // memmem rather than a window-by-window compare: PEM scanning is most of the time spent
+    // before parsing, and the naive search compares at every byte of every body.
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|p| p + from)
 }
 
 /// Counts lines incrementally: offsets are visited in increasing order, so the total work is
@@ -497,13 +495,15 @@ fn pem_body(
 
 /// An RFC 1421 encapsulated header line such as `Proc-Type: 4,ENCRYPTED`: a token then a colon.
 fn line_is_header(line: &[u8]) -> bool {
+    // Called at every body line: no allocation. A base64 line never contains a colon, so the
+    // token check runs only on real header lines.
     let line = line.split(|&b| b == b'\n').next().unwrap_or_default();
-    let trimmed: Vec<u8> = line
+    let start = line
         .iter()
-        .copied()
-        .skip_while(|b| *b == b' ' || *b == b'\t')
-        .collect();
-    match trimmed.iter().position(|&b| b == b':') {
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(line.len());
+    let trimmed = &line[start..];
+    match memchr::memchr(b':', trimmed) {
         Some(colon) => {
             colon > 0
                 && trimmed[..colon]

@@ -105,7 +105,7 @@ impl PublicKeyInfo {
         let mut info = Self {
             kind: KeyKind::Other,
             algorithm: oids::long_name(&oid),
-            algorithm_oid: oid.to_string(),
+            algorithm_oid: crate::oids::dotted(&oid),
             bits: None,
             curve: None,
             curve_oid: None,
@@ -298,7 +298,7 @@ impl SignatureAlgorithmInfo {
             );
         }
         Self {
-            oid: alg.oid.to_string(),
+            oid: crate::oids::dotted(&alg.oid),
             short_name,
             name,
             hash,

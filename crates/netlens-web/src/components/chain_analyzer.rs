@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use netlens_chain::{Analysis, Finding, Severity};
+use netlens_x509::CertificateDetails;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -22,6 +23,9 @@ pub struct ChainAnalyzerProps {
     /// Host name preset.
     #[prop_or_default]
     pub initial_host: AttrValue,
+    /// Validation moment preset (Unix seconds); none means now.
+    #[prop_or_default]
+    pub initial_at: Option<i64>,
     /// Embedded in another page: no page heading.
     #[prop_or_default]
     pub embedded: bool,
@@ -60,7 +64,9 @@ fn datetime_value(at: Option<i64>) -> String {
 /// The chain analysis tool.
 #[component]
 pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
-    let state = use_reducer(|| ChainState::new(&props.initial_chain, &props.initial_host));
+    let state = use_reducer(|| {
+        ChainState::new(&props.initial_chain, &props.initial_host, props.initial_at)
+    });
     let chain_area = use_node_ref();
     let anchor_area = use_node_ref();
     let d = state.dispatcher();
@@ -239,21 +245,34 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
             </div>
             <p class="nl-privacy">{ "Analyzed in your browser: no certificate leaves this device, and nothing is fetched (no AIA, OCSP or CRL downloads)." }</p>
             if let Some(analysis) = state.analysis.clone() {
-                <Results {analysis} state={state.clone()} />
+                <Results
+                    {analysis}
+                    selected={state.selected.and_then(|i| state.certificates.get(i).map(|c| (i, c.clone())))}
+                    dispatcher={state.dispatcher()}
+                />
             }
         </section>
     }
 }
 
+// The props carry values, not the reducer handle: a handle always reads the latest state, so
+// comparing old and new props through it would never see a change of selection.
 #[derive(Properties)]
 struct ResultsProps {
     analysis: Rc<Analysis>,
-    state: UseReducerHandle<ChainState>,
+    /// The certificate whose details are open: index as sent, and its details.
+    selected: Option<(usize, Rc<CertificateDetails>)>,
+    dispatcher: UseReducerDispatcher<ChainState>,
 }
 
 impl PartialEq for ResultsProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.analysis, &other.analysis) && self.state.selected == other.state.selected
+        Rc::ptr_eq(&self.analysis, &other.analysis)
+            && match (&self.selected, &other.selected) {
+                (Some((i, a)), Some((j, b))) => i == j && Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
     }
 }
 
@@ -283,7 +302,7 @@ fn about(a: &Analysis, f: &Finding) -> String {
 #[component]
 fn Results(props: &ResultsProps) -> Html {
     let a = &*props.analysis;
-    let d = props.state.dispatcher();
+    let d = props.dispatcher.clone();
     let select = |i: usize| {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(ChainAction::Select(Some(i))))
@@ -386,11 +405,9 @@ fn Results(props: &ResultsProps) -> Html {
                 </div>
             </div>
 
-            if let Some(i) = props.state.selected
-                && let Some(cert) = props.state.certificates.get(i)
-            {
+            if let Some((i, cert)) = props.selected.clone() {
                 <div class="nl-selected">
-                    <CertCard cert={cert.clone()} index={i} expanded=true on_toggle={Callback::from(move |_| d.dispatch(ChainAction::Select(None)))} />
+                    <CertCard {cert} index={i} expanded=true on_toggle={Callback::from(move |_| d.dispatch(ChainAction::Select(None)))} />
                 </div>
             }
 

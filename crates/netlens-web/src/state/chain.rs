@@ -44,11 +44,13 @@ pub struct ChainState {
 }
 
 impl ChainState {
-    /// A fresh state, trusting the built-in roots, with optional initial chain text and host.
-    pub fn new(chain_text: &str, host: &str) -> Self {
+    /// A fresh state, trusting the built-in roots, with optional initial chain text, host and
+    /// validation moment.
+    pub fn new(chain_text: &str, host: &str, at: Option<i64>) -> Self {
         let mut state = ChainState {
             chain_text: chain_text.to_owned(),
             host: host.to_owned(),
+            at,
             builtin_roots: true,
             ..ChainState::default()
         };
