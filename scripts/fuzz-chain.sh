@@ -3,12 +3,14 @@
 # the demo fixtures, each with every option combination worth starting from, and, when
 # ../shared/data is present, the x509-limbo cases (chain, then `%%ANCHORS%%`, then anchors).
 #
-#   scripts/fuzz-chain.sh [RUNS]     default 1,000,000 executions
+#   scripts/fuzz-chain.sh [RUNS]     default 1,000,000 executions in all, over JOBS (default 2)
+#                                    parallel jobs; prints the executions each job made
 #
 # Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`); not part of `make test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUNS="${1:-1000000}"
+JOBS="${JOBS:-2}"
 CORPUS=fuzz/corpus/chain
 mkdir -p "$CORPUS"
 python3 - "$CORPUS" <<'PY'
@@ -38,7 +40,19 @@ if os.path.exists(limbo):
 print(f"{len(os.listdir(corpus))} seeds in {corpus}")
 PY
 cd fuzz
-# One process, so that -runs counts every execution; -max_len covers a real chain with anchors.
 # No sanitizer: the crates forbid unsafe code, and a panic or a hang is what we look for.
-exec cargo +nightly fuzz run --sanitizer none chain "corpus/chain" -- \
-  -runs="$RUNS" -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+# -max_len covers a real chain with its anchors; a 10 s timeout flags a runaway search.
+cargo +nightly fuzz build --sanitizer none chain
+rm -f fuzz-*.log
+status=0
+cargo +nightly fuzz run --sanitizer none chain "corpus/chain" -- \
+  -runs=$((RUNS / JOBS)) -jobs="$JOBS" -workers="$JOBS" -max_len=16384 -timeout=10 \
+  -rss_limit_mb=2048 -print_final_stats=1 || status=$?
+total=0
+for log in fuzz-*.log; do
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  echo "$log: ${runs:-0} executions$(grep -q 'ERROR\|panicked\|deadly signal\|timeout' "$log" && echo ', FAILURE (see the log and fuzz/artifacts/chain)')"
+  total=$((total + ${runs:-0}))
+done
+echo "chain fuzzing: $total executions in all, exit status $status"
+exit "$status"

@@ -402,6 +402,20 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         log_list,
     } = prepared;
     let now = options.at;
+    // The report when no path exists: the findings so far, nothing built.
+    let without_path = |findings: Vec<Finding>| {
+        report::assemble(report::Parts {
+            options: &options,
+            sent: &sent,
+            certs: &certs,
+            store: &store,
+            best: None,
+            others: Vec::new(),
+            findings,
+            ct: None,
+            log_list: log_list.as_ref(),
+        })
+    };
     if certs.is_empty() {
         if !global.iter().any(|f| f.rule == "chain.parse-error") {
             global.push(Finding::new(
@@ -410,17 +424,7 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
                 "No certificate was given.",
             ));
         }
-        return report::assemble(report::Parts {
-            options: &options,
-            sent: &sent,
-            certs: &certs,
-            store: &store,
-            best: None,
-            others: Vec::new(),
-            findings: global,
-            ct: None,
-            log_list: log_list.as_ref(),
-        });
+        return without_path(global);
     }
 
     let leaf = choose_leaf(&certs, &options);
@@ -461,17 +465,7 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
             Some(certs[leaf].index),
             "No path could be built.",
         ));
-        return report::assemble(report::Parts {
-            options: &options,
-            sent: &sent,
-            certs: &certs,
-            store: &store,
-            best: None,
-            others: Vec::new(),
-            findings: global,
-            ct: None,
-            log_list: log_list.as_ref(),
-        });
+        return without_path(global);
     };
     let others: Vec<(Path, usize)> = evaluated.map(|e| (e.path, e.errors)).collect();
 

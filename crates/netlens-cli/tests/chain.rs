@@ -2,33 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
-
-fn netlens(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_netlens"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
-
-fn fixture(name: &str) -> String {
-    netlens_testkit::fixtures_dir()
-        .join(name)
-        .display()
-        .to_string()
-}
+mod common;
+use common::{fixture, netlens};
 
 /// The demo leaf and intermediate, trusting the demo root: valid for Apple and strict clients.
 #[test]

@@ -2,41 +2,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
-
-fn netlens(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_netlens"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.unwrap_or_default().to_vec();
-    // Written from a thread: the CLI may stop reading early (oversized input), which must not
-    // fail the test with a broken pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    output
-}
-
-fn fixture(name: &str) -> String {
-    netlens_testkit::fixtures_dir()
-        .join(name)
-        .display()
-        .to_string()
-}
+mod common;
+use common::{fixture, netlens};
 
 #[test]
 fn decode_text_output_lists_every_certificate() {
     let out = netlens(
         &["decode", &fixture("demo-chain.pem"), "--at", "2026-06-01"],
-        None,
+        b"",
     );
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
@@ -66,7 +39,7 @@ fn decode_json_is_the_core_report() {
             "--at",
             "1780272000",
         ],
-        None,
+        b"",
     );
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -82,7 +55,7 @@ fn decode_json_is_the_core_report() {
 #[test]
 fn decode_reads_stdin() {
     let pem = std::fs::read(fixture("demo-chain.pem")).unwrap();
-    let out = netlens(&["decode", "-", "--json"], Some(&pem));
+    let out = netlens(&["decode", "-", "--json"], &pem);
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["certificates"].as_array().unwrap().len(), 3);
@@ -91,18 +64,18 @@ fn decode_reads_stdin() {
 
 #[test]
 fn exit_status_tells_errors_from_unusable_input() {
-    let out = netlens(&["decode", "-"], Some(b"definitely not a certificate"));
+    let out = netlens(&["decode", "-"], b"definitely not a certificate");
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("no certificate found"), "{text}");
 
     let mut mixed = std::fs::read(fixture("demo-chain.pem")).unwrap();
     mixed.extend_from_slice(b"-----BEGIN CERTIFICATE-----\nMIIB!!\n-----END CERTIFICATE-----\n");
-    let out = netlens(&["decode", "-"], Some(&mixed));
+    let out = netlens(&["decode", "-"], &mixed);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8(out.stdout).unwrap().contains("block 4"));
 
-    let out = netlens(&["decode", "/nonexistent/chain.pem"], None);
+    let out = netlens(&["decode", "/nonexistent/chain.pem"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8(out.stderr)
@@ -110,14 +83,14 @@ fn exit_status_tells_errors_from_unusable_input() {
             .contains("cannot read /nonexistent/chain.pem")
     );
 
-    let out = netlens(&["decode", "-", "--at", "yesterday"], Some(b""));
+    let out = netlens(&["decode", "-", "--at", "yesterday"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn oversized_stdin_is_refused_without_reading_it_all() {
     let big = vec![b'A'; netlens_x509::limits::MAX_INPUT_BYTES + 100];
-    let out = netlens(&["decode", "-"], Some(&big));
+    let out = netlens(&["decode", "-"], &big);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8(out.stdout)
