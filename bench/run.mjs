@@ -101,7 +101,7 @@ async function main() {
         const beyond = (ms) => Math.max(ms - web.floor.median, 0.001);
         console.log(`  beyond the signature checks: netlens ${beyond(web.webcrypto.median).toFixed(2)} ms, PKI.js ${beyond(web.pkijs.median).toFixed(2)} ms: ${(beyond(web.pkijs.median) / beyond(web.webcrypto.median)).toFixed(1)}x`);
       }
-      console.log(`\n(cross-origin isolated: timers at 5 µs resolution; medians of ${RUNS} interleaved runs after 10 warm-up rounds)`);
+      console.log(`\n(cross-origin isolated: timers at 5 µs resolution; medians of ${RUNS} runs each, in 5 alternating blocks, after 10 warm-up runs)`);
     } finally {
       await browser.close();
       await server.stop();
