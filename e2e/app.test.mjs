@@ -32,6 +32,7 @@ describe('app shell', () => {
     assert.deepEqual(tools, [
       ['Certificate chain analysis', '#/chain'],
       ['Certificate decoder', '#/decoder'],
+      ['DNS-SD / Bonjour validator', '#/dnssd'],
     ]);
     assert.equal(await page.title(), 'netlens');
 
@@ -47,7 +48,8 @@ describe('app shell', () => {
     // The rule catalog has its own page, linked from the shell.
     await page.goto(`${session.server.url}#/rules`);
     await page.locator('tr[id="chain.missing-intermediate"]').waitFor();
-    assert.equal(await page.locator('.nl-rules tbody tr').count(), (await page.evaluate(() => window.wasmBindings.ruleCatalog())).length);
+    assert.equal(await page.locator('.nl-rules:not(.nl-dnssd-rules) tbody tr').count(), (await page.evaluate(() => window.wasmBindings.ruleCatalog())).length);
+    assert.equal(await page.locator('.nl-dnssd-rules tbody tr').count(), (await page.evaluate(() => window.wasmBindings.dnssdRuleCatalog())).length);
 
     // A deep link opens the tool directly; an unknown one says so.
     await page.goto(`${session.server.url}#/decoder`);

@@ -153,3 +153,13 @@ test('elements added later, removed and re-added keep working', async () => {
   }, fixture('demo-chain.pem').toString());
   assert.deepEqual(count, { first: 3, emptied: 0, again: 3 });
 });
+
+test('the embedded <netlens-dnssd> checks the type and TXT record written on it', async () => {
+  const page = await openDemo();
+  const dnssd = page.locator('#dnssd-check');
+  await dnssd.locator('.nl-txt-table tbody tr').first().waitFor();
+  assert.deepEqual(await dnssd.locator('.nl-txt-key').allTextContents(), ['txtvers', 'path']);
+  assert.equal(await dnssd.locator('#nl-dnssd-type').inputValue(), '_acme-agent._tcp');
+  await dnssd.locator('.nl-finding[data-rule="service.unregistered"]').waitFor();
+  assert.deepEqual(await page.evaluate(async () => (await import('./netlens-embed.js')).checkServiceType('_ipp._tcp').then((r) => r.forms.normalized)), '_ipp._tcp');
+});

@@ -74,6 +74,44 @@ export async function ruleCatalog() {
   return (await ready).ruleCatalog();
 }
 
+/** Checks a DNS-SD service type (`_ipp._tcp`, subtypes in either form). */
+export async function checkServiceType(serviceType) {
+  return (await ready).checkServiceType(serviceType);
+}
+
+/** Checks a DNS-SD instance name (plain text). */
+export async function checkInstanceName(name) {
+  return (await ready).checkInstanceName(name);
+}
+
+/** Checks a full service instance name (`My\\032Printer._ipp._tcp.local.`). */
+export async function checkServiceName(name) {
+  return (await ready).checkServiceName(name);
+}
+
+/**
+ * Parses and checks a TXT record; options: { format ("auto", "kv", "hex", "base64", "dns-sd",
+ * "dns-sd-zone", "avahi", "avahi-rp", "dig"), instance, type, port }.
+ */
+export async function checkTxtRecord(input, options) {
+  return (await ready).checkTxtRecord(input, options);
+}
+
+/** Checks Info.plist NSBonjourServices against the types an app uses (and its Multipeer type). */
+export async function checkBonjourServices(plist, usedTypes = [], multipeer) {
+  return (await ready).checkBonjourServices(plist, usedTypes, multipeer);
+}
+
+/** Explains a DNS-SD / NSNetService error code such as -65555, or null. */
+export async function explainDnssdError(code) {
+  return (await ready).explainDnssdError(code);
+}
+
+/** The DNS-SD rule catalog. */
+export async function dnssdRuleCatalog() {
+  return (await ready).dnssdRuleCatalog();
+}
+
 /** The netlens version of this build. */
 export async function netlensVersion() {
   return (await ready).netlensVersion();

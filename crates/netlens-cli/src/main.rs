@@ -5,6 +5,7 @@
 
 mod chain_cmd;
 mod decode_cmd;
+mod dnssd_cmd;
 mod input;
 mod limbo_cmd;
 
@@ -17,7 +18,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "netlens",
     version,
-    about = "Diagnostics for people who build networked apps: decode certificates and analyze chains",
+    about = "Diagnostics for people who build networked apps: certificates, chains and DNS-SD",
     propagate_version = true
 )]
 struct Cli {
@@ -90,6 +91,101 @@ enum Command {
     },
     /// Run x509-limbo: read a limbo suite on stdin, write limbo results on stdout.
     Limbo,
+    /// DNS-SD / Bonjour: check service types, instance names, full names, TXT records and
+    /// Info.plist NSBonjourServices (RFC 6335, 6763, 6762 and what each implementation does).
+    ///
+    /// Exit status: 0 when there is no error finding, 1 when there is, 2 on unusable input.
+    Dnssd {
+        #[command(subcommand)]
+        command: DnssdCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DnssdCommand {
+    /// Check a service type: `_ipp._tcp`, `_printer._sub._http._tcp`, `_http._tcp,_printer`.
+    Type {
+        /// The service type.
+        #[arg(value_name = "TYPE", allow_hyphen_values = true)]
+        service_type: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an instance name given as plain text (no escapes).
+    Instance {
+        /// The instance name.
+        #[arg(value_name = "NAME", allow_hyphen_values = true)]
+        name: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a full service instance name: `My\032Printer._ipp._tcp.local.`.
+    Name {
+        /// The full name, escaped (`\.`, `\\`, `\DDD`).
+        #[arg(value_name = "FULLNAME", allow_hyphen_values = true)]
+        name: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a TXT record pasted in any supported format.
+    Txt {
+        /// Input format: auto, kv (key=value lines), hex, base64, dns-sd (`dns-sd -L`),
+        /// dns-sd-zone (`dns-sd -Z`), avahi (`avahi-browse -r`), avahi-rp (`avahi-browse -rp`/`-rpk`),
+        /// dig (dig / zone file).
+        #[arg(long, default_value = "auto", value_name = "FORMAT")]
+        format: String,
+        /// File to read; `-` reads standard input.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Instance name for the generated commands and code.
+        #[arg(long, default_value = "My Service")]
+        instance: String,
+        /// Service type for the generated commands and code.
+        #[arg(long = "type", default_value = "_example._tcp", value_name = "TYPE")]
+        service_type: String,
+        /// Port for the generated commands and code.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check an Info.plist (or a list of types) for NSBonjourServices, and print the fixed fragment.
+    Plist {
+        /// Info.plist, a fragment of it, or types one per line; `-` reads standard input.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// A service type the app browses for or registers. Repeatable.
+        #[arg(long = "uses", value_name = "TYPE")]
+        uses: Vec<String>,
+        /// The app's Multipeer Connectivity service type (`my-game`).
+        #[arg(long, value_name = "NAME")]
+        multipeer: Option<String>,
+        /// Text for NSLocalNetworkUsageDescription in the generated fragment.
+        #[arg(long, default_value = "")]
+        usage: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain a DNS-SD or NSNetService error code (-65555, -65570, -72008, ...).
+    Error {
+        /// The code.
+        #[arg(value_name = "CODE", allow_hyphen_values = true)]
+        code: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the DNS-SD rule catalog.
+    Rules {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -119,5 +215,37 @@ fn main() -> ExitCode {
         }),
         Command::Rules { json, markdown } => chain_cmd::rules(json, markdown),
         Command::Limbo => limbo_cmd::run(),
+        Command::Dnssd { command } => match command {
+            DnssdCommand::Type { service_type, json } => {
+                dnssd_cmd::service_type(&service_type, json)
+            }
+            DnssdCommand::Instance { name, json } => dnssd_cmd::instance(&name, json),
+            DnssdCommand::Name { name, json } => dnssd_cmd::name(&name, json),
+            DnssdCommand::Txt {
+                format,
+                file,
+                instance,
+                service_type,
+                port,
+                json,
+            } => {
+                let context = netlens_dnssd::ServiceContext {
+                    instance,
+                    service_type,
+                    subtypes: Vec::new(),
+                    port,
+                };
+                dnssd_cmd::txt(&file, Some(&format), context, json)
+            }
+            DnssdCommand::Plist {
+                file,
+                uses,
+                multipeer,
+                usage,
+                json,
+            } => dnssd_cmd::plist(&file, &uses, multipeer.as_deref(), &usage, json),
+            DnssdCommand::Error { code, json } => dnssd_cmd::error(&code, json),
+            DnssdCommand::Rules { json } => dnssd_cmd::rules(json),
+        },
     }
 }

@@ -163,6 +163,86 @@ pub fn rule_catalog() -> Result<JsValue, js_sys::Error> {
     to_js(&netlens_chain::RULES)
 }
 
+/// Checks a DNS-SD service type (`_ipp._tcp`, `_printer._sub._http._tcp`, `_http._tcp,_printer`);
+/// the report of `netlens dnssd type --json`.
+#[wasm_bindgen(js_name = checkServiceType)]
+pub fn check_service_type(service_type: &str) -> Result<JsValue, js_sys::Error> {
+    to_js(&netlens_dnssd::check_type(service_type))
+}
+
+/// Checks a DNS-SD instance name (plain text); the report of `netlens dnssd instance --json`.
+#[wasm_bindgen(js_name = checkInstanceName)]
+pub fn check_instance_name(name: &str) -> Result<JsValue, js_sys::Error> {
+    to_js(&netlens_dnssd::check_instance(name))
+}
+
+/// Checks a full service instance name (`My\032Printer._ipp._tcp.local.`); the report of
+/// `netlens dnssd name --json`.
+#[wasm_bindgen(js_name = checkServiceName)]
+pub fn check_service_name(name: &str) -> Result<JsValue, js_sys::Error> {
+    to_js(&netlens_dnssd::check_name(name))
+}
+
+/// Parses and checks a TXT record; the report of `netlens dnssd txt --json`.
+///
+/// `options` (optional): `{ format?: "auto" | "kv" | "hex" | "base64" | "dns-sd" | "dns-sd-zone" |
+/// "avahi" | "avahi-rp" | "dig", instance?: string, type?: string, port?: number }` (the last
+/// three fill in the generated commands and code).
+#[wasm_bindgen(js_name = checkTxtRecord)]
+pub fn check_txt_record(input: &str, options: JsValue) -> Result<JsValue, js_sys::Error> {
+    let format = match option(&options, "format").as_string().as_deref() {
+        None | Some("auto") => None,
+        Some(id) => Some(netlens_dnssd::Format::from_id(id).ok_or_else(|| {
+            type_error(&format!(
+                "checkTxtRecord: options.format {id:?} is not a format netlens reads"
+            ))
+        })?),
+    };
+    let mut context = netlens_dnssd::ServiceContext::default();
+    if let Some(instance) = option(&options, "instance").as_string() {
+        context.instance = instance;
+    }
+    if let Some(service_type) = option(&options, "type").as_string() {
+        context.service_type = service_type;
+    }
+    if let Some(port) = option(&options, "port").as_f64() {
+        context.port = u16::try_from(port as i64)
+            .map_err(|_| type_error("checkTxtRecord: options.port is not a port"))?;
+    }
+    to_js(&netlens_dnssd::check_txt(input, format, &context))
+}
+
+/// Checks an Info.plist NSBonjourServices list against the service types an app uses;
+/// `multipeer` is the Multipeer Connectivity service type, if any.
+#[wasm_bindgen(js_name = checkBonjourServices)]
+pub fn check_bonjour_services(
+    plist: &str,
+    used_types: Vec<String>,
+    multipeer: Option<String>,
+) -> Result<JsValue, js_sys::Error> {
+    to_js(&netlens_dnssd::apple::check_plist(
+        plist,
+        &used_types,
+        multipeer.as_deref(),
+        "",
+    ))
+}
+
+/// Explains a DNS-SD / NSNetService error code (`-65555`), or `null`.
+#[wasm_bindgen(js_name = explainDnssdError)]
+pub fn explain_dnssd_error(code: f64) -> Result<JsValue, js_sys::Error> {
+    match netlens_dnssd::apple::explain_error(code as i64) {
+        Some(e) => to_js(e),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// The DNS-SD rule catalog.
+#[wasm_bindgen(js_name = dnssdRuleCatalog)]
+pub fn dnssd_rule_catalog() -> Result<JsValue, js_sys::Error> {
+    to_js(&netlens_dnssd::catalog::RULES)
+}
+
 /// The netlens version of this build.
 #[wasm_bindgen(js_name = netlensVersion)]
 pub fn netlens_version() -> String {

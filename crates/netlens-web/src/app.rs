@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use crate::components::cert_decoder::CertDecoder;
 use crate::components::chain_analyzer::{ChainAnalyzer, with_code};
+use crate::components::dnssd::DnssdTool;
 use crate::router::{Route, TOOLS, use_route};
 
 /// The tool list (the home page).
@@ -44,6 +45,21 @@ fn Rules() -> Html {
                             <td><code class="nl-mono">{ r.id }</code></td>
                             <td>{ r.severity.name() }</td>
                             <td>{ r.profiles.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ") }</td>
+                            <td>{ r.title }</td>
+                            <td>{ with_code(r.fix) }</td>
+                            <td>{ r.source }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <h2 id="dnssd-rules">{ "DNS-SD rules" }</h2>
+            <table class="nl-table nl-rules nl-dnssd-rules">
+                <thead><tr><th>{ "Rule" }</th><th>{ "Severity" }</th><th>{ "What" }</th><th>{ "Fix" }</th><th>{ "Source" }</th></tr></thead>
+                <tbody>
+                    { for netlens_dnssd::catalog::RULES.iter().map(|r| html! {
+                        <tr id={r.id}>
+                            <td><code class="nl-mono">{ r.id }</code></td>
+                            <td>{ r.severity.name() }</td>
                             <td>{ r.title }</td>
                             <td>{ with_code(r.fix) }</td>
                             <td>{ r.source }</td>
@@ -92,6 +108,7 @@ pub fn App() -> Html {
                         Route::Home => html! { <Home /> },
                         Route::Chain => html! { <ChainAnalyzer /> },
                         Route::CertDecoder => html! { <CertDecoder /> },
+                        Route::Dnssd => html! { <DnssdTool /> },
                         Route::Rules => html! { <Rules /> },
                         Route::NotFound => html! { <NotFound /> },
                     }

@@ -15,6 +15,7 @@ use yew::AttrValue;
 
 use crate::components::cert_decoder::{CertDecoder, CertDecoderProps};
 use crate::components::chain_analyzer::{ChainAnalyzer, ChainAnalyzerProps};
+use crate::components::dnssd::{DnssdTool, DnssdToolProps};
 use crate::router::{Route, TOOLS};
 
 /// A mounted element; `destroy()` unmounts it (called from `disconnectedCallback`).
@@ -129,6 +130,17 @@ pub fn mount_element(
                 embedded: true,
             };
             let handle = yew::Renderer::<ChainAnalyzer>::with_root_and_props(root, props).render();
+            Box::new(move || handle.destroy())
+        }
+        Route::Dnssd => {
+            // `<netlens-dnssd type="_ipp._tcp" instance="Office">txtvers=1</netlens-dnssd>`
+            let props = DnssdToolProps {
+                initial_type: host.get_attribute("type").unwrap_or_default().into(),
+                initial_instance: host.get_attribute("instance").unwrap_or_default().into(),
+                initial_txt: input,
+                embedded: true,
+            };
+            let handle = yew::Renderer::<DnssdTool>::with_root_and_props(root, props).render();
             Box::new(move || handle.destroy())
         }
         _ => {

@@ -15,6 +15,8 @@ pub enum Route {
     Chain,
     /// The certificate decoder.
     CertDecoder,
+    /// The DNS-SD / Bonjour validator.
+    Dnssd,
     /// The rule catalog.
     Rules,
     /// Anything else.
@@ -53,6 +55,15 @@ pub const TOOLS: &[Tool] = &[
                   fingerprints and the SPKI pin.",
         element: "netlens-cert-decoder",
     },
+    Tool {
+        route: Route::Dnssd,
+        name: "DNS-SD / Bonjour validator",
+        summary: "Type or paste a service type, instance name and TXT record (key=value, hex, \
+                  dns-sd, avahi-browse or dig output): every RFC 6335 / 6763 violation with its \
+                  clause, what Apple, Avahi, python-zeroconf, mdns-sd and Android do with it, and \
+                  the correct forms to copy, Info.plist NSBonjourServices included.",
+        element: "netlens-dnssd",
+    },
 ];
 
 impl Route {
@@ -64,6 +75,7 @@ impl Route {
             "" => Route::Home,
             "chain" => Route::Chain,
             "decoder" => Route::CertDecoder,
+            "dnssd" => Route::Dnssd,
             "rules" => Route::Rules,
             _ => Route::NotFound,
         }
@@ -75,6 +87,7 @@ impl Route {
             Route::Home | Route::NotFound => "#/",
             Route::Chain => "#/chain",
             Route::CertDecoder => "#/decoder",
+            Route::Dnssd => "#/dnssd",
             Route::Rules => "#/rules",
         }
     }

@@ -25,6 +25,7 @@ pub fn netlens(args: &[&str], stdin: &[u8]) -> Output {
 }
 
 /// The path of a committed fixture.
+#[allow(dead_code)] // not every test file uses fixtures
 pub fn fixture(name: &str) -> String {
     netlens_testkit::fixtures_dir()
         .join(name)

@@ -5,5 +5,6 @@ pub mod cert_card;
 pub mod cert_decoder;
 pub mod chain_analyzer;
 pub mod copy_button;
+pub mod dnssd;
 pub mod inputs;
 pub mod problem_list;

@@ -1,0 +1,425 @@
+//! The DNS-SD tool: service type, instance name, TXT record and Info.plist, validated as you
+//! type, with the RFC clause, what each implementation does, and the forms to copy.
+//!
+//! All analysis is `netlens-dnssd`; this component only keeps the fields and renders.
+
+use std::rc::Rc;
+
+use netlens_dnssd::{
+    Finding, Format, ServiceContext, Severity, TxtReport, apple, check_instance, check_txt,
+    check_type,
+};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::components::chain_analyzer::with_code;
+use crate::components::copy_button::CopyButton;
+
+/// Props of [`DnssdTool`].
+#[derive(Properties, PartialEq, Default)]
+pub struct DnssdToolProps {
+    /// Service type shown first.
+    #[prop_or_default]
+    pub initial_type: AttrValue,
+    /// Instance name shown first.
+    #[prop_or_default]
+    pub initial_instance: AttrValue,
+    /// TXT record shown first (any supported format).
+    #[prop_or_default]
+    pub initial_txt: AttrValue,
+    /// Embedded in another page: no page heading.
+    #[prop_or_default]
+    pub embedded: bool,
+}
+
+fn input_value(e: &InputEvent) -> String {
+    let target = e.target();
+    if let Some(i) = target
+        .clone()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(t).ok())
+    {
+        return i.value();
+    }
+    target
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<HtmlTextAreaElement>(t).ok())
+        .map(|t| t.value())
+        .unwrap_or_default()
+}
+
+fn setter(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let state = state.clone();
+    Callback::from(move |e: InputEvent| state.set(input_value(&e)))
+}
+
+/// The DNS-SD tool.
+#[component]
+pub fn DnssdTool(props: &DnssdToolProps) -> Html {
+    let service_type = use_state(|| props.initial_type.to_string());
+    let instance = use_state(|| props.initial_instance.to_string());
+    let txt = use_state(|| props.initial_txt.to_string());
+    let format = use_state(|| None::<Format>);
+    let port = use_state(|| "8080".to_owned());
+    let plist = use_state(String::new);
+    let multipeer = use_state(String::new);
+    let error_code = use_state(String::new);
+
+    let type_report = {
+        let t = (*service_type).clone();
+        use_memo(t, |t| (!t.trim().is_empty()).then(|| check_type(t)))
+    };
+    let instance_report = {
+        let i = (*instance).clone();
+        use_memo(i, |i| (!i.is_empty()).then(|| check_instance(i)))
+    };
+    let context = ServiceContext {
+        instance: if instance.is_empty() {
+            "My Service".into()
+        } else {
+            (*instance).clone()
+        },
+        service_type: type_report
+            .as_ref()
+            .as_ref()
+            .and_then(|r| r.forms.as_ref())
+            .map_or_else(|| "_example._tcp".to_owned(), |f| f.normalized.clone()),
+        subtypes: type_report
+            .as_ref()
+            .as_ref()
+            .and_then(|r| r.parsed.as_ref())
+            .map(|p| {
+                p.subtypes
+                    .iter()
+                    .map(|s| netlens_dnssd::escape::escape_label_dnssd(s))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        port: port.trim().parse().unwrap_or(8080),
+    };
+    let txt_report = {
+        let key = ((*txt).clone(), *format, context.clone());
+        use_memo(key, |(t, f, c)| {
+            (!t.trim().is_empty()).then(|| Rc::new(check_txt(t, *f, c)))
+        })
+    };
+    let plist_report = {
+        let used: Vec<String> = type_report
+            .as_ref()
+            .as_ref()
+            .and_then(|r| r.forms.as_ref())
+            .map(|f| vec![f.normalized.clone()])
+            .unwrap_or_default();
+        let key = ((*plist).clone(), used, (*multipeer).clone());
+        use_memo(key, |(p, used, mc)| {
+            (!p.trim().is_empty() || !used.is_empty() || !mc.trim().is_empty())
+                .then(|| apple::check_plist(p, used, Some(mc.as_str()), ""))
+        })
+    };
+
+    let on_format = {
+        let format = format.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<HtmlSelectElement>(t).ok())
+                .map(|s| s.value())
+                .unwrap_or_default();
+            format.set(Format::from_id(&value));
+        })
+    };
+    let example = {
+        let (service_type, instance, txt, format) = (
+            service_type.clone(),
+            instance.clone(),
+            txt.clone(),
+            format.clone(),
+        );
+        move |t: &'static str, i: &'static str, x: &'static str| {
+            let (service_type, instance, txt, format) = (
+                service_type.clone(),
+                instance.clone(),
+                txt.clone(),
+                format.clone(),
+            );
+            Callback::from(move |_: MouseEvent| {
+                service_type.set(t.into());
+                instance.set(i.into());
+                txt.set(x.into());
+                format.set(None);
+            })
+        }
+    };
+
+    html! {
+        <section class="nl-tool nl-dnssd">
+            if !props.embedded {
+                <header class="nl-tool-head">
+                    <h1>{ "DNS-SD / Bonjour validator" }</h1>
+                    <p class="nl-lead">{ "Type or paste your service type, instance name and TXT record: every RFC 6335 / 6763 / 6762 violation with its clause, what Apple, Avahi, python-zeroconf, mdns-sd and Android do with it, and the correct forms to copy." }</p>
+                </header>
+            }
+            <div class="nl-input-actions">
+                <button type="button" class="nl-button nl-button-quiet" onclick={example("_ipp._tcp", "Office Printer", "txtvers=1\nrp=ipp/print\nty=Example LaserJet\npdl=application/pdf\n")}>{ "Example: a printer" }</button>
+                <button type="button" class="nl-button nl-button-quiet" onclick={example("_My_Service._sctp.local.", "Device 00:1A:2B:3C:4D:5E\n", "=broken\npath=/a\nPATH=/b\nflag\n")}>{ "Example: many mistakes" }</button>
+            </div>
+
+            <div class="nl-dnssd-grid">
+                <div class="nl-dnssd-field">
+                    <label class="nl-label" for="nl-dnssd-type">{ "Service type" }</label>
+                    <input id="nl-dnssd-type" class="nl-input nl-mono" type="text" spellcheck="false" autocomplete="off"
+                        placeholder="_myservice._tcp   (subtypes: _printer._sub._http._tcp or _http._tcp,_printer)"
+                        value={(*service_type).clone()} oninput={setter(&service_type)} />
+                    if let Some(r) = type_report.as_ref() {
+                        <div class="nl-dnssd-type-result" aria-live="polite">
+                            if let Some(e) = &r.error {
+                                <p class="nl-field-error" role="alert">{ format!("Column {}: {}", e.column, e.message) }</p>
+                            }
+                            <p class="nl-muted nl-registration">{ match &r.registration {
+                                Some(reg) => format!("IANA: registered ({}){}", if reg.protocols.is_empty() { "no port".to_owned() } else { reg.protocols.join(", ") }, if reg.description.is_empty() { String::new() } else { format!(" — {}", reg.description) }),
+                                None => "IANA: not registered".to_owned(),
+                            } }</p>
+                            <FindingList findings={Rc::new(r.findings.clone())} />
+                            if let Some(f) = &r.forms {
+                                <dl class="nl-forms">
+                                    <Form label="Type (Apple, Avahi, Android, Info.plist)" value={f.normalized.clone()} />
+                                    <Form label="With domain (python-zeroconf, mdns-sd)" value={f.with_domain.clone()} />
+                                    if let Some(a) = &f.apple_subtypes {
+                                        <Form label="Apple subtypes (DNSServiceRegister, NWListener)" value={a.clone()} />
+                                    }
+                                    { for f.subtype_names.iter().map(|s| html! { <Form label="Subtype name (Avahi <subtype>, python-zeroconf)" value={s.clone()} /> }) }
+                                </dl>
+                            }
+                        </div>
+                    }
+                </div>
+
+                <div class="nl-dnssd-field">
+                    <label class="nl-label" for="nl-dnssd-instance">{ "Instance name" }</label>
+                    <input id="nl-dnssd-instance" class="nl-input" type="text" spellcheck="false" autocomplete="off"
+                        placeholder="Living Room Speaker" value={(*instance).clone()} oninput={setter(&instance)} />
+                    if let Some(r) = instance_report.as_ref() {
+                        <div class="nl-dnssd-instance-result" aria-live="polite">
+                            <p class="nl-muted">{ format!("{} of 63 bytes (UTF-8)", r.bytes) }</p>
+                            <FindingList findings={Rc::new(r.findings.clone())} />
+                            <dl class="nl-forms">
+                                <Form label="dns-sd / Apple full-name escaping" value={r.forms.dns_sd.clone()} />
+                                <Form label="Avahi escaping" value={r.forms.avahi.clone()} />
+                                if let Some(t) = &r.truncated {
+                                    <Form label="Cut to 63 bytes (what mDNSResponder registers)" value={t.clone()} />
+                                }
+                                if let Some(n) = &r.nfc {
+                                    <Form label="NFC form" value={n.clone()} />
+                                }
+                            </dl>
+                        </div>
+                    }
+                    <label class="nl-label" for="nl-dnssd-port">{ "Port (for the generated commands)" }</label>
+                    <input id="nl-dnssd-port" class="nl-input nl-input-short" type="number" min="0" max="65535" value={(*port).clone()} oninput={setter(&port)} />
+                </div>
+            </div>
+
+            <div class="nl-dnssd-field">
+                <div class="nl-row">
+                    <label class="nl-label" for="nl-dnssd-txt">{ "TXT record" }</label>
+                    <select id="nl-dnssd-format" class="nl-select" aria-label="TXT format" onchange={on_format}>
+                        <option value="auto" selected={format.is_none()}>{ "Detect the format" }</option>
+                        { for Format::ALL.iter().map(|f| html! { <option value={f.id()} selected={*format == Some(*f)}>{ f.label() }</option> }) }
+                    </select>
+                </div>
+                <textarea id="nl-dnssd-txt" class="nl-textarea nl-mono" spellcheck="false"
+                    placeholder={"key=value lines, hex (dns-sd -Q), base64, dns-sd -L / -Z, avahi-browse -r / -rp, or dig output"}
+                    value={(*txt).clone()} oninput={setter(&txt)} />
+                if let Some(r) = txt_report.as_ref() {
+                    <TxtResults report={r.clone()} />
+                }
+            </div>
+
+            <div class="nl-dnssd-field nl-dnssd-apple">
+                <h2>{ "Apple local network privacy" }</h2>
+                <label class="nl-label" for="nl-dnssd-plist">{ "NSBonjourServices (paste Info.plist, or one type per line)" }</label>
+                <textarea id="nl-dnssd-plist" class="nl-textarea-small nl-mono" spellcheck="false" placeholder="<key>NSBonjourServices</key> …" value={(*plist).clone()} oninput={setter(&plist)} />
+                <label class="nl-label" for="nl-dnssd-multipeer">{ "Multipeer Connectivity service type (optional)" }</label>
+                <input id="nl-dnssd-multipeer" class="nl-input nl-input-short" type="text" placeholder="my-game" value={(*multipeer).clone()} oninput={setter(&multipeer)} />
+                if let Some(r) = plist_report.as_ref() {
+                    <FindingList findings={Rc::new(r.findings.clone())} />
+                    <div class="nl-plist">
+                        <div class="nl-row"><strong>{ "Info.plist" }</strong><CopyButton text={r.fragment.clone()} label="Copy Info.plist fragment" /></div>
+                        <pre class="nl-code nl-plist-fragment">{ &r.fragment }</pre>
+                    </div>
+                }
+                <label class="nl-label" for="nl-dnssd-error">{ "Explain an error code" }</label>
+                <input id="nl-dnssd-error" class="nl-input nl-input-short" type="text" placeholder="-65555" value={(*error_code).clone()} oninput={setter(&error_code)} />
+                { match error_code.trim().parse::<i64>().ok().map(|c| if c > 0 { -c } else { c }) {
+                    Some(code) => match apple::explain_error(code) {
+                        Some(e) => html! { <p class="nl-error-code"><code>{ format!("{} {}", e.code, e.name) }</code>{ " " }{ e.meaning }<br/><strong>{ "Fix: " }</strong>{ e.fix }</p> },
+                        None => html! { <p class="nl-muted">{ "Not a DNS-SD or NSNetService error code." }</p> },
+                    },
+                    None => html! {},
+                } }
+            </div>
+            <p class="nl-privacy">{ "Checked in your browser: nothing you type leaves this device." }</p>
+        </section>
+    }
+}
+
+/// Props of [`Form`].
+#[derive(Properties, PartialEq)]
+struct FormProps {
+    label: AttrValue,
+    value: AttrValue,
+}
+
+/// One form to copy: label, value, copy button.
+#[component]
+fn Form(props: &FormProps) -> Html {
+    html! {
+        <>
+            <dt>{ props.label.clone() }</dt>
+            <dd><code class="nl-mono">{ props.value.clone() }</code>{ " " }<CopyButton text={props.value.clone()} label="Copy" /></dd>
+        </>
+    }
+}
+
+/// Props of [`FindingList`].
+#[derive(Properties, PartialEq)]
+pub struct FindingListProps {
+    /// The findings.
+    pub findings: Rc<Vec<Finding>>,
+}
+
+/// Findings, most severe first: rule, subject, message and clause, expandable to the fix and
+/// what each implementation does.
+#[component]
+pub fn FindingList(props: &FindingListProps) -> Html {
+    if props.findings.is_empty() {
+        return html! { <p class="nl-ok">{ "No findings." }</p> };
+    }
+    let mut list: Vec<&Finding> = props.findings.iter().collect();
+    list.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    html! {
+        <ul class="nl-finding-list">
+            { for list.into_iter().map(|f| html! {
+                <li>
+                    <details class={classes!("nl-finding", format!("nl-sev-{}", f.severity.name()))} data-rule={f.rule}>
+                        <summary>
+                            <span class="nl-sev-badge">{ f.severity.name() }</span>
+                            <code class="nl-rule">{ f.rule }</code>
+                            <span class="nl-where">{ f.subject.describe() }</span>
+                            <span class="nl-message">{ &f.message }</span>
+                            <span class="nl-clause">{ f.source }</span>
+                        </summary>
+                        <dl class="nl-fields">
+                            <dt>{ "Fix" }</dt><dd>{ with_code(&f.fix) }</dd>
+                            { for f.implementations.iter().map(|n| html! {
+                                <>
+                                    <dt>{ n.implementation.name() }</dt>
+                                    <dd><strong>{ n.behaviour.name() }</strong>{ ": " }{ n.detail }</dd>
+                                </>
+                            }) }
+                        </dl>
+                    </details>
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+/// Props of [`TxtResults`].
+#[derive(Properties, PartialEq)]
+struct TxtResultsProps {
+    report: Rc<TxtReport>,
+}
+
+/// The TXT record: keys, the byte view, findings, forms.
+#[component]
+fn TxtResults(props: &TxtResultsProps) -> Html {
+    let r = &props.report;
+    if let Some(e) = &r.error {
+        return html! { <p class="nl-field-error" role="alert">{ format!("Line {}, column {}: {}", e.line, e.column, e.message) }</p> };
+    }
+    let errors = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    html! {
+        <div class="nl-txt-results" aria-live="polite">
+            <p class="nl-muted nl-txt-format">{ format!(
+                "Read as {}{} · {} string{} · {} bytes on the wire · {} error{}",
+                r.format.map_or("?", |f| f.label()),
+                if r.detected { " (detected)" } else { "" },
+                r.strings.len(), if r.strings.len() == 1 { "" } else { "s" },
+                r.wire_length,
+                errors, if errors == 1 { "" } else { "s" },
+            ) }</p>
+            { for r.notes.iter().map(|n| html! { <p class="nl-note">{ n }</p> }) }
+            if let Some(s) = &r.service {
+                <p class="nl-muted">{ [
+                    s.instance.as_ref().map(|i| format!("instance {i:?}")),
+                    s.service_type.as_ref().map(|t| format!("type {t}")),
+                    s.host.as_ref().map(|h| format!("host {h}")),
+                    s.port.map(|p| format!("port {p}")),
+                ].into_iter().flatten().collect::<Vec<_>>().join(" · ") }</p>
+            }
+            <table class="nl-table nl-txt-table">
+                <thead><tr><th>{ "#" }</th><th>{ "Key" }</th><th>{ "Value" }</th><th>{ "Bytes" }</th></tr></thead>
+                <tbody>
+                    { for r.strings.iter().map(|s| html! {
+                        <tr class={classes!(format!("nl-kind-{}", s.kind), (!s.used && s.kind != "empty").then_some("nl-ignored"))} data-key={s.key.clone().unwrap_or_default()}>
+                            <td>{ s.index + 1 }</td>
+                            <td class="nl-txt-key"><code>{ s.key.clone().unwrap_or_default() }</code></td>
+                            <td class="nl-txt-value">{ match (s.kind, &s.value) {
+                                ("flag", _) => html! { <span class="nl-muted">{ "(no value)" }</span> },
+                                ("empty", _) => html! { <span class="nl-muted">{ "(empty string)" }</span> },
+                                (_, Some(v)) if v.is_empty() => html! { <span class="nl-muted">{ "(empty value)" }</span> },
+                                (_, Some(v)) => html! { <code>{ v }</code> },
+                                _ => html! {},
+                            } }</td>
+                            <td>{ s.length }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <div class="nl-bytes" aria-label="TXT wire bytes">
+                { for r.strings.iter().map(|s| html! {
+                    <span class="nl-byte-string" title={format!("string {}", s.index + 1)}>
+                        <span class="nl-byte nl-len" title="length byte">{ if s.length > 255 { "??".to_owned() } else { format!("{:02X}", s.length) } }</span>
+                        { for s.hex.split(' ').filter(|h| !h.is_empty()).map(|h| html! { <span class="nl-byte">{ h }</span> }) }
+                    </span>
+                }) }
+            </div>
+            <FindingList findings={Rc::new(r.findings.clone())} />
+            if let Some(f) = &r.forms {
+                <div class="nl-txt-forms">
+                    <h3>{ "Correct forms to copy" }</h3>
+                    { for r.corrections.iter().map(|c| html! { <p class="nl-note">{ c }</p> }) }
+                    <dl class="nl-forms">
+                        <Form label="Hex (wire bytes)" value={f.hex.clone()} />
+                        <Form label="Base64" value={f.base64.clone()} />
+                        <Form label="Zone file / nsupdate" value={f.zone.clone()} />
+                        <Form label="dns-sd -R" value={f.dns_sd_register.clone()} />
+                    </dl>
+                    <CodeBlock title="Avahi service file (/etc/avahi/services/NAME.service)" code={f.avahi_service.clone()} />
+                    <CodeBlock title="Swift (Network.framework)" code={f.swift.clone()} />
+                    <CodeBlock title="python-zeroconf" code={f.python.clone()} />
+                </div>
+            }
+        </div>
+    }
+}
+
+/// Props of [`CodeBlock`].
+#[derive(Properties, PartialEq)]
+struct CodeBlockProps {
+    title: AttrValue,
+    code: AttrValue,
+}
+
+#[component]
+fn CodeBlock(props: &CodeBlockProps) -> Html {
+    html! {
+        <div class="nl-code-block">
+            <div class="nl-row"><strong>{ props.title.clone() }</strong><CopyButton text={props.code.clone()} label="Copy" /></div>
+            <pre class="nl-code">{ props.code.clone() }</pre>
+        </div>
+    }
+}
