@@ -26,7 +26,7 @@ describe('DNS-SD tool', () => {
     await finding(page, 'service.name-invalid-char').waitFor();
     assert.match(await finding(page, 'service.name-invalid-char').locator('.nl-clause').textContent(), /RFC 6335 §5\.1/);
     assert.match(await finding(page, 'service.bad-transport').locator('.nl-clause').textContent(), /RFC 6763 §7/);
-    assert.match(await finding(page, 'service.bad-transport').locator('.nl-message').textContent(), /SCTP included, uses `_udp`/);
+    assert.match(await finding(page, 'service.bad-transport').locator('.nl-message').textContent(), /SCTP included, uses _udp/);
     // Expanding a finding shows what each implementation does.
     await finding(page, 'service.name-invalid-char').locator('summary').click();
     assert.match(await finding(page, 'service.name-invalid-char').locator('.nl-fields').textContent(), /mDNSResponder \(Apple\)accepts/);

@@ -14,9 +14,16 @@ use serde::Serialize;
 
 use crate::input;
 
+/// `println!` that does not panic when stdout is closed early (`netlens … | head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 fn print_json(value: &impl Serialize) {
     match serde_json::to_string_pretty(value) {
-        Ok(json) => println!("{json}"),
+        Ok(json) => outln!("{json}"),
         Err(e) => eprintln!("netlens: cannot write JSON: {e}"),
     }
 }
@@ -71,9 +78,9 @@ pub fn service_type(text: &str, json: bool) -> ExitCode {
     } else if let Some(e) = &report.error {
         print_error("service type", e);
     } else {
-        println!("Service type {}", report.input);
+        outln!("Service type {}", report.input);
         match &report.registration {
-            Some(r) => println!(
+            Some(r) => outln!(
                 "IANA: registered as `{}` ({}){}",
                 r.name,
                 if r.protocols.is_empty() {
@@ -87,24 +94,24 @@ pub fn service_type(text: &str, json: bool) -> ExitCode {
                     format!(": {}", r.description)
                 }
             ),
-            None => println!("IANA: not registered"),
+            None => outln!("IANA: not registered"),
         }
         print_findings(&report.findings);
         if let Some(forms) = &report.forms {
-            println!("\nForms:");
-            println!(
+            outln!("\nForms:");
+            outln!(
                 "  type (Apple, Avahi, Android, Info.plist)  {}",
                 forms.normalized
             );
-            println!(
+            outln!(
                 "  with domain (python-zeroconf, mdns-sd)    {}",
                 forms.with_domain
             );
             if let Some(apple) = &forms.apple_subtypes {
-                println!("  Apple subtypes                            {apple}");
+                outln!("  Apple subtypes                            {apple}");
             }
             for sub in &forms.subtype_names {
-                println!("  subtype name (Avahi <subtype>)            {sub}");
+                outln!("  subtype name (Avahi <subtype>)            {sub}");
             }
         }
     }
@@ -117,16 +124,17 @@ pub fn instance(text: &str, json: bool) -> ExitCode {
     if json {
         print_json(&report);
     } else {
-        println!(
+        outln!(
             "Instance name {:?}: {} bytes of UTF-8",
-            report.input, report.bytes
+            report.input,
+            report.bytes
         );
         print_findings(&report.findings);
-        println!("\nForms:");
-        println!("  dns-sd  {}", report.forms.dns_sd);
-        println!("  avahi   {}", report.forms.avahi);
-        println!("  dig     {}", report.forms.dig);
-        println!("  shell   {}", report.forms.shell);
+        outln!("\nForms:");
+        outln!("  dns-sd  {}", report.forms.dns_sd);
+        outln!("  avahi   {}", report.forms.avahi);
+        outln!("  dig     {}", report.forms.dig);
+        outln!("  shell   {}", report.forms.shell);
     }
     exit_for(None, &report.findings)
 }
@@ -141,13 +149,13 @@ pub fn name(text: &str, json: bool) -> ExitCode {
     } else {
         if let Some(parts) = &report.parts {
             if let Some(instance) = &parts.instance {
-                println!("Instance  {instance:?}");
+                outln!("Instance  {instance:?}");
             }
             if let Some(subtype) = &parts.subtype {
-                println!("Subtype   {subtype}");
+                outln!("Subtype   {subtype}");
             }
-            println!("Type      {}", parts.service_type);
-            println!(
+            outln!("Type      {}", parts.service_type);
+            outln!(
                 "Domain    {}{}",
                 parts.domain,
                 if report.assumed_local {
@@ -157,12 +165,14 @@ pub fn name(text: &str, json: bool) -> ExitCode {
                 }
             );
         }
-        println!("Wire length {} bytes (limit 255)", report.wire_length);
+        outln!("Wire length {} bytes (limit 255)", report.wire_length);
         print_findings(&report.findings);
         if let Some(forms) = &report.forms {
-            println!(
+            outln!(
                 "\nForms:\n  dns-sd  {}\n  avahi   {}\n  dig     {}",
-                forms.dns_sd, forms.avahi, forms.dig
+                forms.dns_sd,
+                forms.avahi,
+                forms.dig
             );
         }
     }
@@ -199,16 +209,16 @@ pub fn txt(path: &Path, format: Option<&str>, context: ServiceContext, json: boo
         print_error(format.map_or("TXT", |f| f.label()), e);
     } else {
         if let Some(f) = report.format {
-            println!(
+            outln!(
                 "Read as {}{}",
                 f.label(),
                 if report.detected { " (detected)" } else { "" }
             );
         }
         for note in &report.notes {
-            println!("Note: {note}");
+            outln!("Note: {note}");
         }
-        println!(
+        outln!(
             "{} strings, {} bytes on the wire",
             report.strings.len(),
             report.wire_length
@@ -222,7 +232,7 @@ pub fn txt(path: &Path, format: Option<&str>, context: ServiceContext, json: boo
                 (_, _, Some(v)) => format!("={v}  (no key: ignored)"),
                 _ => String::new(),
             };
-            println!(
+            outln!(
                 "  {:>2}. [{:>3}] {shown}{}",
                 s.index + 1,
                 s.length,
@@ -236,15 +246,20 @@ pub fn txt(path: &Path, format: Option<&str>, context: ServiceContext, json: boo
         print_findings(&report.findings);
         if let Some(forms) = &report.forms {
             for c in &report.corrections {
-                println!("Correction: {c}");
+                outln!("Correction: {c}");
             }
-            println!(
+            outln!(
                 "\nhex     {}\nbase64  {}\nzone    {}\ndns-sd  {}",
-                forms.hex, forms.base64, forms.zone, forms.dns_sd_register
+                forms.hex,
+                forms.base64,
+                forms.zone,
+                forms.dns_sd_register
             );
-            println!(
+            outln!(
                 "\n{}\n{}\n{}",
-                forms.avahi_service, forms.swift, forms.python
+                forms.avahi_service,
+                forms.swift,
+                forms.python
             );
         }
     }
@@ -270,9 +285,9 @@ pub fn plist(
     if json {
         print_json(&report);
     } else {
-        println!("NSBonjourServices: {}", report.entries.join(", "));
+        outln!("NSBonjourServices: {}", report.entries.join(", "));
         print_findings(&report.findings);
-        println!("\nInfo.plist:\n{}", report.fragment);
+        outln!("\nInfo.plist:\n{}", report.fragment);
     }
     exit_for(None, &report.findings)
 }
@@ -290,7 +305,7 @@ pub fn error(code: &str, json: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(e) => {
-            println!("{} {}\n{}\nFix: {}", e.code, e.name, e.meaning, e.fix);
+            outln!("{} {}\n{}\nFix: {}", e.code, e.name, e.meaning, e.fix);
             ExitCode::SUCCESS
         }
         None => {
@@ -305,7 +320,7 @@ pub fn rules(json: bool) -> ExitCode {
     if json {
         print_json(&catalog::RULES);
     } else {
-        print!("{}", rules_markdown());
+        let _ = write!(std::io::stdout().lock(), "{}", rules_markdown());
     }
     ExitCode::SUCCESS
 }

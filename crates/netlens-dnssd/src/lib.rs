@@ -145,7 +145,7 @@ pub fn check_txt(input: &str, format: Option<Format>, context: &ServiceContext) 
 /// Checks a TXT record model.
 pub fn txt_report(record: &TxtRecord, context: &ServiceContext) -> TxtReport {
     let findings = txt::check(record);
-    let used = record.effective();
+    let used = record.used_flags();
     let mut offset = 0;
     let strings = record
         .strings
@@ -167,7 +167,7 @@ pub fn txt_report(record: &TxtRecord, context: &ServiceContext) -> TxtReport {
                 value: value.map(txt::display_bytes),
                 value_is_text: value.is_none_or(|v| std::str::from_utf8(v).is_ok()),
                 hex: output::hex_spaced(&s.0),
-                used: used.contains(&index),
+                used: used.get(index).copied().unwrap_or(false),
             };
             offset += 1 + s.0.len();
             view

@@ -62,35 +62,20 @@ pub struct TxtForms {
 pub fn corrected(record: &TxtRecord) -> (TxtRecord, Vec<String>) {
     let mut changes = Vec::new();
     let mut strings: Vec<TxtString> = Vec::new();
-    let mut seen: Vec<Vec<u8>> = Vec::new();
-    for (i, s) in record.strings.iter().enumerate() {
-        match s.entry() {
-            Entry::Empty => {
-                if record.strings.len() > 1 {
-                    changes.push(format!("Removed string {} (empty).", i + 1));
-                    continue;
-                }
+    let single = record.strings.len() == 1;
+    for (i, (s, used)) in record.strings.iter().zip(record.used_flags()).enumerate() {
+        let why = match s.entry() {
+            Entry::Empty if !single => "empty",
+            Entry::NoKey { .. } => "starts with `=`, so receivers ignore it",
+            Entry::Flag { .. } | Entry::Pair { .. } if !used => {
+                "a repeated key; receivers use the first"
             }
-            Entry::NoKey { .. } => {
-                changes.push(format!(
-                    "Removed string {} (starts with `=`, so receivers ignore it).",
-                    i + 1
-                ));
+            _ => {
+                strings.push(s.clone());
                 continue;
             }
-            Entry::Flag { key } | Entry::Pair { key, .. } => {
-                let lower = key.to_ascii_lowercase();
-                if seen.contains(&lower) {
-                    changes.push(format!(
-                        "Removed string {} (a repeated key; receivers use the first).",
-                        i + 1
-                    ));
-                    continue;
-                }
-                seen.push(lower);
-            }
-        }
-        strings.push(s.clone());
+        };
+        changes.push(format!("Removed string {} ({why}).", i + 1));
     }
     if let Some(at) = strings
         .iter()

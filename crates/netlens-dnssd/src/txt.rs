@@ -175,6 +175,15 @@ impl TxtRecord {
             out.push(len);
             out.extend_from_slice(&s.0);
         }
+        if out.len() > MAX_RDATA {
+            return Err(WireError {
+                offset: MAX_RDATA,
+                message: format!(
+                    "{} bytes of TXT data; RDATA is at most 65535 bytes",
+                    out.len()
+                ),
+            });
+        }
         Ok(out)
     }
 
@@ -208,21 +217,27 @@ impl TxtRecord {
         KeyState::Absent
     }
 
-    /// Indices of the strings an RFC-following client uses: the first of each key (ignoring
-    /// case), skipping empty strings and strings starting with `=`.
+    /// For each string, whether an RFC-following client uses it: the first of each key
+    /// (ignoring case) does; empty strings, strings starting with `=` and later duplicates do
+    /// not. Linear time, so a record of 65,535 strings stays fast.
+    pub fn used_flags(&self) -> Vec<bool> {
+        let mut seen = std::collections::HashSet::new();
+        self.strings
+            .iter()
+            .map(|s| {
+                s.key()
+                    .is_some_and(|key| seen.insert(key.to_ascii_lowercase()))
+            })
+            .collect()
+    }
+
+    /// Indices of the strings an RFC-following client uses (see [`TxtRecord::used_flags`]).
     pub fn effective(&self) -> Vec<usize> {
-        let mut seen: Vec<Vec<u8>> = Vec::new();
-        let mut out = Vec::new();
-        for (i, s) in self.strings.iter().enumerate() {
-            if let Some(key) = s.key() {
-                let lower = key.to_ascii_lowercase();
-                if !seen.contains(&lower) {
-                    seen.push(lower);
-                    out.push(i);
-                }
-            }
-        }
-        out
+        self.used_flags()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, used)| used.then_some(i))
+            .collect()
     }
 }
 
@@ -238,7 +253,8 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
         return findings;
     }
     let only_empty = record.strings.len() == 1 && record.strings[0].0.is_empty();
-    let mut first_key_at: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut first_key_at: std::collections::HashMap<Vec<u8>, usize> =
+        std::collections::HashMap::new();
     for (index, s) in record.strings.iter().enumerate() {
         let subject = Subject::TxtString { index };
         let len = s.0.len();
@@ -284,7 +300,7 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
             Entry::Flag { key } | Entry::Pair { key, .. } => {
                 check_key(index, key, &mut findings);
                 let lower = key.to_ascii_lowercase();
-                if let Some((_, first)) = first_key_at.iter().find(|(k, _)| *k == lower) {
+                if let Some(first) = first_key_at.get(&lower) {
                     let first_key = record.strings[*first].key().unwrap_or_default();
                     findings.push(Finding::new(
                         "txt.duplicate-key",
@@ -297,7 +313,7 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
                         ),
                     ));
                 } else {
-                    first_key_at.push((lower, index));
+                    first_key_at.insert(lower, index);
                 }
             }
         }

@@ -140,7 +140,7 @@ pub fn parse(input: &str, format: Option<Format>) -> Result<Parsed, InputError> 
     };
     let mut out = Output::default();
     match format {
-        Format::Kv => parse_kv(input, &mut out),
+        Format::Kv => parse_kv(input, &mut out)?,
         Format::Hex => parse_hex(input, &mut out)?,
         Format::Base64 => parse_base64(input, &mut out)?,
         Format::DnsSd => tools::parse_dns_sd(input, &mut out)?,
@@ -148,6 +148,16 @@ pub fn parse(input: &str, format: Option<Format>) -> Result<Parsed, InputError> 
         Format::Avahi => tools::parse_avahi(input, &mut out)?,
         Format::AvahiParsable => tools::parse_avahi_parsable(input, &mut out)?,
         Format::Dig => tools::parse_dig(input, &mut out)?,
+    }
+    let wire_length: usize = out.strings.iter().map(|s| 1 + s.0.len()).sum();
+    if wire_length > crate::txt::MAX_RDATA {
+        return Err(InputError::at(
+            1,
+            1,
+            format!(
+                "the record is {wire_length} bytes; TXT data is at most 65535 bytes (and an mDNS packet at most 9000)"
+            ),
+        ));
     }
     Ok(Parsed {
         format,
@@ -265,10 +275,19 @@ pub fn detect(input: &str) -> Format {
 
 /// One string per line, taken byte for byte (no escapes, no trimming: spaces in keys are
 /// significant and reported). Blank lines are skipped; no lines at all is the empty record.
-fn parse_kv(input: &str, out: &mut Output) {
-    for (_, line) in lines_with_offsets(input) {
+fn parse_kv(input: &str, out: &mut Output) -> Result<(), InputError> {
+    let mut wire_length = 0;
+    for (offset, line) in lines_with_offsets(input) {
         if line.trim().is_empty() {
             continue;
+        }
+        wire_length += 1 + line.len();
+        if wire_length > crate::txt::MAX_RDATA {
+            return Err(error_at(
+                input,
+                offset,
+                "the record passes 65535 bytes at this line: TXT data is at most 65535 bytes (and an mDNS packet at most 9000)",
+            ));
         }
         out.strings.push(TxtString(line.as_bytes().to_vec()));
     }
@@ -278,6 +297,7 @@ fn parse_kv(input: &str, out: &mut Output) {
             "No strings given: the record is empty and is sent as the single byte 00.".into(),
         );
     }
+    Ok(())
 }
 
 /// Hex RDATA. Takes `dns-sd -Q` lines (`19 bytes: 09 74 …`), `0x`/`\x` prefixes, and spaces,

@@ -261,6 +261,28 @@ pub fn DnssdTool(props: &DnssdToolProps) -> Html {
     }
 }
 
+/// Rows of the key table and findings rendered; a large paste shows a count for the rest, so
+/// the page stays responsive (the analysis and the forms still cover everything).
+const SHOWN_ROWS: usize = 200;
+/// Bytes of the wire view rendered (one element per byte).
+const SHOWN_BYTES: usize = 2048;
+
+/// Characters of a form shown on the page; Copy always copies all of it (laying out hundreds of
+/// kilobytes of unbroken hex makes the page freeze).
+const SHOWN_CHARS: usize = 2000;
+
+/// `text`, cut to [`SHOWN_CHARS`] characters with a note of how much there is.
+fn preview(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((end, _)) => format!(
+            "{} … ({} characters in all; Copy copies everything)",
+            &text[..end],
+            text.chars().count()
+        ),
+        None => text.to_owned(),
+    }
+}
+
 /// Props of [`Form`].
 #[derive(Properties, PartialEq)]
 struct FormProps {
@@ -274,7 +296,7 @@ fn Form(props: &FormProps) -> Html {
     html! {
         <>
             <dt>{ props.label.clone() }</dt>
-            <dd><code class="nl-mono">{ props.value.clone() }</code>{ " " }<CopyButton text={props.value.clone()} label="Copy" /></dd>
+            <dd><code class="nl-mono">{ preview(&props.value) }</code>{ " " }<CopyButton text={props.value.clone()} label="Copy" /></dd>
         </>
     }
 }
@@ -295,16 +317,20 @@ pub fn FindingList(props: &FindingListProps) -> Html {
     }
     let mut list: Vec<&Finding> = props.findings.iter().collect();
     list.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let hidden = list.len().saturating_sub(SHOWN_ROWS);
     html! {
         <ul class="nl-finding-list">
-            { for list.into_iter().map(|f| html! {
+            if hidden > 0 {
+                <li class="nl-note">{ format!("{} findings; the {} most severe are shown (netlens dnssd --json lists all).", list.len(), SHOWN_ROWS) }</li>
+            }
+            { for list.into_iter().take(SHOWN_ROWS).map(|f| html! {
                 <li>
                     <details class={classes!("nl-finding", format!("nl-sev-{}", f.severity.name()))} data-rule={f.rule}>
                         <summary>
                             <span class="nl-sev-badge">{ f.severity.name() }</span>
                             <code class="nl-rule">{ f.rule }</code>
                             <span class="nl-where">{ f.subject.describe() }</span>
-                            <span class="nl-message">{ &f.message }</span>
+                            <span class="nl-message">{ with_code(&f.message) }</span>
                             <span class="nl-clause">{ f.source }</span>
                         </summary>
                         <dl class="nl-fields">
@@ -363,7 +389,7 @@ fn TxtResults(props: &TxtResultsProps) -> Html {
             <table class="nl-table nl-txt-table">
                 <thead><tr><th>{ "#" }</th><th>{ "Key" }</th><th>{ "Value" }</th><th>{ "Bytes" }</th></tr></thead>
                 <tbody>
-                    { for r.strings.iter().map(|s| html! {
+                    { for r.strings.iter().take(SHOWN_ROWS).map(|s| html! {
                         <tr class={classes!(format!("nl-kind-{}", s.kind), (!s.used && s.kind != "empty").then_some("nl-ignored"))} data-key={s.key.clone().unwrap_or_default()}>
                             <td>{ s.index + 1 }</td>
                             <td class="nl-txt-key"><code>{ s.key.clone().unwrap_or_default() }</code></td>
@@ -379,13 +405,19 @@ fn TxtResults(props: &TxtResultsProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            if r.strings.len() > SHOWN_ROWS {
+                <p class="nl-note">{ format!("{} more strings not listed.", r.strings.len() - SHOWN_ROWS) }</p>
+            }
             <div class="nl-bytes" aria-label="TXT wire bytes">
-                { for r.strings.iter().map(|s| html! {
+                { for r.strings.iter().take_while(|s| s.offset < SHOWN_BYTES).map(|s| html! {
                     <span class="nl-byte-string" title={format!("string {}", s.index + 1)}>
                         <span class="nl-byte nl-len" title="length byte">{ if s.length > 255 { "??".to_owned() } else { format!("{:02X}", s.length) } }</span>
-                        { for s.hex.split(' ').filter(|h| !h.is_empty()).map(|h| html! { <span class="nl-byte">{ h }</span> }) }
+                        { for s.hex.split(' ').filter(|h| !h.is_empty()).take(SHOWN_BYTES).map(|h| html! { <span class="nl-byte">{ h }</span> }) }
                     </span>
                 }) }
+                if r.wire_length > SHOWN_BYTES {
+                    <span class="nl-note">{ format!("… {} bytes in all (the hex form below has every byte)", r.wire_length) }</span>
+                }
             </div>
             <FindingList findings={Rc::new(r.findings.clone())} />
             if let Some(f) = &r.forms {
@@ -419,7 +451,7 @@ fn CodeBlock(props: &CodeBlockProps) -> Html {
     html! {
         <div class="nl-code-block">
             <div class="nl-row"><strong>{ props.title.clone() }</strong><CopyButton text={props.code.clone()} label="Copy" /></div>
-            <pre class="nl-code">{ props.code.clone() }</pre>
+            <pre class="nl-code">{ preview(&props.code) }</pre>
         </div>
     }
 }
