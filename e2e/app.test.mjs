@@ -48,8 +48,12 @@ describe('app shell', () => {
     // The rule catalog has its own page, linked from the shell.
     await page.goto(`${session.server.url}#/rules`);
     await page.locator('tr[id="chain.missing-intermediate"]').waitFor();
-    assert.equal(await page.locator('.nl-rules:not(.nl-dnssd-rules) tbody tr').count(), (await page.evaluate(() => window.wasmBindings.ruleCatalog())).length);
+    assert.equal(await page.locator('.nl-chain-rules tbody tr').count(), (await page.evaluate(() => window.wasmBindings.ruleCatalog())).length);
     assert.equal(await page.locator('.nl-dnssd-rules tbody tr').count(), (await page.evaluate(() => window.wasmBindings.dnssdRuleCatalog())).length);
+    // DNS-SD rules show how each implementation treats the problem, with the detail on hover.
+    const hyphen = page.locator('tr[id="service.name-bad-hyphen"] .nl-impl-list li', { hasText: 'Avahi' });
+    assert.match(await hyphen.textContent(), /^Avahi: \w+/);
+    assert.ok((await hyphen.getAttribute('title')).length > 10);
 
     // A deep link opens the tool directly; an unknown one says so.
     await page.goto(`${session.server.url}#/decoder`);

@@ -15,28 +15,7 @@
 
 use serde::Serialize;
 
-/// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// For information: nothing is wrong.
-    Info,
-    /// Works, but is wrong or fragile; some clients may fail.
-    Warning,
-    /// A client following the profile rejects the chain.
-    Error,
-}
-
-impl Severity {
-    /// Lowercase name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use netlens_catalog::Severity;
 
 /// A verdict profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -389,7 +389,7 @@ impl Analysis {
             };
             md.push_str(&format!("{}. {} ({}{sig})\n", i + 1, n.label, n.role));
         }
-        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        for severity in Severity::MOST_SERIOUS_FIRST {
             let list: Vec<&Finding> = self
                 .findings
                 .iter()
@@ -398,12 +398,7 @@ impl Analysis {
             if list.is_empty() {
                 continue;
             }
-            let title = match severity {
-                Severity::Error => "Errors",
-                Severity::Warning => "Warnings",
-                Severity::Info => "Information",
-            };
-            md.push_str(&format!("\n## {title}\n\n"));
+            md.push_str(&format!("\n## {}\n\n", severity.heading()));
             for f in list {
                 let about = f
                     .certificate

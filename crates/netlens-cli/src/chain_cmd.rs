@@ -128,7 +128,7 @@ pub fn render(a: &Analysis) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  {}. {sent}{} [{}{sig}]", i + 1, n.label, n.role);
     }
-    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+    for severity in Severity::MOST_SERIOUS_FIRST {
         let list: Vec<_> = a
             .findings
             .iter()
@@ -137,15 +137,7 @@ pub fn render(a: &Analysis) -> String {
         if list.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "\n{}:",
-            match severity {
-                Severity::Error => "Errors",
-                Severity::Warning => "Warnings",
-                Severity::Info => "Information",
-            }
-        );
+        let _ = writeln!(out, "\n{}:", severity.heading());
         for f in list {
             let decides: Vec<&str> = f.decides.iter().map(|p| p.id()).collect();
             let decides = if decides.is_empty() {

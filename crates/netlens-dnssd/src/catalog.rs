@@ -13,28 +13,7 @@
 
 use serde::Serialize;
 
-/// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// For information: nothing is wrong.
-    Info,
-    /// Legal but fragile: some implementations misbehave, or a SHOULD is not followed.
-    Warning,
-    /// Violates a MUST: registration fails, or peers ignore or misread the data.
-    Error,
-}
-
-impl Severity {
-    /// Lowercase name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use netlens_catalog::Severity;
 
 /// A DNS-SD implementation whose behaviour the notes describe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -362,31 +362,23 @@ pub fn check_name(input: &str) -> NameReport {
     if let Some(instance) = &instance {
         check_instance_label(instance, &mut report.findings);
     }
-    let type_text = format!(
+    // The type (and subtype) checks run once, on the comma form of what the name holds; the
+    // comma form and the domain are this name's own spelling, not findings about the type.
+    let mut type_text = format!(
         "{}.{}",
         escape::escape_label_dnssd(&service_labels[0]),
         escape::escape_label_dnssd(&service_labels[1])
     );
-    let type_report = service::check_type(&type_text);
+    if let Some(subtype) = &subtype {
+        type_text.push(',');
+        type_text.push_str(&escape::escape_label_dnssd(subtype).replace(',', "\\,"));
+    }
     report.findings.extend(
-        type_report
+        service::check_type(&type_text)
             .findings
             .into_iter()
-            .filter(|f| f.rule != "service.has-domain"),
+            .filter(|f| f.rule != "service.has-domain" && f.rule != "subtype.comma-form"),
     );
-    if let Some(subtype) = &subtype {
-        let text = format!(
-            "{},{}",
-            type_text,
-            escape::escape_label_dnssd(subtype).replace(',', "\\,")
-        );
-        report.findings.extend(
-            service::check_type(&text)
-                .findings
-                .into_iter()
-                .filter(|f| f.rule.starts_with("subtype.") && f.rule != "subtype.comma-form"),
-        );
-    }
     for label in &domain {
         if label.len() > MAX_LABEL {
             report.findings.push(Finding::new(

@@ -28,45 +28,78 @@ fn Home() -> Html {
     }
 }
 
-/// The rule catalog: every finding the chain analysis can report.
+/// One row of a rule table, whichever catalog it comes from.
+struct RuleRow {
+    id: &'static str,
+    severity: netlens_catalog::Severity,
+    title: &'static str,
+    fix: &'static str,
+    source: &'static str,
+    /// The catalog's own column (chain: verdicts decided; DNS-SD: implementation behaviour).
+    extra: Html,
+}
+
+/// A rule table: id (an anchor findings link to), severity, the catalog's own column, what,
+/// fix, source.
+fn rule_table(
+    class: &'static str,
+    extra_heading: &'static str,
+    rows: impl Iterator<Item = RuleRow>,
+) -> Html {
+    html! {
+        <table class={classes!("nl-table", "nl-rules", class)}>
+            <thead><tr><th>{ "Rule" }</th><th>{ "Severity" }</th><th>{ extra_heading }</th><th>{ "What" }</th><th>{ "Fix" }</th><th>{ "Source" }</th></tr></thead>
+            <tbody>
+                { for rows.map(|r| html! {
+                    <tr id={r.id}>
+                        <td><code class="nl-mono">{ r.id }</code></td>
+                        <td>{ r.severity.name() }</td>
+                        <td>{ r.extra }</td>
+                        <td>{ r.title }</td>
+                        <td>{ with_code(r.fix) }</td>
+                        <td>{ r.source }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+/// The rule catalogs: every finding each tool can report.
 #[component]
 fn Rules() -> Html {
+    let chain_rows = netlens_chain::RULES.iter().map(|r| RuleRow {
+        id: r.id,
+        severity: r.severity,
+        title: r.title,
+        fix: r.fix,
+        source: r.source,
+        extra: html! { r.profiles.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ") },
+    });
+    let dnssd_rows = netlens_dnssd::catalog::RULES.iter().map(|r| RuleRow {
+        id: r.id,
+        severity: r.severity,
+        title: r.title,
+        fix: r.fix,
+        source: r.source,
+        extra: html! {
+            <ul class="nl-impl-list">
+                { for r.implementations.iter().map(|n| html! {
+                    <li title={n.detail}>{ n.implementation.name() }{ ": " }<strong>{ n.behaviour.name() }</strong></li>
+                }) }
+            </ul>
+        },
+    });
     html! {
         <section class="nl-home">
             <h1>{ "Rules" }</h1>
             <p class="nl-lead">
-                { "Every finding has a stable id, a severity, the verdicts it can decide, where the requirement comes from, and what to do. The same catalog drives the app, `netlens rules` and the README." }
+                { "Every finding has a stable id, a severity, where the requirement comes from, and what to do. The same catalogs drive the app, the CLI (`netlens rules`, `netlens dnssd rules`) and the README." }
             </p>
-            <table class="nl-table nl-rules">
-                <thead><tr><th>{ "Rule" }</th><th>{ "Severity" }</th><th>{ "Decides" }</th><th>{ "What" }</th><th>{ "Fix" }</th><th>{ "Source" }</th></tr></thead>
-                <tbody>
-                    { for netlens_chain::RULES.iter().map(|r| html! {
-                        <tr id={r.id}>
-                            <td><code class="nl-mono">{ r.id }</code></td>
-                            <td>{ r.severity.name() }</td>
-                            <td>{ r.profiles.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ") }</td>
-                            <td>{ r.title }</td>
-                            <td>{ with_code(r.fix) }</td>
-                            <td>{ r.source }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+            <h2 id="chain-rules">{ "Certificate chain rules" }</h2>
+            { rule_table("nl-chain-rules", "Decides", chain_rows) }
             <h2 id="dnssd-rules">{ "DNS-SD rules" }</h2>
-            <table class="nl-table nl-rules nl-dnssd-rules">
-                <thead><tr><th>{ "Rule" }</th><th>{ "Severity" }</th><th>{ "What" }</th><th>{ "Fix" }</th><th>{ "Source" }</th></tr></thead>
-                <tbody>
-                    { for netlens_dnssd::catalog::RULES.iter().map(|r| html! {
-                        <tr id={r.id}>
-                            <td><code class="nl-mono">{ r.id }</code></td>
-                            <td>{ r.severity.name() }</td>
-                            <td>{ r.title }</td>
-                            <td>{ with_code(r.fix) }</td>
-                            <td>{ r.source }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+            { rule_table("nl-dnssd-rules", "Implementations", dnssd_rows) }
         </section>
     }
 }

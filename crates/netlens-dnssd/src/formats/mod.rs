@@ -178,6 +178,17 @@ struct Output {
     notes: Vec<String>,
 }
 
+impl Output {
+    /// Notes that the transcript holds `count` results of which the parser reads the first
+    /// (`what` names them and says why there are several).
+    fn note_first_of(&mut self, count: usize, what: &str) {
+        if count > 1 {
+            self.notes
+                .push(format!("{count} {what}; the first is shown."));
+        }
+    }
+}
+
 /// An error at byte `offset` of `input`.
 fn error_at(input: &str, offset: usize, message: impl Into<String>) -> InputError {
     let offset = offset.min(input.len());
@@ -312,12 +323,7 @@ fn parse_hex(input: &str, out: &mut Output) -> Result<(), InputError> {
     let regions: Vec<(usize, &str)> = if q_lines.is_empty() {
         vec![(0, input)]
     } else {
-        if q_lines.len() > 1 {
-            out.notes.push(format!(
-                "{} dns-sd -Q answers; the first is shown.",
-                q_lines.len()
-            ));
-        }
+        out.note_first_of(q_lines.len(), "dns-sd -Q answers");
         q_lines.into_iter().take(1).collect()
     };
     let mut bytes = Vec::new();

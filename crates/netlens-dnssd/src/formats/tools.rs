@@ -32,12 +32,10 @@ pub(super) fn parse_dns_sd(input: &str, out: &mut Output) -> Result<(), InputErr
             "no `can be reached at` line: paste the output of `dns-sd -L \"Name\" _type._tcp`",
         ));
     };
-    if reached.len() > 1 {
-        out.notes.push(format!(
-            "{} resolve results (one per interface or update); the first is shown.",
-            reached.len()
-        ));
-    }
+    out.note_first_of(
+        reached.len(),
+        "resolve results (one per interface or update)",
+    );
     let (offset, line) = lines[first];
     let before = &line[..line.find(" can be reached at ").unwrap_or(0)];
     // Everything before the name is the timestamp (absent in some versions).
@@ -204,11 +202,7 @@ pub(super) fn parse_dns_sd_zone(input: &str, out: &mut Output) -> Result<(), Inp
             "no TXT line: paste the output of `dns-sd -Z _type._tcp`",
         ));
     }
-    if found > 1 {
-        out.notes.push(format!(
-            "{found} TXT records (one per service instance); the first is shown."
-        ));
-    }
+    out.note_first_of(found, "TXT records (one per service instance)");
     Ok(())
 }
 
@@ -231,12 +225,10 @@ pub(super) fn parse_avahi(input: &str, out: &mut Output) -> Result<(), InputErro
         .filter(|&i| lines[i].1.starts_with('='))
         .collect();
     let start = resolved.first().copied().unwrap_or(0);
-    if resolved.len() > 1 {
-        out.notes.push(format!(
-            "{} resolved entries (one per interface and protocol); the first is shown.",
-            resolved.len()
-        ));
-    }
+    out.note_first_of(
+        resolved.len(),
+        "resolved entries (one per interface and protocol)",
+    );
     if let Some(&i) = resolved.first() {
         read_avahi_header(lines[i].1, out);
     }
@@ -336,12 +328,10 @@ pub(super) fn parse_avahi_parsable(input: &str, out: &mut Output) -> Result<(), 
             "no resolved line (starting `=;`): run avahi-browse with -r as well as -p",
         ));
     };
-    if resolved.len() > 1 {
-        out.notes.push(format!(
-            "{} resolved entries (one per interface and protocol); the first is shown.",
-            resolved.len()
-        ));
-    }
+    out.note_first_of(
+        resolved.len(),
+        "resolved entries (one per interface and protocol)",
+    );
     let mut fields = Vec::with_capacity(10);
     let mut rest = line;
     let mut consumed = 0;
@@ -471,7 +461,7 @@ pub(super) fn parse_dig(input: &str, out: &mut Output) -> Result<(), InputError>
             Ok(())
         }
         n => {
-            out.notes.push(format!("{n} TXT records; the first is shown. DNS-SD expects one TXT record per service instance."));
+            out.note_first_of(n, "TXT records (DNS-SD expects one per service instance)");
             Ok(())
         }
     }

@@ -438,15 +438,14 @@ fn Results(props: &ResultsProps) -> Html {
             </div>
 
             <div class="nl-findings">
-                { for [Severity::Error, Severity::Warning, Severity::Info].into_iter().map(|sev| {
+                { for Severity::MOST_SERIOUS_FIRST.into_iter().map(|sev| {
                     let list: Vec<&Finding> = a.findings.iter().filter(|f| f.severity == sev).collect();
                     if list.is_empty() {
                         return html! {};
                     }
-                    let title = match sev { Severity::Error => "Errors", Severity::Warning => "Warnings", Severity::Info => "Information" };
                     html! {
                         <section class={classes!("nl-finding-group", format!("nl-group-{}", sev.name()))}>
-                            <h2>{ format!("{title} ({})", list.len()) }</h2>
+                            <h2>{ format!("{} ({})", sev.heading(), list.len()) }</h2>
                             <ul class="nl-finding-list">
                                 { for list.into_iter().map(|f| html! {
                                     <li>
