@@ -1,17 +1,19 @@
 # netlens: two commands.
-#   make serve   build a release and serve it on http://127.0.0.1:8080
+#   make serve   build a release and serve it on http://127.0.0.1:8080, with the probe's echo
+#                server on ws://127.0.0.1:9000/echo
 #   make test    every check: fmt, clippy, native tests, browser tests, release build, end-to-end
 # Both install whatever is missing first (scripts/setup.sh), and skip what is already there.
 
 SHELL := /bin/bash
 PORT ?= 8080
+ECHO_PORT ?= 9000
 
 .PHONY: serve test setup build limbo bench fixtures clean help
 
-serve: ## Build a release and serve dist/ on 127.0.0.1:$(PORT)
+serve: ## Build a release; serve dist/ on 127.0.0.1:$(PORT) and the echo server on 127.0.0.1:$(ECHO_PORT)
 	@scripts/setup.sh build
 	@scripts/build.sh
-	@python3 scripts/serve.py --dir dist --port $(PORT)
+	@scripts/serve.sh $(PORT) $(ECHO_PORT)
 
 test: ## Run every check; ends with one summary line
 	@scripts/test.sh

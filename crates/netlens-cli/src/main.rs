@@ -8,6 +8,7 @@ mod decode_cmd;
 mod dnssd_cmd;
 mod input;
 mod limbo_cmd;
+mod probe_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +19,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "netlens",
     version,
-    about = "Diagnostics for people who build networked apps: certificates, chains and DNS-SD",
+    about = "Diagnostics for people who build networked apps: certificates, chains, DNS-SD and latency",
     propagate_version = true
 )]
 struct Cli {
@@ -99,6 +100,15 @@ enum Command {
         #[command(subcommand)]
         command: DnssdCommand,
     },
+    /// Measure round trips to a WebSocket endpoint, as the browser's probe does.
+    ///
+    /// Echo mode (default) sends small binary probes the server returns unchanged; with
+    /// --request and --match-field it sends a text request and matches JSON replies. Prints RTT
+    /// percentiles, jitter, loss and connect time; --json gives `rtt_ms` {min, median, mean,
+    /// p90, p99, max}, `loss` (fraction) and `connect_ms` with every other statistic. Exit
+    /// status: 0 with replies, 1 when none came or the connection could not be restored, 2 when
+    /// the endpoint cannot be reached at all or the arguments are invalid.
+    Probe(probe_cmd::ProbeArgs),
 }
 
 #[derive(Subcommand)]
@@ -215,6 +225,7 @@ fn main() -> ExitCode {
         }),
         Command::Rules { json, markdown } => chain_cmd::rules(json, markdown),
         Command::Limbo => limbo_cmd::run(),
+        Command::Probe(args) => probe_cmd::run(args),
         Command::Dnssd { command } => match command {
             DnssdCommand::Type { service_type, json } => {
                 dnssd_cmd::service_type(&service_type, json)

@@ -1,0 +1,473 @@
+//! A WebSocket echo server for the netlens latency probe, with impairments on request.
+//!
+//! Every socket gets `TCP_NODELAY`: with Nagle's algorithm on, small echoes wait for the
+//! client's delayed ACK and the probe would measure the server's TCP stack (3–5 ms more at the
+//! median and 12–20 ms at p99 on loopback, measured for the research notes).
+//!
+//! Each connection's query string asks for impairments, so one server serves every test and
+//! benchmark at once (`ws://127.0.0.1:9000/echo?delay_ms=20&jitter_ms=5&loss=0.01`):
+//!
+//! | parameter | meaning |
+//! |---|---|
+//! | `delay_ms` | hold each echo this long after it was read |
+//! | `jitter_ms` | add a uniformly random −jitter…+jitter to the delay (never below 0) |
+//! | `loss` | drop this fraction of messages (0 to 1) |
+//! | `seed` | seed for jitter and loss (default: from the clock) |
+//! | `duplicate_every` | send every Nth echo twice |
+//! | `garbage_every` | after every Nth echo, also send 16–64 random bytes |
+//! | `oversize_every` | after every Nth echo, also send a 2 MiB message |
+//! | `stall_after`, `stall_ms` | after the Nth message, stop reading for this long (a stalled server: what was sent meanwhile is echoed late, in a burst) |
+//!
+//! Echoes keep their order: each one's release time is at least the previous one's, as on a
+//! real path (TCP never reorders), so jitter larger than the probe interval bunches echoes up
+//! rather than swapping them. The wait is precise to well under a millisecond: tokio's timer has
+//! millisecond granularity and rounds up (≈ +1.3 ms at the median), so the server sleeps until 2
+//! ms before the release time and yields until it arrives.
+//!
+//! Bounded: messages up to [`Limits::max_message_bytes`] (larger ones close the connection with
+//! 1009), at most [`Limits::max_connections`] at once (more are refused with HTTP 503), closed
+//! after [`Limits::idle_timeout`] without a message (1001), at most [`QUEUE`] echoes waiting.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
+
+/// Echoes waiting for their release time, per connection; a client that sends faster than the
+/// delay drains waits for room (back-pressure), not memory.
+pub const QUEUE: usize = 4096;
+
+/// Bounds on what one server accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest message.
+    pub max_message_bytes: usize,
+    /// Connections at once.
+    pub max_connections: usize,
+    /// Close a connection after this long without a message.
+    pub idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_bytes: 1 << 20,
+            max_connections: 256,
+            idle_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Impairments one connection asked for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Impairment {
+    /// Added delay.
+    pub delay: Duration,
+    /// Half-width of the uniform jitter around the delay.
+    pub jitter: Duration,
+    /// Fraction of messages dropped.
+    pub loss: f64,
+    /// Seed for jitter and loss.
+    pub seed: Option<u64>,
+    /// Send every Nth echo twice (0: never).
+    pub duplicate_every: u64,
+    /// Send garbage after every Nth echo (0: never).
+    pub garbage_every: u64,
+    /// Send a 2 MiB message after every Nth echo (0: never).
+    pub oversize_every: u64,
+    /// Stall after this many messages (0: never).
+    pub stall_after: u64,
+    /// How long to stall.
+    pub stall: Duration,
+}
+
+const PARAMETERS: &str = "delay_ms, jitter_ms, loss, seed, duplicate_every, garbage_every, oversize_every, stall_after, stall_ms";
+
+/// Size of the `oversize_every` message.
+pub const OVERSIZE_BYTES: usize = 2 << 20;
+
+impl Impairment {
+    /// Reads a query string (`delay_ms=20&loss=0.01`); unknown parameters and bad values are
+    /// errors, so a typo never silently measures an unimpaired path.
+    pub fn from_query(query: &str) -> Result<Impairment, String> {
+        let mut imp = Impairment::default();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let number = || -> Result<f64, String> {
+                value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| format!("`{key}={value}`: expected a number ≥ 0"))
+            };
+            let ms = || -> Result<Duration, String> {
+                let v = number()?;
+                if v > 60_000.0 {
+                    return Err(format!("`{key}={value}`: at most 60000 ms"));
+                }
+                Ok(Duration::from_secs_f64(v / 1000.0))
+            };
+            let every = || -> Result<u64, String> {
+                value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| format!("`{key}={value}`: expected a whole number ≥ 1"))
+            };
+            match key {
+                "delay_ms" => imp.delay = ms()?,
+                "jitter_ms" => imp.jitter = ms()?,
+                "loss" => {
+                    let v = number()?;
+                    if v > 1.0 {
+                        return Err(format!(
+                            "`loss={value}`: a fraction from 0 to 1 (0.01 is 1 %)"
+                        ));
+                    }
+                    imp.loss = v;
+                }
+                "seed" => {
+                    imp.seed = Some(
+                        value
+                            .parse()
+                            .map_err(|_| format!("`seed={value}`: expected a whole number"))?,
+                    )
+                }
+                "duplicate_every" => imp.duplicate_every = every()?,
+                "garbage_every" => imp.garbage_every = every()?,
+                "oversize_every" => imp.oversize_every = every()?,
+                "stall_after" => imp.stall_after = every()?,
+                "stall_ms" => imp.stall = ms()?,
+                _ => return Err(format!("unknown parameter `{key}` (known: {PARAMETERS})")),
+            }
+        }
+        Ok(imp)
+    }
+}
+
+/// xorshift64*: seeded, tiny, good enough for jitter and loss decisions.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: Option<u64>) -> Rng {
+        let seed = seed.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        });
+        // Zero is xorshift's fixed point.
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15 | 1)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A message and when to send it.
+struct Outbound {
+    release_at: Instant,
+    message: Message,
+}
+
+/// Waits until `deadline` with sub-millisecond precision: tokio's timer for all but the last
+/// 2 ms, then yielding (a test server may spend a core on the last 2 ms of each echo).
+async fn wait_until(deadline: Instant) {
+    const SPIN: Duration = Duration::from_millis(2);
+    let now = Instant::now();
+    if deadline <= now {
+        return;
+    }
+    if deadline - now > SPIN {
+        tokio::time::sleep_until((deadline - SPIN).into()).await;
+    }
+    while Instant::now() < deadline {
+        tokio::task::yield_now().await;
+    }
+}
+
+fn reject(status: StatusCode, message: String) -> ErrorResponse {
+    let mut response = ErrorResponse::new(Some(message));
+    *response.status_mut() = status;
+    response
+}
+
+/// A running server.
+pub struct Server {
+    local_addr: SocketAddr,
+    accept_loop: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Binds `addr` and starts serving on the current tokio runtime.
+    pub async fn start(addr: SocketAddr, limits: Limits) -> io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let accept_loop = tokio::spawn(accept_loop(listener, limits));
+        Ok(Server {
+            local_addr,
+            accept_loop,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `ws://ADDR/echo`.
+    pub fn url(&self) -> String {
+        format!("ws://{}/echo", self.local_addr)
+    }
+
+    /// Stops accepting and drops every connection at once (their sockets close without a
+    /// WebSocket close frame, as when the process dies).
+    pub fn kill(self) {
+        self.accept_loop.abort();
+    }
+
+    /// Serves until the task is cancelled.
+    pub async fn wait(self) {
+        let _ = self.accept_loop.await;
+    }
+}
+
+async fn accept_loop(listener: TcpListener, limits: Limits) {
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    // Dropping the set (when this task is aborted) aborts every connection.
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // EMFILE and friends: back off briefly rather than spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let permit = Arc::clone(&permits).try_acquire_owned().ok();
+                connections.spawn(async move {
+                    let _ = serve_connection(stream, limits, permit.is_some()).await;
+                    // The slot frees when the connection ends.
+                    drop(permit);
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    limits: Limits,
+    admitted: bool,
+) -> Result<(), WsError> {
+    stream.set_nodelay(true)?;
+    let mut impairment = Impairment::default();
+    // tungstenite's handshake callback fixes the error type.
+    #[allow(clippy::result_large_err)]
+    let callback = |request: &Request, mut response: Response| {
+        if !admitted {
+            return Err(reject(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("too many connections (limit {})", limits.max_connections),
+            ));
+        }
+        impairment = Impairment::from_query(request.uri().query().unwrap_or(""))
+            .map_err(|why| reject(StatusCode::BAD_REQUEST, why))?;
+        // Accept the first subprotocol offered, so clients that require one can be tested.
+        if let Some(first) = request
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .and_then(|p| HeaderValue::from_str(p).ok())
+        {
+            response
+                .headers_mut()
+                .insert("sec-websocket-protocol", first);
+        }
+        Ok(response)
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(limits.max_message_bytes))
+        .max_frame_size(Some(limits.max_message_bytes));
+    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));
+    let ws = tokio::time::timeout(Duration::from_secs(10), handshake)
+        .await
+        .map_err(|_| WsError::Io(io::Error::new(io::ErrorKind::TimedOut, "handshake timeout")))??;
+    let (mut sink, mut incoming) = ws.split();
+    let (tx, mut rx) = mpsc::channel::<Outbound>(QUEUE);
+
+    let writer = tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            wait_until(out.release_at).await;
+            let closing = matches!(out.message, Message::Close(_));
+            if sink.send(out.message).await.is_err() || closing {
+                break;
+            }
+        }
+    });
+
+    let mut rng = Rng::new(impairment.seed);
+    let mut last_release = Instant::now();
+    let mut count: u64 = 0;
+    let mut echoed: u64 = 0;
+    loop {
+        let next = tokio::time::timeout(limits.idle_timeout, incoming.next()).await;
+        let message = match next {
+            Err(_) => {
+                let _ = tx
+                    .send(Outbound {
+                        release_at: Instant::now(),
+                        message: close(CloseCode::Away, "idle timeout"),
+                    })
+                    .await;
+                break;
+            }
+            Ok(None) => break,
+            Ok(Some(Err(WsError::Capacity(_)))) => {
+                let _ = tx
+                    .send(Outbound {
+                        release_at: Instant::now(),
+                        message: close(CloseCode::Size, "message too large"),
+                    })
+                    .await;
+                break;
+            }
+            Ok(Some(Err(_))) => break,
+            Ok(Some(Ok(message))) => message,
+        };
+        let received = Instant::now();
+        let message = match message {
+            Message::Text(_) | Message::Binary(_) => message,
+            Message::Close(_) => break,
+            // Pings are answered by tungstenite itself; pongs need nothing.
+            _ => continue,
+        };
+        count += 1;
+        if impairment.loss > 0.0 && rng.unit() < impairment.loss {
+            continue;
+        }
+        echoed += 1;
+        let jitter = if impairment.jitter.is_zero() {
+            0.0
+        } else {
+            (rng.unit() * 2.0 - 1.0) * impairment.jitter.as_secs_f64()
+        };
+        let delay = (impairment.delay.as_secs_f64() + jitter).max(0.0);
+        let release_at = (received + Duration::from_secs_f64(delay)).max(last_release);
+        last_release = release_at;
+        let mut out = vec![message.clone()];
+        if impairment.duplicate_every > 0 && echoed.is_multiple_of(impairment.duplicate_every) {
+            out.push(message);
+        }
+        if impairment.garbage_every > 0 && echoed.is_multiple_of(impairment.garbage_every) {
+            let len = 16 + (rng.next_u64() % 49) as usize;
+            let garbage: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+            out.push(Message::Binary(Bytes::from(garbage)));
+        }
+        if impairment.oversize_every > 0 && echoed.is_multiple_of(impairment.oversize_every) {
+            out.push(Message::Binary(Bytes::from(vec![0x5a; OVERSIZE_BYTES])));
+        }
+        for message in out {
+            if tx
+                .send(Outbound {
+                    release_at,
+                    message,
+                })
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+        if count == impairment.stall_after && !impairment.stall.is_zero() {
+            tokio::time::sleep(impairment.stall).await;
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
+    Ok(())
+}
+
+fn close(code: CloseCode, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impairments_parse_and_typos_are_errors() {
+        let imp =
+            Impairment::from_query("delay_ms=20&jitter_ms=5&loss=0.01&seed=3&duplicate_every=7")
+                .unwrap();
+        assert_eq!(imp.delay, Duration::from_millis(20));
+        assert_eq!(imp.jitter, Duration::from_millis(5));
+        assert_eq!(
+            (imp.loss, imp.seed, imp.duplicate_every),
+            (0.01, Some(3), 7)
+        );
+        assert_eq!(Impairment::from_query("").unwrap(), Impairment::default());
+        assert!(
+            Impairment::from_query("delay=20")
+                .unwrap_err()
+                .contains("unknown parameter `delay`")
+        );
+        assert!(
+            Impairment::from_query("loss=2")
+                .unwrap_err()
+                .contains("fraction")
+        );
+        assert!(
+            Impairment::from_query("delay_ms=-1")
+                .unwrap_err()
+                .contains("≥ 0")
+        );
+        assert!(
+            Impairment::from_query("delay_ms=1e9")
+                .unwrap_err()
+                .contains("60000")
+        );
+        assert!(
+            Impairment::from_query("garbage_every=0")
+                .unwrap_err()
+                .contains("≥ 1")
+        );
+    }
+
+    #[test]
+    fn the_generator_is_seeded_and_uniform_enough() {
+        let mut a = Rng::new(Some(5));
+        let mut b = Rng::new(Some(5));
+        let xs: Vec<f64> = (0..10_000).map(|_| a.unit()).collect();
+        assert!(xs.iter().all(|&x| (0.0..1.0).contains(&x)));
+        assert_eq!(xs[..5], (0..5).map(|_| b.unit()).collect::<Vec<_>>()[..]);
+        let below_tenth = xs.iter().filter(|&&x| x < 0.1).count();
+        assert!((900..1100).contains(&below_tenth), "{below_tenth}");
+    }
+}

@@ -1,0 +1,143 @@
+//! Exports: CSV with one row per probe, and the definition of every number, which the JSON
+//! export carries so a reader months later knows what "jitter" meant here.
+
+use std::fmt::Write as _;
+
+use crate::session::Sample;
+
+/// CSV header.
+pub const CSV_HEADER: &str =
+    "seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden";
+
+/// One row per probe, oldest first, times with microsecond precision; an empty `rtt_ms` means
+/// the probe was lost.
+pub fn csv<'a>(samples: impl IntoIterator<Item = &'a Sample>) -> String {
+    let mut out = String::from(CSV_HEADER);
+    out.push('\n');
+    let ms = |v: Option<f64>| v.map(|v| format!("{v:.3}")).unwrap_or_default();
+    for s in samples {
+        let _ = writeln!(
+            out,
+            "{},{:.3},{},{},{},{},{},{:.3},{}",
+            s.seq,
+            s.sent_at_ms,
+            ms(s.rtt_ms),
+            s.outcome.name(),
+            s.connection,
+            s.segment,
+            ms(s.srtt_ms),
+            s.send_delay_ms,
+            s.hidden
+        );
+    }
+    out
+}
+
+/// (name, definition) of every number the summary reports.
+pub const DEFINITIONS: &[(&str, &str)] = &[
+    (
+        "rtt_ms",
+        "Round trip: time from handing a probe to the socket to receiving its reply, on the prober's monotonic clock. Replies within the timeout only. Percentiles over the run from an HDR histogram (3 significant digits); min, max and mean exact.",
+    ),
+    (
+        "window",
+        "The latest replies (at most 60, at most 30 s old), exact percentiles: the current view. Cleared when a change is detected.",
+    ),
+    ("segment_rtt_ms", "Replies since the last detected change."),
+    (
+        "jitter_ms",
+        "Mean absolute difference between consecutive replies' RTTs (as Cloudflare, networkquality-rs and IRTT report jitter).",
+    ),
+    (
+        "rfc3550_jitter_ms",
+        "RFC 3550 §6.4.1 interarrival jitter applied to RTTs: J += (|ΔRTT| − J) / 16.",
+    ),
+    ("pdv_ms", "Packet delay variation, RFC 5481: p99 − min."),
+    ("stddev_ms", "Population standard deviation (ping's mdev)."),
+    (
+        "iqm_ms",
+        "Interquartile mean: the mean of the middle half (Ookla's loaded-latency statistic).",
+    ),
+    (
+        "srtt_ms",
+        "RFC 6298 smoothed RTT (α = 1/8); rttvar_ms its mean deviation (β = 1/4).",
+    ),
+    (
+        "timeout_ms",
+        "Reply timeout: SRTT + 4·RTTVAR clamped to 250 ms – 5 s (1 s before the first reply), doubled after each consecutive timeout up to 10 s; or the fixed timeout configured.",
+    ),
+    (
+        "loss",
+        "Probes without a reply within the timeout (or whose connection closed first), over replies + lost. Over TCP a lost packet is retransmitted, so network loss mostly shows as RTT spikes of 200 ms or more, not as loss.",
+    ),
+    ("late", "Lost probes whose reply came after the timeout."),
+    ("duplicates", "Replies to a probe already answered."),
+    (
+        "unmatched",
+        "Messages that look like replies but match no probe of this run (corrupted, an earlier run, never sent, or the wrong size).",
+    ),
+    (
+        "skipped",
+        "Sends skipped because the socket still held unsent data (bufferedAmount > 0): that probe would have measured our own queue.",
+    ),
+    (
+        "rpm",
+        "Round trips per minute, 60000 / current median RTT (draft-ietf-ippm-responsiveness). quality: Excellent ≥ 6000, Good ≥ 1000, Fair ≥ 300, Poor below.",
+    ),
+    (
+        "confidence",
+        "Low until 20 replies and 4 blocks of 10 since the start or the last change; High when the last 4 block medians' standard deviation is within 5 % of the latest; Medium otherwise.",
+    ),
+    (
+        "connect_ms",
+        "Handshake time, socket created to open: DNS, TCP, TLS and the HTTP upgrade together (browsers do not expose the phases). Median over the connections.",
+    ),
+    (
+        "segment",
+        "Detected level changes (two-sided CUSUM on ln(RTT + 1 ms), robustly standardised) split the run into segments.",
+    ),
+    (
+        "send_delay_ms",
+        "How late a probe was sent against its schedule (timer and event-loop delay); RTTs are measured from the actual send.",
+    ),
+    (
+        "hidden",
+        "The page was hidden when the probe was sent: browsers throttle background timers.",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Outcome;
+
+    #[test]
+    fn csv_has_one_row_per_probe_and_blank_rtt_for_losses() {
+        let ok = Sample {
+            seq: 1,
+            sent_at_ms: 5.0,
+            send_delay_ms: 0.0123,
+            rtt_ms: Some(20.1234),
+            outcome: Outcome::Ok,
+            connection: 1,
+            segment: 1,
+            srtt_ms: Some(20.1234),
+            hidden: false,
+        };
+        let lost = Sample {
+            seq: 2,
+            sent_at_ms: 105.0,
+            rtt_ms: None,
+            outcome: Outcome::Lost,
+            srtt_ms: Some(20.1234),
+            hidden: true,
+            ..ok
+        };
+        assert_eq!(
+            csv([&ok, &lost]),
+            "seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden\n\
+             1,5.000,20.123,ok,1,1,20.123,0.012,false\n\
+             2,105.000,,lost,1,1,20.123,0.012,true\n"
+        );
+    }
+}

@@ -1,0 +1,499 @@
+//! The session state machine against a simulated server and clock: every timeline is exact, so
+//! counts and statistics are asserted to the sample.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
+use netlens_probe::change::Direction;
+use netlens_probe::config::{MessageMode, ProbeConfig};
+use netlens_probe::session::{
+    Action, ConnectionState, Event, Incoming, Outcome, Outgoing, Session,
+};
+use netlens_probe::stats::{Confidence, Quality};
+
+/// What the simulated server does with one request: reply after a delay (ms), several times
+/// (duplicates), or not at all.
+type Behaviour = Box<dyn FnMut(u64, f64) -> Vec<f64>>;
+
+struct Sim {
+    session: Session,
+    now: f64,
+    connect_delay: f64,
+    /// (delivery time, message) in flight to the client.
+    pending: Vec<(f64, Outgoing)>,
+    /// A pending connection open.
+    opening: Option<f64>,
+    connected: bool,
+    behaviour: Behaviour,
+    /// Refuse connections until this time.
+    down_until: f64,
+    sent_seqs: Vec<u64>,
+}
+
+impl Sim {
+    fn new(config: ProbeConfig, behaviour: Behaviour) -> Sim {
+        config.validate().unwrap();
+        Sim {
+            session: Session::new(config, 77, 0.0),
+            now: 0.0,
+            connect_delay: 5.0,
+            pending: Vec::new(),
+            opening: None,
+            connected: false,
+            behaviour,
+            down_until: 0.0,
+            sent_seqs: Vec::new(),
+        }
+    }
+
+    fn seq_of(message: &Outgoing) -> u64 {
+        match message {
+            Outgoing::Binary(b) => netlens_probe::wire::decode_probe(b).unwrap().seq,
+            Outgoing::Text(t) => {
+                let v: serde_json::Value = serde_json::from_str(t).unwrap();
+                v["id"].as_u64().unwrap()
+            }
+        }
+    }
+
+    fn reply_for(message: &Outgoing) -> Outgoing {
+        match message {
+            Outgoing::Binary(b) => Outgoing::Binary(b.clone()),
+            Outgoing::Text(_) => Outgoing::Text(format!(
+                r#"{{"type":"pong","id":{}}}"#,
+                Self::seq_of(message)
+            )),
+        }
+    }
+
+    fn deliver(&mut self, message: &Outgoing) {
+        match message {
+            Outgoing::Binary(b) => self.session.on_message(self.now, Incoming::Binary(b)),
+            Outgoing::Text(t) => self.session.on_message(self.now, Incoming::Text(t)),
+        }
+    }
+
+    fn do_actions(&mut self, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Connect => self.opening = Some(self.now + self.connect_delay),
+                Action::Send(message) => {
+                    let seq = Self::seq_of(&message);
+                    self.sent_seqs.push(seq);
+                    for delay in (self.behaviour)(seq, self.now) {
+                        self.pending
+                            .push((self.now + delay, Self::reply_for(&message)));
+                    }
+                }
+                Action::Close => {
+                    self.connected = false;
+                    self.pending.clear();
+                    self.session
+                        .closed(self.now, Some(1000), "closed by the client");
+                }
+            }
+        }
+    }
+
+    /// The server goes away at `now`: the connection drops, nothing is answered.
+    fn kill(&mut self, down_for: f64) {
+        self.connected = false;
+        self.pending.clear();
+        self.opening = None;
+        self.down_until = self.now + down_for;
+        self.session.closed(self.now, None, "connection reset");
+    }
+
+    /// Runs the event loop until `until`.
+    fn run_until(&mut self, until: f64) {
+        let mut stuck = 0;
+        loop {
+            let poll = self.session.poll(self.now, 0);
+            let wake = poll.wake_at_ms;
+            self.do_actions(poll.actions);
+            let next_delivery = self
+                .pending
+                .iter()
+                .map(|p| p.0)
+                .fold(f64::INFINITY, f64::min);
+            let next_open = self.opening.unwrap_or(f64::INFINITY);
+            let next = wake.min(next_delivery).min(next_open).max(self.now);
+            if next > until {
+                self.now = until;
+                return;
+            }
+            // A session that keeps asking to be woken now, with nothing to do, would spin its
+            // driver at 100 % CPU.
+            stuck = if next == self.now { stuck + 1 } else { 0 };
+            assert!(
+                stuck < 1_000,
+                "the session asks to be woken at {next} forever"
+            );
+            self.now = next;
+            if self.opening.is_some_and(|t| t <= self.now) {
+                self.opening = None;
+                if self.now < self.down_until {
+                    self.session.closed(self.now, None, "connection refused");
+                } else {
+                    self.connected = true;
+                    self.session.opened(self.now);
+                }
+            }
+            if self.connected {
+                let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+                    .into_iter()
+                    .partition(|p| p.0 <= self.now);
+                self.pending = later;
+                for (_, message) in due {
+                    self.deliver(&message);
+                }
+            }
+        }
+    }
+}
+
+fn echo_after(delay: f64) -> Behaviour {
+    Box::new(move |_, _| vec![delay])
+}
+
+fn config(interval_ms: f64) -> ProbeConfig {
+    ProbeConfig {
+        interval_ms,
+        ..ProbeConfig::default()
+    }
+}
+
+#[test]
+fn a_steady_echo_measures_its_delay_connect_time_and_no_loss() {
+    let mut sim = Sim::new(config(100.0), echo_after(20.0));
+    sim.run_until(10_000.0);
+    let s = sim.session.summary(sim.now);
+    assert_eq!(s.connection, ConnectionState::Open { connection: 1 });
+    assert_eq!(s.connect_ms, Some(5.0));
+    // Sends at 5, 105, … 9905 ms: 100 probes; the last reply is due at 9925 ms.
+    assert_eq!(s.sent, 100);
+    assert_eq!(s.replies, 100);
+    assert_eq!(
+        (s.lost, s.late, s.duplicates, s.skipped, s.unmatched),
+        (0, 0, 0, 0, 0)
+    );
+    assert_eq!(s.loss, 0.0);
+    let rtt = s.rtt_ms.unwrap();
+    assert_eq!((rtt.min, rtt.max, rtt.mean), (20.0, 20.0, 20.0));
+    assert!((rtt.median - 20.0).abs() < 0.02);
+    assert_eq!(s.window.unwrap().distribution.median, 20.0);
+    assert_eq!(s.window.unwrap().jitter_ms, 0.0);
+    assert_eq!(s.srtt_ms, Some(20.0));
+    assert_eq!(s.rpm, Some(3000.0));
+    assert_eq!(s.quality, Some(Quality::Good));
+    assert_eq!(s.confidence, Confidence::High);
+    // RTTVAR decays from 10 towards 0: the timeout sits at its 250 ms floor.
+    assert_eq!(s.timeout_ms, 250.0);
+    let samples: Vec<_> = sim.session.samples().collect();
+    assert_eq!(samples.len(), 100);
+    assert!(samples.iter().all(|x| x.outcome == Outcome::Ok
+        && x.rtt_ms == Some(20.0)
+        && x.connection == 1
+        && x.segment == 1));
+    assert_eq!(samples[1].sent_at_ms, 105.0);
+}
+
+#[test]
+fn dropped_replies_are_lost_late_ones_are_late_and_duplicates_are_counted() {
+    // Every 10th probe is dropped, every 25th answered after 2 s (past any timeout), every
+    // 7th answered twice.
+    let behaviour: Behaviour = Box::new(|seq, _| {
+        if seq % 10 == 0 {
+            vec![]
+        } else if seq % 25 == 0 {
+            vec![2_000.0]
+        } else if seq % 7 == 0 {
+            vec![20.0, 21.0]
+        } else {
+            vec![20.0]
+        }
+    });
+    let mut sim = Sim::new(
+        ProbeConfig {
+            count: Some(200),
+            ..config(100.0)
+        },
+        behaviour,
+    );
+    sim.run_until(30_000.0);
+    assert!(sim.session.finished());
+    let s = sim.session.summary(sim.now);
+    assert_eq!(s.sent, 200);
+    // Probes 1..=200: 20 multiples of 10 dropped; multiples of 25 not of 10: 25 75 125 175.
+    assert_eq!(s.lost, 24);
+    assert_eq!(s.late, 4);
+    assert_eq!(s.replies, 176);
+    // Multiples of 7 that are neither: 28 of 200 multiples of 7, minus 70 140 (×10) and 175 (×25).
+    assert_eq!(s.duplicates, 25);
+    assert!((s.loss - 24.0 / 200.0).abs() < 1e-12);
+    let late: Vec<_> = sim
+        .session
+        .samples()
+        .filter(|x| x.outcome == Outcome::Late)
+        .collect();
+    assert_eq!(late.len(), 4);
+    assert!(late.iter().all(|x| x.rtt_ms == Some(2_000.0)));
+    // RTT statistics cover timely replies only.
+    assert_eq!(s.rtt_ms.unwrap().max, 20.0);
+    // The late reply re-sends its sample through drain, with the late outcome.
+    let (fresh, _) = sim.session.drain();
+    assert!(
+        fresh
+            .iter()
+            .any(|x| x.seq == 25 && x.outcome == Outcome::Late)
+    );
+    assert!(
+        fresh
+            .iter()
+            .any(|x| x.seq == 25 && x.outcome == Outcome::Lost)
+    );
+}
+
+#[test]
+fn garbage_foreign_oversized_and_other_messages_are_counted_and_ignored() {
+    let mut sim = Sim::new(config(100.0), echo_after(10.0));
+    sim.run_until(1_000.0);
+    let now = sim.now;
+    let s = &mut sim.session;
+    s.on_message(now, Incoming::Binary(b"not a probe"));
+    s.on_message(
+        now,
+        Incoming::Binary(&netlens_probe::wire::encode_probe(78, 1, 0.0, 32)),
+    ); // another run
+    s.on_message(
+        now,
+        Incoming::Binary(&netlens_probe::wire::encode_probe(77, 1, 0.0, 64)),
+    ); // wrong size
+    s.on_message(
+        now,
+        Incoming::Binary(&netlens_probe::wire::encode_probe(77, 999, 0.0, 32)),
+    ); // never sent
+    s.on_message(
+        now,
+        Incoming::Binary(&vec![0u8; Session::MAX_MESSAGE_BYTES + 1]),
+    );
+    s.on_message(now, Incoming::Text("Request served by 1234"));
+    let summary = s.summary(now);
+    assert_eq!(summary.unmatched, 4);
+    assert_eq!(summary.oversized, 1);
+    assert_eq!(summary.other_messages, 1);
+    assert_eq!(summary.duplicates, 0);
+    assert_eq!(summary.rtt_ms.unwrap().max, 10.0);
+}
+
+#[test]
+fn a_server_that_goes_away_is_reported_retried_with_back_off_and_resumed() {
+    let mut sim = Sim::new(config(100.0), echo_after(20.0));
+    sim.run_until(1_010.0); // probes at 5 … 1005; the one at 1005 is in flight
+    let before = sim.session.summary(sim.now);
+    assert_eq!(before.in_flight, 1);
+    sim.kill(3_000.0);
+    let s = sim.session.summary(sim.now);
+    assert!(matches!(
+        s.connection,
+        ConnectionState::Waiting { failures: 1, .. }
+    ));
+    assert_eq!(s.lost, 1);
+    sim.run_until(8_000.0);
+    let s = sim.session.summary(sim.now);
+    assert_eq!(s.connection, ConnectionState::Open { connection: 2 });
+    assert_eq!(s.connections, 2);
+    // The results from before the outage are kept.
+    assert!(s.replies > before.replies + 30);
+    let disconnects: Vec<_> = sim
+        .session
+        .events()
+        .filter_map(|e| match e {
+            Event::Disconnected {
+                at_ms,
+                retry_at_ms,
+                was_open,
+                lost_in_flight,
+                ..
+            } => Some((*at_ms, *retry_at_ms, *was_open, *lost_in_flight)),
+            _ => None,
+        })
+        .collect();
+    // Killed at 1010 (1 in flight), then refused attempts backing off 250, 500, 1000, 2000 ms:
+    // attempts at 1260, 1765, 2770, 4775 (each +5 ms handshake); the server is back at 4010.
+    assert_eq!(disconnects[0], (1010.0, Some(1260.0), true, 1));
+    let retries: Vec<f64> = disconnects
+        .iter()
+        .skip(1)
+        .map(|d| d.1.unwrap() - d.0)
+        .collect();
+    assert_eq!(retries, vec![500.0, 1000.0, 2000.0]);
+    assert!(disconnects.iter().skip(1).all(|d| !d.2));
+}
+
+#[test]
+fn a_stalled_server_makes_probes_time_out_with_back_off_and_memory_stays_bounded() {
+    // Ten minutes at 50 probes/s; the server stops answering for a minute in the middle.
+    let behaviour: Behaviour = Box::new(|_, now| {
+        if (300_000.0..360_000.0).contains(&now) {
+            vec![]
+        } else {
+            vec![2.0]
+        }
+    });
+    let mut sim = Sim::new(config(20.0), behaviour);
+    sim.run_until(600_000.0);
+    let s = sim.session.summary(sim.now);
+    assert!(s.sent >= 29_990, "{}", s.sent);
+    assert!((2_990..=3_010).contains(&s.lost), "lost {}", s.lost);
+    assert!(sim.session.samples().count() <= Session::MAX_SAMPLES);
+    assert!(sim.session.events().count() <= Session::MAX_EVENTS);
+    assert_eq!(s.connection, ConnectionState::Open { connection: 1 });
+    // After the stall, replies resume and the timeout comes back down.
+    assert_eq!(s.timeout_ms, 250.0);
+    assert!((s.rtt_ms.unwrap().median - 2.0).abs() < 0.01);
+}
+
+#[test]
+fn a_step_in_rtt_starts_a_new_segment_and_resets_the_current_view() {
+    let behaviour: Behaviour = Box::new(|seq, _| {
+        vec![if seq <= 100 {
+            10.0 + (seq % 3) as f64 * 0.2
+        } else {
+            40.0 + (seq % 3) as f64 * 0.5
+        }]
+    });
+    let mut sim = Sim::new(config(100.0), behaviour);
+    sim.run_until(15_000.0);
+    let changes: Vec<_> = sim
+        .session
+        .events()
+        .filter_map(|e| match e {
+            Event::Change {
+                seq,
+                segment,
+                direction,
+                from_ms,
+                to_ms,
+                ..
+            } => Some((*seq, *segment, *direction, *from_ms, *to_ms)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let (seq, segment, direction, from, to) = changes[0];
+    assert!((101..=105).contains(&seq), "detected at {seq}");
+    assert_eq!((segment, direction), (2, Direction::Up));
+    assert!(
+        (from - 10.2).abs() < 0.3 && (to - 40.5).abs() < 1.0,
+        "{from} → {to}"
+    );
+    let s = sim.session.summary(sim.now);
+    assert_eq!(s.segment, 2);
+    // The current view holds only the new level; the whole run holds both.
+    assert!(s.window.unwrap().distribution.min >= 40.0);
+    assert!(s.segment_rtt_ms.unwrap().min >= 40.0);
+    assert!(s.rtt_ms.unwrap().min < 11.0);
+    // The samples since the onset carry the new segment.
+    let first_new = sim.session.samples().find(|x| x.segment == 2).unwrap();
+    assert_eq!(first_new.seq, 101);
+}
+
+#[test]
+fn no_send_while_the_socket_holds_unsent_data() {
+    let mut session = Session::new(config(100.0), 1, 0.0);
+    assert_eq!(session.poll(0.0, 0).actions, vec![Action::Connect]);
+    session.opened(3.0);
+    assert!(matches!(session.poll(3.0, 10).actions.as_slice(), []));
+    assert_eq!(session.summary(3.0).skipped, 1);
+    assert!(matches!(
+        session.poll(103.0, 0).actions.as_slice(),
+        [Action::Send(_)]
+    ));
+    assert_eq!(session.summary(103.0).sent, 1);
+}
+
+#[test]
+fn a_counted_run_closes_when_every_probe_resolved() {
+    let mut sim = Sim::new(
+        ProbeConfig {
+            count: Some(5),
+            ..config(50.0)
+        },
+        echo_after(30.0),
+    );
+    sim.run_until(5_000.0);
+    assert!(sim.session.finished());
+    let s = sim.session.summary(sim.now);
+    assert_eq!((s.sent, s.replies, s.in_flight), (5, 5, 0));
+    assert!(!sim.connected);
+}
+
+#[test]
+fn fresh_connection_mode_measures_a_handshake_per_probe() {
+    let mut sim = Sim::new(
+        ProbeConfig {
+            fresh_connection: true,
+            count: Some(10),
+            ..config(200.0)
+        },
+        echo_after(15.0),
+    );
+    sim.connect_delay = 12.0;
+    sim.run_until(10_000.0);
+    let s = sim.session.summary(sim.now);
+    assert!(sim.session.finished());
+    assert_eq!((s.sent, s.replies, s.connections), (10, 10, 10));
+    assert_eq!(s.connect.unwrap().count, 10);
+    assert_eq!(s.connect_ms, Some(12.0));
+    assert_eq!(s.rtt_ms.unwrap().median, 15.0);
+    // A close the client asked for is not a disconnect.
+    assert!(
+        !sim.session
+            .events()
+            .any(|e| matches!(e, Event::Disconnected { .. }))
+    );
+}
+
+#[test]
+fn request_response_mode_matches_replies_by_json_field() {
+    let config = ProbeConfig {
+        mode: MessageMode::RequestResponse {
+            template: r#"{"type":"ping","id":{seq},"t":{t}}"#.into(),
+            match_field: "id".into(),
+        },
+        ..config(100.0)
+    };
+    let mut sim = Sim::new(config, echo_after(7.0));
+    sim.run_until(2_000.0);
+    let s = sim.session.summary(sim.now);
+    assert_eq!((s.sent, s.replies, s.lost), (20, 20, 0));
+    assert_eq!(s.rtt_ms.unwrap().median, 7.0);
+}
+
+#[test]
+fn the_timeout_adapts_and_backs_off() {
+    let mut session = Session::new(config(1000.0), 1, 0.0);
+    assert_eq!(session.timeout_ms(), 1000.0);
+    let _ = session.poll(0.0, 0);
+    session.opened(0.0);
+    let _ = session.poll(0.0, 0); // probe 1 at 0
+    session.on_message(
+        400.0,
+        Incoming::Binary(&netlens_probe::wire::encode_probe(1, 1, 0.0, 32)),
+    );
+    // SRTT 400, RTTVAR 200: 400 + 800 = 1200.
+    assert_eq!(session.timeout_ms(), 1200.0);
+    let _ = session.poll(1000.0, 0); // probe 2 at 1000, never answered
+    let _ = session.poll(2201.0, 0); // timed out: back-off doubles
+    assert_eq!(session.summary(2201.0).lost, 1);
+    assert_eq!(session.timeout_ms(), 2400.0);
+    let fixed = Session::new(
+        ProbeConfig {
+            timeout_ms: Some(300.0),
+            ..config(100.0)
+        },
+        1,
+        0.0,
+    );
+    assert_eq!(fixed.timeout_ms(), 300.0);
+}
