@@ -9,15 +9,35 @@ use netlens_chain::{Analysis, Analyzer, Options, Severity};
 use crate::input::{read_input, resolve_time};
 
 /// Options of `netlens chain`.
+#[derive(clap::Args)]
 pub struct ChainArgs {
+    /// Chain files (certificates and CRLs, any format, any order); `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Host name or IP address clients connect to (a URL works too).
+    #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
+    /// Validate at this moment instead of now: RFC 3339, a date, or Unix seconds.
+    #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Extra trust anchors (a private CA, roots exported from a Mac). Repeatable.
+    #[arg(long, value_name = "FILE")]
     pub anchors: Vec<PathBuf>,
+    /// Apple's CT log list (log_list.json) for operator and log-state checks.
+    #[arg(long, value_name = "FILE")]
     pub ct_log_list: Option<PathBuf>,
+    /// Do not trust Mozilla's roots (only --anchors).
+    #[arg(long)]
     pub no_builtin_roots: bool,
+    /// The --anchors are public roots (e.g. exported from macOS System Roots): apply Apple's
+    /// rules for preinstalled roots (398 days, Certificate Transparency) to chains ending there.
+    #[arg(long)]
     pub anchors_are_public: bool,
+    /// Print the report as JSON.
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// Print the report as Markdown.
+    #[arg(long)]
     pub markdown: bool,
 }
 

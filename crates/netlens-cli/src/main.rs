@@ -51,36 +51,7 @@ enum Command {
     /// Builds the path to a trusted root (Mozilla's, plus --anchors), verifies every signature
     /// and applies RFC 5280, RFC 9525, CA/B Forum and Apple rules. Exit status: 0 when the apple
     /// verdict passes, 1 when it fails, 2 on unusable input.
-    Chain {
-        /// Chain files (certificates and CRLs, any format, any order); `-` reads standard input.
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-        /// Host name or IP address clients connect to (a URL works too).
-        #[arg(long, value_name = "HOST")]
-        host: Option<String>,
-        /// Validate at this moment instead of now: RFC 3339, a date, or Unix seconds.
-        #[arg(long, value_name = "TIME")]
-        at: Option<String>,
-        /// Extra trust anchors (a private CA, roots exported from a Mac). Repeatable.
-        #[arg(long, value_name = "FILE")]
-        anchors: Vec<PathBuf>,
-        /// Apple's CT log list (log_list.json) for operator and log-state checks.
-        #[arg(long, value_name = "FILE")]
-        ct_log_list: Option<PathBuf>,
-        /// Do not trust Mozilla's roots (only --anchors).
-        #[arg(long)]
-        no_builtin_roots: bool,
-        /// The --anchors are public roots (e.g. exported from macOS System Roots): apply Apple's
-        /// rules for preinstalled roots (398 days, Certificate Transparency) to chains ending there.
-        #[arg(long)]
-        anchors_are_public: bool,
-        /// Print the report as JSON.
-        #[arg(long, conflicts_with = "markdown")]
-        json: bool,
-        /// Print the report as Markdown.
-        #[arg(long)]
-        markdown: bool,
-    },
+    Chain(chain_cmd::ChainArgs),
     /// Print the rule catalog: every finding netlens can report.
     Rules {
         /// As JSON.
@@ -202,27 +173,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Decode { files, json, at } => decode_cmd::run(&files, json, at.as_deref()),
-        Command::Chain {
-            files,
-            host,
-            at,
-            anchors,
-            ct_log_list,
-            no_builtin_roots,
-            anchors_are_public,
-            json,
-            markdown,
-        } => chain_cmd::run(chain_cmd::ChainArgs {
-            files,
-            host,
-            at,
-            anchors,
-            ct_log_list,
-            no_builtin_roots,
-            anchors_are_public,
-            json,
-            markdown,
-        }),
+        Command::Chain(args) => chain_cmd::run(args),
         Command::Rules { json, markdown } => chain_cmd::rules(json, markdown),
         Command::Limbo => limbo_cmd::run(),
         Command::Probe(args) => probe_cmd::run(args),

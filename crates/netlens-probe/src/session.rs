@@ -333,8 +333,8 @@ pub struct Session {
     samples: VecDeque<Sample>,
     samples_dropped: u64,
     events: VecDeque<Event>,
-    fresh_samples: Vec<Sample>,
-    fresh_events: Vec<Event>,
+    fresh_samples: VecDeque<Sample>,
+    fresh_events: VecDeque<Event>,
 }
 
 /// Adaptive timeout bounds.
@@ -403,8 +403,8 @@ impl Session {
             samples: VecDeque::new(),
             samples_dropped: 0,
             events: VecDeque::new(),
-            fresh_samples: Vec::new(),
-            fresh_events: Vec::new(),
+            fresh_samples: VecDeque::new(),
+            fresh_events: VecDeque::new(),
         }
     }
 
@@ -701,9 +701,14 @@ impl Session {
     /// Marks probes whose timeout passed as lost.
     fn expire(&mut self, now: f64) {
         let timeout = self.timeout_ms();
+        // Probes are recorded in send order and share one timeout, so the first one in flight
+        // that has not expired ends the scan.
         for i in 0..self.probes.len() {
             let p = self.probes[i];
-            if matches!(p.state, ProbeState::InFlight) && now >= p.sent_at + timeout {
+            if matches!(p.state, ProbeState::InFlight) {
+                if now < p.sent_at + timeout {
+                    break;
+                }
                 self.time_out(i);
             }
         }
@@ -900,9 +905,9 @@ impl Session {
 
     fn push_fresh_sample(&mut self, sample: Sample) {
         if self.fresh_samples.len() >= Self::MAX_FRESH {
-            self.fresh_samples.remove(0);
+            self.fresh_samples.pop_front();
         }
-        self.fresh_samples.push(sample);
+        self.fresh_samples.push_back(sample);
     }
 
     fn push_event(&mut self, event: Event) {
@@ -911,17 +916,17 @@ impl Session {
             self.events.pop_front();
         }
         if self.fresh_events.len() >= Self::MAX_FRESH {
-            self.fresh_events.remove(0);
+            self.fresh_events.pop_front();
         }
-        self.fresh_events.push(event);
+        self.fresh_events.push_back(event);
     }
 
     /// Samples and events since the last call (a late reply re-sends its probe's sample with
     /// outcome `late`; replace by `seq`).
     pub fn drain(&mut self) -> (Vec<Sample>, Vec<Event>) {
         (
-            std::mem::take(&mut self.fresh_samples),
-            std::mem::take(&mut self.fresh_events),
+            self.fresh_samples.drain(..).collect(),
+            self.fresh_events.drain(..).collect(),
         )
     }
 
