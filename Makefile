@@ -8,7 +8,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 ECHO_PORT ?= 9000
 
-.PHONY: serve test setup build limbo bench fixtures clean help
+.PHONY: serve test setup build limbo bench bench-probe fixtures clean help
 
 serve: ## Build a release; serve dist/ on 127.0.0.1:$(PORT) and the echo server on 127.0.0.1:$(ECHO_PORT)
 	@scripts/setup.sh build
@@ -33,6 +33,11 @@ bench: ## Chain analysis speed: native, wasm in Chromium, PKI.js in the same pag
 	@scripts/setup.sh test
 	@scripts/build.sh
 	@. scripts/env.sh && node bench/run.mjs
+
+bench-probe: ## Latency probe accuracy: browser (app + Web Worker) against native CLI, echo delays 0/5/20/100 ms
+	@scripts/setup.sh test
+	@scripts/build.sh
+	@. scripts/env.sh && cargo build --release --locked -p netlens-cli -p netlens-echo && node bench/probe.mjs
 
 fixtures: ## Regenerate the test fixtures (deterministic)
 	cargo run -p netlens-testkit --bin netlens-fixtures

@@ -33,13 +33,14 @@ describe('app shell', () => {
       ['Certificate chain analysis', '#/chain'],
       ['Certificate decoder', '#/decoder'],
       ['DNS-SD / Bonjour validator', '#/dnssd'],
+      ['WebSocket latency probe', '#/probe'],
     ]);
     assert.equal(await page.title(), 'netlens');
 
     for (const [name, href] of tools) {
       await page.goto(session.server.url);
       await page.locator('.nl-tool-entry a', { hasText: name }).click();
-      await page.locator('textarea').first().waitFor();
+      await page.locator('.nl-tool-head h1').waitFor();
       assert.equal(new URL(page.url()).hash, href);
       assert.equal(await page.title(), `${name} · netlens`);
       assert.equal(await page.locator('.nl-nav a[aria-current="page"]').textContent(), name);

@@ -58,6 +58,40 @@ export async function startServer(dir = DIST, app = '') {
   };
 }
 
+const ECHO = path.join(ROOT, 'target/release/netlens-echo');
+
+/**
+ * Starts the echo server (`cargo build --release -p netlens-echo` first; `make test` does) on
+ * 127.0.0.1, on `port` or a free one. Resolves to { url, port, kill(signal) }.
+ */
+export async function startEcho(port = 0) {
+  if (!existsSync(ECHO)) throw new Error(`${ECHO} is missing: cargo build --release -p netlens-echo`);
+  const child = spawn(ECHO, ['--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`netlens-echo did not start: ${output}`)), 10_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/ws:\/\/127\.0\.0\.1:\d+\/echo/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`netlens-echo exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await once(child, 'exit');
+    },
+  };
+}
+
 /** A copy of dist/ placed under a sub-path of a fresh directory; returns [root, subPath]. */
 export function distUnderSubPath(subPath = 'docs/tools/netlens') {
   const root = mkdtempSync(path.join(tmpdir(), 'netlens-subpath-'));

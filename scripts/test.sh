@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every check, in the order a failure is cheapest to find, ending in one line.
 #   fmt · clippy (native and wasm32) · native cargo test · wasm-bindgen-test in headless Chromium
-#   · release build · Playwright end-to-end suite against dist/
+#   · release build · echo server build · Playwright end-to-end suite against dist/ (and the echo
+#   server on 127.0.0.1)
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$NETLENS_ROOT"
@@ -32,10 +33,12 @@ passed() { grep -hoE 'test result: ok\. [0-9]+ passed' "$LOGS/$1.log" | awk '{ n
 run setup scripts/setup.sh test
 run fmt cargo fmt --all -- --check
 run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-run clippy-wasm cargo clippy -p netlens-web --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+run clippy-wasm cargo clippy -p netlens-web -p netlens-probe-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 run native-tests cargo test --workspace --locked
 run wasm-tests cargo test -p netlens-web --target wasm32-unknown-unknown --locked
 run release-build scripts/build.sh
+# The probe's end-to-end tests measure against the real echo server, optimised as users run it.
+run echo-build cargo build --release --locked -p netlens-echo
 run e2e node --test --test-concurrency=1 e2e/
 
 e2e_passed=$(grep -oE '^# pass [0-9]+' "$LOGS/e2e.log" | awk '{ print $3 }')

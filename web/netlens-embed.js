@@ -4,6 +4,7 @@
 //
 //   <script type="module" src="https://your.host/netlens/netlens-embed.js"></script>
 //   <netlens-cert-decoder></netlens-cert-decoder>
+//   <netlens-probe endpoint="wss://echo.example.com/ws"></netlens-probe>
 //
 // Text written inside an element (for example a PEM certificate) is its initial input. Each
 // element renders in its own shadow root with its own stylesheet: the page's CSS does not reach
@@ -42,6 +43,8 @@ function defineElement(tag) {
 /** Resolves to the wasm module's exports once netlens is loaded and its elements are defined. */
 export const ready = init({ module_or_path: new URL('./__NETLENS_WASM__', import.meta.url) }).then(
   () => {
+    // The probe's worker (and netlens.config.json) are beside this file, not beside the page.
+    netlens.setAssetBase(new URL('./', import.meta.url).href);
     for (const tag of netlens.elementTags()) defineElement(tag);
     return netlens;
   },

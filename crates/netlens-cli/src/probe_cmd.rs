@@ -68,19 +68,6 @@ pub struct ProbeArgs {
 /// Give up when no connection could be made for this long after one was lost.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(30);
 
-/// The JSON output: the summary's fields at the top level (`rtt_ms`, `loss`, `connect_ms`, …),
-/// with the settings, the events and the definitions.
-#[derive(Serialize)]
-struct Report<'a> {
-    endpoint: &'a str,
-    settings: &'a ProbeConfig,
-    #[serde(flatten)]
-    summary: &'a Summary,
-    events: Vec<&'a Event>,
-    environment: Environment,
-    definitions: std::collections::BTreeMap<&'static str, &'static str>,
-}
-
 #[derive(Serialize)]
 struct Environment {
     client: &'static str,
@@ -146,25 +133,17 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         }
     }
     if args.json {
-        let report = Report {
-            endpoint: &args.url,
-            settings: session.config(),
-            summary: &summary,
-            events: session.events().collect(),
-            environment: Environment {
+        let report = export::RunReport::new(
+            session.config(),
+            &summary,
+            session.events(),
+            Environment {
                 client: "netlens-cli",
                 version: env!("CARGO_PKG_VERSION"),
                 clock: "std::time::Instant (monotonic, nanoseconds)",
             },
-            definitions: export::DEFINITIONS.iter().copied().collect(),
-        };
-        match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(e) => {
-                eprintln!("netlens probe: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+        );
+        println!("{}", report.to_json());
     } else if args.csv.as_deref().is_none_or(|p| p.as_os_str() != "-") {
         print_text(&args.url, &session, &summary);
     }

@@ -1,9 +1,59 @@
 //! Exports: CSV with one row per probe, and the definition of every number, which the JSON
 //! export carries so a reader months later knows what "jitter" meant here.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::session::Sample;
+use serde::Serialize;
+
+use crate::config::ProbeConfig;
+use crate::session::{Event, Sample, Summary};
+
+/// The JSON export, the same from the CLI (`netlens probe --json`) and the browser: the
+/// summary's fields at the top level (`rtt_ms`, `loss`, `connect_ms`, …), with the endpoint,
+/// the settings, the events, where it was measured (`environment`, the driver's own) and the
+/// definitions.
+#[derive(Serialize)]
+pub struct RunReport<'a, E: Serialize> {
+    /// The endpoint probed.
+    pub endpoint: &'a str,
+    /// The settings used.
+    pub settings: &'a ProbeConfig,
+    /// Counters and estimates at the end.
+    #[serde(flatten)]
+    pub summary: &'a Summary,
+    /// Connections, disconnections, changes, visibility.
+    pub events: Vec<&'a Event>,
+    /// The client, its clock and its context.
+    pub environment: E,
+    /// What every number means.
+    pub definitions: BTreeMap<&'static str, &'static str>,
+}
+
+impl<'a, E: Serialize> RunReport<'a, E> {
+    /// A report with the standard definitions.
+    pub fn new(
+        settings: &'a ProbeConfig,
+        summary: &'a Summary,
+        events: impl IntoIterator<Item = &'a Event>,
+        environment: E,
+    ) -> Self {
+        RunReport {
+            endpoint: &settings.endpoint,
+            settings,
+            summary,
+            events: events.into_iter().collect(),
+            environment,
+            definitions: DEFINITIONS.iter().copied().collect(),
+        }
+    }
+
+    /// Pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        // Every field is plain data with string keys: serialisation cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
 
 /// CSV header.
 pub const CSV_HEADER: &str =

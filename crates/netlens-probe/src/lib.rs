@@ -12,15 +12,19 @@
 //! - [`stats`]: distributions, window, RFC 6298, jitter, RPM bands, confidence.
 //! - [`change`]: change detection (CUSUM on log RTT).
 //! - [`export`]: CSV rows and the definition of every number.
+//! - [`layers`]: where the browser tool's settings come from (URL, element, hosted file, default).
+//! - [`worker`]: the messages between the browser UI and its probe worker.
 //! - [`session`]: the state machine: sequence numbers, adaptive timeout, loss, late and
 //!   duplicate replies, segments, reconnect back-off, bounded records.
 
 pub mod change;
 pub mod config;
 pub mod export;
+pub mod layers;
 pub mod session;
 pub mod stats;
 pub mod wire;
+pub mod worker;
 
 pub use config::{ConfigError, MessageMode, ProbeConfig};
 pub use session::{Event, Incoming, Outcome, Sample, Session, Summary};

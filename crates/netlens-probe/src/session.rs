@@ -26,7 +26,7 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::change::{Change, ChangeDetector, Direction};
 use crate::config::{MessageMode, ProbeConfig};
@@ -43,6 +43,12 @@ pub enum Incoming<'a> {
     Binary(&'a [u8]),
     /// A text message.
     Text(&'a str),
+    /// A message the driver did not copy because it is larger than
+    /// [`Session::MAX_MESSAGE_BYTES`] (it is counted as oversized).
+    TooLarge {
+        /// Its size, bytes (UTF-16 code units for browser text).
+        bytes: usize,
+    },
 }
 
 /// What to send.
@@ -75,7 +81,7 @@ pub struct Poll {
 }
 
 /// How a probe ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Replied within the timeout.
@@ -98,7 +104,7 @@ impl Outcome {
 }
 
 /// One probe's record (a CSV row).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Sequence number.
     pub seq: u64,
@@ -121,7 +127,7 @@ pub struct Sample {
 }
 
 /// Something that happened to the run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Event {
     /// A connection opened.
@@ -175,7 +181,7 @@ pub enum Event {
 }
 
 /// The connection's state.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum ConnectionState {
     /// Not connected; connecting at the next poll.
@@ -202,7 +208,7 @@ pub enum ConnectionState {
 }
 
 /// Counters and estimates at one moment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Connection state.
     pub connection: ConnectionState,
@@ -740,6 +746,7 @@ impl Session {
         let len = match message {
             Incoming::Binary(b) => b.len(),
             Incoming::Text(t) => t.len(),
+            Incoming::TooLarge { bytes } => bytes.max(Self::MAX_MESSAGE_BYTES + 1),
         };
         if len > Self::MAX_MESSAGE_BYTES {
             self.oversized += 1;

@@ -14,10 +14,10 @@
 use std::collections::VecDeque;
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Summary of a set of RTTs, in milliseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     /// Number of samples.
     pub count: u64,
@@ -138,7 +138,7 @@ pub struct Window {
 }
 
 /// Statistics of the [`Window`].
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WindowStats {
     /// Percentiles, exact.
     #[serde(flatten)]
@@ -238,7 +238,7 @@ impl Window {
 }
 
 /// RFC 6298 §2 smoothed RTT and RTT variation (α = 1/8, β = 1/4).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RttEstimator {
     /// Smoothed RTT, `None` before the first sample.
     pub srtt_ms: Option<f64>,
@@ -333,7 +333,7 @@ pub fn rpm(rtt_ms: f64) -> f64 {
 
 /// networkQuality's responsiveness bands (draft-ietf-ippm-responsiveness, "Round-Trips per
 /// Minute"), applied to the current median RTT.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quality {
     /// Below 300 RPM (over 200 ms): conversations and games suffer.
@@ -373,7 +373,7 @@ impl Quality {
 }
 
 /// How settled the current estimate is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     /// Too few replies since the start or the last change.

@@ -276,10 +276,17 @@ fn garbage_foreign_oversized_and_other_messages_are_counted_and_ignored() {
         now,
         Incoming::Binary(&vec![0u8; Session::MAX_MESSAGE_BYTES + 1]),
     );
+    // The browser worker does not copy a message it knows is too large; the size is enough.
+    s.on_message(
+        now,
+        Incoming::TooLarge {
+            bytes: 50 * 1024 * 1024,
+        },
+    );
     s.on_message(now, Incoming::Text("Request served by 1234"));
     let summary = s.summary(now);
     assert_eq!(summary.unmatched, 4);
-    assert_eq!(summary.oversized, 1);
+    assert_eq!(summary.oversized, 2);
     assert_eq!(summary.other_messages, 1);
     assert_eq!(summary.duplicates, 0);
     assert_eq!(summary.rtt_ms.unwrap().max, 10.0);

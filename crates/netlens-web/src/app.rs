@@ -5,6 +5,7 @@ use yew::prelude::*;
 use crate::components::cert_decoder::CertDecoder;
 use crate::components::chain_analyzer::{ChainAnalyzer, with_code};
 use crate::components::dnssd::DnssdTool;
+use crate::components::probe::ProbeTool;
 use crate::router::{Route, TOOLS, use_route};
 
 /// The tool list (the home page).
@@ -142,6 +143,7 @@ pub fn App() -> Html {
                         Route::Chain => html! { <ChainAnalyzer /> },
                         Route::CertDecoder => html! { <CertDecoder /> },
                         Route::Dnssd => html! { <DnssdTool /> },
+                        Route::Probe => html! { <ProbeTool /> },
                         Route::Rules => html! { <Rules /> },
                         Route::NotFound => html! { <NotFound /> },
                     }

@@ -16,6 +16,7 @@ use yew::AttrValue;
 use crate::components::cert_decoder::{CertDecoder, CertDecoderProps};
 use crate::components::chain_analyzer::{ChainAnalyzer, ChainAnalyzerProps};
 use crate::components::dnssd::{DnssdTool, DnssdToolProps};
+use crate::components::probe::{ProbeTool, ProbeToolProps};
 use crate::router::{Route, TOOLS};
 
 /// A mounted element; `destroy()` unmounts it (called from `disconnectedCallback`).
@@ -80,6 +81,7 @@ pub fn dedent(text: &str) -> String {
 
 /// Mounts the tool named by `tag` inside `host`'s shadow root (created open if missing).
 /// `initial_input` is processed immediately (e.g. certificates written inside the element).
+/// `<netlens-probe endpoint="…">` takes any probe setting as an attribute.
 /// `<netlens-chain host="…" at="…">` also presets the host name and the validation moment
 /// (RFC 3339, e.g. `2026-06-01T00:00:00Z`, so that a documentation example does not expire;
 /// a moment that does not parse means now).
@@ -141,6 +143,19 @@ pub fn mount_element(
                 embedded: true,
             };
             let handle = yew::Renderer::<DnssdTool>::with_root_and_props(root, props).render();
+            Box::new(move || handle.destroy())
+        }
+        Route::Probe => {
+            // `<netlens-probe endpoint="wss://…" interval_ms="50">`: any setting by name.
+            let attributes = netlens_probe::layers::SETTINGS
+                .iter()
+                .filter_map(|(name, _)| host.get_attribute(name).map(|v| ((*name).to_owned(), v)))
+                .collect();
+            let props = ProbeToolProps {
+                attributes: std::rc::Rc::new(attributes),
+                embedded: true,
+            };
+            let handle = yew::Renderer::<ProbeTool>::with_root_and_props(root, props).render();
             Box::new(move || handle.destroy())
         }
         _ => {

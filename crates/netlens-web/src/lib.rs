@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod app;
+pub mod assets;
 pub mod clock;
 pub mod components;
 pub mod embed;

@@ -17,6 +17,8 @@ pub enum Route {
     CertDecoder,
     /// The DNS-SD / Bonjour validator.
     Dnssd,
+    /// The WebSocket latency probe.
+    Probe,
     /// The rule catalog.
     Rules,
     /// Anything else.
@@ -64,6 +66,15 @@ pub const TOOLS: &[Tool] = &[
                   the correct forms to copy, Info.plist NSBonjourServices included.",
         element: "netlens-dnssd",
     },
+    Tool {
+        route: Route::Probe,
+        name: "WebSocket latency probe",
+        summary: "How good is the network to your endpoint, right now? Connect time, RTT \
+                  percentiles, jitter and loss against a WebSocket echo (or request/response) \
+                  endpoint, measured in a Web Worker, with a running estimate that notices level \
+                  changes, live charts, and CSV/JSON export.",
+        element: "netlens-probe",
+    },
 ];
 
 impl Route {
@@ -76,6 +87,7 @@ impl Route {
             "chain" => Route::Chain,
             "decoder" => Route::CertDecoder,
             "dnssd" => Route::Dnssd,
+            "probe" => Route::Probe,
             "rules" => Route::Rules,
             _ => Route::NotFound,
         }
@@ -88,6 +100,7 @@ impl Route {
             Route::Chain => "#/chain",
             Route::CertDecoder => "#/decoder",
             Route::Dnssd => "#/dnssd",
+            Route::Probe => "#/probe",
             Route::Rules => "#/rules",
         }
     }
@@ -140,6 +153,10 @@ mod tests {
         assert_eq!(Route::from_hash("#/decoder?x=1"), Route::CertDecoder);
         assert_eq!(Route::from_hash("#/chain"), Route::Chain);
         assert_eq!(Route::from_hash("#/rules"), Route::Rules);
+        assert_eq!(
+            Route::from_hash("#/probe?endpoint=ws://127.0.0.1:1/echo"),
+            Route::Probe
+        );
         assert_eq!(Route::from_hash("#/nope"), Route::NotFound);
         for tool in TOOLS {
             assert_eq!(Route::from_hash(tool.route.href()), tool.route);

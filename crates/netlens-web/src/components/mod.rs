@@ -7,4 +7,5 @@ pub mod chain_analyzer;
 pub mod copy_button;
 pub mod dnssd;
 pub mod inputs;
+pub mod probe;
 pub mod problem_list;

@@ -3,5 +3,6 @@
 
 pub mod chain;
 pub mod decoder;
+pub mod probe;
 
 pub use decoder::{DecoderAction, DecoderState};

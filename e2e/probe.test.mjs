@@ -1,0 +1,228 @@
+// The latency probe against the real echo server on 127.0.0.1: the displayed median matches the
+// injected delay, a killed server shows the reconnect state and a restarted one resumes, settings
+// follow their precedence (URL > attribute > netlens.config.json > default), bad endpoints get a
+// clear message, the exports carry what they promise, and <netlens-probe> works embedded.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DIST, startEcho, startServer, useSession } from './harness.mjs';
+
+const session = useSession();
+
+/** Opens the probe page with these URL parameters. */
+async function openProbe(params = {}) {
+  const page = await session.newPage();
+  const query = new URLSearchParams(params).toString();
+  await page.goto(`${session.server.url}${query ? `?${query}` : ''}#/probe`);
+  await page.locator('#nl-probe-env').waitFor();
+  return page;
+}
+
+const status = (page) => page.locator('#nl-probe-status');
+const statValue = async (page, stat) => Number(await page.locator(`[data-stat="${stat}"]`).getAttribute('data-ms'));
+
+/** Browsers log every failed WebSocket handshake; in tests that fail them on purpose, expect it. */
+function allowFailedHandshakes() {
+  const expected = /WebSocket connection to 'wss?:\/\/127\.0\.0\.1:\d+\/echo[^']*' failed/;
+  const kept = session.violations.filter((v) => !expected.test(v));
+  session.violations.splice(0, session.violations.length, ...kept);
+}
+
+test('a run against a 20 ms echo shows a median near 20 ms, and exports CSV and JSON', async () => {
+  const echo = await startEcho();
+  try {
+    const endpoint = `${echo.url}?delay_ms=20`;
+    const page = await openProbe({ endpoint, interval_ms: '20', count: '100' });
+    assert.equal(await page.inputValue('#nl-probe-endpoint'), endpoint);
+    assert.match(await page.locator('.nl-probe-origin').textContent(), /Default from the URL parameter/);
+    // The worker measured its clock; the app is served cross-origin isolated.
+    assert.match(await page.locator('#nl-probe-env').textContent(), /timer resolution \d+ µs \(cross-origin isolated\)/);
+    await page.click('#nl-probe-start');
+    await status(page).filter({ hasText: 'Finished: 100 probes sent.' }).waitFor({ timeout: 30_000 });
+
+    const median = await statValue(page, 'median');
+    // 20 ms injected plus the loopback baseline (native ≈ 0.2 ms, Chromium's own path ≈ 0.8 ms).
+    assert.ok(median >= 20 && median < 22, `median ${median} ms`);
+    assert.match(await page.locator('[data-stat="median"]').textContent(), /^2\d\.\d\d ms$/);
+    assert.equal(await page.locator('[data-stat="loss"]').getAttribute('data-fraction'), '0');
+    assert.ok((await statValue(page, 'connect')) > 0);
+    // Both charts are drawn: every probe in the RTT chart, and a histogram.
+    assert.ok((await page.locator('.nl-chart-rtt').getAttribute('d')).length > 100);
+    assert.ok((await page.locator('.nl-chart-bars').getAttribute('d')).length > 10);
+    assert.equal(await page.locator('.nl-probe-table tbody tr').first().locator('td').first().textContent(), '100');
+
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-csv')]);
+    const csv = readFileSync(await csvDownload.path(), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden');
+    assert.equal(csv.length, 101);
+    assert.ok(csv.slice(1).every((row) => row.split(',')[3] === 'ok'));
+
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-json')]);
+    const report = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8'));
+    assert.equal(report.endpoint, endpoint);
+    assert.equal(report.settings.interval_ms, 20);
+    assert.equal(report.rtt_ms.count, 100);
+    assert.ok(Math.abs(report.rtt_ms.median - median) < 0.05);
+    assert.equal(report.loss, 0);
+    assert.equal(report.environment.client, 'netlens-web');
+    assert.match(report.environment.browser, /Chrome/);
+    assert.equal(report.environment.cross_origin_isolated, true);
+    assert.ok(report.environment.timer_resolution_ms > 0 && report.environment.timer_resolution_ms <= 0.1);
+    assert.ok(report.definitions.jitter_ms);
+    assert.equal(report.events[0].kind, 'connected');
+  } finally {
+    await echo.kill();
+  }
+});
+
+test('a killed server shows the reconnect state; restarted, the run resumes with its results', async () => {
+  let echo = await startEcho();
+  try {
+    const page = await openProbe({ endpoint: echo.url, interval_ms: '20' });
+    await page.click('#nl-probe-start');
+    await status(page).filter({ hasText: 'Connected to' }).waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('.nl-probe-table td')?.textContent) >= 20);
+
+    await echo.kill();
+    await status(page).filter({ hasText: /Connection lost; reconnecting in \d+\.\d s \(attempt \d+\)/ }).waitFor();
+    assert.match(await status(page).getAttribute('class'), /nl-status-warn/);
+    // The results so far stay on the page.
+    assert.ok((await statValue(page, 'median')) > 0);
+    const repliesBefore = Number(await page.locator('.nl-probe-table td').first().textContent());
+    assert.ok(repliesBefore >= 20);
+
+    echo = await startEcho(echo.port);
+    await status(page).filter({ hasText: '(connection 2)' }).waitFor({ timeout: 15_000 });
+    await page.waitForFunction(
+      (before) => Number(document.querySelector('.nl-probe-table td')?.textContent) > before + 10,
+      repliesBefore,
+    );
+    await page.click('#nl-probe-stop');
+    await status(page).filter({ hasText: /^Stopped after \d+ probes\.$/ }).waitFor();
+    // Reset clears the results.
+    await page.click('#nl-probe-reset');
+    await status(page).filter({ hasText: 'Ready. Press Start to probe.' }).waitFor();
+    assert.equal(await page.locator('.nl-stats').count(), 0);
+    allowFailedHandshakes();
+  } finally {
+    await echo.kill();
+  }
+});
+
+/** Clicks Export JSON and returns the report. */
+async function exportJson(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-json')]);
+  return JSON.parse(readFileSync(await download.path(), 'utf8'));
+}
+
+test('loss, duplicates, garbage and 2 MiB replies are counted and ignored in the browser', async () => {
+  const echo = await startEcho();
+  try {
+    const endpoint = `${echo.url}?loss=0.2&seed=7&duplicate_every=10&garbage_every=5&oversize_every=25`;
+    const page = await openProbe({ endpoint, interval_ms: '10', count: '100', timeout_ms: '200' });
+    await page.click('#nl-probe-start');
+    await status(page).filter({ hasText: 'Finished: 100 probes sent.' }).waitFor({ timeout: 30_000 });
+    const r = await exportJson(page);
+    assert.equal(r.sent, 100);
+    assert.equal(r.replies + r.lost, 100);
+    assert.ok(r.lost >= 10 && r.lost <= 30, `lost ${r.lost}`);
+    // The same accounting as the CLI's test: extras follow the echoes, not the dropped messages.
+    const echoed = r.replies + r.late;
+    assert.equal(r.duplicates, Math.floor(echoed / 10));
+    assert.equal(r.unmatched, Math.floor(echoed / 5));
+    assert.equal(r.oversized, Math.floor(echoed / 25));
+    assert.ok(r.rtt_ms.max < 50, `max ${r.rtt_ms.max}`);
+    // The page shows the same loss, and lost probes are marked on the chart.
+    assert.equal(Number(await page.locator('[data-stat="loss"]').getAttribute('data-fraction')), r.loss);
+    assert.ok((await page.locator('.nl-chart-lost').getAttribute('d')).length > 0);
+  } finally {
+    await echo.kill();
+  }
+});
+
+test('bad endpoints get a clear message', async () => {
+  const page = await openProbe({ endpoint: 'https://127.0.0.1:1/echo' });
+  // Caught before starting, with the fix.
+  assert.match(await page.locator('#nl-probe-invalid').textContent(), /did you mean `wss:\/\/127\.0\.0\.1:1\/echo`\?/);
+  assert.equal(await page.locator('#nl-probe-start').isDisabled(), true);
+  await page.fill('#nl-probe-interval', '5');
+  await page.fill('#nl-probe-endpoint', 'ws://127.0.0.1:1/echo');
+  assert.match(await page.locator('#nl-probe-invalid').textContent(), /interval 5 ms is out of range/);
+  await page.fill('#nl-probe-interval', '50');
+  assert.equal(await page.locator('#nl-probe-invalid').count(), 0);
+
+  // Nothing listens on port 1: the browser gives no reason, so the likely causes are listed.
+  await page.click('#nl-probe-start');
+  await status(page)
+    .filter({ hasText: /^Cannot connect to ws:\/\/127\.0\.0\.1:1\/echo: could not connect \(1006; browsers hide the reason/ })
+    .waitFor();
+  assert.match(await status(page).textContent(), /nothing listening at that address and port/);
+  assert.match(await status(page).textContent(), /Retrying in \d+\.\d s \(attempt \d+\)/);
+  await page.click('#nl-probe-stop');
+
+  // wss:// to a plain server: the TLS handshake fails, and the message says what to check.
+  const echo = await startEcho();
+  try {
+    await page.fill('#nl-probe-endpoint', echo.url.replace('ws://', 'wss://'));
+    await page.click('#nl-probe-start');
+    await status(page).filter({ hasText: /^Cannot connect to wss:/ }).waitFor();
+    assert.match(await status(page).textContent(), /a wss:\/\/ URL on a plain ws:\/\/ server/);
+    await page.click('#nl-probe-stop');
+  } finally {
+    await echo.kill();
+  }
+  allowFailedHandshakes();
+});
+
+test('settings: URL parameter over netlens.config.json over the default; the element takes attributes', async () => {
+  const echo = await startEcho();
+  // A copy of dist/ whose host set a default endpoint and interval in netlens.config.json.
+  const root = mkdtempSync(path.join(tmpdir(), 'netlens-config-'));
+  cpSync(DIST, root, { recursive: true });
+  writeFileSync(
+    path.join(root, 'netlens.config.json'),
+    JSON.stringify({ probe: { endpoint: `${echo.url}?delay_ms=5`, interval_ms: 40, count: 10 } }),
+  );
+  writeFileSync(
+    path.join(root, 'probe-embed.html'),
+    `<!doctype html><html><head><script type="module" src="netlens-embed.js"></script></head><body>
+     <netlens-probe id="probe" endpoint="${echo.url}?delay_ms=2" count="15" interval_ms="20"></netlens-probe>
+     </body></html>`,
+  );
+  const server = await startServer(root);
+  try {
+    const page = await session.newPage();
+    await page.goto(`${server.url}#/probe`);
+    await page.locator('#nl-probe-env').waitFor();
+    await page.locator('.nl-probe-origin', { hasText: 'Default from netlens.config.json' }).waitFor();
+    assert.equal(await page.inputValue('#nl-probe-endpoint'), `${echo.url}?delay_ms=5`);
+    assert.equal(await page.inputValue('#nl-probe-interval'), '40');
+    assert.equal(await page.inputValue('#nl-probe-count'), '10');
+
+    // A URL parameter wins for what it names; the rest still comes from the file.
+    await page.goto(`${server.url}?endpoint=${encodeURIComponent(echo.url)}#/probe`);
+    await page.locator('.nl-probe-origin', { hasText: 'Default from the URL parameter' }).waitFor();
+    // Start is enabled once netlens.config.json has been read.
+    await page.locator('#nl-probe-start:enabled').waitFor();
+    assert.equal(await page.inputValue('#nl-probe-endpoint'), echo.url);
+    assert.equal(await page.inputValue('#nl-probe-interval'), '40');
+
+    // Embedded: attributes over the file; the worker is found beside netlens-embed.js.
+    await page.goto(`${server.url}probe-embed.html`);
+    const probe = page.locator('#probe');
+    await probe.locator('#nl-probe-env').waitFor();
+    assert.equal(await probe.locator('#nl-probe-endpoint').inputValue(), `${echo.url}?delay_ms=2`);
+    assert.match(await probe.locator('.nl-probe-origin').textContent(), /the element's attribute/);
+    await probe.locator('#nl-probe-start').click();
+    await probe.locator('#nl-probe-status', { hasText: 'Finished: 15 probes sent.' }).waitFor({ timeout: 20_000 });
+    const median = Number(await probe.locator('[data-stat="median"]').getAttribute('data-ms'));
+    assert.ok(median >= 2 && median < 4, `median ${median} ms`);
+    assert.equal(await page.evaluate(() => document.querySelector('#probe').shadowRoot.querySelector('h1')), null);
+  } finally {
+    await server.stop();
+    await echo.kill();
+  }
+});
