@@ -99,7 +99,8 @@ export function distUnderSubPath(subPath = 'docs/tools/netlens') {
   return [root, `${subPath}/`];
 }
 
-export async function launchBrowser() {
+/** Debian's Chromium, headless, with nothing that phones home; `extraArgs` for benchmarks. */
+export async function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -111,6 +112,7 @@ export async function launchBrowser() {
       '--disable-sync',
       '--no-first-run',
       '--disable-default-apps',
+      ...extraArgs,
     ],
   });
 }

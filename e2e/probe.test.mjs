@@ -143,6 +143,75 @@ test('loss, duplicates, garbage and 2 MiB replies are counted and ignored in the
   }
 });
 
+test('a stalled server: probes time out as lost, then count as late; a hidden page is marked', async () => {
+  const echo = await startEcho();
+  try {
+    // After 20 echoes the server holds everything for 1.5 s, then answers all of it.
+    const endpoint = `${echo.url}?stall_after=20&stall_ms=1500`;
+    const page = await openProbe({ endpoint, interval_ms: '20', count: '150' });
+    await page.click('#nl-probe-start');
+    await page.waitForFunction(() => Number(document.querySelector('.nl-probe-table td')?.textContent) >= 10);
+    // The page goes to the background for a moment (as a tab switch does).
+    const setHidden = (hidden) =>
+      page.evaluate((hidden) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await page.waitForTimeout(200);
+    await setHidden(false);
+    await status(page).filter({ hasText: 'Finished: 150 probes sent.' }).waitFor({ timeout: 30_000 });
+    const r = await exportJson(page);
+    assert.ok(r.lost > 0, `lost ${r.lost}`);
+    assert.equal(r.late, r.lost, 'every probe held by the stall was answered late');
+    assert.equal(r.replies + r.lost, 150);
+    assert.equal(r.connections, 1, 'a stall is not a disconnection');
+    assert.ok(r.hidden_probes >= 3 && r.hidden_probes <= 20, `hidden probes ${r.hidden_probes}`);
+    assert.deepEqual(
+      r.events.filter((e) => e.kind === 'visibility').map((e) => e.hidden),
+      [true, false],
+    );
+    // Late probes keep their RTT in the CSV; hidden ones are flagged.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-csv')]);
+    const rows = readFileSync(await download.path(), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const late = rows.filter((row) => row[3] === 'late');
+    assert.equal(late.length, r.late);
+    assert.ok(late.every((row) => Number(row[2]) > r.timeout_ms * 0.5), 'late rows carry their long RTT');
+    assert.equal(rows.filter((row) => row[8] === 'true').length, r.hidden_probes);
+    // The chart shades the hidden span.
+    assert.equal(await page.locator('.nl-chart-hidden').count(), 1);
+  } finally {
+    await echo.kill();
+  }
+});
+
+test('fresh connection per probe, request/response mode and a subprotocol, set in the form', async () => {
+  const echo = await startEcho();
+  try {
+    const page = await openProbe({ endpoint: echo.url, count: '8', interval_ms: '50' });
+    await page.check('#nl-probe-fresh');
+    await page.check('#nl-probe-request-mode');
+    // The payload size only applies to binary echo probes.
+    assert.equal(await page.locator('#nl-probe-payload').isDisabled(), true);
+    await page.fill('#nl-probe-request', '{"op":"ping","id":{seq},"t":{t}}');
+    await page.fill('#nl-probe-match', 'id');
+    await page.fill('#nl-probe-subprotocol', 'netlens.v1');
+    await page.click('#nl-probe-start');
+    await status(page).filter({ hasText: 'Finished: 8 probes sent.' }).waitFor({ timeout: 20_000 });
+    const r = await exportJson(page);
+    assert.deepEqual(r.settings.mode, { kind: 'request_response', template: '{"op":"ping","id":{seq},"t":{t}}', match_field: 'id' });
+    assert.equal(r.settings.subprotocol, 'netlens.v1');
+    assert.equal(r.settings.fresh_connection, true);
+    assert.equal(r.replies, 8);
+    // One handshake per probe, each timed.
+    assert.equal(r.connections, 8);
+    assert.equal(r.connect.count, 8);
+    assert.ok(r.connect_ms > 0);
+  } finally {
+    await echo.kill();
+  }
+});
+
 test('bad endpoints get a clear message', async () => {
   const page = await openProbe({ endpoint: 'https://127.0.0.1:1/echo' });
   // Caught before starting, with the fix.

@@ -855,8 +855,11 @@ impl Session {
         // The replies since the onset (this one included) belong to the new segment. The
         // earlier ones among them are already in the sample record; they are re-labelled so the
         // chart shows the segment boundary where the change began.
+        // Re-labelled samples are sent again through `drain` (a driver replaces by `seq`), so
+        // the browser's copy and its exports agree with the CLI's.
         let onset = change.samples_since_onset;
         let mut since: Vec<(f64, f64)> = Vec::with_capacity(onset);
+        let mut relabelled = Vec::new();
         for s in self.samples.iter_mut().rev() {
             if since.len() + 1 >= onset {
                 break;
@@ -864,7 +867,11 @@ impl Session {
             if let (Outcome::Ok, Some(rtt)) = (s.outcome, s.rtt_ms) {
                 s.segment = self.segment;
                 since.push((s.sent_at_ms, rtt));
+                relabelled.push(*s);
             }
+        }
+        for s in relabelled.into_iter().rev() {
+            self.push_fresh_sample(s);
         }
         since.reverse();
         since.push((sent_rel, rtt));
@@ -928,8 +935,9 @@ impl Session {
         self.fresh_events.push_back(event);
     }
 
-    /// Samples and events since the last call (a late reply re-sends its probe's sample with
-    /// outcome `late`; replace by `seq`).
+    /// Samples and events since the last call. A sample already drained comes again when it
+    /// changes (a late reply: outcome `late`; a detected change: its new segment); replace by
+    /// `seq`.
     pub fn drain(&mut self) -> (Vec<Sample>, Vec<Event>) {
         (
             self.fresh_samples.drain(..).collect(),

@@ -403,6 +403,17 @@ fn a_step_in_rtt_starts_a_new_segment_and_resets_the_current_view() {
     // The samples since the onset carry the new segment.
     let first_new = sim.session.samples().find(|x| x.segment == 2).unwrap();
     assert_eq!(first_new.seq, 101);
+    // A driver that keeps what `drain` gives, replacing by seq (the browser page), ends with
+    // exactly the session's record: the re-labelled samples came through again.
+    let (fresh, _) = sim.session.drain();
+    let mut copy: Vec<netlens_probe::Sample> = Vec::new();
+    for sample in fresh {
+        match copy.iter_mut().find(|c| c.seq == sample.seq) {
+            Some(c) => *c = sample,
+            None => copy.push(sample),
+        }
+    }
+    assert_eq!(copy, sim.session.samples().copied().collect::<Vec<_>>());
 }
 
 #[test]

@@ -514,7 +514,7 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
                 { charts(run, summary) }
                 { details(summary) }
             }
-            { explanations() }
+            <Explanations />
         </section>
     }
 }
@@ -743,7 +743,10 @@ fn details(s: &Summary) -> Html {
     }
 }
 
-fn explanations() -> Html {
+/// What the numbers mean. A component without props, so the page's four updates a second never
+/// rebuild it.
+#[component]
+fn Explanations() -> Html {
     html! {
         <details class="nl-probe-explain">
             <summary>{ "What these numbers mean" }</summary>

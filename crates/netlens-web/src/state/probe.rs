@@ -27,14 +27,17 @@ pub struct SampleLog {
     pub samples: Vec<Sample>,
     /// Samples dropped from the front because the log was full.
     pub dropped: u64,
+    /// The largest `seq` seen (a smaller or equal one may be an update).
+    max_seq: Option<u64>,
 }
 
 impl SampleLog {
-    /// Adds a batch. A late reply arrives as a second sample with the same `seq`; it replaces
-    /// the lost one (searched from the end: late replies are recent).
+    /// Adds a batch. A sample the worker sent before comes again when it changes (a late reply,
+    /// a segment re-labelled by a detected change): it replaces the earlier copy, searched from
+    /// the end (such updates are recent).
     pub fn extend(&mut self, batch: Vec<Sample>) {
         for sample in batch {
-            if sample.outcome == Outcome::Late
+            if self.max_seq.is_some_and(|max| sample.seq <= max)
                 && let Some(old) = self
                     .samples
                     .iter_mut()
@@ -45,6 +48,7 @@ impl SampleLog {
                 *old = sample;
                 continue;
             }
+            self.max_seq = Some(self.max_seq.map_or(sample.seq, |m| m.max(sample.seq)));
             self.samples.push(sample);
         }
         let excess = self.samples.len().saturating_sub(Session::MAX_SAMPLES);
@@ -585,13 +589,26 @@ mod tests {
         log.extend(vec![late]);
         assert_eq!(log.samples.len(), 2);
         assert_eq!(log.samples[0].outcome, Outcome::Late);
-        let many: Vec<Sample> = (3..Session::MAX_SAMPLES as u64 + 13)
+        // A re-labelled segment replaces too; a lost probe resolved after a later reply (a
+        // smaller seq, never seen) is added.
+        log.extend(vec![Sample {
+            segment: 2,
+            ..sample(2, 10.0, Some(5.0))
+        }]);
+        assert_eq!(log.samples.len(), 2);
+        assert_eq!(log.samples[1].segment, 2);
+        log.extend(vec![sample(4, 30.0, Some(5.0)), sample(3, 20.0, None)]);
+        assert_eq!(
+            log.samples.iter().map(|s| s.seq).collect::<Vec<_>>(),
+            [1, 2, 4, 3]
+        );
+        let many: Vec<Sample> = (5..Session::MAX_SAMPLES as u64 + 15)
             .map(|i| sample(i, i as f64, Some(1.0)))
             .collect();
         log.extend(many);
         assert_eq!(log.samples.len(), Session::MAX_SAMPLES);
-        assert_eq!(log.dropped, 12);
-        assert_eq!(log.samples[0].seq, 13);
+        assert_eq!(log.dropped, 14);
+        assert_eq!(log.samples[0].seq, 15);
     }
 
     #[test]
