@@ -644,7 +644,7 @@ fn histogram_svg(h: &Histogram) -> Html {
     html! {
         <svg class="nl-chart nl-histogram" viewBox={view} role="img" aria-label="Distribution of round-trip times">
             <line class="nl-chart-grid" x1={LEFT.to_string()} x2={(LEFT + WIDTH).to_string()} y1={(TOP + HEIGHT).to_string()} y2={(TOP + HEIGHT).to_string()} />
-            <text class="nl-chart-axis" x={(LEFT - 4.0).to_string()} y={(TOP + 8.0).to_string()} text-anchor="end">{ format!("{max:.0}") }</text>
+            <text class="nl-chart-axis" x={(LEFT - 4.0).to_string()} y={(TOP + 8.0).to_string()} text-anchor="end">{ format!("{max:.0}") }<title>{ "replies in the tallest bar" }</title></text>
             <path class="nl-chart-bars" d={path} />
             if h.above > 0 {
                 <rect class="nl-chart-above" x={above_x.to_string()} y={(TOP + HEIGHT - above_height.max(1.0)).to_string()} width={(bar - 1.0).to_string()} height={above_height.max(1.0).to_string()}>

@@ -185,6 +185,14 @@ pub fn fmt_ms(ms: f64) -> String {
     }
 }
 
+/// An axis label: the value as short as it is exact (ticks are quarters of a nice number, so
+/// three decimals always suffice), `0 ms`, `7.5 ms`, `1500 ms`, `0.125 ms`.
+pub fn fmt_tick(ms: f64) -> String {
+    let text = format!("{ms:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text} ms")
+}
+
 /// How the status line looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tone {
@@ -350,7 +358,7 @@ pub mod geometry {
     /// Height of the plot area.
     pub const HEIGHT: f64 = 200.0;
     /// Room left of the plot for the axis labels.
-    pub const LEFT: f64 = 56.0;
+    pub const LEFT: f64 = 64.0;
     /// Room below the plot for the axis labels.
     pub const BOTTOM: f64 = 22.0;
     /// Room above the plot for the loss marks.
@@ -493,13 +501,20 @@ pub fn rtt_chart(samples: &[Sample], events: &[Event], end_ms: f64, span_ms: f64
     }
     for i in 0..=4 {
         let v = y_max * f64::from(i) / 4.0;
-        chart.y_ticks.push((y_of(v), fmt_ms(v)));
+        chart.y_ticks.push((y_of(v), fmt_tick(v)));
     }
-    let step_s = nice_ceil(span / 1000.0 / 6.0);
-    let mut t = (start_ms / 1000.0 / step_s).ceil() * step_s;
-    while t * 1000.0 <= end_ms {
-        chart.x_ticks.push((x_of(t * 1000.0), format!("{t:.0} s")));
-        t += step_s;
+    // Time ticks at steps a clock reads well, about six across.
+    let step_s = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0]
+        .into_iter()
+        .find(|s| *s >= span / 1000.0 / 6.0)
+        .unwrap_or(60.0);
+    let mut i = (start_ms / 1000.0 / step_s).ceil();
+    while i * step_s * 1000.0 <= end_ms {
+        let t = i * step_s;
+        let label = format!("{t:.2}");
+        let label = label.trim_end_matches('0').trim_end_matches('.');
+        chart.x_ticks.push((x_of(t * 1000.0), format!("{label} s")));
+        i += 1.0;
     }
     chart
 }
@@ -649,10 +664,16 @@ mod tests {
         assert_eq!(chart.changes.len(), 1);
         assert!(chart.changes[0].1.contains("20.00 ms → 40.00 ms"));
         // Axis: 0 to 25 ms (22 ms × 1.05 rounded up to a nice number).
-        assert_eq!(chart.y_ticks.last().unwrap().1, "25.00 ms");
+        assert_eq!(chart.y_ticks.last().unwrap().1, "25 ms");
+        assert_eq!(chart.y_ticks[1].1, "6.25 ms");
         assert_eq!(chart.y_ticks[0].1, "0 ms");
         assert_eq!(chart.y_ticks[0].0, geometry::TOP + geometry::HEIGHT);
-        assert!(!chart.x_ticks.is_empty());
+        // 10 s of data: ticks every 2 s, each label once.
+        let labels: Vec<&str> = chart.x_ticks.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["0 s", "2 s", "4 s", "6 s", "8 s", "10 s"]);
+        let short = rtt_chart(&samples[..400], &[], 4_000.0, 60_000.0);
+        let labels: Vec<&str> = short.x_ticks.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["0 s", "1 s", "2 s", "3 s", "4 s"]);
         // Only the last minute is drawn.
         let late: Vec<Sample> = (0..200)
             .map(|i| sample(i, i as f64 * 1000.0, Some(5.0)))
@@ -689,5 +710,9 @@ mod tests {
         assert_eq!(fmt_ms(201.52), "201.5 ms");
         assert_eq!(fmt_ms(f64::NAN), "–");
         assert_eq!(fmt_ms(0.0), "0 ms");
+        assert_eq!(fmt_tick(0.0), "0 ms");
+        assert_eq!(fmt_tick(1125.0), "1125 ms");
+        assert_eq!(fmt_tick(0.125), "0.125 ms");
+        assert_eq!(fmt_tick(7.5), "7.5 ms");
     }
 }
