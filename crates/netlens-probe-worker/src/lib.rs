@@ -56,7 +56,6 @@ pub fn start() {
             performance,
             session: None,
             run_id: 0,
-            hidden: false,
             socket: None,
             generation: 0,
             timer: None,
@@ -187,7 +186,6 @@ struct Driver {
     performance: web_sys::Performance,
     session: Option<Session>,
     run_id: u32,
-    hidden: bool,
     socket: Option<Socket>,
     /// Tags each socket's handlers, so events of a replaced socket are ignored.
     generation: u64,
@@ -236,7 +234,6 @@ impl Driver {
                 self.close_socket();
                 let now = self.now();
                 let mut session = Session::new(config, run_id, now);
-                self.hidden = hidden;
                 session.set_hidden(hidden, now);
                 self.session = Some(session);
                 self.run_id = run_id;
@@ -251,7 +248,6 @@ impl Driver {
                 self.pump();
             }
             Command::Visibility { hidden } => {
-                self.hidden = hidden;
                 let now = self.now();
                 if let Some(session) = self.session.as_mut() {
                     session.set_hidden(hidden, now);
@@ -398,11 +394,9 @@ impl Driver {
             )
         })?;
         ws.set_binary_type(BinaryType::Arraybuffer);
-        let secure = config
-            .endpoint
-            .trim()
-            .to_ascii_lowercase()
-            .starts_with("wss:");
+        // Validated at Start, so this parses.
+        let secure =
+            netlens_probe::config::parse_endpoint(&config.endpoint).is_ok_and(|e| e.secure);
 
         let me = self.me.clone();
         let on_open = Closure::<dyn FnMut()>::new(move || {

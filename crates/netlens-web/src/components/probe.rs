@@ -113,9 +113,15 @@ struct WorkerHandle {
 
 impl WorkerHandle {
     fn send(&self, command: &Command) {
-        if let Ok(json) = serde_json::to_string(command) {
-            let _ = self.worker.post_message(&JsValue::from_str(&json));
-        }
+        post_command(&self.worker, command);
+    }
+}
+
+/// Sends a command to the worker as JSON text (the worker's only input format).
+fn post_command(worker: &Worker, command: &Command) {
+    if let Ok(json) = serde_json::to_string(command) {
+        // Posting a string to our own worker only fails once it is terminated.
+        let _ = worker.post_message(&JsValue::from_str(&json));
     }
 }
 
@@ -170,12 +176,12 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
         .map(|document| {
             let worker = worker.clone();
             EventListener::new(&document, "visibilitychange", move |_| {
-                let command = Command::Visibility {
-                    hidden: page_hidden(),
-                };
-                if let Ok(json) = serde_json::to_string(&command) {
-                    let _ = worker.post_message(&JsValue::from_str(&json));
-                }
+                post_command(
+                    &worker,
+                    &Command::Visibility {
+                        hidden: page_hidden(),
+                    },
+                );
             })
         });
     Ok(WorkerHandle {
@@ -238,10 +244,13 @@ fn mixed_content_warning(endpoint: &str) -> Option<String> {
     let page_secure = web_sys::window()
         .and_then(|w| w.location().protocol().ok())
         .is_some_and(|p| p == "https:");
-    let endpoint_plain = endpoint.trim().to_ascii_lowercase().starts_with("ws://");
-    let local = netlens_probe::config::parse_endpoint(endpoint)
-        .is_ok_and(|e| e.host == "localhost" || e.host == "::1" || e.host.starts_with("127."));
-    (page_secure && endpoint_plain && !local).then(|| {
+    // Only a parsed endpoint is worth a warning; validation reports the others.
+    let Ok(parsed) = netlens_probe::config::parse_endpoint(endpoint) else {
+        return None;
+    };
+    let local =
+        parsed.host == "localhost" || parsed.host == "::1" || parsed.host.starts_with("127.");
+    (page_secure && !parsed.secure && !local).then(|| {
         "this page is https:// and browsers block ws:// connections from it (mixed content): use wss://"
             .to_owned()
     })
