@@ -37,7 +37,7 @@ test('a run against a 20 ms echo shows a median near 20 ms, and exports CSV and 
     const endpoint = `${echo.url}?delay_ms=20`;
     const page = await openProbe({ endpoint, interval_ms: '20', count: '100' });
     assert.equal(await page.inputValue('#nl-probe-endpoint'), endpoint);
-    assert.match(await page.locator('.nl-probe-origin').textContent(), /Default from the URL parameter/);
+    assert.match(await page.locator('.nl-probe-origin').textContent(), /Endpoint from the URL parameter/);
     // The worker measured its clock; the app is served cross-origin isolated.
     assert.match(await page.locator('#nl-probe-env').textContent(), /timer resolution \d+ µs \(cross-origin isolated\)/);
     await page.click('#nl-probe-start');
@@ -266,14 +266,14 @@ test('settings: URL parameter over netlens.config.json over the default; the ele
     const page = await session.newPage();
     await page.goto(`${server.url}#/probe`);
     await page.locator('#nl-probe-env').waitFor();
-    await page.locator('.nl-probe-origin', { hasText: 'Default from netlens.config.json' }).waitFor();
+    await page.locator('.nl-probe-origin', { hasText: 'Endpoint from netlens.config.json' }).waitFor();
     assert.equal(await page.inputValue('#nl-probe-endpoint'), `${echo.url}?delay_ms=5`);
     assert.equal(await page.inputValue('#nl-probe-interval'), '40');
     assert.equal(await page.inputValue('#nl-probe-count'), '10');
 
     // A URL parameter wins for what it names; the rest still comes from the file.
     await page.goto(`${server.url}?endpoint=${encodeURIComponent(echo.url)}#/probe`);
-    await page.locator('.nl-probe-origin', { hasText: 'Default from the URL parameter' }).waitFor();
+    await page.locator('.nl-probe-origin', { hasText: 'Endpoint from the URL parameter' }).waitFor();
     // Start is enabled once netlens.config.json has been read.
     await page.locator('#nl-probe-start:enabled').waitFor();
     assert.equal(await page.inputValue('#nl-probe-endpoint'), echo.url);

@@ -449,7 +449,7 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
                         placeholder="wss://echo.example.com/ws" value={f.endpoint.clone()}
                         oninput={edit(|f, v| f.endpoint = v)} />
                     <p class="nl-muted nl-probe-origin">
-                        { format!("Default from {}. ", origin.0) }
+                        { format!("Endpoint from {}. ", origin.0) }
                         { "Set it with " }<code class="nl-mono">{ "?endpoint=wss://…" }</code>{ ", " }
                         <code class="nl-mono">{ "<netlens-probe endpoint=\"…\">" }</code>{ " or a " }
                         <code class="nl-mono">{ CONFIG_FILE }</code>{ " beside the app. The echo server " }
