@@ -204,7 +204,7 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
             format!("{} has an Ed25519 key.", leaf.name()),
         ));
     }
-    if anchor.is_some_and(|a| a.origin == AnchorOrigin::User && !a.public) {
+    if anchor.is_some_and(|a| a.origin() == AnchorOrigin::User && !a.public) {
         let label = anchor.map(|a| a.label.clone()).unwrap_or_default();
         out.push(Finding::new(
             "info.private-root",

@@ -6,10 +6,15 @@
 //!
 //! Each rule says which verdicts it can decide:
 //! - `apple`: iOS / macOS with App Transport Security (SecTrust's TLS policy, Apple's published
-//!   certificate requirements, Apple's CT policy).
+//!   certificate requirements, Apple's CT policy), anchored on Apple's trust store and the
+//!   user's own anchors.
 //! - `rfc5280`: a strict standards-following TLS client: RFC 5280 path validation, RFC 6125 /
 //!   RFC 9525 name matching, and the CA/Browser Forum certificate profile that strict libraries
-//!   (rustls/webpki, pyca/cryptography) enforce.
+//!   (rustls/webpki, pyca/cryptography) enforce, anchored on Mozilla's root store (or the store
+//!   the caller picks) and the user's own anchors.
+//!
+//! `trust.*` rules are the root stores' own decisions; a finding of one decides the verdicts
+//! whose store made the decision (see [`crate::trust`]).
 //!
 //! A rule with no profile is advice: it never fails a verdict.
 
@@ -171,10 +176,40 @@ rules! {
         "The chain is longer than clients follow",
         "RFC 5280 §6.1 (implementations limit path length)",
         "Use a shorter chain: leaf, one or two intermediates, root.";
+    "chain.ca-eku-mismatch", Error, BOTH,
+        "An issuing CA's extended key usage does not allow the leaf's purpose (TLS server or client authentication)",
+        "RFC 5280 §4.2.1.12 as path validators apply it: Apple SecTrust, Chrome (BoringSSL), Go crypto/x509, rustls-webpki and pyca/cryptography reject it; CA/B Forum BR §7.1.2.2 (g) (subordinate CA EKU)",
+        "Get the certificate from an intermediate whose extendedKeyUsage includes serverAuth (or clientAuth for client certificates), or has no extendedKeyUsage: ask your CA for its TLS issuing CA.";
     "chain.search-limit", Error, BOTH,
         "The certificates form too many candidate paths to search",
         "Pathological path building (Go TestPathologicalChains; CVE-2024-0567)",
         "Send only the certificates of the one chain you mean: leaf and its intermediates.";
+
+    // ---- trust: what each root store decides about the root the chain reaches ----
+    "trust.root-not-in-store", Error, BOTH,
+        "The chain ends at a root this client's trust store does not hold",
+        "Apple: security_certificates certificates/roots (support.apple.com/103272); Mozilla: NSS certdata.txt; Chrome Root Store",
+        "Serve a chain that ends at a root the store holds (your CA's chain to another root, often through a cross-signed intermediate), or use a CA that every store trusts.";
+    "trust.root-removed", Error, APPLE,
+        "The chain ends at a root Apple removed from its trust store",
+        "apple-oss-distributions/security_certificates certificates/removed; Apple support 121668 (changes to certificate authorities)",
+        "Get a certificate from a CA whose root Apple still ships (`netlens roots --store apple`), and serve that CA's current intermediates.";
+    "trust.distrusted-after", Error, BOTH,
+        "The store no longer trusts this root for certificates issued after a date, and the leaf was issued later",
+        "Apple support 121668; Mozilla NSS CKA_NSS_SERVER_DISTRUST_AFTER; Chrome Root Store constraints (sct_not_after_sec)",
+        "Replace the certificate with one from a CA the store trusts without a date limit; certificates issued before the date keep working until they expire.";
+    "trust.root-not-for-tls", Error, APPLE,
+        "Apple trusts this root only for its own services, not for TLS server authentication",
+        "apple-oss-distributions/security_certificates certificates/constraints.json (system roots restricted to Apple policies)",
+        "Use a certificate from a public TLS CA; Apple's platform roots anchor Apple services only.";
+    "trust.anchor-expired", Error, STRICT,
+        "The trust anchor has expired and the store enforces its validity",
+        "Chrome Root Store (enforce_anchor_expiry); RFC 5280 §6.1.1 (d)",
+        "Serve the CA's current intermediate, issued by a root that has not expired.";
+    "trust.store-paths-differ", Info, NONE,
+        "Root stores build different paths from the certificates given",
+        "RFC 4158 (path building); each store trusts different roots",
+        "Serve every certificate of the chain below (leaf first) so each client can build its own path.";
 
     // ---- tls: using the leaf for a TLS server ----
     "tls.hostname-mismatch", Error, BOTH,
@@ -404,6 +439,10 @@ mod tests {
         "chain.name-constraints-violated",
         "chain.aki-ski-mismatch",
         "chain.unknown-critical-extension",
+        "chain.ca-eku-mismatch",
+        "trust.root-not-in-store",
+        "trust.root-removed",
+        "trust.distrusted-after",
         "tls.hostname-mismatch",
         "tls.cn-only-name",
         "tls.missing-serverauth-eku",
@@ -432,7 +471,10 @@ mod tests {
             );
             let ns = a.id.split('.').next().unwrap_or_default();
             assert!(
-                ["chain", "tls", "x509", "cabf", "apple", "ats", "info"].contains(&ns),
+                [
+                    "chain", "trust", "tls", "x509", "cabf", "apple", "ats", "info"
+                ]
+                .contains(&ns),
                 "{}",
                 a.id
             );

@@ -3,18 +3,24 @@
 //! Offline certificate-chain analysis for TLS servers, pure Rust, the same in the browser and the
 //! CLI. Give it the chain a server sends (any format the decoder reads, in any order), optionally
 //! a host name, a validation time, your own trust anchors, CRLs and Apple's CT log list; get back
-//! verdicts for Apple platforms and for a strict standard TLS client, every finding with its rule
-//! id, the certificate it concerns, the source of the requirement and a fix, the chain as sent
-//! beside the chain as built, and the corrected chain to deploy.
+//! verdicts for Apple platforms and for a strict standard TLS client, a trust matrix saying which
+//! root stores (Apple's, Mozilla's, Chrome's) trust the chain and why not, every finding with its
+//! rule id, the certificate it concerns, the source of the requirement and a fix, the chain as
+//! sent beside the chain as built, and the corrected chain to deploy.
 //!
 //! How it works:
 //! 1. [`model`]: every certificate is parsed once ([`netlens_x509`] does the reading).
-//! 2. [`path`]: candidate paths from the leaf to a trust anchor ([`store`]), each link's signature
-//!    verified once ([`crypto`], RustCrypto).
+//! 2. [`path`]: candidate paths from the leaf to a trust anchor of any store ([`store`], the
+//!    union of [`netlens_roots`]' stores and the user's anchors), each link's signature verified
+//!    once ([`crypto`], RustCrypto).
 //! 3. [`validate`], [`apple`], [`crl`]: every candidate path is checked against the catalog
-//!    ([`catalog`]); the path shown is the one with the fewest errors, the others are alternatives.
-//! 4. Chain-level findings (order, extras, duplicates, anchors) and the verdicts complete the
-//!    [`Analysis`].
+//!    ([`catalog`]).
+//! 4. [`trust`]: each store settles on its path (one ending at a root it trusts if there is one,
+//!    then the fewest errors) and says why it does not trust it. The `apple` verdict follows
+//!    Apple's store, `rfc5280` Mozilla's (or [`Options::strict_store`]); the path shown is
+//!    Apple's, the others are alternatives.
+//! 5. Chain-level findings (order, extras, duplicates, anchors), the verdicts and the trust matrix
+//!    complete the [`Analysis`].
 //!
 //! ```
 //! let mut analyzer = netlens_chain::Analyzer::new(netlens_chain::Options::at(1_780_272_000));
@@ -36,19 +42,21 @@ pub mod names;
 pub mod path;
 pub mod report;
 pub mod store;
+pub mod trust;
 pub mod validate;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use netlens_x509::{FoundCertificate, FoundCrl, InputProblem, Severity as InputSeverity, limits};
 
 pub use catalog::{Profile, RULES, Rule, Severity};
 pub use finding::Finding;
+pub use netlens_roots::{StoreId, TrustData};
 pub use report::Analysis;
 
 use crate::model::ChainCert;
 use crate::names::Host;
-use crate::path::Path;
+use crate::path::{Path, PathEnd};
 use crate::store::TrustStore;
 use crate::validate::Context;
 
@@ -87,8 +95,13 @@ pub struct Options {
     pub at: i64,
     /// Host name or IP address the client connects to.
     pub host: Option<Host>,
-    /// Trust Mozilla's root program (the `webpki-roots` crate).
+    /// Trust the compiled-in root stores (off: only the user's anchors).
     pub builtin_roots: bool,
+    /// The root stores to evaluate against: the compiled-in ones, or (in tests) stores of test
+    /// roots.
+    pub trust_data: TrustData,
+    /// The store the `rfc5280` verdict anchors on (`apple` always uses Apple's).
+    pub strict_store: StoreId,
     /// What the leaf is used for.
     pub purpose: Purpose,
     /// Names a client certificate must carry ([`Purpose::ClientAuth`]).
@@ -105,12 +118,15 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults (server authentication, Mozilla's roots) at the moment `at`.
+    /// Defaults (server authentication, the compiled-in stores, `rfc5280` on Mozilla's) at the
+    /// moment `at`.
     pub fn at(at: i64) -> Options {
         Options {
             at,
             host: None,
             builtin_roots: true,
+            trust_data: TrustData::builtin(),
+            strict_store: StoreId::Mozilla,
             purpose: Purpose::ServerAuth,
             client_names: Vec::new(),
             max_intermediates: None,
@@ -374,6 +390,7 @@ fn prepare(input: Analyzer) -> Prepared {
         }
     }
     let store = TrustStore::new(
+        &options.trust_data,
         options.builtin_roots,
         &anchor_certs,
         options.anchors_are_public,
@@ -403,14 +420,19 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
     } = prepared;
     let now = options.at;
     // The report when no path exists: the findings so far, nothing built.
-    let without_path = |findings: Vec<Finding>| {
+    let without_path = |findings: Vec<Finding>, reason: &str| {
         report::assemble(report::Parts {
             options: &options,
             sent: &sent,
             certs: &certs,
             store: &store,
-            best: None,
+            primary: None,
             others: Vec::new(),
+            deploy: Vec::new(),
+            trust: StoreId::ALL
+                .into_iter()
+                .map(|s| report::untrusted_entry(s, reason))
+                .collect(),
             findings,
             ct: None,
             log_list: log_list.as_ref(),
@@ -424,30 +446,27 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
                 "No certificate was given.",
             ));
         }
-        return without_path(global);
+        return without_path(global, "No certificate was given.");
     }
 
     let leaf = choose_leaf(&certs, &options);
     let search = path::Builder::new(&certs, &store, verifier, now).build(leaf);
     let exhausted = search.exhausted;
-    let paths = search.paths;
     let ctx = Context {
         certs: &certs,
         anchor_certs: &anchor_certs,
         store: &store,
         options: &options,
     };
-    let mut evaluated: Vec<Evaluated> = paths
+    let evaluated: Vec<Evaluated> = search
+        .paths
         .into_iter()
         .map(|p| {
             let mut findings = validate::validate(&ctx, &p);
             let apple = apple::check(&ctx, &p, log_list.as_ref());
             findings.extend(apple.findings);
             findings.extend(crl::check(&ctx, &p, &parsed_crls, verifier));
-            let errors = findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
+            let errors = error_count(&findings);
             Evaluated {
                 path: p,
                 findings,
@@ -456,21 +475,70 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
             }
         })
         .collect();
-    // Best: fewest errors, then trusted, then shorter, then found first.
-    evaluated.sort_by_key(|e| (e.errors, !e.path.end.is_trusted(), e.path.certs.len()));
-    let mut evaluated = evaluated.into_iter();
-    let Some(best) = evaluated.next() else {
+    if evaluated.is_empty() {
         global.push(Finding::new(
             "chain.missing-intermediate",
             Some(certs[leaf].index),
             "No path could be built.",
         ));
-        return without_path(global);
+        return without_path(
+            global,
+            "No path could be built from the certificates given.",
+        );
+    }
+
+    // Each store settles on its path: one ending at a root it trusts if there is one, then the
+    // fewest errors, then one reaching some anchor, then the shortest, then the first found.
+    let chosen: Vec<Chosen> = StoreId::ALL
+        .into_iter()
+        .map(|store_id| {
+            let assessed: Vec<trust::Assessment> = evaluated
+                .iter()
+                .map(|e| trust::assess(&ctx, &e.path, store_id))
+                .collect();
+            let best = (0..evaluated.len())
+                .min_by_key(|&i| {
+                    let e = &evaluated[i];
+                    (
+                        !assessed[i].trusted,
+                        e.errors + error_count(&assessed[i].findings),
+                        !e.path.end.is_trusted(),
+                        e.path.certs.len(),
+                        i,
+                    )
+                })
+                .unwrap_or(0);
+            Chosen {
+                store: store_id,
+                path: best,
+                assessment: assessed
+                    .into_iter()
+                    .nth(best)
+                    .unwrap_or_else(|| trust::Assessment {
+                        trusted: false,
+                        findings: Vec::new(),
+                        reason: String::new(),
+                    }),
+            }
+        })
+        .collect();
+    let of = |s: StoreId| &chosen[s as usize];
+    let profiles_of = |s: StoreId| -> Vec<Profile> {
+        let mut v = Vec::new();
+        if s == StoreId::Apple {
+            v.push(Profile::Apple);
+        }
+        if s == options.strict_store {
+            v.push(Profile::Rfc5280);
+        }
+        v
     };
-    let others: Vec<(Path, usize)> = evaluated.map(|e| (e.path, e.errors)).collect();
+    let apple_choice = of(StoreId::Apple);
+    let strict_choice = of(options.strict_store);
+    let primary = apple_choice.path;
 
     let mut findings = global;
-    if exhausted && !best.path.end.is_trusted() {
+    if exhausted && !evaluated[primary].path.end.is_trusted() {
         findings.push(Finding::new(
             "chain.search-limit",
             Some(certs[leaf].index),
@@ -482,39 +550,236 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
             ),
         ));
     }
-    findings.extend(best.findings);
-    findings.extend(chain_level(&certs, &store, &best.path, &options));
-    dedupe(&mut findings);
+    let decided = |list: &[Finding], profiles: &[Profile]| -> Vec<Finding> {
+        list.iter().map(|f| f.clone().deciding(profiles)).collect()
+    };
+    if strict_choice.path == primary {
+        findings.extend(evaluated[primary].findings.iter().cloned());
+        findings.extend(decided(
+            &apple_choice.assessment.findings,
+            &profiles_of(StoreId::Apple),
+        ));
+        if options.strict_store != StoreId::Apple {
+            findings.extend(decided(
+                &strict_choice.assessment.findings,
+                &[Profile::Rfc5280],
+            ));
+        }
+    } else {
+        // The strict client settles on another path: each verdict keeps the errors of its own.
+        for f in &evaluated[primary].findings {
+            let mut f = f.clone();
+            if f.severity == Severity::Error && !f.decides.is_empty() {
+                f.decides.retain(|p| *p == Profile::Apple);
+                if f.decides.is_empty() {
+                    continue;
+                }
+            }
+            findings.push(f);
+        }
+        findings.extend(decided(
+            &apple_choice.assessment.findings,
+            &[Profile::Apple],
+        ));
+        for f in &evaluated[strict_choice.path].findings {
+            if f.fails(Profile::Rfc5280) {
+                findings.push(f.clone().deciding(&[Profile::Rfc5280]));
+            }
+        }
+        findings.extend(decided(
+            &strict_choice.assessment.findings,
+            &[Profile::Rfc5280],
+        ));
+    }
+
+    // The paths to serve: every store's trusted path, Apple's first.
+    let mut deploy: Vec<usize> = Vec::new();
+    for s in [StoreId::Apple, options.strict_store]
+        .into_iter()
+        .chain(StoreId::ALL)
+    {
+        let c = of(s);
+        if c.assessment.trusted && !deploy.contains(&c.path) {
+            deploy.push(c.path);
+        }
+    }
+    let deploy_paths: Vec<&Path> = deploy.iter().map(|&i| &evaluated[i].path).collect();
+    findings.extend(chain_level(
+        &certs,
+        &store,
+        &evaluated[primary].path,
+        &deploy_paths,
+        &options,
+    ));
+    if let Some(note) = paths_differ(&certs, &store, &chosen, &evaluated) {
+        findings.push(note);
+    }
+    merge_duplicates(&mut findings);
     sort_findings(&mut findings);
+
+    let trust_entries: Vec<report::TrustEntry> = chosen
+        .iter()
+        .map(|c| {
+            let e = &evaluated[c.path];
+            report::trust_entry(c.store, &c.assessment, &e.path, &certs, &store, e.errors)
+        })
+        .collect();
+    let deploy_owned: Vec<Path> = deploy_paths.into_iter().cloned().collect();
+    let mut evaluated = evaluated;
+    let best = evaluated.swap_remove(primary);
+    let mut others: Vec<(Path, usize)> =
+        evaluated.into_iter().map(|e| (e.path, e.errors)).collect();
+    others.sort_by_key(|(p, errors)| (*errors, !p.end.is_trusted(), p.certs.len()));
     report::assemble(report::Parts {
         options: &options,
         sent: &sent,
         certs: &certs,
         store: &store,
-        best: Some(best.path),
+        primary: Some(best.path),
         others,
+        deploy: deploy_owned,
+        trust: trust_entries,
         findings,
         ct: best.ct,
         log_list: log_list.as_ref(),
     })
 }
 
-/// Identical findings (same rule, certificate and message) reported by overlapping checks.
-fn dedupe(findings: &mut Vec<Finding>) {
-    let mut seen = HashSet::new();
-    findings.retain(|f| seen.insert((f.rule, f.certificate, f.anchor.clone(), f.message.clone())));
+/// A store's choice of path.
+struct Chosen {
+    store: StoreId,
+    /// Index into the evaluated paths.
+    path: usize,
+    assessment: trust::Assessment,
+}
+
+fn error_count(findings: &[Finding]) -> usize {
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count()
+}
+
+/// "#1 → #2 → ISRG Root X1".
+fn path_words(path: &Path, certs: &[ChainCert], store: &TrustStore) -> String {
+    let mut parts: Vec<String> = path
+        .certs
+        .iter()
+        .map(|&i| format!("#{}", certs[i].index + 1))
+        .collect();
+    if let PathEnd::Anchor(a) = path.end
+        && let Some(anchor) = store.get(a)
+    {
+        parts.push(anchor.label.clone());
+    }
+    parts.join(" → ")
+}
+
+/// When stores that trust the chain settle on different paths, the served chain must hold the
+/// certificates of each: say so, with the paths.
+fn paths_differ(
+    certs: &[ChainCert],
+    store: &TrustStore,
+    chosen: &[Chosen],
+    evaluated: &[Evaluated],
+) -> Option<Finding> {
+    let trusted: Vec<&Chosen> = chosen.iter().filter(|c| c.assessment.trusted).collect();
+    let first = trusted.first()?;
+    if trusted
+        .iter()
+        .all(|c| evaluated[c.path].path.certs == evaluated[first.path].path.certs)
+    {
+        return None;
+    }
+    let described: Vec<String> = trusted
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {}",
+                c.store.info().name,
+                path_words(&evaluated[c.path].path, certs, store)
+            )
+        })
+        .collect();
+    let mut all: Vec<usize> = Vec::new();
+    for c in &trusted {
+        for &i in &evaluated[c.path].path.certs {
+            if !all.contains(&certs[i].index) && store.same_as(&certs[i]).is_none() {
+                all.push(certs[i].index);
+            }
+        }
+    }
+    Some(
+        Finding::new(
+            "trust.store-paths-differ",
+            None,
+            format!(
+                "The stores that trust this chain build different paths ({}).",
+                described.join("; ")
+            ),
+        )
+        .fix(format!(
+            "Serve {} (leaf first) so each client can build its own path; the chain to deploy below does.",
+            all.iter()
+                .map(|i| format!("#{}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    )
+}
+
+/// What makes two findings the same: rule, certificate, anchor, message.
+type FindingKey = (&'static str, Option<usize>, Option<String>, String);
+
+/// Identical findings (same rule, certificate, anchor and message) reported by overlapping
+/// checks, or by two stores' paths, are one finding failing every verdict either fails.
+fn merge_duplicates(findings: &mut Vec<Finding>) {
+    let mut first: HashMap<FindingKey, usize> = HashMap::new();
+    let mut keep = vec![true; findings.len()];
+    for i in 0..findings.len() {
+        let f = &findings[i];
+        let key = (f.rule, f.certificate, f.anchor.clone(), f.message.clone());
+        match first.get(&key) {
+            Some(&j) => {
+                let extra = findings[i].decides.clone();
+                for p in extra {
+                    if !findings[j].decides.contains(&p) {
+                        findings[j].decides.push(p);
+                    }
+                }
+                findings[j].decides.sort();
+                keep[i] = false;
+            }
+            None => {
+                first.insert(key, i);
+            }
+        }
+    }
+    let mut keep = keep.into_iter();
+    findings.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// Findings about the chain as a whole: order, extras, anchors included, revocation pointers.
+/// `deploy` holds every store's trusted path: a certificate on any of them is not extra.
 fn chain_level(
     certs: &[ChainCert],
     store: &TrustStore,
     best: &Path,
+    deploy: &[&Path],
     options: &Options,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let on_path: Vec<usize> = best.certs.iter().map(|&i| certs[i].index).collect();
-    let anchor = best.end.anchor();
+    let on_any_path: Vec<usize> = deploy
+        .iter()
+        .flat_map(|p| p.certs.iter().map(|&i| certs[i].index))
+        .chain(on_path.iter().copied())
+        .collect();
+    let used_anchors: Vec<usize> = deploy
+        .iter()
+        .filter_map(|p| p.end.anchor())
+        .chain(best.end.anchor())
+        .collect();
 
     // Order: the certificates of the path must come first, leaf first, each followed by its issuer.
     let sent_order: Vec<usize> = {
@@ -547,12 +812,12 @@ fn chain_level(
     }
 
     for c in certs {
-        if on_path.contains(&c.index) {
+        if on_any_path.contains(&c.index) {
             continue;
         }
         match store.same_as(c) {
             Some(a) => {
-                let used = anchor == Some(a);
+                let used = used_anchors.contains(&a);
                 out.push(Finding::new(
                     "chain.contains-anchor",
                     Some(c.index),

@@ -208,8 +208,15 @@ impl<'a> Builder<'a> {
             .iter()
             .copied()
             .filter(|&c| c != cur && !stack.contains(&c))
-            // A chain copy of a trust anchor is reached as the anchor itself.
-            .filter(|&c| self.store.same_as(&self.certs[c]).is_none())
+            // A chain copy of a root anchor is reached as the anchor itself. A copy of an
+            // anchor that is not a root (an intermediate one store trusts directly, as Chrome
+            // does some) is also walked through: other stores reach their roots above it.
+            .filter(|&c| {
+                self.store
+                    .same_as(&self.certs[c])
+                    .and_then(|a| self.store.get(a))
+                    .is_none_or(|a| !a.self_issued)
+            })
             .collect();
         list.sort_by_key(|&c| {
             let cand = &self.certs[c];
@@ -376,7 +383,7 @@ mod tests {
             certs.push(parse(&issued.der, certs.len()));
         }
         let anchors = [parse(&root.der, 0)];
-        let store = TrustStore::new(false, &anchors, false);
+        let store = TrustStore::new(&netlens_roots::TrustData::builtin(), false, &anchors, false);
         let search = Builder::new(&certs, &store, &RustCrypto, 1_780_272_000).build(0);
 
         assert!(search.exhausted, "4^9 paths cannot all be walked");

@@ -13,7 +13,8 @@ use crate::finding::Finding;
 use crate::model::ChainCert;
 use crate::path::{Path, PathEnd};
 use crate::store::{AnchorOrigin, TrustStore};
-use crate::{Options, verdicts};
+use crate::trust::Assessment;
+use crate::{Options, StoreId, verdicts};
 
 /// The whole analysis.
 #[derive(Clone, Debug, Serialize)]
@@ -40,7 +41,9 @@ pub struct Analysis {
     pub fixed_chain: Option<FixedChain>,
     /// Certificate Transparency evaluation of the leaf (public chains).
     pub ct: Option<CtReport>,
-    /// What the trust store held.
+    /// Per root store (`apple`, `mozilla`, `chrome`): does it trust the chain, and why (not).
+    pub trust: BTreeMap<String, TrustEntry>,
+    /// What the trust stores held.
     pub trust_store: TrustStoreSummary,
     /// Version of the CT log list used, if one was loaded.
     pub ct_log_list: Option<String>,
@@ -55,6 +58,8 @@ pub struct VerdictDetail {
     pub profile: &'static str,
     /// What the profile stands for.
     pub description: &'static str,
+    /// The root store it anchors on, with its version (the user's anchors count too).
+    pub store: String,
     /// Passed.
     pub pass: bool,
     /// Indexes into `findings` of the findings that fail it.
@@ -93,6 +98,8 @@ pub struct BuiltNode {
     pub role: &'static str,
     /// For anchors: `builtin` or `user`.
     pub anchor_origin: Option<AnchorOrigin>,
+    /// For anchors: the compiled-in stores that hold it (`apple`, `mozilla`, `chrome`).
+    pub anchor_stores: Vec<&'static str>,
     /// How this node's signature verified with the next node's key: `valid`, `invalid`,
     /// `unsupported`, or `none` for the top.
     pub signature: &'static str,
@@ -126,13 +133,87 @@ pub struct FixedChain {
     pub differs_from_sent: bool,
 }
 
-/// What the trust store held.
+/// One store's verdict on the chain's trust.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrustEntry {
+    /// The store trusts the root the chain reaches, for this leaf.
+    pub trusted: bool,
+    /// The store: "Apple's trust store".
+    pub store: &'static str,
+    /// Its version: "2025072000".
+    pub version: &'static str,
+    /// The clients that use it.
+    pub clients: &'static str,
+    /// Why (not), in one sentence.
+    pub reason: String,
+    /// The rule id of the store's decision, when it does not trust the chain for a reason of its
+    /// own (`trust.*`).
+    pub rule: Option<&'static str>,
+    /// The root the store's path reaches, if any.
+    pub anchor: Option<String>,
+    /// Indexes as sent of the chain certificates on the store's path, leaf first.
+    pub certificates: Vec<usize>,
+    /// Other errors on that path (expiry, names…), which the findings list.
+    pub other_errors: usize,
+}
+
+/// The matrix entry for `store` when no path exists.
+pub(crate) fn untrusted_entry(store: StoreId, reason: &str) -> TrustEntry {
+    let info = store.info();
+    TrustEntry {
+        trusted: false,
+        store: info.name,
+        version: info.version,
+        clients: info.clients,
+        reason: reason.to_owned(),
+        rule: None,
+        anchor: None,
+        certificates: Vec::new(),
+        other_errors: 0,
+    }
+}
+
+/// The matrix entry for `store`, which settled on `path`.
+pub(crate) fn trust_entry(
+    store_id: StoreId,
+    assessment: &Assessment,
+    path: &Path,
+    certs: &[ChainCert],
+    store: &TrustStore,
+    path_errors: usize,
+) -> TrustEntry {
+    TrustEntry {
+        trusted: assessment.trusted,
+        rule: assessment.findings.first().map(|f| f.rule),
+        anchor: path
+            .end
+            .anchor()
+            .and_then(|a| store.get(a))
+            .map(|a| a.label.clone()),
+        certificates: path.certs.iter().map(|&i| certs[i].index).collect(),
+        other_errors: path_errors,
+        ..untrusted_entry(store_id, &assessment.reason)
+    }
+}
+
+/// What the trust stores held.
 #[derive(Clone, Debug, Serialize)]
 pub struct TrustStoreSummary {
-    /// Built-in (Mozilla) roots.
+    /// Compiled-in anchors (distinct names and keys, across the stores); 0 when turned off.
     pub builtin_roots: usize,
     /// Anchors supplied by the user.
     pub user_anchors: usize,
+    /// Roots per compiled-in store (`apple`, `mozilla`, `chrome`), with its version.
+    pub stores: BTreeMap<String, StoreSummary>,
+}
+
+/// One compiled-in store.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoreSummary {
+    /// Its version.
+    pub version: &'static str,
+    /// Number of roots (0 when the compiled-in stores are turned off).
+    pub roots: usize,
 }
 
 /// The pieces [`assemble`] puts together.
@@ -141,8 +222,13 @@ pub(crate) struct Parts<'a> {
     pub sent: &'a [ChainCert],
     pub certs: &'a [ChainCert],
     pub store: &'a TrustStore,
-    pub best: Option<Path>,
+    /// Apple's path: the one shown.
+    pub primary: Option<Path>,
     pub others: Vec<(Path, usize)>,
+    /// Every store's trusted path, the chain to deploy serves them all.
+    pub deploy: Vec<Path>,
+    /// One entry per store, in [`StoreId::ALL`] order.
+    pub trust: Vec<TrustEntry>,
     pub findings: Vec<Finding>,
     pub ct: Option<CtReport>,
     pub log_list: Option<&'a LogList>,
@@ -157,11 +243,29 @@ fn signature_word(v: Option<&Verification>) -> (&'static str, Option<String>) {
     }
 }
 
+/// The stores holding anchor `a`, as ids.
+fn anchor_stores(store: &TrustStore, a: usize) -> Vec<&'static str> {
+    store
+        .get(a)
+        .map(|anchor| {
+            StoreId::ALL
+                .into_iter()
+                .filter(|s| anchor.stores & s.bit() != 0)
+                .map(StoreId::id)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn end_words(end: PathEnd, store: &TrustStore) -> String {
     match end {
         PathEnd::Anchor(a) | PathEnd::IsAnchor(a) => match store.get(a) {
-            Some(anchor) if anchor.origin == AnchorOrigin::Builtin => {
-                format!("trusted: built-in root \"{}\"", anchor.label)
+            Some(anchor) if anchor.origin() == AnchorOrigin::Builtin => {
+                format!(
+                    "trusted: built-in root \"{}\" ({})",
+                    anchor.label,
+                    anchor_stores(store, a).join(", ")
+                )
             }
             Some(anchor) => format!("trusted: your anchor \"{}\"", anchor.label),
             None => "trusted".into(),
@@ -200,8 +304,12 @@ fn built(path: &Path, certs: &[ChainCert], store: &TrustStore) -> Vec<BuiltNode>
                     "intermediate"
                 },
                 anchor_origin: match path.end {
-                    PathEnd::IsAnchor(a) if pos + 1 == n => store.get(a).map(|x| x.origin),
+                    PathEnd::IsAnchor(a) if pos + 1 == n => store.get(a).map(|x| x.origin()),
                     _ => None,
+                },
+                anchor_stores: match path.end {
+                    PathEnd::IsAnchor(a) if pos + 1 == n => anchor_stores(store, a),
+                    _ => Vec::new(),
                 },
                 signature,
                 signature_note: note,
@@ -220,7 +328,8 @@ fn built(path: &Path, certs: &[ChainCert], store: &TrustStore) -> Vec<BuiltNode>
                 })
                 .unwrap_or_default(),
             role: "anchor",
-            anchor_origin: Some(anchor.origin),
+            anchor_origin: Some(anchor.origin()),
+            anchor_stores: anchor_stores(store, a),
             signature: "none",
             signature_note: None,
         });
@@ -234,12 +343,18 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
         sent,
         certs,
         store,
-        best,
+        primary: best,
         others,
+        deploy,
+        trust,
         findings,
         ct,
         log_list,
     } = parts;
+    let store_of = |p: Profile| match p {
+        Profile::Apple => StoreId::Apple,
+        Profile::Rfc5280 => options.strict_store,
+    };
     let verdicts = verdicts(&findings);
     let verdict_details = Profile::ALL
         .iter()
@@ -250,9 +365,15 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
                 .filter(|(_, f)| f.fails(*p))
                 .map(|(i, _)| i)
                 .collect();
+            let anchored_on = if options.builtin_roots {
+                store_of(*p).info().describe()
+            } else {
+                "no compiled-in store (turned off)".to_owned()
+            };
             VerdictDetail {
                 profile: p.id(),
                 description: p.description(),
+                store: format!("{anchored_on}, and your trust anchors"),
                 pass: deciding.is_empty(),
                 deciding,
             }
@@ -297,16 +418,23 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
         .map(|p| built(p, certs, store))
         .unwrap_or_default();
     let path_trusted = best.as_ref().is_some_and(|p| p.end.is_trusted());
-    let fixed_chain = best.as_ref().filter(|p| p.end.is_trusted()).map(|p| {
-        let mut deploy: Vec<usize> = p.certs.clone();
-        if matches!(p.end, PathEnd::IsAnchor(_)) && deploy.len() > 1 {
-            deploy.pop(); // the anchor itself is not sent
+    // The chain to deploy: Apple's trusted path, then what other stores' paths add, roots left
+    // out (clients have them).
+    let fixed_chain = (!deploy.is_empty()).then(|| {
+        let mut indexes: Vec<usize> = Vec::new();
+        let mut pem = String::new();
+        for p in &deploy {
+            let mut serve: &[usize] = &p.certs;
+            if matches!(p.end, PathEnd::IsAnchor(_)) && serve.len() > 1 {
+                serve = &serve[..serve.len() - 1]; // the anchor itself is not sent
+            }
+            for &i in serve {
+                if !indexes.contains(&certs[i].index) {
+                    indexes.push(certs[i].index);
+                    pem.push_str(&certs[i].details.pem);
+                }
+            }
         }
-        let indexes: Vec<usize> = deploy.iter().map(|&i| certs[i].index).collect();
-        let pem: String = deploy
-            .iter()
-            .map(|&i| certs[i].details.pem.clone())
-            .collect();
         let sent_order: Vec<usize> = sent.iter().map(|c| c.index).collect();
         FixedChain {
             differs_from_sent: sent_order != indexes,
@@ -341,9 +469,30 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
         alternatives,
         fixed_chain,
         ct,
+        trust: StoreId::ALL
+            .into_iter()
+            .zip(trust)
+            .map(|(s, entry)| (s.id().to_owned(), entry))
+            .collect(),
         trust_store: TrustStoreSummary {
             builtin_roots: store.builtin_count(),
-            user_anchors: store.anchors().len() - store.builtin_count(),
+            user_anchors: store.user_count(),
+            stores: StoreId::ALL
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.id().to_owned(),
+                        StoreSummary {
+                            version: s.info().version,
+                            roots: if options.builtin_roots {
+                                options.trust_data.roots_of(s).count()
+                            } else {
+                                0
+                            },
+                        },
+                    )
+                })
+                .collect(),
         },
         ct_log_list: log_list.map(|l| l.version.clone()),
         certificates: sent.iter().map(|c| c.details.clone()).collect(),
@@ -362,14 +511,29 @@ impl Analysis {
                 .map(|h| format!(" for host `{h}`"))
                 .unwrap_or_default()
         ));
-        md.push_str("| Profile | Verdict |\n|---|---|\n");
+        md.push_str("| Profile | Verdict | Anchored on |\n|---|---|---|\n");
         for v in &self.verdict_details {
             md.push_str(&format!(
-                "| {} ({}) | {} |\n",
+                "| {} ({}) | {} | {} |\n",
                 v.profile,
                 v.description,
-                if v.pass { "**pass**" } else { "**fail**" }
+                if v.pass { "**pass**" } else { "**fail**" },
+                v.store
             ));
+        }
+        md.push_str(
+            "\n## Trust by root store\n\n| Store | Version | Trusted | Why |\n|---|---|---|---|\n",
+        );
+        for store in StoreId::ALL {
+            if let Some(t) = self.trust.get(store.id()) {
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    t.store,
+                    t.version,
+                    if t.trusted { "yes" } else { "**no**" },
+                    t.reason.replace('|', "\\|")
+                ));
+            }
         }
         md.push_str("\n## Chain as sent\n\n");
         for c in &self.chain_as_sent {

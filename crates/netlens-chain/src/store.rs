@@ -1,13 +1,19 @@
-//! Trust anchors: Mozilla's root program (the `webpki-roots` crate, compiled in) and roots the
-//! user supplies (a private CA, roots exported from a Mac).
+//! Trust anchors: the compiled-in root stores ([`netlens_roots`]: Apple's, Mozilla's, the Chrome
+//! Root Store) and the roots the user supplies (a private CA, roots exported from a Mac).
 //!
-//! A built-in anchor is a name, a key and optional name constraints, which is all path
-//! validation needs (RFC 5280 §6.1.1 (d)). A user anchor is a whole certificate, so its validity
-//! and extensions are checked too, as strict validators do. Chains ending at a built-in anchor
-//! are "public": Apple's 398-day and Certificate Transparency rules apply only to them.
+//! Paths are built once, over the union of every store: an anchor is a name and a key (RFC 5280
+//! §6.1.1 (d)) and remembers which stores hold it, so the same search answers "does Apple trust
+//! this?" and "does Firefox?" ([`crate::trust`] picks each store's path). The same root shipped
+//! by two stores as two encodings (same name and key, another validity) is one anchor with both
+//! entries. A user anchor is a whole certificate, so its validity and extensions are checked too,
+//! as strict validators do, and it is trusted in every store's evaluation: it stands for a root
+//! the user installs on their clients.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use netlens_roots::{RemovedRoot, Root, StoreId, TrustData};
+use sha2::{Digest, Sha256};
 
 use crate::model::ChainCert;
 use crate::names;
@@ -16,7 +22,7 @@ use crate::names;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnchorOrigin {
-    /// Mozilla's root program, built in.
+    /// A compiled-in root store.
     Builtin,
     /// Supplied by the user.
     User,
@@ -33,83 +39,111 @@ pub struct Anchor {
     pub spki: Vec<u8>,
     /// DER NameConstraints (the extension value), if the anchor is constrained.
     pub name_constraints: Option<Vec<u8>>,
-    /// Where it comes from.
-    pub origin: AnchorOrigin,
     /// Readable name (CN or organization).
     pub label: String,
+    /// The subject's organization, to find the same CA's roots in another store.
+    pub organization: Option<String>,
+    /// The compiled-in root entries with this name and key, one per certificate.
+    pub roots: Vec<&'static Root>,
+    /// Compiled-in stores that hold it ([`StoreId::bit`]s).
+    pub stores: u8,
+    /// Supplied by the user (possibly also compiled in).
+    pub user: bool,
     /// For user anchors: index into the user anchor certificates.
     pub cert: Option<usize>,
     /// The anchor certificate is self-issued (a root rather than a cross-certificate).
     pub self_issued: bool,
     /// A public root: Apple's rules for preinstalled roots (398 days, Certificate
-    /// Transparency) apply to chains ending here. Built-in anchors are public; user anchors are
-    /// when the user says so (e.g. roots exported from a Mac's System Roots keychain).
+    /// Transparency) apply to chains ending here. Compiled-in anchors are public; user anchors
+    /// are when the user says so (e.g. roots exported from a Mac's System Roots keychain).
     pub public: bool,
 }
 
-/// DER SEQUENCE around `content`.
-fn sequence(content: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x30];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
+impl Anchor {
+    /// Built in (in some store) or only the user's.
+    pub fn origin(&self) -> AnchorOrigin {
+        if self.stores != 0 {
+            AnchorOrigin::Builtin
+        } else {
+            AnchorOrigin::User
+        }
     }
-    out.extend_from_slice(content);
+
+    /// The anchor ends a trusted path for `store`: the store holds it, or the user supplied it.
+    pub fn trusted_in(&self, store: StoreId) -> bool {
+        self.user || self.stores & store.bit() != 0
+    }
+
+    /// The compiled-in entries `store` holds for this anchor.
+    pub fn entries_in(&self, store: StoreId) -> impl Iterator<Item = &'static Root> + '_ {
+        self.roots
+            .iter()
+            .copied()
+            .filter(move |r| r.in_store(store))
+    }
+}
+
+fn label_and_organization(subject: &[u8]) -> (String, Option<String>) {
+    der::Decode::from_der(subject)
+        .map(|n: x509_cert::name::Name| {
+            let dn = netlens_x509::dn::DistinguishedName::from_name(&n);
+            (
+                dn.display_label(),
+                dn.values_of("O").next().map(str::to_owned),
+            )
+        })
+        .unwrap_or_else(|_| ("(unreadable name)".into(), None))
+}
+
+/// The first 8 bytes of a SHA-256, as [`RemovedRoot`] keeps them.
+pub fn digest8(bytes: &[u8]) -> [u8; 8] {
+    let full: [u8; 32] = Sha256::digest(bytes).into();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&full[..8]);
     out
 }
 
-fn label_of(subject: &[u8]) -> String {
-    der::Decode::from_der(subject)
-        .map(|n: x509_cert::name::Name| {
-            netlens_x509::dn::DistinguishedName::from_name(&n).display_label()
-        })
-        .unwrap_or_else(|_| "(unreadable name)".into())
-}
-
-/// Number of built-in (Mozilla) roots.
-pub fn builtin_root_count() -> usize {
-    webpki_roots::TLS_SERVER_ROOTS.len()
-}
-
-/// The built-in anchors and their index by subject.
-type Builtin = (Vec<Anchor>, HashMap<Vec<u8>, Vec<usize>>);
-
-/// The built-in anchors, prepared once per process (parsing 120 names on every analysis would
-/// cost more than verifying the chain's signatures).
-fn builtin() -> &'static Builtin {
-    static BUILTIN: OnceLock<Builtin> = OnceLock::new();
-    BUILTIN.get_or_init(|| {
-        let mut anchors = Vec::new();
-        let mut index: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
-        for a in webpki_roots::TLS_SERVER_ROOTS {
-            let subject = sequence(a.subject.as_ref());
-            let anchor = Anchor {
-                subject_key: names::comparison_key(&subject),
-                label: label_of(&subject),
-                subject,
-                spki: sequence(a.subject_public_key_info.as_ref()),
-                name_constraints: a.name_constraints.as_ref().map(|nc| sequence(nc.as_ref())),
-                origin: AnchorOrigin::Builtin,
-                cert: None,
-                self_issued: true,
-                public: true,
-            };
-            index
-                .entry(anchor.subject_key.clone())
-                .or_default()
-                .push(anchors.len());
-            anchors.push(anchor);
+/// Anchors built from compiled-in roots, merged by name and key.
+fn anchors_of(data: &TrustData) -> Vec<Anchor> {
+    let mut anchors: Vec<Anchor> = Vec::new();
+    let mut by_identity: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
+    for root in data.roots {
+        if let Some(&i) = by_identity.get(&(root.subject, root.spki)) {
+            let a = &mut anchors[i];
+            a.stores |= root.stores;
+            a.roots.push(root);
+            continue;
         }
-        (anchors, index)
-    })
+        let (_, organization) = label_and_organization(root.subject);
+        by_identity.insert((root.subject, root.spki), anchors.len());
+        anchors.push(Anchor {
+            subject_key: names::comparison_key(root.subject),
+            subject: root.subject.to_vec(),
+            spki: root.spki.to_vec(),
+            name_constraints: root.name_constraints.map(<[u8]>::to_vec),
+            label: root.label.to_owned(),
+            organization,
+            roots: vec![root],
+            stores: root.stores,
+            user: false,
+            cert: None,
+            self_issued: root.self_issued,
+            public: true,
+        });
+    }
+    anchors
+}
+
+/// The compiled-in anchors, prepared once per process (parsing two hundred names on every
+/// analysis would cost more than verifying the chain's signatures).
+fn builtin_anchors() -> &'static [Anchor] {
+    static BUILTIN: OnceLock<Vec<Anchor>> = OnceLock::new();
+    BUILTIN.get_or_init(|| anchors_of(&TrustData::builtin()))
+}
+
+/// Number of distinct compiled-in root certificates in `store`.
+pub fn root_count(store: StoreId) -> usize {
+    store.info().roots
 }
 
 /// The anchors an analysis trusts.
@@ -117,32 +151,47 @@ fn builtin() -> &'static Builtin {
 pub struct TrustStore {
     anchors: Vec<Anchor>,
     by_subject: HashMap<Vec<u8>, Vec<usize>>,
+    removed: &'static [RemovedRoot],
 }
 
 impl TrustStore {
-    /// A store with Mozilla's roots (when `builtin`) and the user's anchor certificates, which
-    /// count as public roots when `user_public`.
-    pub fn new(builtin_roots: bool, user: &[ChainCert], user_public: bool) -> Self {
-        let mut store = if builtin_roots {
-            let (anchors, index) = builtin();
-            TrustStore {
-                anchors: anchors.clone(),
-                by_subject: index.clone(),
-            }
+    /// A store with the roots of `data` (when `builtin`) and the user's anchor certificates,
+    /// which count as public roots when `user_public`.
+    pub fn new(data: &TrustData, builtin: bool, user: &[ChainCert], user_public: bool) -> Self {
+        let anchors = if !builtin {
+            Vec::new()
+        } else if std::ptr::eq(data.roots, TrustData::builtin().roots) {
+            builtin_anchors().to_vec()
         } else {
-            TrustStore::default()
+            anchors_of(data)
         };
+        let mut store = TrustStore {
+            by_subject: HashMap::new(),
+            anchors: Vec::with_capacity(anchors.len() + user.len()),
+            removed: data.removed,
+        };
+        for anchor in anchors {
+            store.index(anchor);
+        }
         for (i, cert) in user.iter().enumerate() {
             let nc = cert
                 .extension(&const_oid::db::rfc5280::ID_CE_NAME_CONSTRAINTS)
                 .map(|e| e.extn_value.as_bytes().to_vec());
-            store.push(Anchor {
+            store.push_user(Anchor {
                 subject: cert.subject.clone(),
                 subject_key: cert.subject_key.clone(),
                 spki: cert.spki.clone(),
                 name_constraints: nc,
-                origin: AnchorOrigin::User,
                 label: cert.details.label.clone(),
+                organization: cert
+                    .details
+                    .subject
+                    .values_of("O")
+                    .next()
+                    .map(str::to_owned),
+                roots: Vec::new(),
+                stores: 0,
+                user: true,
                 cert: Some(i),
                 self_issued: cert.self_issued(),
                 public: user_public,
@@ -151,7 +200,15 @@ impl TrustStore {
         store
     }
 
-    fn push(&mut self, anchor: Anchor) {
+    fn index(&mut self, anchor: Anchor) {
+        self.by_subject
+            .entry(anchor.subject_key.clone())
+            .or_default()
+            .push(self.anchors.len());
+        self.anchors.push(anchor);
+    }
+
+    fn push_user(&mut self, anchor: Anchor) {
         // The same name and key supplied twice (built in and by the user, or as a root and as a
         // cross-certificate) is one anchor. The certificate kept is the user's self-issued copy
         // when there is one: anchor checks then look at the root, not at a cross-certificate.
@@ -161,19 +218,15 @@ impl TrustStore {
             .and_then(|ids| ids.iter().find(|&&i| self.anchors[i].spki == anchor.spki))
         {
             let kept = &mut self.anchors[existing];
-            if anchor.origin == AnchorOrigin::User
-                && (kept.cert.is_none() || (!kept.self_issued && anchor.self_issued))
-            {
+            kept.user = true;
+            kept.public |= anchor.public;
+            if kept.cert.is_none() || (!kept.self_issued && anchor.self_issued) {
                 kept.cert = anchor.cert;
                 kept.self_issued = anchor.self_issued;
             }
             return;
         }
-        self.by_subject
-            .entry(anchor.subject_key.clone())
-            .or_default()
-            .push(self.anchors.len());
-        self.anchors.push(anchor);
+        self.index(anchor);
     }
 
     /// Every anchor.
@@ -199,11 +252,185 @@ impl TrustStore {
             .find(|&i| self.anchors[i].spki == cert.spki)
     }
 
-    /// Number of built-in anchors.
+    /// Number of compiled-in anchors (distinct names and keys).
     pub fn builtin_count(&self) -> usize {
+        self.anchors.iter().filter(|a| a.stores != 0).count()
+    }
+
+    /// Number of user anchors.
+    pub fn user_count(&self) -> usize {
+        self.anchors.iter().filter(|a| a.user).count()
+    }
+
+    /// The root Apple removed that has this subject and key (a root, a cross-certificate or an
+    /// anchor of another store), if any.
+    pub fn removed_by_apple(&self, subject: &[u8], spki: &[u8]) -> Option<&'static RemovedRoot> {
+        let (s, k) = (digest8(subject), digest8(spki));
+        self.removed
+            .iter()
+            .find(|r| r.subject_digest == s && r.spki_digest == k)
+    }
+
+    /// The root Apple removed with this subject name (for an issuer missing from the chain).
+    pub fn removed_by_name(&self, subject: &[u8]) -> Option<&'static RemovedRoot> {
+        let s = digest8(subject);
+        self.removed.iter().find(|r| r.subject_digest == s)
+    }
+
+    /// The compiled-in anchors of `store` from the same organization as `organization`.
+    pub fn same_organization(&self, organization: &str, store: StoreId) -> Vec<&Anchor> {
         self.anchors
             .iter()
-            .filter(|a| a.origin == AnchorOrigin::Builtin)
-            .count()
+            .filter(|a| {
+                a.stores & store.bit() != 0
+                    && a.organization
+                        .as_deref()
+                        .is_some_and(|o| o.eq_ignore_ascii_case(organization))
+            })
+            .collect()
+    }
+}
+
+/// A compiled-in store as `netlens roots` lists it: what it is and every root with the store's
+/// constraints on it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StoreListing {
+    /// `apple`, `mozilla`, `chrome`.
+    pub store: &'static str,
+    /// "Apple's trust store".
+    pub name: &'static str,
+    /// The clients that use it.
+    pub clients: &'static str,
+    /// The store's version.
+    pub version: &'static str,
+    /// When the upstream source was published.
+    pub date: &'static str,
+    /// Where the data came from.
+    pub source: &'static str,
+    /// The roots, by label.
+    pub roots: Vec<RootListing>,
+}
+
+/// One root of a [`StoreListing`].
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RootListing {
+    /// SHA-256 of the certificate, uppercase hex.
+    pub sha256: String,
+    /// Display name.
+    pub label: String,
+    /// Subject (RFC 4514).
+    pub subject: String,
+    /// notBefore (RFC 3339).
+    pub not_before: String,
+    /// notAfter (RFC 3339).
+    pub not_after: String,
+    /// The other compiled-in stores that hold it.
+    pub also_in: Vec<&'static str>,
+    /// The store's constraints on it.
+    pub constraints: Vec<Constraint>,
+}
+
+/// A store's constraint on one of its roots.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Constraint {
+    /// Trusted only for certificates issued up to a moment.
+    DistrustAfter {
+        /// The moment (RFC 3339).
+        after: String,
+        /// What counts as issuance: `not_before` or `earliest_sct`.
+        basis: netlens_roots::Basis,
+        /// Where it was decided.
+        source: &'static str,
+    },
+    /// Apple trusts it only for these Apple policies.
+    ApplePolicies {
+        /// Policy OIDs.
+        policies: Vec<&'static str>,
+        /// Whether TLS server authentication is among them.
+        tls: bool,
+    },
+    /// The store checks the root's own expiry.
+    ExpiryEnforced,
+}
+
+impl Constraint {
+    /// In words, for the plain-text listing.
+    pub fn describe(&self) -> String {
+        match self {
+            Constraint::DistrustAfter { after, basis, .. } => format!(
+                "distrusted for leaves issued after {} ({})",
+                &after[..10],
+                match basis {
+                    netlens_roots::Basis::NotBefore => "notBefore",
+                    netlens_roots::Basis::EarliestSct => "earliest SCT",
+                }
+            ),
+            Constraint::ApplePolicies { tls: false, .. } => {
+                "Apple services only (not TLS)".to_owned()
+            }
+            Constraint::ApplePolicies { tls: true, .. } => "Apple policies incl. TLS".to_owned(),
+            Constraint::ExpiryEnforced => "expiry enforced".to_owned(),
+        }
+    }
+}
+
+/// The roots of `store` in `data`, with their constraints.
+pub fn listing(data: &TrustData, store: StoreId) -> StoreListing {
+    let info = store.info();
+    let time = netlens_x509::time::rfc3339_from_unix;
+    let mut roots: Vec<RootListing> = data
+        .roots_of(store)
+        .map(|r| {
+            let mut constraints = Vec::new();
+            if let Some(d) = r.distrust(store) {
+                constraints.push(Constraint::DistrustAfter {
+                    after: time(d.after),
+                    basis: d.basis,
+                    source: d.source,
+                });
+            }
+            if store == StoreId::Apple && !r.apple_policies.is_empty() {
+                constraints.push(Constraint::ApplePolicies {
+                    policies: r.apple_policies.to_vec(),
+                    tls: r.apple_allows_tls(),
+                });
+            }
+            if r.expiry_enforced_by(store) {
+                constraints.push(Constraint::ExpiryEnforced);
+            }
+            RootListing {
+                sha256: r.sha256_hex(),
+                label: r.label.to_owned(),
+                subject: der::Decode::from_der(r.subject)
+                    .map(|n: x509_cert::name::Name| {
+                        netlens_x509::dn::DistinguishedName::from_name(&n).rfc4514
+                    })
+                    .unwrap_or_default(),
+                not_before: time(r.not_before),
+                not_after: time(r.not_after),
+                also_in: StoreId::ALL
+                    .into_iter()
+                    .filter(|s| *s != store && r.in_store(*s))
+                    .map(StoreId::id)
+                    .collect(),
+                constraints,
+            }
+        })
+        .collect();
+    roots.sort_by(|a, b| {
+        a.label
+            .to_lowercase()
+            .cmp(&b.label.to_lowercase())
+            .then(a.sha256.cmp(&b.sha256))
+    });
+    StoreListing {
+        store: store.id(),
+        name: info.name,
+        clients: info.clients,
+        version: info.version,
+        date: info.date,
+        source: info.source,
+        roots,
     }
 }

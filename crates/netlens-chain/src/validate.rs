@@ -157,9 +157,13 @@ pub fn validate(ctx: &Context<'_>, path: &Path) -> Vec<Finding> {
             ));
         }
         unknown_critical(node, &mut out);
-        structure(node, i == 0, is_root(node, i, &nodes, path), &mut out);
+        let root = is_root(node, i, &nodes, path);
+        structure(node, i == 0, root, &mut out);
         if i > 0 {
             issuer_checks(node, &nodes, i, &mut out);
+            if !root {
+                eku_chaining(ctx, node, &mut out);
+            }
         }
     }
 
@@ -259,7 +263,7 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
                 .end
                 .anchor()
                 .and_then(|a| ctx.store.get(a))
-                .map(|a| a.origin)
+                .map(|a| a.origin())
                 == Some(AnchorOrigin::User)
                 && path.certs.len() == 1
                 && top.self_issued()
@@ -291,12 +295,13 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
                 out.push(node.finding(
                     "chain.untrusted-root",
                     format!(
-                        "The chain ends at {}, a self-signed root that is not in the trust store{}.",
+                        "The chain ends at {}, a self-signed root that {}.",
                         top.label(),
                         if ctx.options.builtin_roots {
-                            " (Mozilla's roots and any you added)"
+                            "no root store netlens knows holds (Apple's, Mozilla's, the Chrome Root Store's) and \
+                             that is not among your anchors"
                         } else {
-                            ""
+                            "is not among your anchors (the compiled-in root stores are turned off)"
                         }
                     ),
                 ));
@@ -844,6 +849,38 @@ fn cn_problem(
         );
     }
     None
+}
+
+/// EKU chaining: an intermediate whose extended key usage neither lists the leaf's purpose nor
+/// anyExtendedKeyUsage cannot vouch for that purpose. RFC 5280 defines EKU for the end entity
+/// only, but every major validator (Apple, Chrome's BoringSSL, Go, rustls-webpki, pyca) applies
+/// it down the path, and the BRs require TLS subordinate CAs to carry serverAuth. An intermediate
+/// without the extension is unrestricted. Roots are not checked: a trust anchor is a name and a
+/// key.
+fn eku_chaining(ctx: &Context<'_>, node: &Node<'_>, out: &mut Vec<Finding>) {
+    let Some(list) = node
+        .cert
+        .extension(&oid::ID_CE_EXT_KEY_USAGE)
+        .and_then(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok())
+    else {
+        return;
+    };
+    let (wanted, purpose) = match ctx.options.purpose {
+        Purpose::ServerAuth => (SERVER_AUTH, "TLS server authentication (serverAuth)"),
+        Purpose::ClientAuth => (CLIENT_AUTH, "TLS client authentication (clientAuth)"),
+    };
+    if list.0.contains(&wanted) || list.0.contains(&ANY_EKU) {
+        return;
+    }
+    let names: Vec<String> = list.0.iter().map(netlens_x509::oids::short_name).collect();
+    out.push(node.finding(
+        "chain.ca-eku-mismatch",
+        format!(
+            "{}'s extended key usage ({}) does not allow {purpose}, so clients refuse the certificates it issues for it.",
+            node.name(),
+            if names.is_empty() { "empty".to_owned() } else { names.join(", ") }
+        ),
+    ));
 }
 
 /// Checks on certificates that issued the one below them.

@@ -11,7 +11,8 @@ use base64::Engine as _;
 use const_oid::ObjectIdentifier;
 use der::Encode;
 use der::asn1::{Ia5String, OctetString};
-use netlens_chain::{Analysis, Analyzer, Options, Purpose, RULES, Severity};
+use netlens_chain::{Analysis, Analyzer, Options, Purpose, RULES, Severity, StoreId, TrustData};
+use netlens_roots::{Basis, Distrust, RemovedRoot, Root};
 use netlens_testkit::{
     CertSpec, DAY, Issued, JAN_2025, Key, KeyAlgorithm, SignatureHash, Usage, der_tlv, extension,
     issue, oid, resign, self_signed, sign_raw,
@@ -195,6 +196,125 @@ fn chain_via(inter: &Issued, leaf_spec: CertSpec, seed: &str) -> Case {
     )
     .unwrap();
     case_with(&leaf, inter)
+}
+
+/// Stores made of test roots, for the `trust.*` rules: the rules root (and others) with the
+/// stores that hold them. Leaked: a store is `'static` data, and a test process is short.
+fn store_root(root: &Issued, stores: u8) -> Root {
+    let scan = netlens_x509::input::scan(&root.der, None);
+    let cert = netlens_chain::model::ChainCert::parse(&scan.certificates()[0], 0, 0).unwrap();
+    let (not_before, not_after) = cert.validity();
+    Root {
+        sha256: cert.fingerprint,
+        label: Box::leak(cert.details.label.clone().into_boxed_str()),
+        subject: Box::leak(cert.subject.clone().into_boxed_slice()),
+        spki: Box::leak(cert.spki.clone().into_boxed_slice()),
+        name_constraints: None,
+        not_before,
+        not_after,
+        self_issued: cert.self_issued(),
+        stores,
+        apple_policies: &[],
+        distrust: &[],
+        expiry_enforced: 0,
+    }
+}
+
+const APPLE: u8 = StoreId::Apple.bit();
+const MOZILLA: u8 = StoreId::Mozilla.bit();
+const CHROME: u8 = StoreId::Chrome.bit();
+const EVERY_STORE: u8 = APPLE | MOZILLA | CHROME;
+
+/// A leaf a public CA would issue: the baseline's, with the three SCTs Apple's CT policy asks of
+/// a one-year certificate.
+fn public_leaf() -> &'static Issued {
+    static LEAF: OnceLock<Issued> = OnceLock::new();
+    LEAF.get_or_init(|| {
+        let sct_ms = JAN_2025 as u64 * 1000;
+        leaf_from(
+            with_ext(
+                leaf_spec(),
+                netlens_testkit::sct_list_extension(3, sct_ms).unwrap(),
+            ),
+            "public-store-leaf",
+        )
+    })
+}
+
+/// The public leaf and the rules issuing CA, anchored on stores of `roots` instead of a user
+/// anchor.
+fn store_case(roots: Vec<Root>, removed: Vec<RemovedRoot>) -> Case {
+    let mut c = case_with(public_leaf(), &pki().inter);
+    c.anchors.clear();
+    c.options.builtin_roots = true;
+    c.options.trust_data = TrustData {
+        roots: Box::leak(roots.into_boxed_slice()),
+        removed: Box::leak(removed.into_boxed_slice()),
+    };
+    c
+}
+
+/// The rules root in `stores`, changed by `edit`.
+fn rules_root_in(stores: u8, edit: impl FnOnce(&mut Root)) -> Case {
+    let mut root = store_root(&pki().root, stores);
+    edit(&mut root);
+    store_case(vec![root], Vec::new())
+}
+
+/// The rules root as Apple lists a removed root.
+fn removed_rules_root() -> RemovedRoot {
+    let root = store_root(&pki().root, 0);
+    RemovedRoot {
+        sha256: root.sha256,
+        subject_digest: netlens_chain::store::digest8(root.subject),
+        spki_digest: netlens_chain::store::digest8(root.spki),
+        label: root.label,
+        removed_in: "2024051500",
+    }
+}
+
+/// A second root, and the rules issuing CA cross-signed by it (same name, same key).
+fn cross_signed() -> (Issued, Issued) {
+    let other = self_signed(
+        &CertSpec {
+            authority_key_id: false,
+            ..CertSpec::ca("CN=Other Root,O=Netlens Other", None)
+        },
+        Key::generate(KeyAlgorithm::P256, "other-root").unwrap(),
+    )
+    .unwrap();
+    let cross = issue(
+        &CertSpec::ca("CN=Rules Issuing CA,O=Netlens Rules", Some(0)).serial(&[0x42]),
+        Key::generate(KeyAlgorithm::P256, "rules-inter").unwrap(),
+        &other,
+    )
+    .unwrap();
+    (other, cross)
+}
+
+/// The leaf, the rules issuing CA and its cross-signed twin; the rules root held by
+/// `rules_stores`, the other root by `other_stores`.
+fn two_roots_case(rules_stores: u8, other_stores: u8) -> Case {
+    let (other, cross) = cross_signed();
+    let mut c = store_case(
+        vec![
+            store_root(&pki().root, rules_stores),
+            store_root(&other, other_stores),
+        ],
+        Vec::new(),
+    );
+    c.chain.push(cross.der);
+    c
+}
+
+/// A distrust decision of `store` at `after`.
+fn distrust(store: StoreId, after: i64, basis: Basis) -> &'static [Distrust] {
+    Box::leak(Box::new([Distrust {
+        store,
+        after,
+        basis,
+        source: "a test decision",
+    }]))
 }
 
 type Pair = fn() -> (Case, Case);
@@ -839,6 +959,77 @@ fn cases() -> Vec<(&'static str, Pair)> {
                 baseline(),
             )
         }),
+        ("chain.ca-eku-mismatch", || {
+            let email_ca = intermediate(
+                CertSpec {
+                    extended_key_usage: vec![oid::CLIENT_AUTH],
+                    ..CertSpec::ca("CN=Rules Client CA,O=Netlens Rules", Some(0))
+                },
+                "client-ca",
+            );
+            let tls_ca = intermediate(
+                CertSpec {
+                    extended_key_usage: vec![oid::SERVER_AUTH],
+                    ..CertSpec::ca("CN=Rules TLS CA,O=Netlens Rules", Some(0))
+                },
+                "tls-ca",
+            );
+            (
+                chain_via(&email_ca, leaf_spec(), "eku-leaf"),
+                chain_via(&tls_ca, leaf_spec(), "eku-leaf"),
+            )
+        }),
+        ("trust.root-not-in-store", || {
+            (
+                rules_root_in(MOZILLA | CHROME, |_| {}),
+                rules_root_in(EVERY_STORE, |_| {}),
+            )
+        }),
+        ("trust.root-removed", || {
+            let root = store_root(&pki().root, MOZILLA);
+            (
+                store_case(vec![root], vec![removed_rules_root()]),
+                store_case(vec![root], Vec::new()),
+            )
+        }),
+        ("trust.distrusted-after", || {
+            // The leaf's notBefore is JAN_2025: a decision the day before fires, the day after not.
+            (
+                rules_root_in(EVERY_STORE, |r| {
+                    r.distrust = distrust(StoreId::Apple, JAN_2025 - DAY, Basis::NotBefore)
+                }),
+                rules_root_in(EVERY_STORE, |r| {
+                    r.distrust = distrust(StoreId::Apple, JAN_2025 + DAY, Basis::NotBefore)
+                }),
+            )
+        }),
+        ("trust.root-not-for-tls", || {
+            (
+                rules_root_in(EVERY_STORE, |r| {
+                    r.apple_policies = &["1.2.840.113635.100.1.2", "1.2.840.113635.100.1.16"]
+                }),
+                rules_root_in(EVERY_STORE, |r| {
+                    r.apple_policies = &["1.2.840.113635.100.1.2", "1.2.840.113635.100.1.3.1"]
+                }),
+            )
+        }),
+        ("trust.anchor-expired", || {
+            let expired = |enforced: u8| {
+                let mut c = rules_root_in(EVERY_STORE, |r| {
+                    r.not_after = AT - DAY;
+                    r.expiry_enforced = enforced;
+                });
+                c.options.strict_store = StoreId::Chrome;
+                c
+            };
+            (expired(CHROME), expired(0))
+        }),
+        ("trust.store-paths-differ", || {
+            (
+                two_roots_case(APPLE, MOZILLA | CHROME),
+                two_roots_case(EVERY_STORE, EVERY_STORE),
+            )
+        }),
         ("info.private-root", || (baseline(), public(baseline()))),
         ("info.no-hostname", || {
             let mut fires = baseline();
@@ -1082,5 +1273,236 @@ fn webcrypto_calls_for_the_usual_algorithms() {
     assert!(
         names.contains(&("RSASSA-PKCS1-v1_5", Some("SHA-1"))),
         "{names:?}"
+    );
+}
+
+// ---- Trust stores: the matrix, each store's verdict, distrust dates, EKU chaining ----
+
+fn finding<'a>(a: &'a Analysis, rule: &str) -> &'a netlens_chain::Finding {
+    a.findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("no {rule}: {:#?}", a.findings))
+}
+
+#[test]
+fn a_root_in_one_store_only_is_trusted_there_and_named_missing_elsewhere() {
+    // Only Mozilla holds the root: Firefox trusts the chain, an iPhone does not.
+    let a = rules_root_in(MOZILLA, |_| {}).run();
+    assert!(a.trust["mozilla"].trusted, "{:?}", a.trust["mozilla"]);
+    assert!(!a.trust["apple"].trusted);
+    assert!(!a.trust["chrome"].trusted);
+    assert_eq!(a.trust["apple"].rule, Some("trust.root-not-in-store"));
+    assert_eq!(a.verdicts["apple"], "fail");
+    assert_eq!(a.verdicts["rfc5280"], "pass");
+    let f = finding(&a, "trust.root-not-in-store");
+    assert_eq!(f.decides, [netlens_chain::Profile::Apple]);
+    assert!(
+        f.message.contains("is not in Apple's trust store")
+            && f.message.contains("Mozilla's root store")
+            && f.message.contains("Rules Root"),
+        "{}",
+        f.message
+    );
+    assert!(a.trust["apple"].reason.contains("Apple's trust store"));
+    assert_eq!(a.trust["apple"].store, "Apple's trust store");
+    assert_eq!(
+        a.trust["apple"].version,
+        StoreId::Apple.info().version,
+        "the entry names the compiled-in version"
+    );
+    assert!(a.verdict_details[0].store.contains("Apple's trust store"));
+    assert!(a.verdict_details[1].store.contains("Mozilla's root store"));
+
+    // The other way round: Apple only. The strict verdict names Mozilla's store.
+    let a = rules_root_in(APPLE, |_| {}).run();
+    assert_eq!(a.verdicts["apple"], "pass");
+    assert_eq!(a.verdicts["rfc5280"], "fail");
+    let f = finding(&a, "trust.root-not-in-store");
+    assert_eq!(f.decides, [netlens_chain::Profile::Rfc5280]);
+    assert!(f.message.contains("Mozilla's root store"), "{}", f.message);
+
+    // `--store chrome`: the strict verdict follows the Chrome Root Store.
+    let mut c = rules_root_in(MOZILLA | APPLE, |_| {});
+    c.options.strict_store = StoreId::Chrome;
+    let a = c.run();
+    assert_eq!(a.verdicts["apple"], "pass");
+    assert_eq!(a.verdicts["rfc5280"], "fail");
+    assert!(
+        finding(&a, "trust.root-not-in-store")
+            .message
+            .contains("the Chrome Root Store"),
+    );
+
+    // The JSON carries the matrix under `trust`, per store.
+    let json = serde_json::to_value(&a).unwrap();
+    for store in ["apple", "mozilla", "chrome"] {
+        let entry = &json["trust"][store];
+        assert!(entry["trusted"].is_boolean(), "{entry}");
+        assert!(entry["store"].is_string() && entry["version"].is_string());
+        assert!(!entry["reason"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn the_removed_root_says_when_apple_removed_it() {
+    let root = store_root(&pki().root, MOZILLA);
+    let a = store_case(vec![root], vec![removed_rules_root()]).run();
+    let f = finding(&a, "trust.root-removed");
+    assert!(f.message.contains("in 2024051500"), "{}", f.message);
+    assert_eq!(f.decides, [netlens_chain::Profile::Apple]);
+    assert!(!fires(&a, "trust.root-not-in-store"));
+    assert!(a.trust["mozilla"].trusted);
+
+    // A chain that ends at the removed root itself, sent as a self-signed certificate.
+    let mut c = store_case(Vec::new(), vec![removed_rules_root()]);
+    c.chain.push(pki().root.der.clone());
+    let a = c.run();
+    assert!(fires(&a, "trust.root-removed"), "{:#?}", a.findings);
+    assert!(fires(&a, "chain.untrusted-root"));
+}
+
+#[test]
+fn distrust_dates_apply_by_each_stores_issuance_time() {
+    // notBefore (Apple, Mozilla): one day either side of JAN_2025.
+    for store in [StoreId::Apple, StoreId::Mozilla] {
+        for (after, distrusted) in [(JAN_2025 - DAY, true), (JAN_2025 + DAY, false)] {
+            let a = rules_root_in(EVERY_STORE, |r| {
+                r.distrust = distrust(store, after, Basis::NotBefore)
+            })
+            .run();
+            assert_eq!(
+                !a.trust[store.id()].trusted,
+                distrusted,
+                "{store:?} {after}"
+            );
+            for other in StoreId::ALL.into_iter().filter(|s| *s != store) {
+                assert!(a.trust[other.id()].trusted, "{other:?} is not affected");
+            }
+            if distrusted {
+                let f = finding(&a, "trust.distrusted-after");
+                assert!(f.message.contains("2024-12-31"), "{}", f.message);
+                assert!(
+                    f.message.contains("2025-01-01 (notBefore)"),
+                    "{}",
+                    f.message
+                );
+            }
+        }
+    }
+    // The earliest embedded SCT (Chrome): 2025-01-10, whatever the notBefore.
+    let sct_ms = (JAN_2025 + 9 * DAY) as u64 * 1000;
+    let leaf = leaf_from(
+        with_ext(
+            leaf_spec(),
+            netlens_testkit::sct_list_extension(3, sct_ms).unwrap(),
+        ),
+        "sct-leaf",
+    );
+    for (after, distrusted) in [(JAN_2025 + 8 * DAY, true), (JAN_2025 + 10 * DAY, false)] {
+        let mut c = rules_root_in(EVERY_STORE, |r| {
+            r.distrust = distrust(StoreId::Chrome, after, Basis::EarliestSct)
+        });
+        c.chain[0] = leaf.der.clone();
+        let a = c.run();
+        assert_eq!(!a.trust["chrome"].trusted, distrusted, "{after}");
+        if distrusted {
+            assert!(
+                a.trust["chrome"].reason.contains("earliest embedded SCT"),
+                "{}",
+                a.trust["chrome"].reason
+            );
+        }
+    }
+    // Without an embedded SCT, Chrome's date is read against the notBefore, and the reason says
+    // the handshake's SCTs were not visible.
+    let mut c = rules_root_in(EVERY_STORE, |r| {
+        r.distrust = distrust(StoreId::Chrome, JAN_2025 - DAY, Basis::EarliestSct)
+    });
+    c.chain[0] = baseline().chain[0].clone();
+    let a = c.run();
+    assert!(!a.trust["chrome"].trusted);
+    assert!(a.trust["chrome"].reason.contains("no SCT is embedded"));
+    // Chrome is no verdict's store by default: the matrix says it, the verdicts do not.
+    assert_eq!(a.verdicts["rfc5280"], "pass");
+    assert!(!fires(&a, "trust.distrusted-after"));
+}
+
+#[test]
+fn eku_chaining_follows_the_leafs_purpose() {
+    let ca = |eku: Vec<ObjectIdentifier>, name: &str| {
+        intermediate(
+            CertSpec {
+                extended_key_usage: eku,
+                ..CertSpec::ca(&format!("CN={name},O=Netlens Rules"), Some(0))
+            },
+            name,
+        )
+    };
+    let server_only = ca(vec![oid::SERVER_AUTH], "Server EKU CA");
+    let client_only = ca(vec![oid::CLIENT_AUTH], "Client EKU CA");
+    let both = ca(vec![oid::SERVER_AUTH, oid::CLIENT_AUTH], "Both EKU CA");
+    let any = ca(
+        vec![ObjectIdentifier::new_unwrap("2.5.29.37.0")],
+        "Any EKU CA",
+    );
+    let none = ca(Vec::new(), "No EKU CA");
+
+    let server = |inter: &Issued| chain_via(inter, leaf_spec(), "eku-server-leaf").run();
+    for ok in [&server_only, &both, &any, &none] {
+        let a = server(ok);
+        assert!(!fires(&a, "chain.ca-eku-mismatch"), "{:#?}", a.findings);
+        assert_eq!(a.verdicts["apple"], "pass");
+    }
+    let a = server(&client_only);
+    let f = finding(&a, "chain.ca-eku-mismatch");
+    assert!(f.message.contains("serverAuth"), "{}", f.message);
+    assert_eq!(f.certificate, Some(1));
+    assert_eq!(a.verdicts["apple"], "fail");
+    assert_eq!(a.verdicts["rfc5280"], "fail");
+
+    let client = |inter: &Issued| {
+        let mut c = chain_via(
+            inter,
+            CertSpec {
+                extended_key_usage: vec![oid::CLIENT_AUTH],
+                ..leaf_spec()
+            },
+            "eku-client-leaf",
+        );
+        c.options.purpose = Purpose::ClientAuth;
+        c.options.host = None;
+        c.run()
+    };
+    for ok in [&client_only, &both, &any, &none] {
+        assert!(!fires(&client(ok), "chain.ca-eku-mismatch"));
+    }
+    let a = client(&server_only);
+    assert!(
+        finding(&a, "chain.ca-eku-mismatch")
+            .message
+            .contains("clientAuth")
+    );
+}
+
+#[test]
+fn stores_that_build_different_paths_get_one_chain_that_serves_both() {
+    let a = two_roots_case(APPLE, MOZILLA | CHROME).run();
+    assert_eq!(a.verdicts["apple"], "pass", "{:#?}", a.findings);
+    assert_eq!(a.verdicts["rfc5280"], "pass", "{:#?}", a.findings);
+    for store in ["apple", "mozilla", "chrome"] {
+        assert!(a.trust[store].trusted, "{store}: {:?}", a.trust[store]);
+    }
+    assert_eq!(a.trust["apple"].certificates, [0, 1]);
+    assert_eq!(a.trust["mozilla"].certificates, [0, 2]);
+    assert_eq!(a.trust["apple"].anchor.as_deref(), Some("Rules Root"));
+    assert_eq!(a.trust["mozilla"].anchor.as_deref(), Some("Other Root"));
+    let fixed = a.fixed_chain.as_ref().unwrap();
+    assert_eq!(fixed.certificates, [0, 1, 2]);
+    assert!(!fires(&a, "chain.extra-certificate"), "{:#?}", a.findings);
+    assert!(
+        finding(&a, "trust.store-paths-differ")
+            .fix
+            .contains("#1, #2, #3")
     );
 }

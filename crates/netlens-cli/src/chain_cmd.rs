@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use netlens_chain::{Analysis, Analyzer, Options, Severity};
+use netlens_chain::{Analysis, Analyzer, Options, Severity, StoreId};
 
 use crate::input::{read_input, resolve_time};
 
@@ -26,9 +26,13 @@ pub struct ChainArgs {
     /// Apple's CT log list (log_list.json) for operator and log-state checks.
     #[arg(long, value_name = "FILE")]
     pub ct_log_list: Option<PathBuf>,
-    /// Do not trust Mozilla's roots (only --anchors).
+    /// Do not trust the compiled-in root stores (only --anchors).
     #[arg(long)]
     pub no_builtin_roots: bool,
+    /// The root store the rfc5280 verdict anchors on: apple, mozilla or chrome (the apple
+    /// verdict always uses Apple's; the trust matrix covers every store).
+    #[arg(long, default_value = "mozilla", value_name = "STORE", value_parser = parse_store)]
+    pub store: StoreId,
     /// The --anchors are public roots (e.g. exported from macOS System Roots): apply Apple's
     /// rules for preinstalled roots (398 days, Certificate Transparency) to chains ending there.
     #[arg(long)]
@@ -41,6 +45,16 @@ pub struct ChainArgs {
     pub markdown: bool,
 }
 
+/// A store id for clap.
+pub fn parse_store(id: &str) -> Result<StoreId, String> {
+    StoreId::parse(id).ok_or_else(|| {
+        format!(
+            "unknown store {id:?}; the stores are {}",
+            StoreId::ALL.map(StoreId::id).join(", ")
+        )
+    })
+}
+
 /// Runs `netlens chain`. Exit: 0 when the apple verdict passes, 1 when it fails, 2 on bad input.
 pub fn run(args: ChainArgs) -> ExitCode {
     let Some(now) = resolve_time(args.at.as_deref()) else {
@@ -49,6 +63,7 @@ pub fn run(args: ChainArgs) -> ExitCode {
     let mut options = Options::at(now);
     options.builtin_roots = !args.no_builtin_roots;
     options.anchors_are_public = args.anchors_are_public;
+    options.strict_store = args.store;
     if let Some(host) = &args.host {
         match netlens_chain::names::parse_host(host) {
             Ok(h) => options.host = Some(h),
@@ -126,11 +141,26 @@ pub fn render(a: &Analysis) -> String {
     for v in &a.verdict_details {
         let _ = writeln!(
             out,
-            "  {:<8} {}  ({})",
+            "  {:<8} {}  ({}; anchored on {})",
             v.profile,
             if v.pass { "PASS" } else { "FAIL" },
-            v.description
+            v.description,
+            v.store
         );
+    }
+    let _ = writeln!(out, "\nTrust by store:");
+    for store in StoreId::ALL {
+        if let Some(t) = a.trust.get(store.id()) {
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<9} {} {}: {}",
+                store.id(),
+                if t.trusted { "trusted" } else { "UNTRUSTED" },
+                t.store,
+                t.version,
+                t.reason
+            );
+        }
     }
     let _ = writeln!(out, "\nAs sent:");
     for c in &a.chain_as_sent {
@@ -185,6 +215,61 @@ pub fn render(a: &Analysis) -> String {
         );
     }
     out
+}
+
+/// Runs `netlens roots`: one store, or all three.
+pub fn roots(store: Option<StoreId>, json: bool) -> ExitCode {
+    let data = netlens_chain::TrustData::builtin();
+    let stores: Vec<StoreId> = store.map_or(StoreId::ALL.to_vec(), |s| vec![s]);
+    let listings: Vec<_> = stores
+        .iter()
+        .map(|s| netlens_chain::store::listing(&data, *s))
+        .collect();
+    if json {
+        let text = match listings.as_slice() {
+            [one] => serde_json::to_string_pretty(one),
+            all => serde_json::to_string_pretty(all),
+        };
+        match text {
+            Ok(t) => println!("{t}"),
+            Err(e) => {
+                eprintln!("netlens: cannot encode the listing: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mut out = String::new();
+    for l in &listings {
+        let _ = writeln!(
+            out,
+            "{} {} ({}), {} roots, published {}\n  source: {}",
+            l.name,
+            l.version,
+            l.clients,
+            l.roots.len(),
+            l.date,
+            l.source
+        );
+        for r in &l.roots {
+            let constraints: Vec<String> = r.constraints.iter().map(|c| c.describe()).collect();
+            let _ = writeln!(
+                out,
+                "  {}  {}  until {}{}",
+                r.sha256,
+                r.label,
+                &r.not_after[..10],
+                if constraints.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", constraints.join("; "))
+                }
+            );
+        }
+        out.push('\n');
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
 }
 
 /// Runs `netlens rules`.

@@ -48,10 +48,22 @@ enum Command {
     },
     /// Analyze the chain a server sends: will Apple platforms and strict TLS clients trust it?
     ///
-    /// Builds the path to a trusted root (Mozilla's, plus --anchors), verifies every signature
-    /// and applies RFC 5280, RFC 9525, CA/B Forum and Apple rules. Exit status: 0 when the apple
-    /// verdict passes, 1 when it fails, 2 on unusable input.
+    /// Builds each root store's path to a root it trusts (Apple's, Mozilla's, the Chrome Root
+    /// Store's, plus --anchors), verifies every signature and applies RFC 5280, RFC 9525, CA/B
+    /// Forum and Apple rules. The apple verdict anchors on Apple's store, rfc5280 on --store
+    /// (Mozilla's by default); the trust matrix says which stores trust the chain and why not.
+    /// Exit status: 0 when the apple verdict passes, 1 when it fails, 2 on unusable input.
     Chain(chain_cmd::ChainArgs),
+    /// List a compiled-in root store (apple, mozilla, chrome; all three without --store): every
+    /// root's SHA-256, name, expiry and the store's constraints on it.
+    Roots {
+        /// The store to list.
+        #[arg(long, value_name = "STORE", value_parser = chain_cmd::parse_store)]
+        store: Option<netlens_chain::StoreId>,
+        /// As JSON: {"store", "version", "source", "roots": [{"sha256", "subject", "not_after", "constraints"}]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the rule catalog: every finding netlens can report.
     Rules {
         /// As JSON.
@@ -175,6 +187,7 @@ fn main() -> ExitCode {
         Command::Decode { files, json, at } => decode_cmd::run(&files, json, at.as_deref()),
         Command::Chain(args) => chain_cmd::run(args),
         Command::Rules { json, markdown } => chain_cmd::rules(json, markdown),
+        Command::Roots { store, json } => chain_cmd::roots(store, json),
         Command::Limbo => limbo_cmd::run(),
         Command::Probe(args) => probe_cmd::run(args),
         Command::Dnssd { command } => match command {

@@ -114,6 +114,13 @@ fn chain_analyzer(
     if let Some(b) = option(options, "builtinRoots").as_bool() {
         opts.builtin_roots = b;
     }
+    if let Some(id) = option(options, "store").as_string() {
+        opts.strict_store = netlens_chain::StoreId::parse(&id).ok_or_else(|| {
+            type_error(&format!(
+                "analyzeChain: options.store {id:?} is not a store (apple, mozilla or chrome)"
+            ))
+        })?;
+    }
     opts.anchors_are_public = option(options, "anchorsArePublic")
         .as_bool()
         .unwrap_or(false);
@@ -136,8 +143,9 @@ fn chain_analyzer(
 /// WebCrypto path.
 ///
 /// `options` (optional): `{ host?: string, at?: Date | number | string, anchors?: input or array
-/// of inputs, builtinRoots?: boolean (default true), anchorsArePublic?: boolean,
-/// ctLogList?: string | Uint8Array }`. Returns the report of `netlens chain --json`.
+/// of inputs, builtinRoots?: boolean (default true), store?: "mozilla" | "chrome" | "apple" (the
+/// store the rfc5280 verdict anchors on), anchorsArePublic?: boolean, ctLogList?: string |
+/// Uint8Array }`. Returns the report of `netlens chain --json`.
 #[wasm_bindgen(js_name = analyzeChain)]
 pub fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
     to_js(&chain_analyzer(&input, &options)?.analyze())
@@ -150,11 +158,43 @@ pub async fn analyze_chain_async(
     input: JsValue,
     options: JsValue,
 ) -> Result<JsValue, js_sys::Error> {
-    let prepared = chain_analyzer(&input, &options)?.prepare();
+    to_js(&analyze_fast(chain_analyzer(&input, &options)?).await)
+}
+
+/// Runs an analysis with the browser's WebCrypto verifying what it can: the core plans every
+/// signature check, WebCrypto runs them in parallel, and only its *valid* is used (anything else
+/// is RustCrypto's to decide), so the report is the native one. The chain page and
+/// `analyzeChainAsync` both analyze here.
+pub async fn analyze_fast(analyzer: netlens_chain::Analyzer) -> netlens_chain::Analysis {
+    let prepared = analyzer.prepare();
     let requests = prepared.plan();
     let confirmed = crate::webcrypto::verify_all(&requests).await;
     let verifier = netlens_chain::crypto::Precomputed::new(&requests, &confirmed);
-    to_js(&prepared.finish(&verifier))
+    prepared.finish(&verifier)
+}
+
+/// The chain page's own analysis, for `make bench`: `chain` pasted into the page with `host`
+/// and validation moment `at` (Unix seconds), analyzed as the page does (its state, then
+/// [`analyze_fast`]) up to the report object the page renders, without rendering it. Resolves to
+/// the apple verdict, so nothing large crosses into JS.
+#[wasm_bindgen(js_name = pageAnalysis)]
+pub async fn page_analysis(chain: String, host: String, at: f64) -> String {
+    let state = crate::state::chain::ChainState::new(&chain, &host, Some(at as i64));
+    match state.analyzer(at as i64) {
+        Some(analyzer) => {
+            let analysis = std::rc::Rc::new(analyze_fast(analyzer).await);
+            let state = yew::Reducible::reduce(
+                std::rc::Rc::new(state.clone()),
+                crate::state::chain::ChainAction::Analyzed(state.generation, analysis),
+            );
+            state
+                .analysis
+                .as_ref()
+                .and_then(|a| a.verdicts.get("apple").cloned())
+                .unwrap_or_default()
+        }
+        None => String::new(),
+    }
 }
 
 /// The rule catalog, as an array of rule objects.

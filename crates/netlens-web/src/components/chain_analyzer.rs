@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use netlens_chain::{Analysis, Finding, Severity};
+use netlens_chain::{Analysis, Finding, Severity, StoreId};
 use netlens_x509::CertificateDetails;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -70,6 +70,22 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
     let chain_area = use_node_ref();
     let anchor_area = use_node_ref();
     let d = state.dispatcher();
+
+    // Every change of input: analyze, WebCrypto verifying the signatures (see `state::chain`).
+    {
+        let state = state.clone();
+        let d = d.clone();
+        use_effect_with(state.generation, move |&generation| {
+            if state.pending()
+                && let Some(analyzer) = state.analyzer(crate::clock::now_unix())
+            {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let analysis = crate::api::analyze_fast(analyzer).await;
+                    d.dispatch(ChainAction::Analyzed(generation, Rc::new(analysis)));
+                });
+            }
+        });
+    }
 
     let dispatch = |make: fn(String) -> ChainAction| {
         let d = d.clone();
@@ -145,6 +161,17 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
             ))
         })
     };
+    let on_store = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            if let Some(store) = StoreId::parse(&value) {
+                d.dispatch(ChainAction::SetStrictStore(store));
+            }
+        })
+    };
     let on_public = {
         let d = d.clone();
         Callback::from(move |e: Event| {
@@ -214,8 +241,21 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
                     </div>
                     <label class="nl-check">
                         <input type="checkbox" checked={state.builtin_roots} onchange={on_builtin} />
-                        { format!(" Trust Mozilla's {} built-in roots", netlens_chain::store::builtin_root_count()) }
+                        { format!(
+                            " Trust the built-in root stores (Apple {}, Mozilla {}, Chrome {} roots)",
+                            StoreId::Apple.info().roots,
+                            StoreId::Mozilla.info().roots,
+                            StoreId::Chrome.info().roots,
+                        ) }
                     </label>
+                    <label class="nl-label" for="nl-chain-store">{ "Strict verdict anchored on" }</label>
+                    <select id="nl-chain-store" class="nl-input" onchange={on_store}>
+                        { for [StoreId::Mozilla, StoreId::Chrome, StoreId::Apple].into_iter().map(|s| html! {
+                            <option value={s.id()} selected={state.strict_store == s}>
+                                { format!("{} {}", capitalized(s.info().name), s.info().version) }
+                            </option>
+                        }) }
+                    </select>
                     <DropZone on_files={on_anchor_files.clone()} class="nl-anchors">
                         <label class="nl-label" for="nl-chain-anchors">{ "Your trust anchors (optional)" }</label>
                         <PasteArea
@@ -247,6 +287,7 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
             if let Some(analysis) = state.analysis.clone() {
                 <Results
                     {analysis}
+                    busy={state.pending()}
                     selected={state.selected.and_then(|i| state.certificates.get(i).map(|c| (i, c.clone())))}
                     dispatcher={state.dispatcher()}
                 />
@@ -260,6 +301,8 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
 #[derive(Properties)]
 struct ResultsProps {
     analysis: Rc<Analysis>,
+    /// A newer analysis is on its way: the one shown is for earlier inputs.
+    busy: bool,
     /// The certificate whose details are open: index as sent, and its details.
     selected: Option<(usize, Rc<CertificateDetails>)>,
     dispatcher: UseReducerDispatcher<ChainState>,
@@ -268,12 +311,34 @@ struct ResultsProps {
 impl PartialEq for ResultsProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.analysis, &other.analysis)
+            && self.busy == other.busy
             && match (&self.selected, &other.selected) {
                 (Some((i, a)), Some((j, b))) => i == j && Rc::ptr_eq(a, b),
                 (None, None) => true,
                 _ => false,
             }
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// The stores holding an anchor, for its tag: "Apple, Mozilla, Chrome".
+fn store_names(ids: &[&str]) -> String {
+    ids.iter()
+        .filter_map(|id| StoreId::parse(id))
+        .map(|s| match s {
+            StoreId::Apple => "Apple",
+            StoreId::Mozilla => "Mozilla",
+            StoreId::Chrome => "Chrome",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn profile_name(id: &str) -> &'static str {
@@ -329,7 +394,7 @@ fn Results(props: &ResultsProps) -> Html {
     };
 
     html! {
-        <div class="nl-results nl-chain-results" aria-live="polite">
+        <div class="nl-results nl-chain-results" aria-live="polite" aria-busy={if props.busy { "true" } else { "false" }}>
             <div class="nl-verdicts">
                 { for a.verdict_details.iter().map(|v| html! {
                     <div class={classes!("nl-verdict", if v.pass { "nl-pass" } else { "nl-fail" })} data-profile={v.profile}>
@@ -339,10 +404,35 @@ fn Results(props: &ResultsProps) -> Html {
                             if v.pass { "no finding fails it".to_owned() }
                             else { format!("{} finding{} fail it", v.deciding.len(), if v.deciding.len() == 1 { "" } else { "s" }) }
                         }</span>
+                        <span class="nl-muted nl-verdict-store">{ format!("anchored on {}", v.store) }</span>
                     </div>
                 }) }
                 <span class="nl-muted nl-verdict-at">{ format!("validated at {}{}", a.analyzed_at, a.host.as_ref().map(|h| format!(" for {h}")).unwrap_or_default()) }</span>
             </div>
+
+            <table class="nl-trust-matrix">
+                <caption>{ "Trust by root store" }</caption>
+                <thead>
+                    <tr><th scope="col">{ "Store" }</th><th scope="col">{ "Trusted" }</th><th scope="col">{ "Why" }</th></tr>
+                </thead>
+                <tbody>
+                    { for StoreId::ALL.into_iter().filter_map(|s| a.trust.get(s.id()).map(|t| (s, t))).map(|(s, t)| html! {
+                        <tr data-store={s.id()} class={classes!(if t.trusted { "nl-pass" } else { "nl-fail" })}>
+                            <th scope="row">
+                                { capitalized(t.store) }
+                                <span class="nl-muted">{ format!(" {} · {}", t.version, t.clients) }</span>
+                            </th>
+                            <td class="nl-trust-result">{ if t.trusted { "yes" } else { "no" } }</td>
+                            <td class="nl-trust-reason">
+                                { &t.reason }
+                                if t.trusted && t.other_errors > 0 {
+                                    <span class="nl-muted">{ format!(" The path has {} other error{} (below).", t.other_errors, if t.other_errors == 1 { "" } else { "s" }) }</span>
+                                }
+                            </td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
 
             <div class="nl-chain-diagram">
                 <div class="nl-column">
@@ -371,9 +461,11 @@ fn Results(props: &ResultsProps) -> Html {
                                     }
                                     <span class="nl-tag">{
                                         match (n.role, n.anchor_origin) {
-                                            ("anchor", Some(netlens_chain::store::AnchorOrigin::Builtin)) => "trusted root (built in)",
-                                            ("anchor", _) => "trusted root (yours)",
-                                            (role, _) => role,
+                                            ("anchor", Some(netlens_chain::store::AnchorOrigin::Builtin)) => {
+                                                format!("trusted root ({})", store_names(&n.anchor_stores))
+                                            }
+                                            ("anchor", _) => "trusted root (yours)".to_owned(),
+                                            (role, _) => role.to_owned(),
                                         }
                                     }</span>
                                     <span class="nl-node-subject">{ &n.subject }</span>

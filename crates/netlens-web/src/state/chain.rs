@@ -1,17 +1,23 @@
 //! The chain analysis tool's state: the chain, the options, the trust anchors, and the analysis
-//! the core made of them. Every change re-runs the analysis (milliseconds for a real chain).
+//! the core made of them.
+//!
+//! Every change of input bumps [`ChainState::generation`]; the component then runs the analysis
+//! off the reducer, with the browser's WebCrypto verifying the signatures it can (several times
+//! faster than pure Rust in wasm, see `api::analyze_fast`), and hands the report back with
+//! [`ChainAction::Analyzed`] and the generation it was made for. A report for an older
+//! generation (the user typed on meanwhile) is dropped, so what is shown always matches the
+//! inputs, and the previous report stays on screen until the new one arrives.
 
 use std::rc::Rc;
 
-use netlens_chain::{Analysis, Analyzer, Options};
+use netlens_chain::{Analysis, Analyzer, Options, StoreId};
 use netlens_x509::CertificateDetails;
 use yew::Reducible;
 
-use crate::clock;
 use crate::files::LoadedFile;
 
 /// Inputs and result of one chain analyzer.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ChainState {
     /// Pasted chain text.
     pub chain_text: String,
@@ -27,15 +33,21 @@ pub struct ChainState {
     pub host_error: Option<String>,
     /// Validation moment (Unix seconds); `None` means now.
     pub at: Option<i64>,
-    /// Trust Mozilla's roots.
+    /// Trust the compiled-in root stores.
     pub builtin_roots: bool,
+    /// The store the `rfc5280` verdict anchors on.
+    pub strict_store: StoreId,
     /// The user's anchors are public roots.
     pub anchors_public: bool,
     /// Apple's CT log list, with its file name.
     pub log_list: Option<(String, Rc<Vec<u8>>)>,
     /// Why the log list was not loaded.
     pub log_list_error: Option<String>,
-    /// The analysis, once there is a chain.
+    /// Bumped by every change of input: the analysis to run next.
+    pub generation: u64,
+    /// The generation [`ChainState::analysis`] was made for.
+    pub analyzed: u64,
+    /// The latest analysis, once there is a chain.
     pub analysis: Option<Rc<Analysis>>,
     /// The analysis' certificates, shared with the cards that show them.
     pub certificates: Vec<Rc<CertificateDetails>>,
@@ -43,18 +55,41 @@ pub struct ChainState {
     pub selected: Option<usize>,
 }
 
+impl Default for ChainState {
+    fn default() -> Self {
+        ChainState {
+            chain_text: String::new(),
+            chain_files: Vec::new(),
+            anchor_text: String::new(),
+            anchor_files: Vec::new(),
+            host: String::new(),
+            host_error: None,
+            at: None,
+            builtin_roots: true,
+            strict_store: StoreId::Mozilla,
+            anchors_public: false,
+            log_list: None,
+            log_list_error: None,
+            generation: 0,
+            analyzed: 0,
+            analysis: None,
+            certificates: Vec::new(),
+            selected: None,
+        }
+    }
+}
+
 impl ChainState {
     /// A fresh state, trusting the built-in roots, with optional initial chain text, host and
-    /// validation moment.
+    /// validation moment. When there is a chain, its analysis is due.
     pub fn new(chain_text: &str, host: &str, at: Option<i64>) -> Self {
         let mut state = ChainState {
             chain_text: chain_text.to_owned(),
             host: host.to_owned(),
             at,
-            builtin_roots: true,
             ..ChainState::default()
         };
-        state.analyze();
+        state.inputs_changed();
         state
     }
 
@@ -62,22 +97,46 @@ impl ChainState {
         !self.chain_text.trim().is_empty() || !self.chain_files.is_empty()
     }
 
-    fn analyze(&mut self) {
-        self.host_error = None;
+    /// An analysis is due (its inputs changed since the last report arrived).
+    pub fn pending(&self) -> bool {
+        self.has_chain() && self.analyzed != self.generation
+    }
+
+    fn inputs_changed(&mut self) {
+        self.generation += 1;
+        self.host_error = if self.host.trim().is_empty() {
+            None
+        } else {
+            netlens_chain::names::parse_host(&self.host).err()
+        };
+        self.log_list_error = self.log_list.as_ref().and_then(|(name, json)| {
+            netlens_chain::ct::LogList::parse(json)
+                .err()
+                .map(|e| format!("{name}: {e}"))
+        });
         if !self.has_chain() {
             self.analysis = None;
             self.certificates.clear();
             self.selected = None;
-            return;
+            self.analyzed = self.generation;
         }
-        let mut options = Options::at(self.at.unwrap_or_else(clock::now_unix));
+    }
+
+    /// The analyzer for the current inputs (`now` stands in for an unset validation moment), or
+    /// `None` when there is no chain.
+    pub fn analyzer(&self, now: i64) -> Option<Analyzer> {
+        if !self.has_chain() {
+            return None;
+        }
+        let mut options = Options::at(self.at.unwrap_or(now));
         options.builtin_roots = self.builtin_roots;
+        options.strict_store = self.strict_store;
         options.anchors_are_public = self.anchors_public;
-        if !self.host.trim().is_empty() {
-            match netlens_chain::names::parse_host(&self.host) {
-                Ok(h) => options.host = Some(h),
-                Err(e) => self.host_error = Some(e),
-            }
+        if self.host_error.is_none()
+            && !self.host.trim().is_empty()
+            && let Ok(h) = netlens_chain::names::parse_host(&self.host)
+        {
+            options.host = Some(h);
         }
         let mut analyzer = Analyzer::new(options);
         if !self.chain_text.trim().is_empty() {
@@ -98,18 +157,11 @@ impl ChainState {
                 None => analyzer.add_too_large(f.size, Some(&f.name), true),
             }
         }
-        self.log_list_error = None;
-        if let Some((name, json)) = &self.log_list
-            && let Err(e) = analyzer.set_ct_log_list(json)
-        {
-            self.log_list_error = Some(format!("{name}: {e}"));
+        if let Some((_, json)) = &self.log_list {
+            // A list that does not parse is reported beside its file chip (`log_list_error`).
+            let _ = analyzer.set_ct_log_list(json);
         }
-        let analysis = analyzer.analyze();
-        self.certificates = analysis.certificates.iter().cloned().map(Rc::new).collect();
-        if self.selected.is_some_and(|i| i >= self.certificates.len()) {
-            self.selected = None;
-        }
-        self.analysis = Some(Rc::new(analysis));
+        Some(analyzer)
     }
 }
 
@@ -134,6 +186,8 @@ pub enum ChainAction {
     SetAt(Option<i64>),
     /// Trust the built-in roots or not.
     SetBuiltinRoots(bool),
+    /// The store the strict verdict anchors on.
+    SetStrictStore(StoreId),
     /// Treat the user's anchors as public roots or not.
     SetAnchorsPublic(bool),
     /// A CT log list was loaded (name, JSON) or removed.
@@ -151,6 +205,8 @@ pub enum ChainAction {
     },
     /// Start over (keeps the options).
     Clear,
+    /// The analysis of a generation arrived.
+    Analyzed(u64, Rc<Analysis>),
 }
 
 impl Reducible for ChainState {
@@ -158,7 +214,6 @@ impl Reducible for ChainState {
 
     fn reduce(self: Rc<Self>, action: ChainAction) -> Rc<Self> {
         let mut next = (*self).clone();
-        let mut reanalyze = true;
         match action {
             ChainAction::SetChainText(t) => {
                 if t == self.chain_text {
@@ -182,11 +237,12 @@ impl Reducible for ChainState {
             ChainAction::SetHost(h) => next.host = h,
             ChainAction::SetAt(at) => next.at = at,
             ChainAction::SetBuiltinRoots(b) => next.builtin_roots = b,
+            ChainAction::SetStrictStore(s) => next.strict_store = s,
             ChainAction::SetAnchorsPublic(b) => next.anchors_public = b,
             ChainAction::SetLogList(l) => next.log_list = l,
             ChainAction::Select(i) => {
                 next.selected = if self.selected == i { None } else { i };
-                reanalyze = false;
+                return Rc::new(next);
             }
             ChainAction::Example {
                 chain,
@@ -207,10 +263,100 @@ impl Reducible for ChainState {
                 next.host.clear();
                 next.selected = None;
             }
+            ChainAction::Analyzed(generation, analysis) => {
+                if generation != self.generation || !self.has_chain() {
+                    return self; // made for inputs that have changed since
+                }
+                next.analyzed = generation;
+                next.certificates = analysis.certificates.iter().cloned().map(Rc::new).collect();
+                if next.selected.is_some_and(|i| i >= next.certificates.len()) {
+                    next.selected = None;
+                }
+                next.analysis = Some(analysis);
+                return Rc::new(next);
+            }
         }
-        if reanalyze {
-            next.analyze();
-        }
+        next.inputs_changed();
         Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    const CHAIN: &str = include_str!("../../../netlens-testkit/fixtures/demo-chain.pem");
+    const AT: i64 = 1_780_272_000;
+
+    fn analyzed(state: &Rc<ChainState>) -> Rc<ChainState> {
+        let analysis = state.analyzer(AT).unwrap().analyze();
+        state
+            .clone()
+            .reduce(ChainAction::Analyzed(state.generation, Rc::new(analysis)))
+    }
+
+    #[test]
+    fn a_change_of_input_makes_an_analysis_due_and_its_report_lands() {
+        let state = Rc::new(ChainState::new(CHAIN, "www.netlens.test", Some(AT)));
+        assert!(state.pending());
+        assert!(state.analysis.is_none());
+        let state = analyzed(&state);
+        assert!(!state.pending());
+        let analysis = state.analysis.as_ref().unwrap();
+        assert_eq!(analysis.host.as_deref(), Some("www.netlens.test"));
+        assert_eq!(state.certificates.len(), 3);
+
+        // Selecting a certificate is not an input: nothing to analyze.
+        let selected = state.clone().reduce(ChainAction::Select(Some(1)));
+        assert!(!selected.pending());
+        assert_eq!(selected.selected, Some(1));
+    }
+
+    #[test]
+    fn a_report_for_older_inputs_is_dropped() {
+        let state = Rc::new(ChainState::new(CHAIN, "", Some(AT)));
+        let stale_generation = state.generation;
+        let stale = Rc::new(state.analyzer(AT).unwrap().analyze());
+        let state = state.reduce(ChainAction::SetHost("www.netlens.test".into()));
+        let after = state
+            .clone()
+            .reduce(ChainAction::Analyzed(stale_generation, stale));
+        assert!(after.analysis.is_none(), "the stale report was applied");
+        assert!(after.pending());
+        let after = analyzed(&after);
+        assert_eq!(
+            after.analysis.as_ref().unwrap().host.as_deref(),
+            Some("www.netlens.test")
+        );
+    }
+
+    #[test]
+    fn options_reach_the_analyzer_and_errors_are_reported_at_once() {
+        let state = Rc::new(ChainState::new(CHAIN, "not a host!", Some(AT)));
+        assert!(state.host_error.is_some());
+        let state = state
+            .reduce(ChainAction::SetStrictStore(StoreId::Chrome))
+            .reduce(ChainAction::SetLogList(Some((
+                "log_list.json".into(),
+                Rc::new(b"{".to_vec()),
+            ))));
+        assert!(
+            state
+                .log_list_error
+                .as_deref()
+                .unwrap()
+                .starts_with("log_list.json: ")
+        );
+        let state = analyzed(&state);
+        let a = state.analysis.as_ref().unwrap();
+        assert!(a.host.is_none(), "an invalid host is not analyzed");
+        assert!(a.verdict_details[1].store.contains("Chrome Root Store"));
+
+        // Clearing removes the report at once; there is nothing to analyze.
+        let cleared = state.reduce(ChainAction::Clear);
+        assert!(cleared.analysis.is_none());
+        assert!(!cleared.pending());
     }
 }

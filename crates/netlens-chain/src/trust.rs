@@ -1,0 +1,370 @@
+//! Per-store trust: for one candidate path and one root store, does the store trust it, and if
+//! not, why, in one sentence. A store trusts a path when it ends at an anchor the store holds
+//! (or one the user supplied) and none of the store's own decisions about that root rejects the
+//! leaf:
+//!
+//! - Apple's `constraints.json`: a root trusted only for listed Apple policies is not trusted
+//!   for TLS unless the SSL policy is among them (`trust.root-not-for-tls`).
+//! - Dated distrust (`trust.distrusted-after`): Apple's support-article decisions and Mozilla's
+//!   `CKA_NSS_SERVER_DISTRUST_AFTER`, on the leaf's notBefore; Chrome's `sct_not_after_sec`, on
+//!   the leaf's earliest embedded SCT (its notBefore when none is embedded, which the reason
+//!   says: SCTs delivered in the handshake are not visible offline).
+//! - Chrome's `enforce_anchor_expiry` (`trust.anchor-expired`).
+//!
+//! A path that ends at another store's root gets `trust.root-not-in-store`, or
+//! `trust.root-removed` when it is a root Apple removed, with the release that removed it. The
+//! findings carry no verdicts: [`crate::finish`] gives them the profiles that use the store.
+
+use netlens_roots::{Basis, Distrust, StoreId};
+
+use crate::finding::Finding;
+use crate::path::{Path, PathEnd};
+use crate::store::Anchor;
+use crate::validate::Context;
+
+/// What one store makes of one path.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    /// The store trusts the path's anchor for this leaf.
+    pub trusted: bool,
+    /// The store's own findings (errors), without verdicts yet.
+    pub findings: Vec<Finding>,
+    /// Why (not), in one sentence.
+    pub reason: String,
+}
+
+fn date(unix: i64) -> String {
+    netlens_x509::time::rfc3339_from_unix(unix)[..10].to_owned()
+}
+
+/// A list in words: "A", "A and B", "A, B and C".
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The stores other than `store` that hold `anchor`, described.
+fn other_holders(anchor: &Anchor, store: StoreId) -> Vec<String> {
+    StoreId::ALL
+        .into_iter()
+        .filter(|s| *s != store && anchor.stores & s.bit() != 0)
+        .map(|s| {
+            let info = s.info();
+            format!("{} {}", capitalized(info.name), info.version)
+        })
+        .collect()
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// When the leaf was issued, for `basis`, and how that was read.
+fn issuance(ctx: &Context<'_>, path: &Path, basis: Basis) -> (i64, &'static str) {
+    let leaf = &ctx.certs[path.certs[0]];
+    let not_before = leaf.validity().0;
+    match basis {
+        Basis::NotBefore => (not_before, "notBefore"),
+        Basis::EarliestSct => leaf
+            .details
+            .scts
+            .iter()
+            .map(|s| i64::try_from(s.timestamp_ms / 1000).unwrap_or(i64::MAX))
+            .min()
+            .map_or(
+                (
+                    not_before,
+                    "notBefore; no SCT is embedded, so SCTs from the handshake could not be read",
+                ),
+                |t| (t, "earliest embedded SCT"),
+            ),
+    }
+}
+
+/// The finding `rule` about `anchor` at the top of `path`.
+fn about(
+    rule: &'static str,
+    path: &Path,
+    ctx: &Context<'_>,
+    anchor: &Anchor,
+    message: String,
+) -> Finding {
+    let top = path.certs.last().map(|&i| ctx.certs[i].index);
+    Finding::new(rule, top, message).about_anchor(&anchor.label)
+}
+
+/// Judges `path` for `store`.
+pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
+    let info = store.info();
+    let Some(anchor) = path.end.anchor().and_then(|a| ctx.store.get(a)) else {
+        return unanchored(ctx, path, store);
+    };
+    if !anchor.trusted_in(store) {
+        return not_held(ctx, path, store, anchor);
+    }
+    if anchor.user && anchor.stores & store.bit() == 0 {
+        return Assessment {
+            trusted: true,
+            findings: Vec::new(),
+            reason: format!(
+                "The chain reaches \"{}\", one of your trust anchors.",
+                anchor.label
+            ),
+        };
+    }
+    let entries: Vec<_> = anchor.entries_in(store).collect();
+    let mut findings = Vec::new();
+    let mut reasons = Vec::new();
+
+    if store == StoreId::Apple
+        && !entries.is_empty()
+        && entries.iter().all(|r| !r.apple_allows_tls())
+    {
+        let policies = entries
+            .iter()
+            .flat_map(|r| r.apple_policies.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!(
+            "Apple trusts \"{}\" only for its own services (Apple policies {policies}), not for TLS server \
+             authentication.",
+            anchor.label
+        );
+        reasons.push(message.clone());
+        findings.push(about("trust.root-not-for-tls", path, ctx, anchor, message));
+    }
+
+    // A root some entry of which carries no distrust date stays trusted.
+    let distrusts: Vec<&Distrust> = entries.iter().filter_map(|r| r.distrust(store)).collect();
+    if !entries.is_empty() && distrusts.len() == entries.len() {
+        let d = distrusts.iter().max_by_key(|d| d.after).copied().copied();
+        if let Some(d) = d {
+            let (issued, how) = issuance(ctx, path, d.basis);
+            if issued > d.after {
+                let message = format!(
+                    "{} no longer trusts certificates from \"{}\" issued after {}: this one was issued on {} ({how}). \
+                     Source: {}.",
+                    capitalized(info.name),
+                    anchor.label,
+                    date(d.after),
+                    date(issued),
+                    d.source
+                );
+                reasons.push(message.clone());
+                findings.push(
+                    about("trust.distrusted-after", path, ctx, anchor, message).fix(format!(
+                        "Replace the certificate with one from a CA that {} trusts without a date limit; certificates \
+                         issued on or before {} keep working until they expire.",
+                        info.name,
+                        date(d.after)
+                    )),
+                );
+            }
+        }
+    }
+
+    if entries
+        .iter()
+        .all(|r| r.expiry_enforced_by(store) && ctx.options.at > r.not_after)
+        && !entries.is_empty()
+    {
+        let not_after = entries
+            .iter()
+            .map(|r| r.not_after)
+            .max()
+            .unwrap_or_default();
+        let message = format!(
+            "{} enforces the validity of \"{}\", which expired on {}.",
+            capitalized(info.name),
+            anchor.label,
+            date(not_after)
+        );
+        reasons.push(message.clone());
+        findings.push(about("trust.anchor-expired", path, ctx, anchor, message));
+    }
+
+    if findings.is_empty() {
+        Assessment {
+            trusted: true,
+            findings,
+            reason: format!(
+                "The chain reaches \"{}\", which {} {} holds{}.",
+                anchor.label,
+                info.name,
+                info.version,
+                if anchor.user {
+                    " (and you supplied)"
+                } else {
+                    ""
+                }
+            ),
+        }
+    } else {
+        Assessment {
+            trusted: false,
+            findings,
+            reason: reasons.join(" "),
+        }
+    }
+}
+
+/// The path ends at an anchor `store` does not hold.
+fn not_held(ctx: &Context<'_>, path: &Path, store: StoreId, anchor: &Anchor) -> Assessment {
+    let info = store.info();
+    let holders = other_holders(anchor, store);
+    let held_by = if holders.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " {} {} it.",
+            and_list(&holders),
+            if holders.len() == 1 { "holds" } else { "hold" }
+        )
+    };
+    let removed = (store == StoreId::Apple)
+        .then(|| ctx.store.removed_by_apple(&anchor.subject, &anchor.spki))
+        .flatten();
+    let alternatives: Vec<String> = anchor
+        .organization
+        .as_deref()
+        .map(|o| ctx.store.same_organization(o, store))
+        .unwrap_or_default()
+        .iter()
+        .take(4)
+        .map(|a| format!("\"{}\"", a.label))
+        .collect();
+    let fix = if alternatives.is_empty() {
+        format!(
+            "Serve a chain that ends at a root {} holds: ask your CA for its chain (or cross-signed intermediate) \
+             to such a root, or use a CA that {} trusts. `netlens roots --store {}` lists them.",
+            info.name,
+            info.name,
+            store.id()
+        )
+    } else {
+        format!(
+            "{} has other roots in {}: {}. Ask it for the chain (a cross-signed intermediate) to one of them and \
+             serve that, or use a CA that {} trusts.",
+            anchor.organization.as_deref().unwrap_or("The CA"),
+            info.name,
+            and_list(&alternatives),
+            info.name
+        )
+    };
+    let (rule, message) = match removed {
+        Some(r) => (
+            "trust.root-removed",
+            format!(
+                "The chain ends at \"{}\", a root Apple removed from its trust store{}: iPhones, iPads and Macs no \
+                 longer trust it.{held_by}",
+                anchor.label,
+                if r.removed_in.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {}", r.removed_in)
+                }
+            ),
+        ),
+        None => (
+            "trust.root-not-in-store",
+            format!(
+                "The chain ends at \"{}\", which is not in {}.{held_by}",
+                anchor.label,
+                info.describe()
+            ),
+        ),
+    };
+    Assessment {
+        trusted: false,
+        findings: vec![about(rule, path, ctx, anchor, message.clone()).fix(fix)],
+        reason: message,
+    }
+}
+
+/// The path reaches no anchor: the reason names how it ends, and for Apple whether the root it
+/// stops at (or the issuer it misses) is one Apple removed.
+fn unanchored(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
+    let info = store.info();
+    let Some(&top_index) = path.certs.last() else {
+        return Assessment {
+            trusted: false,
+            findings: Vec::new(),
+            reason: "No certificate to build a path from.".into(),
+        };
+    };
+    let top = &ctx.certs[top_index];
+    let mut findings = Vec::new();
+    let mut reason = match path.end {
+        PathEnd::SelfSigned if path.certs.len() == 1 => {
+            format!("{} is self-signed and not in {}.", top.label(), info.name)
+        }
+        PathEnd::SelfSigned => format!(
+            "The chain ends at {}, a self-signed root {} does not hold.",
+            top.label(),
+            info.name
+        ),
+        PathEnd::MissingIssuer => format!(
+            "The issuer of {}, \"{}\", is not in the chain and is not a root {} holds.",
+            top.label(),
+            top.details.issuer.rfc4514,
+            info.name
+        ),
+        PathEnd::BadLink => "A signature on the path does not verify.".into(),
+        PathEnd::TooLong => "No root was reached within the path length clients follow.".into(),
+        PathEnd::Anchor(_) | PathEnd::IsAnchor(_) => String::new(),
+    };
+    if store == StoreId::Apple {
+        let removed = match path.end {
+            PathEnd::SelfSigned => ctx.store.removed_by_apple(&top.subject, &top.spki),
+            PathEnd::MissingIssuer => ctx.store.removed_by_name(&top.issuer),
+            _ => None,
+        };
+        if let Some(r) = removed {
+            let when = if r.removed_in.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", r.removed_in)
+            };
+            let message = format!(
+                "\"{}\", where this chain ends, is a root Apple removed from its trust store{when}: iPhones, iPads \
+                 and Macs no longer trust it.",
+                r.label
+            );
+            reason.push(' ');
+            reason.push_str(&message);
+            findings.push(
+                Finding::new("trust.root-removed", Some(top.index), message).about_anchor(r.label),
+            );
+        }
+    }
+    Assessment {
+        trusted: false,
+        findings,
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_read_as_sentences() {
+        let s = |v: &[&str]| and_list(&v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>());
+        assert_eq!(s(&[]), "");
+        assert_eq!(s(&["A"]), "A");
+        assert_eq!(s(&["A", "B"]), "A and B");
+        assert_eq!(s(&["A", "B", "C"]), "A, B and C");
+        assert_eq!(
+            capitalized("the Chrome Root Store"),
+            "The Chrome Root Store"
+        );
+    }
+}

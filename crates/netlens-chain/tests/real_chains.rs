@@ -1,0 +1,69 @@
+//! Real server chains (x509-limbo's `online::` cases: apple.com, google.com, cloudflare.com and
+//! eleven more) against the compiled-in stores: every shipped store trusts each of them, and
+//! both verdicts pass, at the moment each was captured. Needs `../shared/data`; skips without.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
+use netlens_chain::names::Host;
+use netlens_chain::{Analyzer, Options, StoreId};
+
+#[test]
+fn real_chains_are_trusted_by_every_store() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/x509-limbo/limbo.json");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!(
+            "SKIPPED: {} not found (../shared/data is optional)",
+            path.display()
+        );
+        return;
+    };
+    let suite: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let mut checked = Vec::new();
+    for case in suite["testcases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        if !id.starts_with("online::") {
+            continue;
+        }
+        let at =
+            netlens_x509::time::parse_moment(case["validation_time"].as_str().unwrap()).unwrap();
+        let mut options = Options::at(at);
+        let host = case["expected_peer_name"]["value"].as_str().unwrap();
+        options.host = Some(Host::Dns(host.to_owned()));
+        let mut analyzer = Analyzer::new(options);
+        analyzer.add_chain(case["peer_certificate"].as_str().unwrap().as_bytes(), None);
+        for pem in case["untrusted_intermediates"].as_array().unwrap() {
+            analyzer.add_chain(pem.as_str().unwrap().as_bytes(), None);
+        }
+        let a = analyzer.analyze();
+        for store in StoreId::ALL {
+            let t = &a.trust[store.id()];
+            assert!(
+                t.trusted,
+                "{id}: {} does not trust it: {}",
+                t.store, t.reason
+            );
+        }
+        let errors: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| !f.decides.is_empty())
+            .map(|f| format!("{}: {}", f.rule, f.message))
+            .collect();
+        assert_eq!(a.verdicts["apple"], "pass", "{id}: {errors:#?}");
+        assert_eq!(a.verdicts["rfc5280"], "pass", "{id}: {errors:#?}");
+        checked.push(format!(
+            "{id} → {}",
+            a.trust["apple"].anchor.clone().unwrap_or_default()
+        ));
+    }
+    assert!(checked.len() >= 14, "{checked:?}");
+    for c in [
+        "online::apple.com",
+        "online::google.com",
+        "online::cloudflare.com",
+    ] {
+        assert!(checked.iter().any(|x| x.starts_with(c)), "{c}");
+    }
+    eprintln!("{}", checked.join("\n"));
+}
