@@ -5,6 +5,9 @@
 //   - netlens native (release build of the same core, `netlens-chain/examples/bench.rs`);
 //   - netlens as wasm in headless Chromium, verifying with WebCrypto (`analyzeChain` of
 //     netlens-embed.js) and with pure-Rust RustCrypto (the wasm module's sync `analyzeChain`);
+//   - the chain page's own analysis (`pageAnalysis`: the page's state with the chain and the
+//     anchor pasted, the built-in stores on as the page has them, WebCrypto, up to the report
+//     object the page renders; no rendering, nothing converted to JS);
 //   - PKI.js 4.0.0 in the same page (CertificateChainValidationEngine, WebCrypto).
 // netlens does strictly more work (every rule, every field decoded, the JS report built); PKI.js
 // parses, builds the path and verifies signatures. Prints the ratio PKI.js / netlens wasm.
@@ -94,10 +97,12 @@ async function main() {
         if (!web.agree) console.log('  WARNING: the WebCrypto and pure-Rust reports differ');
         console.log(`  netlens wasm + WebCrypto (analyzeChain in netlens-embed.js)  ${fmt(web.webcrypto.median)}   verdicts ${JSON.stringify(web.netlensVerdicts)}`);
         console.log(`  netlens wasm, pure-Rust signatures (sync analyzeChain)       ${fmt(web.rustcrypto.median)}`);
-        console.log(`  netlens wasm + WebCrypto, with the built-in Mozilla roots    ${fmt(web.withRoots.median)}`);
+        console.log(`  netlens wasm + WebCrypto, with the built-in root stores      ${fmt(web.withRoots.median)}`);
+        console.log(`  the chain page's analysis (paste to report object)           ${fmt(web.page.median)}   apple ${web.pageVerdict}`);
         console.log(`  PKI.js 4.0.0 + WebCrypto, same page                          ${fmt(web.pkijs.median)}   result ${JSON.stringify(web.pkijsResult)}`);
         console.log(`  WebCrypto signature checks alone (both pay them)            ${fmt(web.floor.median)}`);
         console.log(`  PKI.js / netlens: ${(web.pkijs.median / web.webcrypto.median).toFixed(1)}x with WebCrypto, ${(web.pkijs.median / web.rustcrypto.median).toFixed(1)}x pure Rust (goal: at least 3x)`);
+        console.log(`  PKI.js / the chain page: ${(web.pkijs.median / web.page.median).toFixed(1)}x (goal: at least 3x)`);
         const beyond = (ms) => Math.max(ms - web.floor.median, 0.001);
         console.log(`  beyond the signature checks: netlens ${beyond(web.webcrypto.median).toFixed(2)} ms, PKI.js ${beyond(web.pkijs.median).toFixed(2)} ms: ${(beyond(web.pkijs.median) / beyond(web.webcrypto.median)).toFixed(1)}x`);
       }

@@ -4,7 +4,10 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dropFiles, fixture, pasteInto, useSession } from './harness.mjs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dropFiles, fixture, pasteInto, runCli, sharedData, useSession } from './harness.mjs';
 
 const session = useSession({ clipboard: true });
 
@@ -34,6 +37,22 @@ async function openChainTool() {
 const chainZone = (page) => page.locator('.nl-chain-inputs > .nl-dropzone').first();
 const anchorZone = (page) => page.locator('.nl-dropzone.nl-anchors');
 const verdict = (page, profile) => page.locator(`.nl-verdict[data-profile="${profile}"] .nl-verdict-result`);
+const matrix = (page) =>
+  page.locator('.nl-trust-matrix tbody tr').evaluateAll((rows) =>
+    Object.fromEntries(
+      rows.map((r) => [
+        r.dataset.store,
+        { trusted: r.querySelector('.nl-trust-result').textContent, reason: r.querySelector('.nl-trust-reason').textContent },
+      ]),
+    ),
+  );
+/** The report the page shows, through its "Copy JSON" button. */
+async function copiedReport(page) {
+  await page.getByRole('button', { name: 'Copy JSON' }).click();
+  await page.getByRole('button', { name: 'Copied' }).waitFor();
+  return JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+}
+const settled = (page) => page.locator('.nl-chain-results[aria-busy="false"]').waitFor();
 const rules = (page, severity) =>
   page.locator(`.nl-finding.nl-sev-${severity}`).evaluateAll((list) => list.map((f) => f.dataset.rule));
 
@@ -154,5 +173,104 @@ describe('certificate chain analysis', () => {
     assert.equal(result.plain, true);
     assert.deepEqual(result.verdicts, { apple: 'pass', rfc5280: 'pass' });
     assert.ok(result.broken.includes('chain.signature-invalid'), `${result.broken}`);
+  });
+
+  test('the trust matrix: each store says whether it trusts the chain, and why not', async () => {
+    const page = await openChainTool();
+    await pasteInto(page, page.locator('#nl-chain-input'), LEAF + INTERMEDIATE);
+    await page.locator('.nl-trust-matrix tbody tr').first().waitFor();
+    await settled(page);
+    let rows = await matrix(page);
+    assert.deepEqual(Object.keys(rows), ['apple', 'mozilla', 'chrome']);
+    const names = { apple: "Apple's trust store", mozilla: "Mozilla's root store", chrome: 'the Chrome Root Store' };
+    for (const [store, row] of Object.entries(rows)) {
+      assert.equal(row.trusted, 'no', store);
+      assert.ok(row.reason.includes('CN=Netlens Test Root CA'), `${store}: ${row.reason}`);
+      assert.ok(row.reason.includes(names[store]), `${store}: ${row.reason}`);
+    }
+    // The verdict tiles name the store each verdict anchors on.
+    assert.match(await page.locator('.nl-verdict[data-profile="apple"] .nl-verdict-store').textContent(), /Apple's trust store 2025072000/);
+    assert.match(await page.locator('.nl-verdict[data-profile="rfc5280"] .nl-verdict-store').textContent(), /Mozilla's root store NSS/);
+
+    // With the private root as an anchor, every store's evaluation trusts it.
+    await pasteInto(page, page.locator('#nl-chain-anchors'), ROOT);
+    await page.locator('.nl-trust-matrix tr[data-store="apple"].nl-pass').waitFor();
+    rows = await matrix(page);
+    for (const [store, row] of Object.entries(rows)) {
+      assert.equal(row.trusted, 'yes', store);
+      assert.match(row.reason, /one of your trust anchors/);
+    }
+    // Markdown carries the matrix too.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download Markdown' }).click();
+    const chunks = [];
+    for await (const chunk of await (await download).createReadStream()) chunks.push(chunk);
+    assert.match(Buffer.concat(chunks).toString(), /## Trust by root store[\s\S]*\| Apple's trust store \| 2025072000 \| yes \|/);
+  });
+
+  test("the page's report equals the CLI's JSON for the same input", async () => {
+    const page = await openChainTool();
+    await pasteInto(page, page.locator('#nl-chain-input'), LEAF + INTERMEDIATE);
+    await pasteInto(page, page.locator('#nl-chain-anchors'), ROOT);
+    await page.locator('.nl-verdict.nl-pass[data-profile="apple"]').waitFor();
+    await settled(page);
+    const fromPage = await copiedReport(page);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'netlens-e2e-'));
+    try {
+      writeFileSync(path.join(dir, 'root.pem'), ROOT);
+      const cli = await runCli(
+        ['chain', '-', '--anchors', path.join(dir, 'root.pem'), '--host', 'www.netlens.test', '--at', '2026-06-01T00:00:00Z', '--json'],
+        LEAF + INTERMEDIATE,
+      );
+      assert.equal(cli.status, 0);
+      assert.deepEqual(fromPage, JSON.parse(cli.stdout));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(Object.keys(fromPage.trust), ['apple', 'chrome', 'mozilla']);
+  });
+
+  test('real chains and roots against the built-in stores (with ../shared/data)', async (t) => {
+    const limbo = sharedData('x509-limbo/limbo.json');
+    const appleRoots = sharedData('apple-roots');
+    if (!limbo || !appleRoots) {
+      t.skip('SKIPPED: ../shared/data (x509-limbo, apple-roots) not found');
+      return;
+    }
+    const suite = JSON.parse(readFileSync(limbo, 'utf8'));
+    const c = suite.testcases.find((x) => x.id === 'online::apple.com');
+    const page = await session.newPage();
+    await page.goto(`${session.server.url}#/chain`);
+    // The page takes minutes; the leaf was issued seconds before its capture, so the next minute.
+    const at = new Date(Date.parse(c.validation_time) + 60_000).toISOString().slice(0, 16);
+    await page.locator('#nl-chain-at').fill(at);
+    await page.locator('#nl-chain-host').fill(c.expected_peer_name.value);
+    const served = c.peer_certificate + c.untrusted_intermediates.join('');
+    await pasteInto(page, page.locator('#nl-chain-input'), served);
+    await page.locator('.nl-trust-matrix tr[data-store="chrome"].nl-pass').waitFor();
+    await settled(page);
+    for (const [store, row] of Object.entries(await matrix(page))) {
+      assert.equal(row.trusted, 'yes', `${store}: ${row.reason}`);
+    }
+    assert.equal(await verdict(page, 'apple').textContent(), 'PASS');
+    // The page (WebCrypto) and the CLI (RustCrypto) agree on a real chain and the real stores.
+    const fromPage = await copiedReport(page);
+    const cli = await runCli(['chain', '-', '--host', c.expected_peer_name.value, '--at', `${at}:00Z`, '--json'], served);
+    assert.deepEqual(fromPage, JSON.parse(cli.stdout));
+
+    // A root only Apple ships, pasted alone: Apple's store holds it, the others do not.
+    const listing = JSON.parse((await runCli(['roots', '--store', 'apple', '--json'])).stdout);
+    const appleOnly = listing.roots.find((r) => r.also_in.length === 0 && r.constraints.length === 0);
+    const file = readdirSync(appleRoots).find((f) => f.toUpperCase().startsWith(appleOnly.sha256));
+    const der = readFileSync(path.join(appleRoots, file));
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await dropFiles(page, chainZone(page), [{ name: 'apple-only.cer', bytes: der }]);
+    await page.locator('.nl-trust-matrix tr[data-store="apple"].nl-pass').waitFor();
+    const rows = await matrix(page);
+    assert.equal(rows.apple.trusted, 'yes');
+    assert.equal(rows.mozilla.trusted, 'no');
+    assert.match(rows.mozilla.reason, /not in Mozilla's root store/);
+    assert.equal(rows.chrome.trusted, 'no');
   });
 });

@@ -202,3 +202,30 @@ export function useSession({ clipboard = false } = {}) {
   };
   return session;
 }
+
+const CLI = path.join(ROOT, 'target/debug/netlens');
+
+/**
+ * Runs the `netlens` CLI (the debug build `cargo test` leaves behind; built here if missing)
+ * with `args` and `stdin`; resolves to { status, stdout }.
+ */
+export async function runCli(args, stdin = '') {
+  if (!existsSync(CLI)) {
+    const build = spawn('cargo', ['build', '-q', '--locked', '-p', 'netlens-cli'], { cwd: ROOT, stdio: 'inherit' });
+    const [code] = await once(build, 'exit');
+    if (code !== 0) throw new Error('cargo build -p netlens-cli failed');
+  }
+  const child = spawn(CLI, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stdin.end(stdin);
+  const [status] = await once(child, 'exit');
+  return { status, stdout };
+}
+
+/** `../shared/data/<rel>` when it exists (optional data: tests that need it skip without). */
+export function sharedData(rel) {
+  const p = path.join(ROOT, '..', 'shared', 'data', rel);
+  return existsSync(p) ? p : null;
+}

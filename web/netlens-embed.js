@@ -64,8 +64,8 @@ export async function decodeCertificates(input, options) {
 }
 
 /**
- * Analyzes a certificate chain; options: { host, at, anchors, builtinRoots, anchorsArePublic,
- * ctLogList }. Signatures are verified with the browser's WebCrypto where it can (pure Rust
+ * Analyzes a certificate chain; options: { host, at, anchors, builtinRoots, store (the root store
+ * the rfc5280 verdict anchors on: 'mozilla', 'chrome' or 'apple'), anchorsArePublic, ctLogList }. Signatures are verified with the browser's WebCrypto where it can (pure Rust
  * otherwise), with the same results as `netlens chain --json`.
  */
 export async function analyzeChain(input, options) {

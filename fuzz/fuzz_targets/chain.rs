@@ -58,6 +58,12 @@ fuzz_target!(|data: &[u8]| {
     if flags & 32 != 0 {
         options.max_intermediates = Some(1);
     }
+    // The strict verdict on another store: each store's path choice and trust decisions run.
+    if flags & 64 != 0 {
+        options.strict_store = netlens_chain::StoreId::Chrome;
+    } else if flags & 128 != 0 {
+        options.strict_store = netlens_chain::StoreId::Apple;
+    }
     let mut analyzer = Analyzer::new(options);
     analyzer.add_chain(chain, Some("fuzz"));
     if let Some(anchors) = anchors {

@@ -178,8 +178,8 @@ pub fn plan(
             .chain(
                 store
                     .with_subject(&crl.issuer_key)
-                    .iter()
-                    .filter_map(|&a| store.get(a).map(|a| a.spki.clone())),
+                    .into_iter()
+                    .filter_map(|a| store.get(a).map(|a| a.spki.clone())),
             );
         for spki in keys {
             out.push(VerifyRequest {

@@ -38,8 +38,8 @@ pub struct CertData {
     pub der: Vec<u8>,
     /// The parsed certificate.
     pub cert: RawCertificate,
-    /// The decoded view (labels, SANs, key summary…).
-    pub details: CertificateDetails,
+    /// The decoded view (labels, SANs, key summary…), shared with the report without a copy.
+    pub details: Arc<CertificateDetails>,
     /// The exact bytes of tbsCertificate, as signed.
     pub tbs: Vec<u8>,
     /// DER of the issuer Name, as encoded.
@@ -144,7 +144,7 @@ impl ChainCert {
                 .unwrap_or_else(|| Sha256::digest(&found.der).into()),
             der: found.der.clone(),
             cert,
-            details,
+            details: Arc::new(details),
             tbs,
             issuer,
             subject,

@@ -248,10 +248,7 @@ impl<'a> Builder<'a> {
         let mut reached = false;
         let mut any_candidate = false;
 
-        let anchors: Vec<usize> = self
-            .store
-            .with_subject(&self.certs[cur].issuer_key)
-            .to_vec();
+        let anchors: Vec<usize> = self.store.with_subject(&self.certs[cur].issuer_key);
         for a in anchors {
             any_candidate = true;
             let Some(v) = self.verify(cur, Signer::Anchor(a)) else {
@@ -314,8 +311,8 @@ pub fn plan(certs: &[ChainCert], store: &TrustStore) -> Vec<VerifyRequest> {
     for child in certs {
         let mut keys: Vec<&[u8]> = store
             .with_subject(&child.issuer_key)
-            .iter()
-            .filter_map(|&a| store.get(a).map(|a| a.spki.as_slice()))
+            .into_iter()
+            .filter_map(|a| store.get(a).map(|a| a.spki.as_slice()))
             .collect();
         keys.extend(
             certs

@@ -2,6 +2,7 @@
 //! Markdown rendering.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use netlens_x509::details::CertificateDetails;
 use serde::Serialize;
@@ -48,7 +49,7 @@ pub struct Analysis {
     /// Version of the CT log list used, if one was loaded.
     pub ct_log_list: Option<String>,
     /// Every parsed certificate, as sent (the decoder's view).
-    pub certificates: Vec<CertificateDetails>,
+    pub certificates: Vec<Arc<CertificateDetails>>,
 }
 
 /// One profile's verdict.
@@ -495,7 +496,7 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
                 .collect(),
         },
         ct_log_list: log_list.map(|l| l.version.clone()),
-        certificates: sent.iter().map(|c| c.details.clone()).collect(),
+        certificates: sent.iter().map(|c| Arc::clone(&c.details)).collect(),
     }
 }
 

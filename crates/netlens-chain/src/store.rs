@@ -10,7 +10,7 @@
 //! the user installs on their clients.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use netlens_roots::{RemovedRoot, Root, StoreId, TrustData};
 use sha2::{Digest, Sha256};
@@ -103,42 +103,59 @@ pub fn digest8(bytes: &[u8]) -> [u8; 8] {
     out
 }
 
-/// Anchors built from compiled-in roots, merged by name and key.
-fn anchors_of(data: &TrustData) -> Vec<Anchor> {
-    let mut anchors: Vec<Anchor> = Vec::new();
-    let mut by_identity: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
-    for root in data.roots {
-        if let Some(&i) = by_identity.get(&(root.subject, root.spki)) {
-            let a = &mut anchors[i];
-            a.stores |= root.stores;
-            a.roots.push(root);
-            continue;
-        }
-        let (_, organization) = label_and_organization(root.subject);
-        by_identity.insert((root.subject, root.spki), anchors.len());
-        anchors.push(Anchor {
-            subject_key: names::comparison_key(root.subject),
-            subject: root.subject.to_vec(),
-            spki: root.spki.to_vec(),
-            name_constraints: root.name_constraints.map(<[u8]>::to_vec),
-            label: root.label.to_owned(),
-            organization,
-            roots: vec![root],
-            stores: root.stores,
-            user: false,
-            cert: None,
-            self_issued: root.self_issued,
-            public: true,
-        });
-    }
-    anchors
+/// Anchors built from compiled-in roots, merged by name and key, with their index by subject.
+#[derive(Debug, Default)]
+struct BaseAnchors {
+    anchors: Vec<Anchor>,
+    by_subject: HashMap<Vec<u8>, Vec<usize>>,
 }
 
-/// The compiled-in anchors, prepared once per process (parsing two hundred names on every
-/// analysis would cost more than verifying the chain's signatures).
-fn builtin_anchors() -> &'static [Anchor] {
-    static BUILTIN: OnceLock<Vec<Anchor>> = OnceLock::new();
-    BUILTIN.get_or_init(|| anchors_of(&TrustData::builtin()))
+impl BaseAnchors {
+    fn of(data: &TrustData) -> BaseAnchors {
+        let mut base = BaseAnchors::default();
+        let mut by_identity: HashMap<(&[u8], &[u8]), usize> = HashMap::new();
+        for root in data.roots {
+            if let Some(&i) = by_identity.get(&(root.subject, root.spki)) {
+                let a = &mut base.anchors[i];
+                a.stores |= root.stores;
+                a.self_issued &= root.self_issued;
+                a.roots.push(root);
+                continue;
+            }
+            let (_, organization) = label_and_organization(root.subject);
+            by_identity.insert((root.subject, root.spki), base.anchors.len());
+            let subject_key = names::comparison_key(root.subject);
+            base.by_subject
+                .entry(subject_key.clone())
+                .or_default()
+                .push(base.anchors.len());
+            base.anchors.push(Anchor {
+                subject_key,
+                subject: root.subject.to_vec(),
+                spki: root.spki.to_vec(),
+                name_constraints: root.name_constraints.map(<[u8]>::to_vec),
+                label: root.label.to_owned(),
+                organization,
+                roots: vec![root],
+                stores: root.stores,
+                user: false,
+                cert: None,
+                self_issued: root.self_issued,
+                public: true,
+            });
+        }
+        base
+    }
+}
+
+/// The compiled-in anchors, prepared once per process and shared by every analysis (parsing
+/// two hundred names, or even copying them, on every analysis would cost more than verifying
+/// the chain's signatures).
+fn builtin_base() -> Arc<BaseAnchors> {
+    static BUILTIN: OnceLock<Arc<BaseAnchors>> = OnceLock::new();
+    BUILTIN
+        .get_or_init(|| Arc::new(BaseAnchors::of(&TrustData::builtin())))
+        .clone()
 }
 
 /// Number of distinct compiled-in root certificates in `store`.
@@ -146,11 +163,15 @@ pub fn root_count(store: StoreId) -> usize {
     store.info().roots
 }
 
-/// The anchors an analysis trusts.
+/// The anchors an analysis trusts: the compiled-in ones (shared), then the user's. Anchor
+/// indexes run over both: `0..base` are compiled in, the rest are the user's.
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
-    anchors: Vec<Anchor>,
-    by_subject: HashMap<Vec<u8>, Vec<usize>>,
+    base: Arc<BaseAnchors>,
+    /// Compiled-in anchors the user also supplied, with the user's certificate merged in.
+    merged: HashMap<usize, Anchor>,
+    user: Vec<Anchor>,
+    user_by_subject: HashMap<Vec<u8>, Vec<usize>>,
     removed: &'static [RemovedRoot],
 }
 
@@ -158,21 +179,20 @@ impl TrustStore {
     /// A store with the roots of `data` (when `builtin`) and the user's anchor certificates,
     /// which count as public roots when `user_public`.
     pub fn new(data: &TrustData, builtin: bool, user: &[ChainCert], user_public: bool) -> Self {
-        let anchors = if !builtin {
-            Vec::new()
+        let base = if !builtin {
+            Arc::default()
         } else if std::ptr::eq(data.roots, TrustData::builtin().roots) {
-            builtin_anchors().to_vec()
+            builtin_base()
         } else {
-            anchors_of(data)
+            Arc::new(BaseAnchors::of(data))
         };
         let mut store = TrustStore {
-            by_subject: HashMap::new(),
-            anchors: Vec::with_capacity(anchors.len() + user.len()),
+            base,
+            merged: HashMap::new(),
+            user: Vec::new(),
+            user_by_subject: HashMap::new(),
             removed: data.removed,
         };
-        for anchor in anchors {
-            store.index(anchor);
-        }
         for (i, cert) in user.iter().enumerate() {
             let nc = cert
                 .extension(&const_oid::db::rfc5280::ID_CE_NAME_CONSTRAINTS)
@@ -200,24 +220,22 @@ impl TrustStore {
         store
     }
 
-    fn index(&mut self, anchor: Anchor) {
-        self.by_subject
-            .entry(anchor.subject_key.clone())
-            .or_default()
-            .push(self.anchors.len());
-        self.anchors.push(anchor);
-    }
-
     fn push_user(&mut self, anchor: Anchor) {
         // The same name and key supplied twice (built in and by the user, or as a root and as a
         // cross-certificate) is one anchor. The certificate kept is the user's self-issued copy
         // when there is one: anchor checks then look at the root, not at a cross-certificate.
-        if let Some(&existing) = self
-            .by_subject
-            .get(&anchor.subject_key)
-            .and_then(|ids| ids.iter().find(|&&i| self.anchors[i].spki == anchor.spki))
+        if let Some(existing) = self
+            .with_subject(&anchor.subject_key)
+            .into_iter()
+            .find(|&i| self.get(i).is_some_and(|a| a.spki == anchor.spki))
         {
-            let kept = &mut self.anchors[existing];
+            let base_len = self.base.anchors.len();
+            let kept = if existing < base_len {
+                let base = &self.base.anchors[existing];
+                self.merged.entry(existing).or_insert_with(|| base.clone())
+            } else {
+                &mut self.user[existing - base_len]
+            };
             kept.user = true;
             kept.public |= anchor.public;
             if kept.cert.is_none() || (!kept.self_issued && anchor.self_issued) {
@@ -226,40 +244,58 @@ impl TrustStore {
             }
             return;
         }
-        self.index(anchor);
+        let index = self.base.anchors.len() + self.user.len();
+        self.user_by_subject
+            .entry(anchor.subject_key.clone())
+            .or_default()
+            .push(index);
+        self.user.push(anchor);
     }
 
     /// Every anchor.
-    pub fn anchors(&self) -> &[Anchor] {
-        &self.anchors
+    pub fn iter(&self) -> impl Iterator<Item = &Anchor> {
+        (0..self.base.anchors.len() + self.user.len()).filter_map(|i| self.get(i))
     }
 
     /// The anchor at `i`.
     pub fn get(&self, i: usize) -> Option<&Anchor> {
-        self.anchors.get(i)
+        let base_len = self.base.anchors.len();
+        if i < base_len {
+            self.merged.get(&i).or(self.base.anchors.get(i))
+        } else {
+            self.user.get(i - base_len)
+        }
     }
 
-    /// Anchors whose subject matches `issuer_key` (candidate issuers).
-    pub fn with_subject(&self, subject_key: &[u8]) -> &[usize] {
-        self.by_subject.get(subject_key).map_or(&[], Vec::as_slice)
+    /// Anchors whose subject matches `subject_key` (candidate issuers).
+    pub fn with_subject(&self, subject_key: &[u8]) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .base
+            .by_subject
+            .get(subject_key)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(user) = self.user_by_subject.get(subject_key) {
+            out.extend(user);
+        }
+        out
     }
 
     /// The anchor that *is* this certificate (same subject and key), if any.
     pub fn same_as(&self, cert: &ChainCert) -> Option<usize> {
         self.with_subject(&cert.subject_key)
-            .iter()
-            .copied()
-            .find(|&i| self.anchors[i].spki == cert.spki)
+            .into_iter()
+            .find(|&i| self.get(i).is_some_and(|a| a.spki == cert.spki))
     }
 
     /// Number of compiled-in anchors (distinct names and keys).
     pub fn builtin_count(&self) -> usize {
-        self.anchors.iter().filter(|a| a.stores != 0).count()
+        self.base.anchors.len()
     }
 
     /// Number of user anchors.
     pub fn user_count(&self) -> usize {
-        self.anchors.iter().filter(|a| a.user).count()
+        self.iter().filter(|a| a.user).count()
     }
 
     /// The root Apple removed that has this subject and key (a root, a cross-certificate or an
@@ -279,8 +315,7 @@ impl TrustStore {
 
     /// The compiled-in anchors of `store` from the same organization as `organization`.
     pub fn same_organization(&self, organization: &str, store: StoreId) -> Vec<&Anchor> {
-        self.anchors
-            .iter()
+        self.iter()
             .filter(|a| {
                 a.stores & store.bit() != 0
                     && a.organization

@@ -173,13 +173,19 @@ pub async fn analyze_fast(analyzer: netlens_chain::Analyzer) -> netlens_chain::A
     prepared.finish(&verifier)
 }
 
-/// The chain page's own analysis, for `make bench`: `chain` pasted into the page with `host`
-/// and validation moment `at` (Unix seconds), analyzed as the page does (its state, then
-/// [`analyze_fast`]) up to the report object the page renders, without rendering it. Resolves to
-/// the apple verdict, so nothing large crosses into JS.
+/// The chain page's own analysis, for `make bench`: `chain` and `anchors` pasted into the page
+/// with `host` and validation moment `at` (Unix seconds), the built-in stores on (the page's
+/// default), analyzed as the page does (its state, then [`analyze_fast`]) up to the report object
+/// the page renders, without rendering it. Resolves to the apple verdict, so nothing large
+/// crosses into JS.
 #[wasm_bindgen(js_name = pageAnalysis)]
-pub async fn page_analysis(chain: String, host: String, at: f64) -> String {
-    let state = crate::state::chain::ChainState::new(&chain, &host, Some(at as i64));
+pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64) -> String {
+    let mut state = crate::state::chain::ChainState::new(&chain, &host, Some(at as i64));
+    state = (*yew::Reducible::reduce(
+        std::rc::Rc::new(state),
+        crate::state::chain::ChainAction::SetAnchorText(anchors),
+    ))
+    .clone();
     match state.analyzer(at as i64) {
         Some(analyzer) => {
             let analysis = std::rc::Rc::new(analyze_fast(analyzer).await);

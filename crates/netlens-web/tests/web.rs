@@ -184,6 +184,23 @@ fn click(root: &Element, selector: &str, nth: usize) {
     node.click();
 }
 
+/// Waits (bounded: 5 s) until the chain analyzer shows the analysis of its current inputs, which
+/// arrives asynchronously once WebCrypto has verified the signatures.
+async fn analysis_settled(root: &Element) {
+    for _ in 0..500 {
+        yew::scheduler::flush().await;
+        if root
+            .query_selector(".nl-chain-results[aria-busy=\"false\"]")
+            .unwrap()
+            .is_some()
+        {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    panic!("the chain analysis did not arrive within 5 s");
+}
+
 #[wasm_bindgen_test]
 async fn chain_analyzer_renders_verdicts_findings_and_details() {
     use netlens_web::components::chain_analyzer::{ChainAnalyzer, ChainAnalyzerProps};
@@ -202,8 +219,13 @@ async fn chain_analyzer_renders_verdicts_findings_and_details() {
         },
     )
     .render();
-    yew::scheduler::flush().await;
+    analysis_settled(&root).await;
     assert_eq!(texts(&root, ".nl-verdict-result"), ["FAIL", "FAIL"]);
+    // The trust matrix: one row per store, none trusting a chain without its intermediate.
+    assert_eq!(
+        texts(&root, ".nl-trust-matrix .nl-trust-result"),
+        ["no", "no", "no"]
+    );
     let rules: Vec<String> = {
         let nodes = root.query_selector_all(".nl-finding").unwrap();
         (0..nodes.length())

@@ -1,6 +1,6 @@
 //! One certificate: a summary line that is always visible, and every field when expanded.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use netlens_x509::CertificateDetails;
 use netlens_x509::time::ValidityStatus;
@@ -12,7 +12,7 @@ use crate::components::copy_button::CopyButton;
 #[derive(Properties)]
 pub struct CertCardProps {
     /// The certificate (shared, never cloned per render).
-    pub cert: Rc<CertificateDetails>,
+    pub cert: Arc<CertificateDetails>,
     /// Its position, shown as #n and passed back on toggle.
     pub index: usize,
     /// Show every field.
@@ -23,7 +23,7 @@ pub struct CertCardProps {
 
 impl PartialEq for CertCardProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.cert, &other.cert)
+        Arc::ptr_eq(&self.cert, &other.cert)
             && self.index == other.index
             && self.expanded == other.expanded
             && self.on_toggle == other.on_toggle

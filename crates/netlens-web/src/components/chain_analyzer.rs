@@ -1,6 +1,7 @@
 //! The certificate chain analysis tool.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use netlens_chain::{Analysis, Finding, Severity, StoreId};
 use netlens_x509::CertificateDetails;
@@ -288,7 +289,7 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
                 <Results
                     {analysis}
                     busy={state.pending()}
-                    selected={state.selected.and_then(|i| state.certificates.get(i).map(|c| (i, c.clone())))}
+                    selected={state.selected.and_then(|i| state.analysis.as_ref()?.certificates.get(i).map(|c| (i, c.clone())))}
                     dispatcher={state.dispatcher()}
                 />
             }
@@ -304,7 +305,7 @@ struct ResultsProps {
     /// A newer analysis is on its way: the one shown is for earlier inputs.
     busy: bool,
     /// The certificate whose details are open: index as sent, and its details.
-    selected: Option<(usize, Rc<CertificateDetails>)>,
+    selected: Option<(usize, Arc<CertificateDetails>)>,
     dispatcher: UseReducerDispatcher<ChainState>,
 }
 
@@ -313,7 +314,7 @@ impl PartialEq for ResultsProps {
         Rc::ptr_eq(&self.analysis, &other.analysis)
             && self.busy == other.busy
             && match (&self.selected, &other.selected) {
-                (Some((i, a)), Some((j, b))) => i == j && Rc::ptr_eq(a, b),
+                (Some((i, a)), Some((j, b))) => i == j && Arc::ptr_eq(a, b),
                 (None, None) => true,
                 _ => false,
             }

@@ -11,7 +11,6 @@
 use std::rc::Rc;
 
 use netlens_chain::{Analysis, Analyzer, Options, StoreId};
-use netlens_x509::CertificateDetails;
 use yew::Reducible;
 
 use crate::files::LoadedFile;
@@ -47,10 +46,9 @@ pub struct ChainState {
     pub generation: u64,
     /// The generation [`ChainState::analysis`] was made for.
     pub analyzed: u64,
-    /// The latest analysis, once there is a chain.
+    /// The latest analysis, once there is a chain. Its certificates are shared (`Arc`) with the
+    /// cards that show them.
     pub analysis: Option<Rc<Analysis>>,
-    /// The analysis' certificates, shared with the cards that show them.
-    pub certificates: Vec<Rc<CertificateDetails>>,
     /// The certificate whose details are open (index as sent).
     pub selected: Option<usize>,
 }
@@ -73,7 +71,6 @@ impl Default for ChainState {
             generation: 0,
             analyzed: 0,
             analysis: None,
-            certificates: Vec::new(),
             selected: None,
         }
     }
@@ -116,7 +113,6 @@ impl ChainState {
         });
         if !self.has_chain() {
             self.analysis = None;
-            self.certificates.clear();
             self.selected = None;
             self.analyzed = self.generation;
         }
@@ -268,8 +264,10 @@ impl Reducible for ChainState {
                     return self; // made for inputs that have changed since
                 }
                 next.analyzed = generation;
-                next.certificates = analysis.certificates.iter().cloned().map(Rc::new).collect();
-                if next.selected.is_some_and(|i| i >= next.certificates.len()) {
+                if next
+                    .selected
+                    .is_some_and(|i| i >= analysis.certificates.len())
+                {
                     next.selected = None;
                 }
                 next.analysis = Some(analysis);
@@ -306,7 +304,7 @@ mod tests {
         assert!(!state.pending());
         let analysis = state.analysis.as_ref().unwrap();
         assert_eq!(analysis.host.as_deref(), Some("www.netlens.test"));
-        assert_eq!(state.certificates.len(), 3);
+        assert_eq!(analysis.certificates.len(), 3);
 
         // Selecting a certificate is not an input: nothing to analyze.
         let selected = state.clone().reduce(ChainAction::Select(Some(1)));

@@ -24,7 +24,7 @@ pub struct DecoderState {
     /// The report for `text` and `files`, `None` while there is no input.
     pub report: Option<Rc<DecodeReport>>,
     /// The report's certificates, shared with the cards that render them.
-    pub certificates: Vec<Rc<netlens_x509::CertificateDetails>>,
+    pub certificates: Vec<std::sync::Arc<netlens_x509::CertificateDetails>>,
     /// Indexes of the certificates whose details are shown.
     pub expanded: BTreeSet<usize>,
 }
@@ -88,7 +88,12 @@ impl DecoderState {
         } else {
             BTreeSet::from([0])
         };
-        self.certificates = report.certificates.iter().cloned().map(Rc::new).collect();
+        self.certificates = report
+            .certificates
+            .iter()
+            .cloned()
+            .map(std::sync::Arc::new)
+            .collect();
         self.report = Some(Rc::new(report));
     }
 }
