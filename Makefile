@@ -8,7 +8,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 ECHO_PORT ?= 9000
 
-.PHONY: serve test setup build limbo bench bench-probe fixtures clean help
+.PHONY: serve test setup build limbo bench bench-probe fixtures trust-stores clean help
 
 serve: ## Build a release; serve dist/ on 127.0.0.1:$(PORT) and the echo server on 127.0.0.1:$(ECHO_PORT)
 	@scripts/setup.sh build
@@ -39,6 +39,9 @@ bench-probe: ## Latency probe accuracy: browser (app + Web Worker) against nativ
 	@scripts/build.sh
 	@. scripts/env.sh && cargo build --release --locked -p netlens-cli -p netlens-echo && node bench/probe.mjs
 
+trust-stores: ## Refresh the compiled-in root stores from upstream (DIR=target/trust-upstream; see DEVELOPERS.md)
+	@scripts/trust-stores.sh $(DIR)
+
 fixtures: ## Regenerate the test fixtures (deterministic)
 	cargo run -p netlens-testkit --bin netlens-fixtures
 
@@ -46,4 +49,4 @@ clean: ## Remove build outputs
 	rm -rf dist target
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'

@@ -216,3 +216,114 @@ fn limbo_goals_hold() {
     assert_eq!(strict, 0);
     assert!(lenient <= 3);
 }
+
+#[test]
+fn roots_lists_each_store_with_its_version_and_constraints() {
+    let out = netlens(&["roots", "--store", "apple", "--json"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let apple: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(apple["store"], "apple");
+    assert_eq!(apple["version"], "2025072000");
+    assert!(
+        apple["source"]
+            .as_str()
+            .unwrap()
+            .contains("security_certificates")
+    );
+    let roots = apple["roots"].as_array().unwrap();
+    assert_eq!(roots.len(), 156);
+    for r in roots {
+        assert_eq!(r["sha256"].as_str().unwrap().len(), 64);
+        assert!(r["subject"].as_str().unwrap().contains('='), "{r}");
+        assert!(r["not_after"].as_str().unwrap().ends_with('Z'));
+        assert!(r["constraints"].is_array());
+    }
+    // Apple's dated distrust of Entrust, and its platform roots restricted to Apple services.
+    let entrust = roots
+        .iter()
+        .find(|r| r["label"] == "Entrust Root Certification Authority - G4")
+        .unwrap();
+    assert_eq!(entrust["constraints"][0]["kind"], "distrust_after");
+    assert_eq!(entrust["constraints"][0]["after"], "2024-11-15T23:59:59Z");
+    assert!(roots.iter().any(|r| {
+        r["constraints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["kind"] == "apple_policies" && c["tls"] == false)
+    }));
+
+    let all: serde_json::Value =
+        serde_json::from_slice(&netlens(&["roots", "--json"], b"").stdout).unwrap();
+    let sizes: Vec<(String, usize)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["store"].as_str().unwrap().to_owned(),
+                s["roots"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("apple".to_owned(), 156),
+            ("mozilla".to_owned(), 121),
+            ("chrome".to_owned(), 115)
+        ]
+    );
+    let text = String::from_utf8(netlens(&["roots", "--store", "mozilla"], b"").stdout).unwrap();
+    assert!(text.starts_with("Mozilla's root store NSS 2.86"), "{text}");
+    assert!(text.contains("distrusted for leaves issued after 2024-11-30 (notBefore)"));
+    assert_eq!(
+        netlens(&["roots", "--store", "windows"], b"").status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn chain_store_picks_the_strict_verdicts_store_and_the_text_shows_the_matrix() {
+    let chain = netlens_testkit::demo_chain_cached().unwrap();
+    let served = format!("{}{}", chain.leaf.pem(), chain.intermediate.pem());
+    let out = netlens(
+        &[
+            "chain",
+            "-",
+            "--anchors",
+            &fixture("demo-root.der"),
+            "--at",
+            "2026-06-01",
+            "--store",
+            "chrome",
+            "--json",
+        ],
+        served.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["verdict_details"][1]["store"]
+            .as_str()
+            .unwrap()
+            .starts_with("the Chrome Root Store 40")
+    );
+    for store in ["apple", "mozilla", "chrome"] {
+        assert_eq!(report["trust"][store]["trusted"], true, "{store}");
+    }
+    let text =
+        String::from_utf8(netlens(&["chain", "-", "--at", "2026-06-01"], served.as_bytes()).stdout)
+            .unwrap();
+    assert!(text.contains("Trust by store:"), "{text}");
+    assert!(
+        text.contains("apple    UNTRUSTED Apple's trust store 2025072000"),
+        "{text}"
+    );
+    assert_eq!(
+        netlens(&["chain", "-", "--store", "opera"], b"")
+            .status
+            .code(),
+        Some(2)
+    );
+}
