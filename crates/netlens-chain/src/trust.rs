@@ -46,14 +46,20 @@ pub fn and_list(items: &[String]) -> String {
     }
 }
 
-/// The stores other than `store` that hold `anchor`, described.
-fn other_holders(anchor: &Anchor, store: StoreId) -> Vec<String> {
+/// The stores other than `store` that hold `anchor`, described ("Mozilla's root store NSS
+/// 2.86"), capitalized to open a sentence.
+fn other_holders(anchor: &Anchor, store: StoreId, capital: bool) -> Vec<String> {
     StoreId::ALL
         .into_iter()
         .filter(|s| *s != store && anchor.stores & s.bit() != 0)
         .map(|s| {
             let info = s.info();
-            format!("{} {}", capitalized(info.name), info.version)
+            let name = if capital {
+                capitalized(info.name)
+            } else {
+                info.name.to_owned()
+            };
+            format!("{name} {}", info.version)
         })
         .collect()
 }
@@ -217,8 +223,11 @@ pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
 
 /// The path ends at an anchor `store` does not hold.
 fn not_held(ctx: &Context<'_>, path: &Path, store: StoreId, anchor: &Anchor) -> Assessment {
+    if !anchor.self_issued {
+        return intermediate_not_sent(ctx, path, store, anchor);
+    }
     let info = store.info();
-    let holders = other_holders(anchor, store);
+    let holders = other_holders(anchor, store, true);
     let held_by = if holders.is_empty() {
         String::new()
     } else {
@@ -284,6 +293,69 @@ fn not_held(ctx: &Context<'_>, path: &Path, store: StoreId, anchor: &Anchor) -> 
     Assessment {
         trusted: false,
         findings: vec![about(rule, path, ctx, anchor, message.clone()).fix(fix)],
+        reason: message,
+    }
+}
+
+/// The path ends at an intermediate another store trusts directly (the Chrome Root Store's
+/// additional anchors): for `store` the chain is missing that intermediate, which chains on to
+/// roots `store` may well hold.
+fn intermediate_not_sent(
+    ctx: &Context<'_>,
+    path: &Path,
+    store: StoreId,
+    anchor: &Anchor,
+) -> Assessment {
+    let Some(&top_index) = path.certs.last() else {
+        return unanchored(ctx, path, store);
+    };
+    let top = &ctx.certs[top_index];
+    let holders = other_holders(anchor, store, false);
+    let url = top
+        .details
+        .authority_info_access
+        .as_ref()
+        .and_then(|a| a.ca_issuers.first().cloned());
+    // The same words for every store that lacks it, so the finding is one, failing each verdict.
+    let message = format!(
+        "The issuer of {}, \"{}\", is not in the chain. Only {} {} it directly (as an anchor); other \
+         clients need it sent after {}.{}",
+        top.label(),
+        anchor.label,
+        and_list(&holders),
+        if holders.len() == 1 {
+            "trusts"
+        } else {
+            "trust"
+        },
+        top.label(),
+        url.as_ref()
+            .map(|u| format!(" The certificate says it can be downloaded from {u}."))
+            .unwrap_or_default()
+    );
+    let fix = match url {
+        Some(url) => format!(
+            "Download the intermediate and serve it after {}: `curl -sSfo issuer.crt {url}` (convert DER to PEM \
+             with `openssl x509 -inform DER -in issuer.crt -out issuer.pem`), then `cat leaf.pem issuer.pem > \
+             fullchain.pem`.",
+            top.label()
+        ),
+        None => format!(
+            "Get the certificate of \"{}\" from your CA and serve it after {}.",
+            anchor.label,
+            top.label()
+        ),
+    };
+    Assessment {
+        trusted: false,
+        findings: vec![
+            Finding::new(
+                "chain.missing-intermediate",
+                Some(top.index),
+                message.clone(),
+            )
+            .fix(fix),
+        ],
         reason: message,
     }
 }

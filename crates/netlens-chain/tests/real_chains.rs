@@ -67,3 +67,60 @@ fn real_chains_are_trusted_by_every_store() {
     }
     eprintln!("{}", checked.join("\n"));
 }
+
+/// google.com's leaf sent alone: Chrome trusts its issuer WR2 directly (an intermediate in the
+/// Chrome Root Store), Apple and Mozilla need WR2 sent, and say where to download it.
+#[test]
+fn a_leaf_whose_issuer_only_chrome_trusts_directly_is_missing_its_intermediate_elsewhere() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/x509-limbo/limbo.json");
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!(
+            "SKIPPED: {} not found (../shared/data is optional)",
+            path.display()
+        );
+        return;
+    };
+    let suite: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let case = suite["testcases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "online::google.com")
+        .unwrap();
+    let at = netlens_x509::time::parse_moment(case["validation_time"].as_str().unwrap()).unwrap();
+    let mut options = Options::at(at);
+    options.host = Some(Host::Dns("google.com".into()));
+    let mut analyzer = Analyzer::new(options);
+    analyzer.add_chain(case["peer_certificate"].as_str().unwrap().as_bytes(), None);
+    let a = analyzer.analyze();
+    assert!(a.trust["chrome"].trusted, "{}", a.trust["chrome"].reason);
+    assert_eq!(a.trust["chrome"].anchor.as_deref(), Some("WR2"));
+    for store in ["apple", "mozilla"] {
+        let t = &a.trust[store];
+        assert!(!t.trusted);
+        assert_eq!(t.rule, Some("chain.missing-intermediate"), "{store}");
+        assert!(
+            t.reason.contains("\"WR2\", is not in the chain"),
+            "{}",
+            t.reason
+        );
+        assert!(
+            t.reason.contains("http://i.pki.goog/wr2.crt"),
+            "{}",
+            t.reason
+        );
+    }
+    assert_eq!(a.verdicts["apple"], "fail");
+    assert_eq!(a.verdicts["rfc5280"], "fail");
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "chain.missing-intermediate")
+        .unwrap();
+    assert_eq!(f.decides.len(), 2, "{f:?}");
+    assert!(
+        f.fix
+            .contains("curl -sSfo issuer.crt http://i.pki.goog/wr2.crt")
+    );
+}

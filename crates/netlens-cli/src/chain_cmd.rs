@@ -126,6 +126,14 @@ pub fn run(args: ChainArgs) -> ExitCode {
     }
 }
 
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
 /// The plain-text report.
 pub fn render(a: &Analysis) -> String {
     let mut out = String::new();
@@ -156,7 +164,7 @@ pub fn render(a: &Analysis) -> String {
                 "  {:<8} {:<9} {} {}: {}",
                 store.id(),
                 if t.trusted { "trusted" } else { "UNTRUSTED" },
-                t.store,
+                capitalized(t.store),
                 t.version,
                 t.reason
             );
