@@ -55,21 +55,13 @@ fn other_holders(anchor: &Anchor, store: StoreId, capital: bool) -> Vec<String> 
         .map(|s| {
             let info = s.info();
             let name = if capital {
-                capitalized(info.name)
+                info.title()
             } else {
                 info.name.to_owned()
             };
             format!("{name} {}", info.version)
         })
         .collect()
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }
 
 /// When the leaf was issued, for `basis`, and how that was read.
@@ -157,7 +149,7 @@ pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
                 let message = format!(
                     "{} no longer trusts certificates from \"{}\" issued after {}: this one was issued on {} ({how}). \
                      Source: {}.",
-                    capitalized(info.name),
+                    info.title(),
                     anchor.label,
                     date(d.after),
                     date(issued),
@@ -188,7 +180,7 @@ pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
             .unwrap_or_default();
         let message = format!(
             "{} enforces the validity of \"{}\", which expired on {}.",
-            capitalized(info.name),
+            info.title(),
             anchor.label,
             date(not_after)
         );
@@ -434,9 +426,6 @@ mod tests {
         assert_eq!(s(&["A"]), "A");
         assert_eq!(s(&["A", "B"]), "A and B");
         assert_eq!(s(&["A", "B", "C"]), "A, B and C");
-        assert_eq!(
-            capitalized("the Chrome Root Store"),
-            "The Chrome Root Store"
-        );
+        assert_eq!(StoreId::Chrome.info().title(), "The Chrome Root Store");
     }
 }

@@ -126,14 +126,6 @@ pub fn run(args: ChainArgs) -> ExitCode {
     }
 }
 
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
-}
-
 /// The plain-text report.
 pub fn render(a: &Analysis) -> String {
     let mut out = String::new();
@@ -164,7 +156,7 @@ pub fn render(a: &Analysis) -> String {
                 "  {:<8} {:<9} {} {}: {}",
                 store.id(),
                 if t.trusted { "trusted" } else { "UNTRUSTED" },
-                capitalized(t.store),
+                store.info().title(),
                 t.version,
                 t.reason
             );

@@ -91,6 +91,15 @@ pub struct StoreInfo {
 }
 
 impl StoreInfo {
+    /// The name to open a sentence or head a row with: "The Chrome Root Store".
+    pub fn title(&self) -> String {
+        let mut chars = self.name.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+            .unwrap_or_default()
+    }
+
     /// "Apple's trust store 2025072000 (iOS, iPadOS, macOS, … 26)".
     pub fn describe(&self) -> String {
         format!("{} {} ({})", self.name, self.version, self.clients)

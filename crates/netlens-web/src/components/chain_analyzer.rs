@@ -253,7 +253,7 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
                     <select id="nl-chain-store" class="nl-input" onchange={on_store}>
                         { for [StoreId::Mozilla, StoreId::Chrome, StoreId::Apple].into_iter().map(|s| html! {
                             <option value={s.id()} selected={state.strict_store == s}>
-                                { format!("{} {}", capitalized(s.info().name), s.info().version) }
+                                { format!("{} {}", s.info().title(), s.info().version) }
                             </option>
                         }) }
                     </select>
@@ -319,14 +319,6 @@ impl PartialEq for ResultsProps {
                 _ => false,
             }
     }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }
 
 /// The stores holding an anchor, for its tag: "Apple, Mozilla, Chrome".
@@ -420,7 +412,7 @@ fn Results(props: &ResultsProps) -> Html {
                     { for StoreId::ALL.into_iter().filter_map(|s| a.trust.get(s.id()).map(|t| (s, t))).map(|(s, t)| html! {
                         <tr data-store={s.id()} class={classes!(if t.trusted { "nl-pass" } else { "nl-fail" })}>
                             <th scope="row">
-                                { capitalized(t.store) }
+                                { s.info().title() }
                                 <span class="nl-muted">{ format!(" {} · {}", t.version, t.clients) }</span>
                             </th>
                             <td class="nl-trust-result">{ if t.trusted { "yes" } else { "no" } }</td>
