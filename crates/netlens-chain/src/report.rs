@@ -132,6 +132,9 @@ pub struct FixedChain {
     pub pem: String,
     /// It differs from what was sent.
     pub differs_from_sent: bool,
+    /// The stores it gives a trusted path to (`apple`, `mozilla`, `chrome`); the others need
+    /// what the errors say.
+    pub serves: Vec<&'static str>,
 }
 
 /// One store's verdict on the chain's trust.
@@ -421,6 +424,12 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
     let path_trusted = best.as_ref().is_some_and(|p| p.end.is_trusted());
     // The chain to deploy: Apple's trusted path, then what other stores' paths add, roots left
     // out (clients have them).
+    let serves: Vec<&'static str> = StoreId::ALL
+        .into_iter()
+        .zip(&trust)
+        .filter(|(_, t)| t.trusted)
+        .map(|(s, _)| s.id())
+        .collect();
     let fixed_chain = (!deploy.is_empty()).then(|| {
         let mut indexes: Vec<usize> = Vec::new();
         let mut pem = String::new();
@@ -441,6 +450,7 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
             differs_from_sent: sent_order != indexes,
             certificates: indexes,
             pem,
+            serves: serves.clone(),
         }
     });
     let alternatives = others
@@ -575,7 +585,10 @@ impl Analysis {
             }
         }
         if let Some(fixed) = &self.fixed_chain {
-            md.push_str("\n## Chain to deploy\n\n```\n");
+            md.push_str(&format!(
+                "\n## Chain to deploy\n\nTrusted by: {}.\n\n```\n",
+                fixed.serves.join(", ")
+            ));
             md.push_str(&fixed.pem);
             md.push_str("```\n");
         }

@@ -201,6 +201,20 @@ pub fn render(a: &Analysis) -> String {
         }
     }
     if let Some(fixed) = &a.fixed_chain
+        && fixed.serves.len() < StoreId::ALL.len()
+    {
+        let _ = writeln!(
+            out,
+            "\nOnly {} can build a trusted path from these certificates ({}); the errors say what the others need.",
+            fixed.serves.join(", "),
+            fixed
+                .certificates
+                .iter()
+                .map(|i| format!("#{}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    } else if let Some(fixed) = &a.fixed_chain
         && fixed.differs_from_sent
     {
         let _ = writeln!(

@@ -498,6 +498,14 @@ fn Results(props: &ResultsProps) -> Html {
 
             <div class="nl-fixed">
                 { match &a.fixed_chain {
+                    Some(f) if f.serves.len() < StoreId::ALL.len() => html! {
+                        <>
+                            <strong>{ format!("Only {} can build a trusted path from these certificates: ", store_names(&f.serves)) }</strong>
+                            { f.certificates.iter().map(|i| format!("#{}", i + 1)).collect::<Vec<_>>().join(", ") }
+                            <span class="nl-muted">{ ". The errors below say what the other clients need." }</span>
+                            <CopyButton text={f.pem.clone()} label="Copy this chain" />
+                        </>
+                    },
                     Some(f) if f.differs_from_sent => html! {
                         <>
                             <strong>{ "Deploy this chain instead: " }</strong>
