@@ -3,7 +3,7 @@
 
 use const_oid::ObjectIdentifier;
 use der::Decode;
-use netlens_x509::der_scan::{self, TAG_CONTEXT_0_CONSTRUCTED};
+use netlens_x509::der_scan;
 use netlens_x509::details::{self, CertificateDetails, DecodeError, RawCertificate};
 use netlens_x509::{FoundCertificate, Location};
 use sha2::{Digest, Sha256};
@@ -71,41 +71,6 @@ fn colon_hex_32(hex: &str) -> Option<[u8; 32]> {
     parts.next().is_none().then_some(out)
 }
 
-/// The raw DER of a certificate's tbsCertificate, issuer, subject and SPKI.
-struct RawParts {
-    tbs: Vec<u8>,
-    issuer: Vec<u8>,
-    subject: Vec<u8>,
-    spki: Vec<u8>,
-}
-
-/// Splits a certificate into [`RawParts`].
-fn raw_parts(der: &[u8]) -> Option<RawParts> {
-    let cert = der_scan::read_tlv(der, 0).ok()?;
-    let tbs = der_scan::children(cert.value).next()?.ok()?;
-    let mut fields = der_scan::children(tbs.value)
-        .filter_map(Result::ok)
-        .peekable();
-    if fields
-        .peek()
-        .is_some_and(|f| f.tag == TAG_CONTEXT_0_CONSTRUCTED)
-    {
-        fields.next(); // version
-    }
-    let _serial = fields.next()?;
-    let _signature = fields.next()?;
-    let issuer = fields.next()?;
-    let _validity = fields.next()?;
-    let subject = fields.next()?;
-    let spki = fields.next()?;
-    Some(RawParts {
-        tbs: tbs.raw.to_vec(),
-        issuer: issuer.raw.to_vec(),
-        subject: subject.raw.to_vec(),
-        spki: spki.raw.to_vec(),
-    })
-}
-
 impl ChainCert {
     /// Parses a found certificate. `now` is used for the decoded view's relative times.
     pub fn parse(
@@ -115,15 +80,16 @@ impl ChainCert {
     ) -> Result<ChainCert, DecodeError> {
         let cert = details::parse(&found.der)?;
         let details = details::describe(&cert, found, index, now);
-        let RawParts {
-            tbs,
-            issuer,
-            subject,
-            spki,
-        } = raw_parts(&found.der).ok_or(DecodeError {
+        let parts = der_scan::certificate_parts(&found.der).ok_or(DecodeError {
             detail: "the certificate's fields cannot be located".into(),
             der_offset: None,
         })?;
+        let (tbs, issuer, subject, spki) = (
+            parts.tbs.to_vec(),
+            parts.issuer.to_vec(),
+            parts.subject.to_vec(),
+            parts.spki.to_vec(),
+        );
         let ski = extension(&cert, &const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)
             .and_then(|e| der::asn1::OctetString::from_der(e.extn_value.as_bytes()).ok())
             .map(|o| o.as_bytes().to_vec());

@@ -83,16 +83,16 @@ impl Anchor {
     }
 }
 
-fn label_and_organization(subject: &[u8]) -> (String, Option<String>) {
+/// The subject's organization (O), to find the same CA's roots in another store.
+fn organization_of(subject: &[u8]) -> Option<String> {
     der::Decode::from_der(subject)
-        .map(|n: x509_cert::name::Name| {
-            let dn = netlens_x509::dn::DistinguishedName::from_name(&n);
-            (
-                dn.display_label(),
-                dn.values_of("O").next().map(str::to_owned),
-            )
+        .ok()
+        .and_then(|n: x509_cert::name::Name| {
+            netlens_x509::dn::DistinguishedName::from_name(&n)
+                .values_of("O")
+                .next()
+                .map(str::to_owned)
         })
-        .unwrap_or_else(|_| ("(unreadable name)".into(), None))
 }
 
 /// The first 8 bytes of a SHA-256, as [`RemovedRoot`] keeps them.
@@ -122,7 +122,7 @@ impl BaseAnchors {
                 a.roots.push(root);
                 continue;
             }
-            let (_, organization) = label_and_organization(root.subject);
+            let organization = organization_of(root.subject);
             by_identity.insert((root.subject, root.spki), base.anchors.len());
             let subject_key = names::comparison_key(root.subject);
             base.by_subject
@@ -156,11 +156,6 @@ fn builtin_base() -> Arc<BaseAnchors> {
     BUILTIN
         .get_or_init(|| Arc::new(BaseAnchors::of(&TrustData::builtin())))
         .clone()
-}
-
-/// Number of distinct compiled-in root certificates in `store`.
-pub fn root_count(store: StoreId) -> usize {
-    store.info().roots
 }
 
 /// The anchors an analysis trusts: the compiled-in ones (shared), then the user's. Anchor

@@ -7,8 +7,8 @@
 use netlens_chain::names::Host;
 use netlens_chain::{Analyzer, Options, StoreId};
 
-#[test]
-fn real_chains_are_trusted_by_every_store() {
+/// x509-limbo's suite from `../shared/data`, or `None` (with a SKIPPED line) without it.
+fn limbo() -> Option<serde_json::Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/x509-limbo/limbo.json");
     let Ok(bytes) = std::fs::read(&path) else {
@@ -16,9 +16,16 @@ fn real_chains_are_trusted_by_every_store() {
             "SKIPPED: {} not found (../shared/data is optional)",
             path.display()
         );
+        return None;
+    };
+    Some(serde_json::from_slice(&bytes).unwrap())
+}
+
+#[test]
+fn real_chains_are_trusted_by_every_store() {
+    let Some(suite) = limbo() else {
         return;
     };
-    let suite: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     let mut checked = Vec::new();
     for case in suite["testcases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
@@ -72,16 +79,9 @@ fn real_chains_are_trusted_by_every_store() {
 /// Chrome Root Store), Apple and Mozilla need WR2 sent, and say where to download it.
 #[test]
 fn a_leaf_whose_issuer_only_chrome_trusts_directly_is_missing_its_intermediate_elsewhere() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/x509-limbo/limbo.json");
-    let Ok(bytes) = std::fs::read(&path) else {
-        eprintln!(
-            "SKIPPED: {} not found (../shared/data is optional)",
-            path.display()
-        );
+    let Some(suite) = limbo() else {
         return;
     };
-    let suite: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     let case = suite["testcases"]
         .as_array()
         .unwrap()

@@ -126,6 +126,15 @@ pub fn run(args: ChainArgs) -> ExitCode {
     }
 }
 
+/// "#1, #3": indexes as sent, numbered from 1.
+fn numbered(indexes: &[usize]) -> String {
+    indexes
+        .iter()
+        .map(|i| format!("#{}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The plain-text report.
 pub fn render(a: &Analysis) -> String {
     let mut out = String::new();
@@ -207,12 +216,7 @@ pub fn render(a: &Analysis) -> String {
             out,
             "\nOnly {} can build a trusted path from these certificates ({}); the errors say what the others need.",
             fixed.serves.join(", "),
-            fixed
-                .certificates
-                .iter()
-                .map(|i| format!("#{}", i + 1))
-                .collect::<Vec<_>>()
-                .join(", ")
+            numbered(&fixed.certificates)
         );
     } else if let Some(fixed) = &a.fixed_chain
         && fixed.differs_from_sent
@@ -220,12 +224,7 @@ pub fn render(a: &Analysis) -> String {
         let _ = writeln!(
             out,
             "\nChain to deploy (leaf and intermediates, in order; `--json` has the PEM): {}",
-            fixed
-                .certificates
-                .iter()
-                .map(|i| format!("#{}", i + 1))
-                .collect::<Vec<_>>()
-                .join(", ")
+            numbered(&fixed.certificates)
         );
     }
     out

@@ -2,7 +2,7 @@
 //! name constraints (re-encoding a parsed Name could reorder a SET and change what is matched),
 //! its validity, a label and its SHA-256.
 
-use netlens_x509::der_scan::{self, TAG_CONTEXT_0_CONSTRUCTED};
+use netlens_x509::der_scan;
 use sha2::{Digest, Sha256};
 
 const NAME_CONSTRAINTS: const_oid::ObjectIdentifier =
@@ -32,28 +32,9 @@ pub struct CertPieces {
 /// Splits a DER certificate into its pieces.
 pub fn pieces(der: &[u8]) -> Result<CertPieces, String> {
     let cert = netlens_x509::details::parse(der).map_err(|e| e.detail)?;
-    let outer = der_scan::read_tlv(der, 0).map_err(|e| format!("{e:?}"))?;
-    let tbs = der_scan::children(outer.value)
-        .next()
-        .and_then(Result::ok)
-        .ok_or("no tbsCertificate")?;
-    let mut fields = der_scan::children(tbs.value)
-        .filter_map(Result::ok)
-        .peekable();
-    if fields
-        .peek()
-        .is_some_and(|f| f.tag == TAG_CONTEXT_0_CONSTRUCTED)
-    {
-        fields.next();
-    }
-    let mut next = |what: &str| fields.next().ok_or(format!("no {what}"));
-    let _serial = next("serial")?;
-    let _signature = next("signature")?;
-    let issuer = next("issuer")?.raw.to_vec();
-    let _validity = next("validity")?;
-    let subject = next("subject")?.raw.to_vec();
-    let spki = next("subjectPublicKeyInfo")?.raw.to_vec();
-
+    let parts =
+        der_scan::certificate_parts(der).ok_or("the certificate's fields cannot be located")?;
+    let (subject, spki) = (parts.subject.to_vec(), parts.spki.to_vec());
     let tbs_cert = cert.tbs_certificate();
     let validity = tbs_cert.validity();
     let name_constraints = tbs_cert.extensions().and_then(|exts| {
@@ -62,7 +43,7 @@ pub fn pieces(der: &[u8]) -> Result<CertPieces, String> {
             .map(|e| e.extn_value.as_bytes().to_vec())
     });
     let label = netlens_x509::dn::DistinguishedName::from_name(tbs_cert.subject()).display_label();
-    let self_issued = issuer == subject;
+    let self_issued = parts.issuer == parts.subject;
     Ok(CertPieces {
         sha256: Sha256::digest(der).into(),
         label,

@@ -36,6 +36,18 @@ pub struct ChromeStore {
     pub anchors: Vec<ChromeAnchor>,
 }
 
+/// The index just past the string literal that opens at `bytes[start]` (a `"`), escapes skipped.
+fn past_string(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() && bytes[i] != b'"' {
+        if bytes[i] == b'\\' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i + 1
+}
+
 /// Splits Rust source into top-level `name: value` pairs of a struct literal's body (commas and
 /// brackets inside strings and nested literals do not count).
 fn fields(body: &str) -> Vec<(String, String)> {
@@ -47,13 +59,8 @@ fn fields(body: &str) -> Vec<(String, String)> {
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = past_string(bytes, i);
+                continue;
             }
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth -= 1,
@@ -91,13 +98,8 @@ fn literals<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
         while i < bytes.len() && depth > 0 {
             match bytes[i] {
                 b'"' => {
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != b'"' {
-                        if bytes[i] == b'\\' {
-                            i += 1;
-                        }
-                        i += 1;
-                    }
+                    i = past_string(bytes, i);
+                    continue;
                 }
                 b'{' => depth += 1,
                 b'}' => depth -= 1,

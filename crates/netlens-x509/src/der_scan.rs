@@ -234,6 +234,46 @@ pub fn looks_like_content_info(tlv: &Tlv<'_>) -> bool {
         && matches!(children(tlv.value).next(), Some(Ok(first)) if first.tag == TAG_OID)
 }
 
+/// The exact DER of a certificate's pieces that chain analysis compares and verifies, as
+/// encoded (re-encoding a parsed Name could reorder a SET and change what is matched).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CertificateParts<'a> {
+    /// tbsCertificate, the signed bytes.
+    pub tbs: &'a [u8],
+    /// The issuer Name.
+    pub issuer: &'a [u8],
+    /// The subject Name.
+    pub subject: &'a [u8],
+    /// The SubjectPublicKeyInfo.
+    pub spki: &'a [u8],
+}
+
+/// Splits a DER certificate into its [`CertificateParts`], or `None` when the fields cannot be
+/// located.
+pub fn certificate_parts(der: &[u8]) -> Option<CertificateParts<'_>> {
+    let cert = read_tlv(der, 0).ok()?;
+    let tbs = children(cert.value).next()?.ok()?;
+    let mut fields = children(tbs.value).filter_map(Result::ok).peekable();
+    if fields
+        .peek()
+        .is_some_and(|f| f.tag == TAG_CONTEXT_0_CONSTRUCTED)
+    {
+        fields.next(); // version
+    }
+    let _serial = fields.next()?;
+    let _signature = fields.next()?;
+    let issuer = fields.next()?;
+    let _validity = fields.next()?;
+    let subject = fields.next()?;
+    let spki = fields.next()?;
+    Some(CertificateParts {
+        tbs: tbs.raw,
+        issuer: issuer.raw,
+        subject: subject.raw,
+        spki: spki.raw,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
