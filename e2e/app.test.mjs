@@ -1,5 +1,5 @@
 // The app, built for release, in Chromium: shell, routes, the certificate decoder with paste,
-// drop, file picker, errors and limits, and the JS API on window.wasmBindings.
+// drop, file picker, errors and limits, and the JS API (each tool its own module).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,8 +49,8 @@ describe('app shell', () => {
     // The rule catalog has its own page, linked from the shell.
     await page.goto(`${session.server.url}#/rules`);
     await page.locator('tr[id="chain.missing-intermediate"]').waitFor();
-    assert.equal(await page.locator('.nl-chain-rules tbody tr').count(), (await page.evaluate(() => window.wasmBindings.ruleCatalog())).length);
-    assert.equal(await page.locator('.nl-dnssd-rules tbody tr').count(), (await page.evaluate(() => window.wasmBindings.dnssdRuleCatalog())).length);
+    assert.equal(await page.locator('.nl-chain-rules tbody tr').count(), (await page.evaluate(async () => (await import('./netlens-embed.js')).ruleCatalog())).length);
+    assert.equal(await page.locator('.nl-dnssd-rules tbody tr').count(), (await page.evaluate(async () => (await import('./netlens-embed.js')).dnssdRuleCatalog())).length);
     // DNS-SD rules show how each implementation treats the problem, with the detail on hover.
     const hyphen = page.locator('tr[id="service.name-bad-hyphen"] .nl-impl-list li', { hasText: 'Avahi' });
     assert.match(await hyphen.textContent(), /^Avahi: \w+/);
@@ -197,24 +197,30 @@ describe('certificate decoder', () => {
     assert.equal(await sans.locator('li').last().textContent(), '… and 100 more (all of them are in the JSON export)');
   });
 
-  test('the JS API on window.wasmBindings returns plain objects', async () => {
+  test('the JS API returns plain objects, and the decoder module its sync functions', async () => {
     const page = await newPage();
     await page.goto(session.server.url);
-    await page.waitForFunction(() => window.wasmBindings?.decodeCertificates);
-    const result = await page.evaluate((pem) => {
-      const report = window.wasmBindings.decodeCertificates(pem, { source: 'chain.pem', at: new Date('2026-06-01T00:00:00Z') });
+    const result = await page.evaluate(async (pem) => {
+      const netlens = await import('./netlens-embed.js');
+      const options = { source: 'chain.pem', at: new Date('2026-06-01T00:00:00Z') };
+      const report = await netlens.decodeCertificates(pem, options);
+      const decoder = await netlens.loadTool('netlens-cert-decoder');
       return {
         plain: Object.getPrototypeOf(report) === Object.prototype,
+        same: JSON.stringify(decoder.decodeCertificates(pem, options)) === JSON.stringify(report),
         subjects: report.certificates.map((c) => c.subject.rfc4514),
         relative: report.certificates[0].validity.relative,
         source: report.certificates[0].location.source,
-        version: window.wasmBindings.netlensVersion(),
+        version: await netlens.netlensVersion(),
+        moduleVersion: decoder.netlensVersion(),
       };
     }, fixture('demo-chain.pem').toString());
     assert.deepEqual(result.subjects, DEMO_SUBJECTS);
     assert.equal(result.plain, true);
     assert.equal(result.relative, 'expires in 245 days');
     assert.equal(result.source, 'chain.pem');
+    assert.equal(result.same, true);
     assert.match(result.version, /^\d+\.\d+\.\d+/);
+    assert.equal(result.moduleVersion, result.version);
   });
 });

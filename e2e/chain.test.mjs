@@ -152,14 +152,14 @@ describe('certificate chain analysis', () => {
   test('the JS API analyzes with WebCrypto and agrees with the pure-Rust path', async () => {
     const page = await session.newPage();
     await page.goto(session.server.url);
-    await page.waitForFunction(() => window.wasmBindings?.analyzeChainAsync);
     const result = await page.evaluate(
       async ({ chain, tampered, anchor }) => {
+        const chainModule = await (await import('./netlens-embed.js')).loadTool('netlens-chain');
         const options = { anchors: anchor, host: 'www.netlens.test', at: new Date('2026-06-01T00:00:00Z'), builtinRoots: false };
-        const viaWebCrypto = await window.wasmBindings.analyzeChainAsync(chain, options);
-        const viaRust = window.wasmBindings.analyzeChain(chain, options);
+        const viaWebCrypto = await chainModule.analyzeChainAsync(chain, options);
+        const viaRust = chainModule.analyzeChain(chain, options);
         // A tampered leaf signature fails (WebCrypto cannot confirm it; RustCrypto explains).
-        const broken = await window.wasmBindings.analyzeChainAsync(tampered, options);
+        const broken = await chainModule.analyzeChainAsync(tampered, options);
         return {
           same: JSON.stringify(viaWebCrypto) === JSON.stringify(viaRust),
           verdicts: viaWebCrypto.verdicts,

@@ -86,8 +86,8 @@ describe('DNS-SD tool', () => {
 
   test('the JS API gives the CLI schema', async () => {
     const page = await openTool();
-    const result = await page.evaluate((text) => {
-      const api = window.wasmBindings;
+    const result = await page.evaluate(async (text) => {
+      const api = await (await import('./netlens-embed.js')).loadTool('netlens-dnssd');
       return {
         type: api.checkServiceType('_22._udp').findings.map((f) => f.rule),
         txt: api.checkTxtRecord(text, { format: 'dns-sd' }),

@@ -6,19 +6,70 @@
 //   <netlens-cert-decoder></netlens-cert-decoder>
 //   <netlens-probe endpoint="wss://echo.example.com/ws"></netlens-probe>
 //
-// Text written inside an element (for example a PEM certificate) is its initial input. Each
-// element renders in its own shadow root with its own stylesheet: the page's CSS does not reach
-// in and ours does not leak out. Theme it with --netlens-* custom properties on the element.
-// The wasm is loaded relative to this file, so the folder can be served from any host and path.
+// Every element is defined at once, but each tool is its own WebAssembly module, downloaded the
+// first time one of its elements appears on the page (and shared by all of them): a page with
+// one <netlens-dnssd> never downloads the chain analysis. Text written inside an element (for
+// example a PEM certificate) is its initial input. Each element renders in its own shadow root:
+// the page's CSS does not reach in and ours does not leak out. Theme it with --netlens-* custom
+// properties on the element. Everything is loaded relative to this file, so the folder can be
+// served from any host and path, including another origin than the page's (it needs
+// Access-Control-Allow-Origin; see the README).
 //
-// The module also exports the JS API:
+// The module also exports the JS API; each function loads only its tool:
 //
 //   import { decodeCertificates, analyzeChain } from 'https://your.host/netlens/netlens-embed.js';
 //   const report = await decodeCertificates(pemText);
 //   const analysis = await analyzeChain(chainPem, { host: 'www.example.com' });
 //
-// (The build fills in the hashed file names below; see web/finish-embed.sh.)
-import init, * as netlens from './__NETLENS_GLUE__';
+// The build fills in the tool modules' content-hashed file names below (web/finish-build.mjs).
+const TOOLS = __NETLENS_TOOLS__;
+/** The netlens version of this build. */
+export const version = __NETLENS_VERSION__;
+
+const BASE = new URL('./', import.meta.url);
+const loading = new Map();
+
+/**
+ * Loads the module of `tag`'s tool once (every element and API call of that tool shares it) and
+ * resolves to its exports. A failure is reported once on the console with what to check, and the
+ * promise rejects with an Error whose message is a sentence for the reader.
+ */
+export function loadTool(tag) {
+  const tool = TOOLS[tag];
+  if (!tool) return Promise.reject(new Error(`netlens: this build has no <${tag}> (it has ${Object.keys(TOOLS).join(', ')}).`));
+  if (!loading.has(tool.js)) {
+    loading.set(
+      tool.js,
+      (async () => {
+        const glue = await import(new URL(tool.js, BASE).href);
+        await glue.default({ module_or_path: new URL(tool.wasm, BASE) });
+        // The probe's worker and netlens.config.json are beside this file, not beside the page.
+        glue.setAssetBase(BASE.href);
+        return glue;
+      })().catch((error) => {
+        loading.delete(tool.js); // a later element may retry (e.g. once the network is back)
+        console.error(
+          `netlens: the ${tool.name} module could not be loaded from ${BASE.href}. Serve the ` +
+            'whole netlens folder (the .wasm files as application/wasm) with ' +
+            'Access-Control-Allow-Origin when the page is on another origin, and allow ' +
+            "'wasm-unsafe-eval' if the page sets a Content-Security-Policy.",
+          error,
+        );
+        throw new Error(`The ${tool.name} could not be loaded: check the network connection and reload the page.`);
+      }),
+    );
+  }
+  return loading.get(tool.js);
+}
+
+/** Shows a sentence in place of an element whose tool did not load (no stack trace). */
+function showFailure(element, message) {
+  const shadow = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
+  const note = document.createElement('p');
+  note.setAttribute('role', 'alert');
+  note.textContent = message;
+  shadow.replaceChildren(note);
+}
 
 function defineElement(tag) {
   // Custom element names are global to the page: if another copy of netlens defined this
@@ -27,10 +78,19 @@ function defineElement(tag) {
   customElements.define(
     tag,
     class extends HTMLElement {
-      connectedCallback() {
-        if (this._mounted) return;
+      async connectedCallback() {
+        if (this._mounted || this._mounting) return;
         if (this._initialInput === undefined) this._initialInput = this.textContent ?? '';
-        this._mounted = netlens.mountElement(this, tag, this._initialInput);
+        this._mounting = true;
+        try {
+          const tool = await loadTool(tag);
+          // Removed (or moved and mounted again) while the module loaded: nothing to do.
+          if (this.isConnected && !this._mounted) this._mounted = tool.mountElement(this, this._initialInput, false);
+        } catch (error) {
+          showFailure(this, error.message);
+        } finally {
+          this._mounting = false;
+        }
       }
       disconnectedCallback() {
         this._mounted?.destroy();
@@ -40,82 +100,64 @@ function defineElement(tag) {
   );
 }
 
-/** Resolves to the wasm module's exports once netlens is loaded and its elements are defined. */
-export const ready = init({ module_or_path: new URL('./__NETLENS_WASM__', import.meta.url) }).then(
-  () => {
-    // The probe's worker (and netlens.config.json) are beside this file, not beside the page.
-    netlens.setAssetBase(new URL('./', import.meta.url).href);
-    for (const tag of netlens.elementTags()) defineElement(tag);
-    return netlens;
-  },
-);
-ready.catch((error) => {
-  console.error(
-    'netlens: the WebAssembly module could not be loaded. Serve netlens-embed.js with its ' +
-      '.wasm file beside it (as application/wasm), and allow wasm-unsafe-eval if the page sets a ' +
-      'Content-Security-Policy.',
-    error,
-  );
-});
+for (const tag of Object.keys(TOOLS)) defineElement(tag);
+
+const call = (tag, name) => async (...args) => (await loadTool(tag))[name](...args);
 
 /** Decodes certificates (string, Uint8Array or ArrayBuffer); see the README for the report schema. */
-export async function decodeCertificates(input, options) {
-  return (await ready).decodeCertificates(input, options);
-}
+export const decodeCertificates = call('netlens-cert-decoder', 'decodeCertificates');
 
 /**
  * Analyzes a certificate chain; options: { host, at, anchors, builtinRoots, store (the root store
- * the rfc5280 verdict anchors on: 'mozilla', 'chrome' or 'apple'), anchorsArePublic, ctLogList }. Signatures are verified with the browser's WebCrypto where it can (pure Rust
- * otherwise), with the same results as `netlens chain --json`.
+ * the rfc5280 verdict anchors on: 'mozilla', 'chrome' or 'apple'), anchorsArePublic, ctLogList }.
+ * Signatures are verified with the browser's WebCrypto where it can (pure Rust otherwise), with
+ * the same results as `netlens chain --json`.
  */
-export async function analyzeChain(input, options) {
-  return (await ready).analyzeChainAsync(input, options);
-}
+export const analyzeChain = call('netlens-chain', 'analyzeChainAsync');
 
-/** The rule catalog. */
-export async function ruleCatalog() {
-  return (await ready).ruleCatalog();
-}
+/** The chain rule catalog. */
+export const ruleCatalog = call('netlens-chain', 'ruleCatalog');
 
 /** Checks a DNS-SD service type (`_ipp._tcp`, subtypes in either form). */
-export async function checkServiceType(serviceType) {
-  return (await ready).checkServiceType(serviceType);
-}
+export const checkServiceType = call('netlens-dnssd', 'checkServiceType');
 
 /** Checks a DNS-SD instance name (plain text). */
-export async function checkInstanceName(name) {
-  return (await ready).checkInstanceName(name);
-}
+export const checkInstanceName = call('netlens-dnssd', 'checkInstanceName');
 
 /** Checks a full service instance name (`My\\032Printer._ipp._tcp.local.`). */
-export async function checkServiceName(name) {
-  return (await ready).checkServiceName(name);
-}
+export const checkServiceName = call('netlens-dnssd', 'checkServiceName');
 
 /**
  * Parses and checks a TXT record; options: { format ("auto", "kv", "hex", "base64", "dns-sd",
  * "dns-sd-zone", "avahi", "avahi-rp", "dig"), instance, type, port }.
  */
-export async function checkTxtRecord(input, options) {
-  return (await ready).checkTxtRecord(input, options);
-}
+export const checkTxtRecord = call('netlens-dnssd', 'checkTxtRecord');
 
 /** Checks Info.plist NSBonjourServices against the types an app uses (and its Multipeer type). */
-export async function checkBonjourServices(plist, usedTypes = [], multipeer) {
-  return (await ready).checkBonjourServices(plist, usedTypes, multipeer);
-}
+export const checkBonjourServices = async (plist, usedTypes = [], multipeer) =>
+  (await loadTool('netlens-dnssd')).checkBonjourServices(plist, usedTypes, multipeer);
 
 /** Explains a DNS-SD / NSNetService error code such as -65555, or null. */
-export async function explainDnssdError(code) {
-  return (await ready).explainDnssdError(code);
-}
+export const explainDnssdError = call('netlens-dnssd', 'explainDnssdError');
 
 /** The DNS-SD rule catalog. */
-export async function dnssdRuleCatalog() {
-  return (await ready).dnssdRuleCatalog();
-}
+export const dnssdRuleCatalog = call('netlens-dnssd', 'dnssdRuleCatalog');
 
 /** The netlens version of this build. */
-export async function netlensVersion() {
-  return (await ready).netlensVersion();
-}
+export const netlensVersion = async () => version;
+
+/** Resolves once the elements are defined (at once: tool modules load when elements appear). */
+export const ready = Promise.resolve({
+  decodeCertificates,
+  analyzeChain,
+  ruleCatalog,
+  checkServiceType,
+  checkInstanceName,
+  checkServiceName,
+  checkTxtRecord,
+  checkBonjourServices,
+  explainDnssdError,
+  dnssdRuleCatalog,
+  netlensVersion,
+  loadTool,
+});

@@ -9,6 +9,10 @@
 //!
 //! Objects follow the JSON schema of `netlens decode --json` (snake_case keys). Bad arguments
 //! throw `Error`; bad *input* never throws, it is reported in `problems`.
+//!
+//! These are plain functions: each tool module (`netlens-web-decoder`, `-chain`, `-dnssd`)
+//! exports its own with `#[wasm_bindgen]`, because an export in this shared crate would be linked
+//! into every tool module, and with it everything it calls.
 
 use serde::Serialize;
 use wasm_bindgen::JsCast;
@@ -74,7 +78,6 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, js_sys::Error> {
 ///
 /// `options` (optional): `{ source?: string, at?: Date | number | string }`; `source` names the
 /// input in problem locations, `at` is the moment validity is judged against (default now).
-#[wasm_bindgen(js_name = decodeCertificates)]
 pub fn decode_certificates(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
     let bytes = input_bytes(&input)?;
     let source = option(&options, "source").as_string();
@@ -146,14 +149,12 @@ fn chain_analyzer(
 /// of inputs, builtinRoots?: boolean (default true), store?: "mozilla" | "chrome" | "apple" (the
 /// store the rfc5280 verdict anchors on), anchorsArePublic?: boolean, ctLogList?: string |
 /// Uint8Array }`. Returns the report of `netlens chain --json`.
-#[wasm_bindgen(js_name = analyzeChain)]
 pub fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
     to_js(&chain_analyzer(&input, &options)?.analyze())
 }
 
 /// [`analyze_chain`], verifying signatures with the browser's WebCrypto where it can (several
 /// times faster in wasm); same results. Returns a promise.
-#[wasm_bindgen(js_name = analyzeChainAsync)]
 pub async fn analyze_chain_async(
     input: JsValue,
     options: JsValue,
@@ -178,7 +179,6 @@ pub async fn analyze_fast(analyzer: netlens_chain::Analyzer) -> netlens_chain::A
 /// default), analyzed as the page does (its state, then [`analyze_fast`]) up to the report object
 /// the page renders, without rendering it. Resolves to the apple verdict, so nothing large
 /// crosses into JS.
-#[wasm_bindgen(js_name = pageAnalysis)]
 pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64) -> String {
     let mut state = crate::state::chain::ChainState::new(&chain, &host, Some(at as i64));
     state = (*yew::Reducible::reduce(
@@ -204,27 +204,23 @@ pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64
 }
 
 /// The rule catalog, as an array of rule objects.
-#[wasm_bindgen(js_name = ruleCatalog)]
 pub fn rule_catalog() -> Result<JsValue, js_sys::Error> {
     to_js(&netlens_chain::RULES)
 }
 
 /// Checks a DNS-SD service type (`_ipp._tcp`, `_printer._sub._http._tcp`, `_http._tcp,_printer`);
 /// the report of `netlens dnssd type --json`.
-#[wasm_bindgen(js_name = checkServiceType)]
 pub fn check_service_type(service_type: &str) -> Result<JsValue, js_sys::Error> {
     to_js(&netlens_dnssd::check_type(service_type))
 }
 
 /// Checks a DNS-SD instance name (plain text); the report of `netlens dnssd instance --json`.
-#[wasm_bindgen(js_name = checkInstanceName)]
 pub fn check_instance_name(name: &str) -> Result<JsValue, js_sys::Error> {
     to_js(&netlens_dnssd::check_instance(name))
 }
 
 /// Checks a full service instance name (`My\032Printer._ipp._tcp.local.`); the report of
 /// `netlens dnssd name --json`.
-#[wasm_bindgen(js_name = checkServiceName)]
 pub fn check_service_name(name: &str) -> Result<JsValue, js_sys::Error> {
     to_js(&netlens_dnssd::check_name(name))
 }
@@ -234,7 +230,6 @@ pub fn check_service_name(name: &str) -> Result<JsValue, js_sys::Error> {
 /// `options` (optional): `{ format?: "auto" | "kv" | "hex" | "base64" | "dns-sd" | "dns-sd-zone" |
 /// "avahi" | "avahi-rp" | "dig", instance?: string, type?: string, port?: number }` (the last
 /// three fill in the generated commands and code).
-#[wasm_bindgen(js_name = checkTxtRecord)]
 pub fn check_txt_record(input: &str, options: JsValue) -> Result<JsValue, js_sys::Error> {
     let format = match option(&options, "format").as_string().as_deref() {
         None | Some("auto") => None,
@@ -260,7 +255,6 @@ pub fn check_txt_record(input: &str, options: JsValue) -> Result<JsValue, js_sys
 
 /// Checks an Info.plist NSBonjourServices list against the service types an app uses;
 /// `multipeer` is the Multipeer Connectivity service type, if any.
-#[wasm_bindgen(js_name = checkBonjourServices)]
 pub fn check_bonjour_services(
     plist: &str,
     used_types: Vec<String>,
@@ -275,7 +269,6 @@ pub fn check_bonjour_services(
 }
 
 /// Explains a DNS-SD / NSNetService error code (`-65555`), or `null`.
-#[wasm_bindgen(js_name = explainDnssdError)]
 pub fn explain_dnssd_error(code: f64) -> Result<JsValue, js_sys::Error> {
     match netlens_dnssd::apple::explain_error(code as i64) {
         Some(e) => to_js(e),
@@ -284,12 +277,11 @@ pub fn explain_dnssd_error(code: f64) -> Result<JsValue, js_sys::Error> {
 }
 
 /// The DNS-SD rule catalog.
-#[wasm_bindgen(js_name = dnssdRuleCatalog)]
 pub fn dnssd_rule_catalog() -> Result<JsValue, js_sys::Error> {
     to_js(&netlens_dnssd::catalog::RULES)
 }
 
-/// The netlens version of this build.
+/// The netlens version of this build (every tool module exports it).
 #[wasm_bindgen(js_name = netlensVersion)]
 pub fn netlens_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()

@@ -1,23 +1,31 @@
-//! Custom elements: mounting a tool inside an element's shadow root.
+//! Mounting a tool: inside a custom element's shadow root, or as the page of the app.
 //!
 //! wasm-bindgen cannot subclass `HTMLElement`, so `netlens-embed.js` defines each element class
-//! in a few lines of JS and calls [`mount_element`] from `connectedCallback`. Everything else is
-//! here: the shadow root, the stylesheet copy inside it, and the Yew app rendered into it.
+//! in a few lines of JS and calls its tool module's `mountElement` from `connectedCallback`;
+//! every tool module's `mountElement` is one of the functions here. The app shell
+//! (`netlens-app.js`) calls the same function with `app = true`: then the tool renders into the
+//! given element of the page itself, with its page heading, and reads its URL parameters.
 //!
-//! Isolation both ways: the page's CSS cannot select into the shadow root, our rules cannot
-//! select out of it, and `:host { all: initial }` in the stylesheet stops inherited properties
-//! (font, colour, line height) from leaking in. Pages theme the tools through `--netlens-*`
-//! custom properties, which do inherit on purpose.
+//! Isolation both ways for elements: the page's CSS cannot select into the shadow root, our
+//! rules cannot select out of it, and `:host { all: initial }` in the stylesheet stops inherited
+//! properties (font, colour, line height) from leaking in. Pages theme the tools through
+//! `--netlens-*` custom properties, which do inherit on purpose.
+//!
+//! The stylesheet is one constructed `CSSStyleSheet` per module, adopted by every shadow root:
+//! a strict `style-src 'self'` policy blocks `<style>` elements but not constructed sheets, and
+//! ten elements on a page share one parsed sheet.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
-use yew::AttrValue;
+use web_sys::{CssStyleSheet, Element, HtmlElement, ShadowRootInit, ShadowRootMode};
+use yew::{AttrValue, BaseComponent};
 
 use crate::components::cert_decoder::{CertDecoder, CertDecoderProps};
 use crate::components::chain_analyzer::{ChainAnalyzer, ChainAnalyzerProps};
 use crate::components::dnssd::{DnssdTool, DnssdToolProps};
 use crate::components::probe::{ProbeTool, ProbeToolProps};
-use crate::router::{Route, TOOLS};
 
 /// A mounted element; `destroy()` unmounts it (called from `disconnectedCallback`).
 #[wasm_bindgen]
@@ -27,18 +35,12 @@ pub struct MountedElement {
 
 #[wasm_bindgen]
 impl MountedElement {
-    /// Unmounts the tool and empties the shadow root. Safe to call twice.
+    /// Unmounts the tool and empties what it rendered into. Safe to call twice.
     pub fn destroy(&mut self) {
         if let Some(destroy) = self.destroy.take() {
             destroy();
         }
     }
-}
-
-/// The custom element names this build provides.
-#[wasm_bindgen(js_name = elementTags)]
-pub fn element_tags() -> Vec<String> {
-    TOOLS.iter().map(|t| t.element.to_owned()).collect()
 }
 
 #[cfg(test)]
@@ -79,24 +81,41 @@ pub fn dedent(text: &str) -> String {
     out
 }
 
-/// Mounts the tool named by `tag` inside `host`'s shadow root (created open if missing).
-/// `initial_input` is processed immediately (e.g. certificates written inside the element).
-/// `<netlens-probe endpoint="…">` takes any probe setting as an attribute.
-/// `<netlens-chain host="…" at="…">` also presets the host name and the validation moment
-/// (RFC 3339, e.g. `2026-06-01T00:00:00Z`, so that a documentation example does not expire;
-/// a moment that does not parse means now).
-#[wasm_bindgen(js_name = mountElement)]
-pub fn mount_element(
-    host: HtmlElement,
-    tag: &str,
-    initial_input: Option<String>,
-) -> Result<MountedElement, js_sys::Error> {
-    let Some(tool) = TOOLS.iter().find(|t| t.element == tag) else {
-        return Err(js_error(&format!(
-            "netlens: unknown element <{tag}>; this build provides {}",
-            element_tags().join(", ")
-        )));
-    };
+thread_local! {
+    static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
+}
+
+/// The module's one constructed copy of the stylesheet.
+fn shared_sheet() -> Result<CssStyleSheet, js_sys::Error> {
+    SHEET.with(|sheet| {
+        if let Some(sheet) = sheet.borrow().as_ref() {
+            return Ok(sheet.clone());
+        }
+        let created = CssStyleSheet::new()
+            .map_err(|_| js_error("netlens: this browser cannot construct a stylesheet"))?;
+        created
+            .replace_sync(crate::STYLESHEET)
+            .map_err(|_| js_error("netlens: the stylesheet did not parse"))?;
+        *sheet.borrow_mut() = Some(created.clone());
+        Ok(created)
+    })
+}
+
+/// Empties what a mount made (the shadow root, or the app's element).
+type Empty = Box<dyn FnOnce()>;
+
+/// Where a tool renders: a fresh `div.nl-embed` in `host`'s shadow root (an element), or `host`
+/// itself (the app page, which links the stylesheet already). Returns the mount point and how
+/// to empty what was made.
+fn mount_point(host: &HtmlElement, app: bool) -> Result<(Element, Empty), js_sys::Error> {
+    if app {
+        host.set_inner_html("");
+        let emptied = host.clone();
+        return Ok((
+            host.clone().into(),
+            Box::new(move || emptied.set_inner_html("")),
+        ));
+    }
     let shadow = match host.shadow_root() {
         Some(shadow) => shadow,
         None => host
@@ -107,70 +126,103 @@ pub fn mount_element(
         .owner_document()
         .ok_or_else(|| js_error("netlens: the element has no document"))?;
     shadow.set_inner_html("");
-    let style = document
-        .create_element("style")
-        .map_err(|_| js_error("netlens: cannot create a style element"))?;
-    style.set_text_content(Some(crate::STYLESHEET));
+    shadow.set_adopted_style_sheets(&js_sys::Array::of1(&shared_sheet()?.into()));
     let root = document
         .create_element("div")
         .map_err(|_| js_error("netlens: cannot create the mount point"))?;
     root.set_class_name("nl-embed");
     shadow
-        .append_child(&style)
-        .and_then(|_| shadow.append_child(&root))
+        .append_child(&root)
         .map_err(|_| js_error("netlens: cannot fill the shadow root"))?;
+    Ok((root, Box::new(move || shadow.set_inner_html(""))))
+}
 
-    let input: AttrValue = dedent(&initial_input.unwrap_or_default()).into();
-    let unmount: Box<dyn FnOnce()> = match tool.route {
-        Route::Chain => {
-            let props = ChainAnalyzerProps {
-                initial_chain: input,
-                initial_host: host.get_attribute("host").unwrap_or_default().into(),
-                initial_at: host
-                    .get_attribute("at")
-                    .and_then(|at| netlens_x509::time::parse_moment(at.trim())),
-                embedded: true,
-            };
-            let handle = yew::Renderer::<ChainAnalyzer>::with_root_and_props(root, props).render();
-            Box::new(move || handle.destroy())
-        }
-        Route::Dnssd => {
-            // `<netlens-dnssd type="_ipp._tcp" instance="Office">txtvers=1</netlens-dnssd>`
-            let props = DnssdToolProps {
-                initial_type: host.get_attribute("type").unwrap_or_default().into(),
-                initial_instance: host.get_attribute("instance").unwrap_or_default().into(),
-                initial_txt: input,
-                embedded: true,
-            };
-            let handle = yew::Renderer::<DnssdTool>::with_root_and_props(root, props).render();
-            Box::new(move || handle.destroy())
-        }
-        Route::Probe => {
-            // `<netlens-probe endpoint="wss://…" interval_ms="50">`: any setting by name.
-            let attributes = netlens_probe::layers::SETTINGS
-                .iter()
-                .filter_map(|(name, _)| host.get_attribute(name).map(|v| ((*name).to_owned(), v)))
-                .collect();
-            let props = ProbeToolProps {
-                attributes: std::rc::Rc::new(attributes),
-                embedded: true,
-            };
-            let handle = yew::Renderer::<ProbeTool>::with_root_and_props(root, props).render();
-            Box::new(move || handle.destroy())
-        }
-        _ => {
-            let props = CertDecoderProps {
-                initial_input: input,
-                embedded: true,
-            };
-            let handle = yew::Renderer::<CertDecoder>::with_root_and_props(root, props).render();
-            Box::new(move || handle.destroy())
-        }
-    };
+/// Renders component `C` with `props` into `host` (see [`mount_point`]).
+fn mount<C: BaseComponent>(
+    host: &HtmlElement,
+    app: bool,
+    props: C::Properties,
+) -> Result<MountedElement, js_sys::Error> {
+    let (root, empty) = mount_point(host, app)?;
+    let handle = yew::Renderer::<C>::with_root_and_props(root, props).render();
     Ok(MountedElement {
         destroy: Some(Box::new(move || {
-            unmount();
-            shadow.set_inner_html("");
+            handle.destroy();
+            empty();
         })),
     })
+}
+
+fn attribute(host: &HtmlElement, name: &str) -> AttrValue {
+    host.get_attribute(name).unwrap_or_default().into()
+}
+
+/// `<netlens-cert-decoder>`: the text inside the element is decoded at once.
+pub fn mount_decoder(
+    host: HtmlElement,
+    initial_input: Option<String>,
+    app: bool,
+) -> Result<MountedElement, js_sys::Error> {
+    let props = CertDecoderProps {
+        initial_input: dedent(&initial_input.unwrap_or_default()).into(),
+        embedded: !app,
+    };
+    mount::<CertDecoder>(&host, app, props)
+}
+
+/// `<netlens-chain host="…" at="…">`: the chain inside the element, a host name and a validation
+/// moment (RFC 3339, e.g. `2026-06-01T00:00:00Z`, so that a documentation example does not
+/// expire; a moment that does not parse means now).
+pub fn mount_chain(
+    host: HtmlElement,
+    initial_input: Option<String>,
+    app: bool,
+) -> Result<MountedElement, js_sys::Error> {
+    let props = ChainAnalyzerProps {
+        initial_chain: dedent(&initial_input.unwrap_or_default()).into(),
+        initial_host: attribute(&host, "host"),
+        initial_at: host
+            .get_attribute("at")
+            .and_then(|at| netlens_x509::time::parse_moment(at.trim())),
+        embedded: !app,
+    };
+    mount::<ChainAnalyzer>(&host, app, props)
+}
+
+/// `<netlens-dnssd type="_ipp._tcp" instance="Office">txtvers=1</netlens-dnssd>`.
+pub fn mount_dnssd(
+    host: HtmlElement,
+    initial_input: Option<String>,
+    app: bool,
+) -> Result<MountedElement, js_sys::Error> {
+    let props = DnssdToolProps {
+        initial_type: attribute(&host, "type"),
+        initial_instance: attribute(&host, "instance"),
+        initial_txt: dedent(&initial_input.unwrap_or_default()).into(),
+        embedded: !app,
+    };
+    mount::<DnssdTool>(&host, app, props)
+}
+
+/// `<netlens-probe endpoint="wss://…" interval_ms="50">`: any probe setting by name.
+pub fn mount_probe(host: HtmlElement, app: bool) -> Result<MountedElement, js_sys::Error> {
+    let attributes = netlens_probe::layers::SETTINGS
+        .iter()
+        .filter_map(|(name, _)| host.get_attribute(name).map(|v| ((*name).to_owned(), v)))
+        .collect();
+    let props = ProbeToolProps {
+        attributes: Rc::new(attributes),
+        embedded: !app,
+    };
+    mount::<ProbeTool>(&host, app, props)
+}
+
+/// The chain rule table, into `host` on the app's Rules page.
+pub fn mount_chain_rules(host: HtmlElement) -> Result<MountedElement, js_sys::Error> {
+    mount::<crate::components::rules::ChainRules>(&host, true, ())
+}
+
+/// The DNS-SD rule table, into `host` on the app's Rules page.
+pub fn mount_dnssd_rules(host: HtmlElement) -> Result<MountedElement, js_sys::Error> {
+    mount::<crate::components::rules::DnssdRules>(&host, true, ())
 }

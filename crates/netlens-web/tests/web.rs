@@ -117,31 +117,42 @@ async fn decoder_explains_garbage() {
 async fn custom_element_mounts_in_its_own_shadow_root() {
     let host = fresh_root();
     let mut mounted =
-        netlens_web::embed::mount_element(host.clone(), "netlens-cert-decoder", Some(CHAIN.into()))
-            .unwrap();
+        netlens_web::embed::mount_decoder(host.clone(), Some(CHAIN.into()), false).unwrap();
     yew::scheduler::flush().await;
     let shadow = host.shadow_root().expect("a shadow root");
-    let style = shadow.query_selector("style").unwrap().unwrap();
-    assert!(style.text_content().unwrap().contains(".nl-cert-card"));
+    // The stylesheet is adopted (a strict style-src blocks <style> elements, not this).
+    assert!(shadow.query_selector("style").unwrap().is_none());
+    let sheets = shadow.adopted_style_sheets();
+    assert_eq!(sheets.length(), 1);
+    let sheet: web_sys::CssStyleSheet = sheets.get(0).unchecked_into();
+    assert!(sheet.css_rules().unwrap().length() > 100);
     let inner: Element = shadow.query_selector(".nl-embed").unwrap().unwrap();
     assert_eq!(texts(&inner, ".nl-cert-subject"), SUBJECTS);
     // Nothing rendered into the light DOM, and the page heading is left out when embedded.
     assert!(host.query_selector(".nl-cert-card").unwrap().is_none());
     assert!(inner.query_selector("h1").unwrap().is_none());
 
+    // A second element adopts the same sheet object (parsed once per module).
+    let other = fresh_root();
+    let mut second = netlens_web::embed::mount_decoder(other.clone(), None, false).unwrap();
+    let again = other.shadow_root().unwrap().adopted_style_sheets().get(0);
+    assert!(js_sys::Object::is(&again, &sheets.get(0)));
+    second.destroy();
+
     mounted.destroy();
     mounted.destroy(); // idempotent
     assert_eq!(shadow.child_element_count(), 0);
+}
 
-    let err = netlens_web::embed::mount_element(fresh_root(), "netlens-nope", None)
-        .err()
-        .unwrap();
-    assert!(
-        err.message()
-            .as_string()
-            .unwrap()
-            .contains("netlens-cert-decoder")
-    );
+#[wasm_bindgen_test]
+async fn app_mode_renders_into_the_page_with_its_heading() {
+    let host = fresh_root();
+    let mut mounted = netlens_web::embed::mount_decoder(host.clone(), None, true).unwrap();
+    yew::scheduler::flush().await;
+    assert!(host.shadow_root().is_none());
+    assert_eq!(texts(&host, "h1"), ["Certificate decoder"]);
+    mounted.destroy();
+    assert_eq!(host.child_element_count(), 0);
 }
 
 fn get(value: &JsValue, key: &str) -> JsValue {

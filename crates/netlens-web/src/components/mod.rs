@@ -9,3 +9,4 @@ pub mod dnssd;
 pub mod inputs;
 pub mod probe;
 pub mod problem_list;
+pub mod rules;

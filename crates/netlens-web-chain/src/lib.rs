@@ -1,0 +1,55 @@
+//! The chain analysis' wasm module: `<netlens-chain>`, `analyzeChain`, the chain rule catalog.
+//!
+//! A thin export shell over `netlens-web` (see its crate docs for why each tool is its own
+//! module).
+
+use wasm_bindgen::prelude::*;
+
+pub use netlens_web::api::netlens_version;
+pub use netlens_web::assets::set_asset_base;
+use netlens_web::embed::MountedElement;
+
+/// Renders the chain analysis into `host`: in its shadow root (an element; attributes `host`
+/// and `at`), or into `host` itself with its page heading (`app`). `initial_input` is the chain.
+#[wasm_bindgen(js_name = mountElement)]
+pub fn mount_element(
+    host: web_sys::HtmlElement,
+    initial_input: Option<String>,
+    app: bool,
+) -> Result<MountedElement, js_sys::Error> {
+    netlens_web::embed::mount_chain(host, initial_input, app)
+}
+
+/// The chain rule table, for the app's Rules page.
+#[wasm_bindgen(js_name = mountRules)]
+pub fn mount_rules(host: web_sys::HtmlElement) -> Result<MountedElement, js_sys::Error> {
+    netlens_web::embed::mount_chain_rules(host)
+}
+
+/// Analyzes a chain, verifying signatures in pure Rust (synchronous); the report of
+/// `netlens chain --json`. Options as documented in `netlens_web::api::analyze_chain`.
+#[wasm_bindgen(js_name = analyzeChain)]
+pub fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
+    netlens_web::api::analyze_chain(input, options)
+}
+
+/// [`analyze_chain`] with the browser's WebCrypto verifying what it can; same results, faster.
+#[wasm_bindgen(js_name = analyzeChainAsync)]
+pub async fn analyze_chain_async(
+    input: JsValue,
+    options: JsValue,
+) -> Result<JsValue, js_sys::Error> {
+    netlens_web::api::analyze_chain_async(input, options).await
+}
+
+/// The chain page's own analysis, for `make bench` (see `netlens_web::api::page_analysis`).
+#[wasm_bindgen(js_name = pageAnalysis)]
+pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64) -> String {
+    netlens_web::api::page_analysis(chain, anchors, host, at).await
+}
+
+/// The chain rule catalog.
+#[wasm_bindgen(js_name = ruleCatalog)]
+pub fn rule_catalog() -> Result<JsValue, js_sys::Error> {
+    netlens_web::api::rule_catalog()
+}

@@ -1,0 +1,102 @@
+// Trunk post_build hook (runs in the staging directory before Trunk publishes it as dist/).
+//
+// 1. The tool modules are built as Trunk "worker" links, which keep fixed names
+//    (tools/netlens-web-dnssd.js + _bg.wasm). Give each pair a content hash in its name, so
+//    hosts and the service worker can cache them forever, and write the names (and the version)
+//    into netlens-embed.js, the only file that imports them.
+// 2. Drop the skipped main rust link that Trunk leaves in index.html.
+// 3. Write a .br and a .gz beside every text and wasm file, for hosts that serve precompressed
+//    files (scripts/serve.py does, by Accept-Encoding).
+//
+// Node's standard library only. Fails loudly when an expected output is missing.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const staging = process.env.TRUNK_STAGING_DIR;
+const source = process.env.TRUNK_SOURCE_DIR ?? process.cwd();
+if (!staging) {
+  console.error('finish-build.mjs runs as a Trunk post_build hook (TRUNK_STAGING_DIR is not set)');
+  process.exit(1);
+}
+
+/** The tool modules: element tag, crate (Trunk's output name), and the name sentences use. */
+export const TOOLS = [
+  { tag: 'netlens-chain', crate: 'netlens-web-chain', name: 'chain analysis' },
+  { tag: 'netlens-cert-decoder', crate: 'netlens-web-decoder', name: 'certificate decoder' },
+  { tag: 'netlens-dnssd', crate: 'netlens-web-dnssd', name: 'DNS-SD validator' },
+  { tag: 'netlens-probe', crate: 'netlens-web-probe', name: 'latency probe' },
+];
+
+function fail(message) {
+  console.error(`finish-build.mjs: ${message}`);
+  process.exit(1);
+}
+
+const manifest = {};
+for (const tool of TOOLS) {
+  const js = path.join(staging, 'tools', `${tool.crate}.js`);
+  const wasm = path.join(staging, 'tools', `${tool.crate}_bg.wasm`);
+  let glue;
+  let binary;
+  try {
+    glue = readFileSync(js);
+    binary = readFileSync(wasm);
+  } catch {
+    fail(`tools/${tool.crate}.js or its _bg.wasm is missing: is its <link data-trunk rel="rust"> in index.html?`);
+  }
+  const hash = createHash('sha256').update(glue).update(binary).digest('hex').slice(0, 16);
+  const base = `${tool.crate}-${hash}`;
+  renameSync(js, path.join(staging, 'tools', `${base}.js`));
+  renameSync(wasm, path.join(staging, 'tools', `${base}_bg.wasm`));
+  manifest[tool.tag] = { name: tool.name, js: `tools/${base}.js`, wasm: `tools/${base}_bg.wasm` };
+}
+
+const cargo = readFileSync(path.join(source, 'Cargo.toml'), 'utf8');
+const version = cargo.match(/\[workspace\.package\][^[]*?\nversion = "([^"]+)"/)?.[1];
+if (!version) fail('no [workspace.package] version in Cargo.toml');
+
+const loaderPath = path.join(staging, 'netlens-embed.js');
+const loader = readFileSync(loaderPath, 'utf8')
+  .replace('__NETLENS_TOOLS__', JSON.stringify(manifest, null, 2))
+  .replace('__NETLENS_VERSION__', JSON.stringify(version));
+if (loader.includes('__NETLENS_')) fail('placeholders left in netlens-embed.js');
+writeFileSync(loaderPath, loader);
+
+// Trunk leaves the skipped main link (index.html's comment says why it exists) in the page.
+const indexPath = path.join(staging, 'index.html');
+const index = readFileSync(indexPath, 'utf8').replace(/\s*<link data-trunk [^>]*data-trunk-skip[^>]*>/, '');
+if (index.includes('data-trunk')) fail('a data-trunk link is left in index.html');
+writeFileSync(indexPath, index);
+
+// Precompressed copies: brotli at its best level, gzip at 9. Tiny files are not worth it.
+const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|svg|json|webmanifest|tsv)$/;
+function* files(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* files(full);
+    else yield full;
+  }
+}
+let raw = 0;
+let br = 0;
+for (const file of [...files(staging)]) {
+  if (!COMPRESSIBLE.test(file) || statSync(file).size < 512) continue;
+  const bytes = readFileSync(file);
+  const brotli = brotliCompressSync(bytes, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
+  });
+  writeFileSync(`${file}.br`, brotli);
+  writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
+  raw += bytes.length;
+  br += brotli.length;
+}
+console.log(
+  `finish-build.mjs: ${Object.values(manifest)
+    .map((m) => m.js)
+    .join(', ')}; precompressed ${raw} bytes to ${br} brotli`,
+);
