@@ -27,12 +27,15 @@ export const DEMO_SUBJECTS = [
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-/** Serves `dir` with scripts/serve.py on a free loopback port; `app` is where index.html is. */
-export async function startServer(dir = DIST, app = '') {
-  if (!existsSync(path.join(dir, app, 'index.html'))) {
+/**
+ * Serves `dir` with scripts/serve.py on a free loopback port; `app` is where index.html is;
+ * `args` are more serve.py options (e.g. `--no-csp` for a page playing a documentation site).
+ */
+export async function startServer(dir = DIST, app = '', args = []) {
+  if (app !== null && !existsSync(path.join(dir, app, 'index.html'))) {
     throw new Error(`${path.join(dir, app)}/index.html is missing: build first (trunk build --release --offline)`);
   }
-  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--dir', dir, '--port', '0'], {
+  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--dir', dir, '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -222,6 +225,12 @@ export async function runCli(args, stdin = '') {
   child.stdin.end(stdin);
   const [status] = await once(child, 'exit');
   return { status, stdout };
+}
+
+/** Drops the violations `expected` matches (failures a test provokes on purpose). */
+export function allowViolations(session, expected) {
+  const kept = session.violations.filter((v) => !expected.test(v));
+  session.violations.splice(0, session.violations.length, ...kept);
 }
 
 /** `../shared/data/<rel>` when it exists (optional data: tests that need it skip without). */

@@ -3,8 +3,15 @@
 
 - Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp make
   the page cross-origin isolated, which gives the probe tool precise timers.
-- Cross-Origin-Resource-Policy: cross-origin lets a documentation site on another origin load
-  netlens-embed.js and the wasm even when that site is itself cross-origin isolated.
+- Access-Control-Allow-Origin: * lets a documentation site on another origin load
+  netlens-embed.js, the tool modules and the probe's worker (module scripts and the wasm fetch
+  are CORS requests); Cross-Origin-Resource-Policy: cross-origin lets it do so even when that
+  site is itself cross-origin isolated.
+- Content-Security-Policy: the strict policy netlens is built to run under (no inline script or
+  style, wasm allowed by 'wasm-unsafe-eval'; the probe connects to any ws:/wss: endpoint). It
+  governs netlens' own pages only: a page embedding netlens from elsewhere has its own.
+- Precompressed files: dist/ has a .br and a .gz beside each asset (written by the build); they
+  are sent by Accept-Encoding, as a real static host or CDN compresses.
 - application/wasm for .wasm, so browsers can compile while downloading.
 - Hashed assets (name-<16 hex>.ext) are immutable; everything else revalidates, so a new build
   is picked up at once.
@@ -16,10 +23,22 @@ need nothing but Python's standard library.
 import argparse
 import functools
 import http.server
+import os
 import re
 import sys
 
 HASHED = re.compile(r"-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$")
+
+# The policy netlens' pages run under (README, "Hosting netlens"). connect-src: the tool modules
+# and netlens.config.json are fetched from 'self'; the probe opens WebSockets to the endpoint the
+# user gives. worker-src blob: is the probe's shim when netlens is embedded from another origin.
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; "
+    "manifest-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'"
+)
+
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -35,12 +54,46 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     }
 
     quiet = True
+    csp = True
+    encoding = None
+
+    def send_head(self):
+        """Serves `file.br` or `file.gz` in place of `file` when the client accepts it."""
+        self.encoding = None
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        if os.path.isfile(path):
+            accepted = {
+                e.split(";")[0].strip() for e in self.headers.get("Accept-Encoding", "").split(",")
+            }
+            for encoding, suffix in ENCODINGS:
+                if encoding in accepted and os.path.isfile(path + suffix):
+                    return self.send_compressed(path, path + suffix, encoding)
+        return super().send_head()
+
+    def send_compressed(self, path, compressed, encoding):
+        try:
+            f = open(compressed, "rb")
+        except OSError:
+            return super().send_head()
+        self.encoding = encoding
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(os.fstat(f.fileno()).st_size))
+        self.end_headers()
+        return f
 
     def end_headers(self):
         self.send_header("Cross-Origin-Opener-Policy", "same-origin")
         self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Vary", "Accept-Encoding")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if self.csp:
+            self.send_header("Content-Security-Policy", CSP)
         path = self.path.split("?", 1)[0]
         if HASHED.search(path):
             self.send_header("Cache-Control", "public, max-age=31536000, immutable")
@@ -59,9 +112,13 @@ def main():
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 picks a free one)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--no-csp", action="store_true", help="send no Content-Security-Policy (e.g. for a docs site)"
+    )
     args = parser.parse_args()
 
     Handler.quiet = not args.verbose
+    Handler.csp = not args.no_csp
     handler = functools.partial(Handler, directory=args.dir)
     try:
         server = http.server.ThreadingHTTPServer((args.host, args.port), handler)

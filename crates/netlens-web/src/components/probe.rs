@@ -137,14 +137,48 @@ fn page_hidden() -> bool {
         .is_some_and(|d| d.hidden())
 }
 
+/// The URL to start the worker from. A worker script must have the page's origin, so when
+/// netlens is served from elsewhere (a docs site embedding it from a CDN) the worker starts from
+/// a same-origin `blob:` module whose one line imports the real loader (a CORS request: the
+/// netlens host sends `Access-Control-Allow-Origin`). Returns the URL and whether it is a blob
+/// to revoke.
+fn worker_start_url(script: &str) -> Result<(String, bool), JsValue> {
+    let page_origin = web_sys::window()
+        .map(|w| w.location().origin())
+        .transpose()?
+        .unwrap_or_default();
+    let script_origin = web_sys::Url::new(script)?.origin();
+    if script_origin == page_origin {
+        return Ok((script.to_owned(), false));
+    }
+    let source = js_sys::Array::of1(&JsValue::from_str(&format!("import {script:?};\n")));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&source, &options)?;
+    Ok((web_sys::Url::create_object_url_with_blob(&blob)?, true))
+}
+
 fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHandle, String> {
     let url = asset_url(WORKER_SCRIPT);
     let options = WorkerOptions::new();
     // Trunk's loader shim is an ES module (it imports the wasm-bindgen glue).
     options.set_type(WorkerType::Module);
     options.set_name("netlens-probe");
-    let worker = Worker::new_with_options(&url, &options)
-        .map_err(|e| format!("cannot start the worker {url}: {e:?}"))?;
+    let cannot_start = |e: JsValue| {
+        web_sys::console::error_2(&format!("netlens: cannot start the probe worker {url}").into(), &e);
+        "the measuring worker could not be started in this browser. Reload the page; if it \
+         keeps failing, the page's Content-Security-Policy may block workers (it needs \
+         worker-src 'self' blob:)."
+            .to_owned()
+    };
+    let (start_url, is_blob) = worker_start_url(&url).map_err(cannot_start)?;
+    let worker = Worker::new_with_options(&start_url, &options).map_err(cannot_start);
+    if is_blob {
+        // The worker has fetched its script by the time it runs; the blob is no longer needed
+        // once the constructor has read it.
+        let _ = web_sys::Url::revoke_object_url(&start_url);
+    }
+    let worker = worker?;
     let on_message = {
         let dispatch = dispatch.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -164,10 +198,14 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
             .filter(|m| !m.is_empty())
             .map(|m| format!(" ({m})"))
             .unwrap_or_default();
-        dispatch.dispatch(ProbeAction::WorkerFailed(format!(
-            "the probe worker {url} did not load or crashed{detail}. Serve {WORKER_SCRIPT}, \
-             netlens-probe-worker.js and netlens-probe-worker_bg.wasm beside netlens."
-        )));
+        web_sys::console::error_1(
+            &format!("netlens: the probe worker {url} did not load or crashed{detail}").into(),
+        );
+        dispatch.dispatch(ProbeAction::WorkerFailed(
+            "the measuring worker did not load or stopped. Check the network connection and \
+             reload the page (details are in the browser console)."
+                .to_owned(),
+        ));
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -449,12 +487,16 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
                         placeholder="wss://echo.example.com/ws" value={f.endpoint.clone()}
                         oninput={edit(|f, v| f.endpoint = v)} />
                     <p class="nl-muted nl-probe-origin">
-                        { format!("Endpoint from {}. ", origin.0) }
-                        { "Set it with " }<code class="nl-mono">{ "?endpoint=wss://…" }</code>{ ", " }
-                        <code class="nl-mono">{ "<netlens-probe endpoint=\"…\">" }</code>{ " or a " }
-                        <code class="nl-mono">{ CONFIG_FILE }</code>{ " beside the app. The echo server " }
-                        <code class="nl-mono">{ "make serve" }</code>{ " starts takes " }
-                        <code class="nl-mono">{ "?delay_ms=20&jitter_ms=5&loss=0.01" }</code>{ "." }
+                        { format!("Endpoint from {}.", origin.0) }
+                        // How to configure netlens is for whoever runs it, not for the readers
+                        // of a page that embeds the probe.
+                        if !props.embedded {
+                            { " Set it with " }<code class="nl-mono">{ "?endpoint=wss://…" }</code>{ ", " }
+                            <code class="nl-mono">{ "<netlens-probe endpoint=\"…\">" }</code>{ " or a " }
+                            <code class="nl-mono">{ CONFIG_FILE }</code>{ " beside the app. The echo server " }
+                            <code class="nl-mono">{ "make serve" }</code>{ " starts takes " }
+                            <code class="nl-mono">{ "?delay_ms=20&jitter_ms=5&loss=0.01" }</code>{ "." }
+                        }
                     </p>
                 </div>
                 <div class="nl-probe-grid">
