@@ -61,7 +61,8 @@ const ELEMENTS = {
     },
   },
   'netlens-dnssd': {
-    html: () => `<netlens-dnssd type="_ipp._tcp" instance="Office">txtvers=1\nrp=ipp/print</netlens-dnssd>`,
+    // No service type: a registered one would also fetch the IANA descriptions (on demand).
+    html: () => `<netlens-dnssd instance="Office">txtvers=1\nrp=ipp/print</netlens-dnssd>`,
     async works(page) {
       await page.locator('netlens-dnssd .nl-txt-table tbody tr').nth(1).waitFor();
       assert.equal(await page.locator('netlens-dnssd .nl-txt-table tbody tr').count(), 2);
@@ -81,7 +82,7 @@ const ELEMENTS = {
 
 const tools = manifest(DIST);
 // Budgets not met yet (DEVELOPERS.md, "Per-tool modules" says what is left to take out).
-const OVER_BUDGET = new Set(['netlens-chain', 'netlens-dnssd', 'netlens-probe']);
+const OVER_BUDGET = new Set(['netlens-chain', 'netlens-probe']);
 
 describe('each element alone on a page of another origin', () => {
   for (const [tag, element] of Object.entries(ELEMENTS)) {

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { pasteInto, useSession } from './harness.mjs';
+import { pasteInto, runCli, useSession } from './harness.mjs';
 
 const session = useSession({ clipboard: true });
 const capture = (name) => readFileSync(new URL(`../crates/netlens-dnssd/tests/captures/${name}`, import.meta.url), 'utf8');
@@ -36,6 +36,27 @@ describe('DNS-SD tool', () => {
     await page.locator('.nl-dnssd-type-result .nl-forms').waitFor();
     assert.equal(await page.locator('.nl-dnssd-type-result .nl-finding.nl-sev-error').count(), 0);
     assert.match(await page.locator('.nl-dnssd-type-result .nl-forms').textContent(), /_my-service\._tcp\.local\./);
+  });
+
+  test('IANA descriptions and NFC come from outside the wasm, with the CLI\'s answers', async () => {
+    const page = await openTool();
+    const fetched = [];
+    page.on('requestfinished', (r) => fetched.push(new URL(r.url()).pathname));
+    await page.locator('#nl-dnssd-type').fill('_ipp._tcp');
+    // The description file is fetched once, after the tool is up; the registration then shows it.
+    await page.locator('.nl-registration', { hasText: 'IANA: registered (tcp, udp) — ' }).waitFor();
+    const cli = JSON.parse((await runCli(['dnssd', 'type', '--json', '_ipp._tcp'])).stdout);
+    assert.equal(await page.locator('.nl-registration').textContent(), `IANA: registered (tcp, udp) — ${cli.registration.description}`);
+    const api = await page.evaluate(async () => {
+      const netlens = await import('./netlens-embed.js');
+      return { type: await netlens.checkServiceType('_ipp._tcp'), instance: await netlens.checkInstanceName('Cafe\u0301') };
+    });
+    assert.deepEqual(api.type, cli);
+    // NFC by the browser's String.prototype.normalize, as the CLI's tables do it.
+    const cliInstance = JSON.parse((await runCli(['dnssd', 'instance', '--json', 'Cafe\u0301'])).stdout);
+    assert.deepEqual(api.instance, cliInstance);
+    assert.equal(api.instance.nfc, 'Caf\u00e9');
+    assert.deepEqual(fetched.filter((p) => p.endsWith('.tsv')), ['/iana-descriptions.tsv']);
   });
 
   test('a pasted avahi-browse -rp transcript is decoded key by key', async () => {

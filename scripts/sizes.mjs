@@ -82,6 +82,11 @@ function main() {
       console.log(`  ${cells(r.page, kib(r.raw), kib(r.gzip), kib(r.brotli), kib(r.budget))} ${r.within ? 'ok' : 'OVER'}`);
     }
   }
+  const iana = path.join(dist, 'iana-descriptions.tsv');
+  if (existsSync(iana) && !args.includes('--json')) {
+    const kib = (n) => `${(n / KiB).toFixed(1)} KiB`;
+    console.log(`  (+ iana-descriptions.tsv, ${kib(size(dist, 'iana-descriptions.tsv', 'gz'))} gzip, when <netlens-dnssd> first shows a registered type)`);
+  }
   if (args.includes('--check') && !rows.every((r) => r.within)) process.exitCode = 1;
 }
 

@@ -4,8 +4,9 @@
 //    (tools/netlens-web-dnssd.js + _bg.wasm). Give each pair a content hash in its name, so
 //    hosts and the service worker can cache them forever, and write the names (and the version)
 //    into netlens-embed.js, the only file that imports them.
-// 2. Drop the skipped main rust link that Trunk leaves in index.html.
-// 3. Write a .br and a .gz beside every text and wasm file, for hosts that serve precompressed
+// 2. Write iana-descriptions.tsv (fetched by the DNS-SD module when it needs it).
+// 3. Drop the skipped main rust link that Trunk leaves in index.html.
+// 4. Write a .br and a .gz beside every text and wasm file, for hosts that serve precompressed
 //    files (scripts/serve.py does, by Accept-Encoding).
 //
 // Node's standard library only. Fails loudly when an expected output is missing.
@@ -63,6 +64,17 @@ const loader = readFileSync(loaderPath, 'utf8')
   .replace('__NETLENS_VERSION__', JSON.stringify(version));
 if (loader.includes('__NETLENS_')) fail('placeholders left in netlens-embed.js');
 writeFileSync(loaderPath, loader);
+
+// The IANA registry's descriptions, which the DNS-SD module fetches when it first shows a
+// registration: the same name<TAB>description projection netlens-dnssd's build.rs makes.
+const iana = readFileSync(path.join(source, 'crates/netlens-dnssd/data/iana-services.tsv'), 'utf8')
+  .split('\n')
+  .filter((line) => line && !line.startsWith('#'))
+  .map((line) => line.split('\t'))
+  .filter(([, , description]) => description)
+  .map(([name, , description]) => `${name}\t${description}\n`)
+  .join('');
+writeFileSync(path.join(staging, 'iana-descriptions.tsv'), iana);
 
 // Trunk leaves the skipped main link (index.html's comment says why it exists) in the page.
 const indexPath = path.join(staging, 'index.html');

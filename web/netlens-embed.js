@@ -103,6 +103,12 @@ function defineElement(tag) {
 for (const tag of Object.keys(TOOLS)) defineElement(tag);
 
 const call = (tag, name) => async (...args) => (await loadTool(tag))[name](...args);
+// The DNS-SD module fetches the IANA descriptions on demand; the API returns complete reports.
+const dnssd = (name) => async (...args) => {
+  const tool = await loadTool('netlens-dnssd');
+  await tool.loadIanaDescriptions();
+  return tool[name](...args);
+};
 
 /** Decodes certificates (string, Uint8Array or ArrayBuffer); see the README for the report schema. */
 export const decodeCertificates = call('netlens-cert-decoder', 'decodeCertificates');
@@ -119,29 +125,29 @@ export const analyzeChain = call('netlens-chain', 'analyzeChainAsync');
 export const ruleCatalog = call('netlens-chain', 'ruleCatalog');
 
 /** Checks a DNS-SD service type (`_ipp._tcp`, subtypes in either form). */
-export const checkServiceType = call('netlens-dnssd', 'checkServiceType');
+export const checkServiceType = dnssd('checkServiceType');
 
 /** Checks a DNS-SD instance name (plain text). */
-export const checkInstanceName = call('netlens-dnssd', 'checkInstanceName');
+export const checkInstanceName = dnssd('checkInstanceName');
 
 /** Checks a full service instance name (`My\\032Printer._ipp._tcp.local.`). */
-export const checkServiceName = call('netlens-dnssd', 'checkServiceName');
+export const checkServiceName = dnssd('checkServiceName');
 
 /**
  * Parses and checks a TXT record; options: { format ("auto", "kv", "hex", "base64", "dns-sd",
  * "dns-sd-zone", "avahi", "avahi-rp", "dig"), instance, type, port }.
  */
-export const checkTxtRecord = call('netlens-dnssd', 'checkTxtRecord');
+export const checkTxtRecord = dnssd('checkTxtRecord');
 
 /** Checks Info.plist NSBonjourServices against the types an app uses (and its Multipeer type). */
-export const checkBonjourServices = async (plist, usedTypes = [], multipeer) =>
-  (await loadTool('netlens-dnssd')).checkBonjourServices(plist, usedTypes, multipeer);
+export const checkBonjourServices = (plist, usedTypes = [], multipeer) =>
+  dnssd('checkBonjourServices')(plist, usedTypes, multipeer);
 
 /** Explains a DNS-SD / NSNetService error code such as -65555, or null. */
-export const explainDnssdError = call('netlens-dnssd', 'explainDnssdError');
+export const explainDnssdError = dnssd('explainDnssdError');
 
 /** The DNS-SD rule catalog. */
-export const dnssdRuleCatalog = call('netlens-dnssd', 'dnssdRuleCatalog');
+export const dnssdRuleCatalog = dnssd('dnssdRuleCatalog');
 
 /** The netlens version of this build. */
 export const netlensVersion = async () => version;

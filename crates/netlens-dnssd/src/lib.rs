@@ -17,6 +17,7 @@ pub mod finding;
 pub mod formats;
 pub mod iana;
 pub mod name;
+pub mod nfc;
 pub mod output;
 pub mod service;
 pub mod txt;

@@ -4,8 +4,8 @@
 //! ASCII control characters, dots and spaces allowed. Written inside a full name it needs
 //! escapes, and every tool writes them differently, so the forms to copy cover each one.
 
+use crate::nfc::to_nfc;
 use serde::Serialize;
-use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 use crate::InputError;
 use crate::catalog::Severity;
@@ -66,7 +66,10 @@ fn instance_report(input: &str, findings: Vec<Finding>) -> InstanceReport {
         bytes: bytes.len(),
         forms: instance_forms(bytes),
         truncated: (bytes.len() > MAX_LABEL).then(|| truncate_utf8(input, MAX_LABEL).to_owned()),
-        nfc: (!is_nfc(input)).then(|| input.nfc().collect()),
+        nfc: match to_nfc(input) {
+            std::borrow::Cow::Owned(nfc) => Some(nfc),
+            std::borrow::Cow::Borrowed(_) => None,
+        },
         findings,
     }
 }
@@ -173,8 +176,7 @@ pub fn check_instance_label(label: &[u8], findings: &mut Vec<Finding>) {
             ),
         ));
     }
-    if !is_nfc(text) {
-        let nfc: String = text.nfc().collect();
+    if let std::borrow::Cow::Owned(nfc) = to_nfc(text) {
         findings.push(
             Finding::new(
                 "instance.not-nfc",

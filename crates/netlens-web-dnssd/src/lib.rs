@@ -27,6 +27,13 @@ pub fn mount_rules(host: web_sys::HtmlElement) -> Result<MountedElement, js_sys:
     netlens_web::embed::mount_dnssd_rules(host)
 }
 
+/// Fetches the IANA registry's descriptions from beside netlens unless loaded; resolves to
+/// whether registrations now carry them (the JS API waits for this, the element does not).
+#[wasm_bindgen(js_name = loadIanaDescriptions)]
+pub async fn load_iana_descriptions() -> bool {
+    netlens_web::dnssd_support::load_iana_descriptions().await
+}
+
 /// Checks a service type; the report of `netlens dnssd type --json`.
 #[wasm_bindgen(js_name = checkServiceType)]
 pub fn check_service_type(service_type: &str) -> Result<JsValue, js_sys::Error> {

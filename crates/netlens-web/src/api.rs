@@ -211,17 +211,20 @@ pub fn rule_catalog() -> Result<JsValue, js_sys::Error> {
 /// Checks a DNS-SD service type (`_ipp._tcp`, `_printer._sub._http._tcp`, `_http._tcp,_printer`);
 /// the report of `netlens dnssd type --json`.
 pub fn check_service_type(service_type: &str) -> Result<JsValue, js_sys::Error> {
+    crate::dnssd_support::install();
     to_js(&netlens_dnssd::check_type(service_type))
 }
 
 /// Checks a DNS-SD instance name (plain text); the report of `netlens dnssd instance --json`.
 pub fn check_instance_name(name: &str) -> Result<JsValue, js_sys::Error> {
+    crate::dnssd_support::install();
     to_js(&netlens_dnssd::check_instance(name))
 }
 
 /// Checks a full service instance name (`My\032Printer._ipp._tcp.local.`); the report of
 /// `netlens dnssd name --json`.
 pub fn check_service_name(name: &str) -> Result<JsValue, js_sys::Error> {
+    crate::dnssd_support::install();
     to_js(&netlens_dnssd::check_name(name))
 }
 
@@ -231,6 +234,7 @@ pub fn check_service_name(name: &str) -> Result<JsValue, js_sys::Error> {
 /// "avahi" | "avahi-rp" | "dig", instance?: string, type?: string, port?: number }` (the last
 /// three fill in the generated commands and code).
 pub fn check_txt_record(input: &str, options: JsValue) -> Result<JsValue, js_sys::Error> {
+    crate::dnssd_support::install();
     let format = match option(&options, "format").as_string().as_deref() {
         None | Some("auto") => None,
         Some(id) => Some(netlens_dnssd::Format::from_id(id).ok_or_else(|| {
@@ -260,6 +264,7 @@ pub fn check_bonjour_services(
     used_types: Vec<String>,
     multipeer: Option<String>,
 ) -> Result<JsValue, js_sys::Error> {
+    crate::dnssd_support::install();
     to_js(&netlens_dnssd::apple::check_plist(
         plist,
         &used_types,

@@ -195,6 +195,7 @@ pub fn mount_dnssd(
     initial_input: Option<String>,
     app: bool,
 ) -> Result<MountedElement, js_sys::Error> {
+    crate::dnssd_support::install();
     let props = DnssdToolProps {
         initial_type: attribute(&host, "type"),
         initial_instance: attribute(&host, "instance"),

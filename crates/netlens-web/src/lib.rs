@@ -27,12 +27,13 @@ pub mod api;
 pub mod assets;
 pub mod clock;
 pub mod components;
+pub mod dnssd_support;
 pub mod embed;
 pub mod files;
 pub mod state;
 pub mod tools;
 pub mod webcrypto;
 
-/// The stylesheet, compiled in so shadow roots get their own copy (the app page links the same
-/// file through Trunk).
-pub const STYLESHEET: &str = include_str!("../../../web/netlens.css");
+/// The stylesheet (`web/netlens.css`, minified by build.rs), compiled in so shadow roots get
+/// their own copy (the app page links the same file through Trunk).
+pub const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/netlens.min.css"));

@@ -297,3 +297,34 @@ async fn async_api_verifies_with_webcrypto_and_matches_the_sync_api() {
             .is_err()
     );
 }
+
+/// The web build has no NFC tables and no IANA descriptions of its own: the browser normalizes,
+/// and the descriptions arrive as a file. Both give what the native build computes.
+#[wasm_bindgen_test]
+fn dnssd_uses_the_browsers_nfc_and_installed_descriptions() {
+    netlens_web::dnssd_support::install();
+    let decomposed = netlens_dnssd::check_instance("Cafe\u{301} Printer");
+    assert_eq!(decomposed.nfc.as_deref(), Some("Caf\u{e9} Printer"));
+    assert!(
+        decomposed
+            .findings
+            .iter()
+            .any(|f| f.rule == "instance.not-nfc")
+    );
+    assert_eq!(netlens_dnssd::check_instance("Caf\u{e9}").nfc, None);
+    assert_eq!(
+        netlens_dnssd::nfc::to_nfc("\u{1100}\u{1161}\u{212b}"),
+        "\u{ac00}\u{c5}"
+    );
+
+    assert!(!netlens_dnssd::iana::has_descriptions());
+    let ipp = netlens_dnssd::iana::lookup("ipp").unwrap();
+    assert_eq!((ipp.name, ipp.description), ("ipp", ""));
+    netlens_dnssd::iana::set_descriptions(
+        "ipp\tIPP Description\nhttp\tWorld Wide Web HTTP\n".into(),
+    );
+    assert_eq!(
+        netlens_dnssd::iana::lookup("IPP").unwrap().description,
+        "IPP Description"
+    );
+}

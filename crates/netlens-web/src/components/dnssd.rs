@@ -63,10 +63,29 @@ pub fn DnssdTool(props: &DnssdToolProps) -> Html {
     let multipeer = use_state(String::new);
     let error_code = use_state(String::new);
 
+    // The IANA descriptions are fetched the first time a registered type is shown (see
+    // dnssd_support), and the type's report is computed again when they arrive.
+    let descriptions = use_state(netlens_dnssd::iana::has_descriptions);
     let type_report = {
         let t = (*service_type).clone();
-        use_memo(t, |t| (!t.trim().is_empty()).then(|| check_type(t)))
+        use_memo((t, *descriptions), |(t, _)| {
+            (!t.trim().is_empty()).then(|| check_type(t))
+        })
     };
+    {
+        let registered = type_report
+            .as_ref()
+            .as_ref()
+            .is_some_and(|r| r.registration.is_some());
+        let descriptions = descriptions.clone();
+        use_effect_with(registered && !*descriptions, move |needed| {
+            if *needed {
+                wasm_bindgen_futures::spawn_local(async move {
+                    descriptions.set(crate::dnssd_support::load_iana_descriptions().await);
+                });
+            }
+        });
+    }
     let instance_report = {
         let i = (*instance).clone();
         use_memo(i, |i| (!i.is_empty()).then(|| check_instance(i)))

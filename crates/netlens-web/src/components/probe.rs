@@ -165,7 +165,10 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
     options.set_type(WorkerType::Module);
     options.set_name("netlens-probe");
     let cannot_start = |e: JsValue| {
-        web_sys::console::error_2(&format!("netlens: cannot start the probe worker {url}").into(), &e);
+        web_sys::console::error_2(
+            &format!("netlens: cannot start the probe worker {url}").into(),
+            &e,
+        );
         "the measuring worker could not be started in this browser. Reload the page; if it \
          keeps failing, the page's Content-Security-Policy may block workers (it needs \
          worker-src 'self' blob:)."
