@@ -25,7 +25,7 @@ export const DEMO_SUBJECTS = [
   'CN=Netlens Test Root CA,O=Netlens Test PKI,C=US',
 ];
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * Serves `dir` with scripts/serve.py on a free loopback port; `app` is where index.html is;

@@ -50,6 +50,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".css": "text/css",
         ".svg": "image/svg+xml",
         ".json": "application/json",
+        ".webmanifest": "application/manifest+json",
+        ".tsv": "text/tab-separated-values; charset=utf-8",
         ".pem": "application/x-pem-file",
     }
 

@@ -36,8 +36,9 @@ function size(dist, file, encoding) {
 /** The files a page with one `tag` element fetches (the probe adds its worker). */
 export function pageFiles(dist, tools, tag) {
   if (tag === 'home') {
-    const css = readFileSync(path.join(dist, 'index.html'), 'utf8').match(/href="\.\/(netlens-[0-9a-f]{16}\.css)"/)?.[1];
-    return ['index.html', css, 'netlens-app.js', 'netlens-embed.js'].filter(Boolean);
+    const index = readFileSync(path.join(dist, 'index.html'), 'utf8');
+    const linked = [...index.matchAll(/href="\.?\/?(netlens-[0-9a-f]{16}\.(?:css|svg)|manifest\.webmanifest)"/g)].map((m) => m[1]);
+    return ['index.html', ...linked, 'netlens-app.js', 'netlens-embed.js', 'sw.js'];
   }
   const files = ['netlens-embed.js', tools[tag].js, tools[tag].wasm];
   if (tag === 'netlens-probe') {

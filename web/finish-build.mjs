@@ -6,7 +6,8 @@
 //    into netlens-embed.js, the only file that imports them.
 // 2. Write iana-descriptions.tsv (fetched by the DNS-SD module when it needs it).
 // 3. Drop the skipped main rust link that Trunk leaves in index.html.
-// 4. Write a .br and a .gz beside every text and wasm file, for hosts that serve precompressed
+// 4. Fill in the service worker's file list and version (sw.js).
+// 5. Write a .br and a .gz beside every text and wasm file, for hosts that serve precompressed
 //    files (scripts/serve.py does, by Accept-Encoding).
 //
 // Node's standard library only. Fails loudly when an expected output is missing.
@@ -29,6 +30,14 @@ export const TOOLS = [
   { tag: 'netlens-dnssd', crate: 'netlens-web-dnssd', name: 'DNS-SD validator' },
   { tag: 'netlens-probe', crate: 'netlens-web-probe', name: 'latency probe' },
 ];
+
+function* files(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* files(full);
+    else yield full;
+  }
+}
 
 function fail(message) {
   console.error(`finish-build.mjs: ${message}`);
@@ -82,15 +91,22 @@ const index = readFileSync(indexPath, 'utf8').replace(/\s*<link data-trunk [^>]*
 if (index.includes('data-trunk')) fail('a data-trunk link is left in index.html');
 writeFileSync(indexPath, index);
 
+// The service worker's file list and version: every file of the build (its name and content).
+const all = [...files(staging)]
+  .map((file) => path.relative(staging, file).split(path.sep).join('/'))
+  .filter((file) => file !== 'sw.js' && !/\.(br|gz)$/.test(file))
+  .sort();
+const buildHash = createHash('sha256');
+for (const file of all) buildHash.update(file).update(readFileSync(path.join(staging, file)));
+const swPath = path.join(staging, 'sw.js');
+const sw = readFileSync(swPath, 'utf8')
+  .replace('__NETLENS_SW_VERSION__', JSON.stringify(buildHash.digest('hex').slice(0, 16)))
+  .replace('__NETLENS_SW_FILES__', JSON.stringify(['./', ...all.map((f) => `./${f}`)], null, 2));
+if (sw.includes('__NETLENS_')) fail('placeholders left in sw.js');
+writeFileSync(swPath, sw);
+
 // Precompressed copies: brotli at its best level, gzip at 9. Tiny files are not worth it.
 const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|svg|json|webmanifest|tsv)$/;
-function* files(dir) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* files(full);
-    else yield full;
-  }
-}
 let raw = 0;
 let br = 0;
 for (const file of [...files(staging)]) {

@@ -81,3 +81,8 @@ function show() {
 
 addEventListener('hashchange', show);
 show();
+
+// Offline after one visit (sw.js). Service workers need http(s): not from file://.
+if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+  navigator.serviceWorker.register('./sw.js').catch((error) => console.warn('netlens: offline use is not available:', error));
+}
