@@ -19,12 +19,11 @@ export const BUDGETS = {
   home: 120 * KiB,
 };
 
-/** The tool manifest the build wrote into `dist`'s netlens-embed.js. */
+/** The tool manifest the build wrote beside the loader (web/finish-build.mjs). */
 export function manifest(dist) {
-  const loader = readFileSync(path.join(dist, 'netlens-embed.js'), 'utf8');
-  const json = loader.match(/const TOOLS = (\{[\s\S]*?\n\});/)?.[1];
-  if (!json) throw new Error(`${dist}/netlens-embed.js has no tool manifest: build with trunk first`);
-  return JSON.parse(json);
+  const file = path.join(dist, 'netlens-tools.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: build with trunk first`);
+  return JSON.parse(readFileSync(file, 'utf8')).tools;
 }
 
 function size(dist, file, encoding) {

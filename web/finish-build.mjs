@@ -1,13 +1,15 @@
 // Trunk post_build hook (runs in the staging directory before Trunk publishes it as dist/).
 //
+// 0. Minify the JavaScript (tool glue, loader, app shell, worker glue) with esbuild.
 // 1. The tool modules are built as Trunk "worker" links, which keep fixed names
 //    (tools/netlens-web-dnssd.js + _bg.wasm). Give each pair a content hash in its name, so
 //    hosts and the service worker can cache them forever, and write the names (and the version)
 //    into netlens-embed.js, the only file that imports them.
 // 2. Write iana-descriptions.tsv (fetched by the DNS-SD module when it needs it).
 // 3. Drop the skipped main rust link that Trunk leaves in index.html.
-// 4. Fill in the service worker's file list and version (sw.js).
-// 5. Write a .br and a .gz beside every text and wasm file, for hosts that serve precompressed
+// 4. Write netlens-offline.html, the whole app in one file (web/single-file.mjs).
+// 5. Fill in the service worker's file list and version (sw.js).
+// 6. Write a .br and a .gz beside every text and wasm file, for hosts that serve precompressed
 //    files (scripts/serve.py does, by Accept-Encoding).
 //
 // Node's standard library only. Fails loudly when an expected output is missing.
@@ -15,6 +17,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { transformSync } from 'esbuild';
+import { writeSingleFile } from './single-file.mjs';
 
 const staging = process.env.TRUNK_STAGING_DIR;
 const source = process.env.TRUNK_SOURCE_DIR ?? process.cwd();
@@ -44,6 +48,14 @@ function fail(message) {
   process.exit(1);
 }
 
+/** Minifies a JS module in place (esbuild, from the npm dev dependencies): comments and long
+ * names in the glue and the loader are bytes every page pays for. */
+function minify(file) {
+  const code = readFileSync(file, 'utf8');
+  const { code: minified } = transformSync(code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' });
+  writeFileSync(file, minified);
+}
+
 const manifest = {};
 for (const tool of TOOLS) {
   const js = path.join(staging, 'tools', `${tool.crate}.js`);
@@ -51,6 +63,7 @@ for (const tool of TOOLS) {
   let glue;
   let binary;
   try {
+    minify(js);
     glue = readFileSync(js);
     binary = readFileSync(wasm);
   } catch {
@@ -71,8 +84,11 @@ const loaderPath = path.join(staging, 'netlens-embed.js');
 const loader = readFileSync(loaderPath, 'utf8')
   .replace('__NETLENS_TOOLS__', JSON.stringify(manifest, null, 2))
   .replace('__NETLENS_VERSION__', JSON.stringify(version));
-if (loader.includes('__NETLENS_')) fail('placeholders left in netlens-embed.js');
+if (/__NETLENS_(TOOLS|VERSION)__/.test(loader)) fail('placeholders left in netlens-embed.js');
 writeFileSync(loaderPath, loader);
+// The same manifest for tools that measure a build (scripts/sizes.mjs, the tests); no page reads it.
+writeFileSync(path.join(staging, 'netlens-tools.json'), `${JSON.stringify({ version, tools: manifest }, null, 2)}\n`);
+for (const file of ['netlens-embed.js', 'netlens-app.js', 'netlens-probe-worker.js']) minify(path.join(staging, file));
 
 // The IANA registry's descriptions, which the DNS-SD module fetches when it first shows a
 // registration: the same name<TAB>description projection netlens-dnssd's build.rs makes.
@@ -91,10 +107,15 @@ const index = readFileSync(indexPath, 'utf8').replace(/\s*<link data-trunk [^>]*
 if (index.includes('data-trunk')) fail('a data-trunk link is left in index.html');
 writeFileSync(indexPath, index);
 
+// The single file for air-gapped machines (web/single-file.mjs): not served to browsers, so
+// neither in the service worker's list nor precompressed.
+const SINGLE = 'netlens-offline.html';
+writeFileSync(path.join(staging, SINGLE), writeSingleFile(staging, manifest, source));
+
 // The service worker's file list and version: every file of the build (its name and content).
 const all = [...files(staging)]
   .map((file) => path.relative(staging, file).split(path.sep).join('/'))
-  .filter((file) => file !== 'sw.js' && !/\.(br|gz)$/.test(file))
+  .filter((file) => file !== 'sw.js' && file !== SINGLE && !/\.(br|gz)$/.test(file))
   .sort();
 const buildHash = createHash('sha256');
 for (const file of all) buildHash.update(file).update(readFileSync(path.join(staging, file)));
@@ -102,7 +123,7 @@ const swPath = path.join(staging, 'sw.js');
 const sw = readFileSync(swPath, 'utf8')
   .replace('__NETLENS_SW_VERSION__', JSON.stringify(buildHash.digest('hex').slice(0, 16)))
   .replace('__NETLENS_SW_FILES__', JSON.stringify(['./', ...all.map((f) => `./${f}`)], null, 2));
-if (sw.includes('__NETLENS_')) fail('placeholders left in sw.js');
+if (/__NETLENS_SW_/.test(sw)) fail('placeholders left in sw.js');
 writeFileSync(swPath, sw);
 
 // Precompressed copies: brotli at its best level, gzip at 9. Tiny files are not worth it.
@@ -110,7 +131,7 @@ const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|svg|json|webmanifest|tsv)$/;
 let raw = 0;
 let br = 0;
 for (const file of [...files(staging)]) {
-  if (!COMPRESSIBLE.test(file) || statSync(file).size < 512) continue;
+  if (!COMPRESSIBLE.test(file) || statSync(file).size < 512 || file.endsWith(SINGLE)) continue;
   const bytes = readFileSync(file);
   const brotli = brotliCompressSync(bytes, {
     params: {

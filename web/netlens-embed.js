@@ -26,7 +26,10 @@ const TOOLS = __NETLENS_TOOLS__;
 /** The netlens version of this build. */
 export const version = __NETLENS_VERSION__;
 
-const BASE = new URL('./', import.meta.url);
+// netlens-offline.html (the single-file build, web/single-file.mjs) carries every module inline
+// and sets this before importing the loader (from a blob: URL); it hands out glue and wasm.
+const INLINE = globalThis.__NETLENS_INLINE__;
+const BASE = INLINE ? new URL(location.href) : new URL('./', import.meta.url);
 const loading = new Map();
 
 /**
@@ -41,6 +44,12 @@ export function loadTool(tag) {
     loading.set(
       tool.js,
       (async () => {
+        if (INLINE) {
+          const glue = await import(INLINE.glue(tag));
+          await glue.default({ module_or_path: await INLINE.wasm(tag) });
+          await INLINE.prepare(tag, glue);
+          return glue;
+        }
         const glue = await import(new URL(tool.js, BASE).href);
         await glue.default({ module_or_path: new URL(tool.wasm, BASE) });
         // The probe's worker and netlens.config.json are beside this file, not beside the page.

@@ -34,6 +34,12 @@ pub async fn load_iana_descriptions() -> bool {
     netlens_web::dnssd_support::load_iana_descriptions().await
 }
 
+/// Installs the IANA descriptions from text (the single-file build carries them inline).
+#[wasm_bindgen(js_name = setIanaDescriptions)]
+pub fn set_iana_descriptions(text: String) {
+    netlens_dnssd::iana::set_descriptions(text);
+}
+
 /// Checks a service type; the report of `netlens dnssd type --json`.
 #[wasm_bindgen(js_name = checkServiceType)]
 pub fn check_service_type(service_type: &str) -> Result<JsValue, js_sys::Error> {

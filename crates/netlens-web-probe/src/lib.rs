@@ -20,3 +20,11 @@ pub fn mount_element(
 ) -> Result<MountedElement, js_sys::Error> {
     netlens_web::embed::mount_probe(host, app)
 }
+
+/// Starts the probe's worker from `url` instead of the loader beside netlens: a classic
+/// (`module = false`) or module worker script. The single-file build passes a `blob:` URL of a
+/// classic worker with the wasm inline, the only kind a page opened from `file://` can start.
+#[wasm_bindgen(js_name = setWorkerSource)]
+pub fn set_worker_source(url: String, module: bool) {
+    netlens_web::components::probe::set_worker_source(url, module);
+}

@@ -158,11 +158,28 @@ fn worker_start_url(script: &str) -> Result<(String, bool), JsValue> {
     Ok((web_sys::Url::create_object_url_with_blob(&blob)?, true))
 }
 
+thread_local! {
+    /// Where to start the worker from instead of [`WORKER_SCRIPT`], and whether it is a module.
+    static WORKER_SOURCE: std::cell::RefCell<Option<(String, bool)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Starts the worker from `url` (a module script when `module`) instead of [`WORKER_SCRIPT`]
+/// beside netlens (see `netlens-web-probe`'s `setWorkerSource`).
+pub fn set_worker_source(url: String, module: bool) {
+    WORKER_SOURCE.with(|s| *s.borrow_mut() = Some((url, module)));
+}
+
 fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHandle, String> {
-    let url = asset_url(WORKER_SCRIPT);
+    let source = WORKER_SOURCE.with(|s| s.borrow().clone());
+    let given = source.is_some();
+    let (url, module) = source.unwrap_or_else(|| (asset_url(WORKER_SCRIPT), true));
     let options = WorkerOptions::new();
     // Trunk's loader shim is an ES module (it imports the wasm-bindgen glue).
-    options.set_type(WorkerType::Module);
+    options.set_type(if module {
+        WorkerType::Module
+    } else {
+        WorkerType::Classic
+    });
     options.set_name("netlens-probe");
     let cannot_start = |e: JsValue| {
         web_sys::console::error_2(
@@ -174,7 +191,12 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
          worker-src 'self' blob:)."
             .to_owned()
     };
-    let (start_url, is_blob) = worker_start_url(&url).map_err(cannot_start)?;
+    // A given source is the page's own (a blob: URL); the script beside netlens may not be.
+    let (start_url, is_blob) = if given {
+        (url.clone(), false)
+    } else {
+        worker_start_url(&url).map_err(cannot_start)?
+    };
     let worker = Worker::new_with_options(&start_url, &options).map_err(cannot_start);
     if is_blob {
         // The worker has fetched its script by the time it runs; the blob is no longer needed
@@ -255,6 +277,10 @@ fn url_layer() -> Layer {
 async fn fetch_config_file() -> Result<Option<String>, String> {
     let url = asset_url(CONFIG_FILE);
     let window = web_sys::window().ok_or("no window")?;
+    // A page opened from a file (netlens-offline.html) cannot read files beside it.
+    if window.location().protocol().is_ok_and(|p| p == "file:") {
+        return Ok(None);
+    }
     // A page opened from file:// cannot fetch: same as having no file.
     let Ok(response) = JsFuture::from(window.fetch_with_str(&url)).await else {
         return Ok(None);
@@ -587,8 +613,16 @@ fn environment_line(state: &ProbeState) -> Html {
     } else {
         "unknown".to_owned()
     };
+    let from_file = web_sys::window()
+        .and_then(|w| w.location().protocol().ok())
+        .is_some_and(|p| p == "file:");
     let isolation = if env.cross_origin_isolated {
         "cross-origin isolated"
+    } else if from_file {
+        // netlens-offline.html: nothing can make a file:// page cross-origin isolated.
+        "opened from a file, which cannot be cross-origin isolated: browsers round its timers \
+         (100 µs in Chromium, 1 ms in Firefox), and WebSocket servers see Origin: null. Serve \
+         netlens over http(s) with COOP/COEP headers for 5 µs timers"
     } else {
         "not cross-origin isolated: serve the page with COOP/COEP headers for finer timers"
     };
