@@ -67,4 +67,12 @@ if [ "$WANT" = test ]; then
       || { as_root apt-get update -q && as_root apt-get install -y -q chromium chromium-driver; }
     echo "Chromium installed in $(elapsed "$t")"
   fi
+  # Firefox ESR: netlens-offline.html is tested from file:// in Firefox too (WebDriver BiDi).
+  if ! have firefox-esr; then
+    step "installing Firefox ESR from Debian"
+    t=$(date +%s)
+    as_root apt-get install -y -q firefox-esr \
+      || { as_root apt-get update -q && as_root apt-get install -y -q firefox-esr; }
+    echo "Firefox ESR installed in $(elapsed "$t")"
+  fi
 fi
