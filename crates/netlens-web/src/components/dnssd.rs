@@ -262,7 +262,7 @@ pub fn DnssdTool(props: &DnssdToolProps) -> Html {
                     <FindingList findings={Rc::new(r.findings.clone())} />
                     <div class="nl-plist">
                         <div class="nl-row"><strong>{ "Info.plist" }</strong><CopyButton text={r.fragment.clone()} label="Copy Info.plist fragment" /></div>
-                        <pre class="nl-code nl-plist-fragment">{ &r.fragment }</pre>
+                        <pre class="nl-code nl-plist-fragment" tabindex="0" aria-label="Info.plist fragment">{ &r.fragment }</pre>
                     </div>
                 }
                 <label class="nl-label" for="nl-dnssd-error">{ "Explain an error code" }</label>
@@ -441,7 +441,7 @@ fn TxtResults(props: &TxtResultsProps) -> Html {
             <FindingList findings={Rc::new(r.findings.clone())} />
             if let Some(f) = &r.forms {
                 <div class="nl-txt-forms">
-                    <h3>{ "Correct forms to copy" }</h3>
+                    <h2 class="nl-subhead">{ "Correct forms to copy" }</h2>
                     { for r.corrections.iter().map(|c| html! { <p class="nl-note">{ c }</p> }) }
                     <dl class="nl-forms">
                         <Form label="Hex (wire bytes)" value={f.hex.clone()} />
@@ -470,7 +470,8 @@ fn CodeBlock(props: &CodeBlockProps) -> Html {
     html! {
         <div class="nl-code-block">
             <div class="nl-row"><strong>{ props.title.clone() }</strong><CopyButton text={props.code.clone()} label="Copy" /></div>
-            <pre class="nl-code">{ preview(&props.code) }</pre>
+            // Focusable, so keyboard users can scroll a long line (WCAG 2.1.1).
+            <pre class="nl-code" tabindex="0" aria-label={props.title.clone()}>{ preview(&props.code) }</pre>
         </div>
     }
 }

@@ -816,7 +816,7 @@ fn details(s: &Summary) -> Html {
     html! {
         <div class="nl-probe-details">
             <table class="nl-table nl-probe-table">
-                <thead><tr><th></th><th>{ "Replies" }</th><th>{ "Min" }</th><th>{ "Median" }</th><th>{ "Mean" }</th><th>{ "p90" }</th><th>{ "p99" }</th><th>{ "Max" }</th></tr></thead>
+                <thead><tr><th><span class="nl-visually-hidden">{ "Probes" }</span></th><th>{ "Replies" }</th><th>{ "Min" }</th><th>{ "Median" }</th><th>{ "Mean" }</th><th>{ "p90" }</th><th>{ "p99" }</th><th>{ "Max" }</th></tr></thead>
                 <tbody>
                     { distribution_row("Whole run", s.rtt_ms) }
                     { distribution_row("Since the last change", s.segment_rtt_ms) }
