@@ -815,6 +815,7 @@ fn details(s: &Summary) -> Html {
     ];
     html! {
         <div class="nl-probe-details">
+            <div class="nl-scroll" tabindex="0" role="region" aria-label="Round-trip time distribution">
             <table class="nl-table nl-probe-table">
                 <thead><tr><th><span class="nl-visually-hidden">{ "Probes" }</span></th><th>{ "Replies" }</th><th>{ "Min" }</th><th>{ "Median" }</th><th>{ "Mean" }</th><th>{ "p90" }</th><th>{ "p99" }</th><th>{ "Max" }</th></tr></thead>
                 <tbody>
@@ -824,6 +825,7 @@ fn details(s: &Summary) -> Html {
                     { distribution_row("Connect (handshake)", s.connect) }
                 </tbody>
             </table>
+            </div>
             <dl class="nl-fields nl-probe-counters">
                 { for counters.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v }</dd></> }) }
             </dl>
