@@ -67,6 +67,17 @@ if [ "$WANT" = test ]; then
       || { as_root apt-get update -q && as_root apt-get install -y -q chromium chromium-driver; }
     echo "Chromium installed in $(elapsed "$t")"
   fi
+  # MkDocs Material (PyPI) in a venv: e2e/mkdocs.test.mjs builds a real docs site that embeds netlens.
+  MKDOCS_MATERIAL=9.8.2
+  if ! target/mkdocs-venv/bin/pip show mkdocs-material 2>/dev/null | grep -qx "Version: $MKDOCS_MATERIAL"; then
+    step "installing MkDocs Material $MKDOCS_MATERIAL into target/mkdocs-venv"
+    if ! python3 -m venv target/mkdocs-venv 2>/dev/null; then
+      as_root apt-get install -y -q python3-venv \
+        || { as_root apt-get update -q && as_root apt-get install -y -q python3-venv; }
+      python3 -m venv target/mkdocs-venv
+    fi
+    target/mkdocs-venv/bin/pip install --quiet "mkdocs-material==$MKDOCS_MATERIAL"
+  fi
   # Firefox ESR: netlens-offline.html is tested from file:// in Firefox too (WebDriver BiDi).
   if ! have firefox-esr; then
     step "installing Firefox ESR from Debian"
