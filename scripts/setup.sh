@@ -69,7 +69,7 @@ if [ "$WANT" = test ]; then
   fi
   # MkDocs Material (PyPI) in a venv: e2e/mkdocs.test.mjs builds a real docs site that embeds netlens.
   MKDOCS_MATERIAL=9.8.2
-  if ! target/mkdocs-venv/bin/pip show mkdocs-material 2>/dev/null | grep -qx "Version: $MKDOCS_MATERIAL"; then
+  if [ "$(target/mkdocs-venv/bin/pip show mkdocs-material 2>/dev/null | grep "^Version: ")" != "Version: $MKDOCS_MATERIAL" ]; then
     step "installing MkDocs Material $MKDOCS_MATERIAL into target/mkdocs-venv"
     if ! python3 -m venv target/mkdocs-venv 2>/dev/null; then
       as_root apt-get install -y -q python3-venv \
