@@ -8,7 +8,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 ECHO_PORT ?= 9000
 
-.PHONY: serve test setup build limbo bench bench-probe fixtures trust-stores clean help
+.PHONY: serve test setup build limbo bench bench-probe bench-load fixtures trust-stores clean help
 
 serve: ## Build a release; serve dist/ on 127.0.0.1:$(PORT) and the echo server on 127.0.0.1:$(ECHO_PORT)
 	@scripts/setup.sh build
@@ -38,6 +38,11 @@ bench-probe: ## Latency probe accuracy: browser (app + Web Worker) against nativ
 	@scripts/setup.sh test
 	@scripts/build.sh
 	@. scripts/env.sh && cargo build --release --locked -p netlens-cli -p netlens-echo && node bench/probe.mjs
+
+bench-load: ## Cold-cache time until each element is usable over Fast 3G and 4G, and the bytes it pulls
+	@scripts/setup.sh test
+	@scripts/build.sh
+	@. scripts/env.sh && node bench/load.mjs
 
 trust-stores: ## Refresh the compiled-in root stores from upstream (DIR=target/trust-upstream; see DEVELOPERS.md)
 	@scripts/trust-stores.sh $(DIR)
