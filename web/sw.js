@@ -34,17 +34,24 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+// The build's files by absolute URL: only they are answered from the cache. Anything else (a
+// page of the host's own beside netlens, a favicon) goes to the network as if there were no
+// service worker.
+const PRECACHED = new Set(FILES.map((file) => new URL(file, self.registration.scope).href));
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  url.search = '';
+  url.hash = '';
+  // Every page of the app is index.html (routes are fragments; settings may be a query).
+  const app = request.mode === 'navigate' && url.href === self.registration.scope;
+  if (!app && !PRECACHED.has(url.href)) return;
   event.respondWith(
     (async () => {
       const cache = await caches.open(CACHE);
-      // Every page of the app is index.html (routes are fragments; settings may be a query).
-      const cached =
-        request.mode === 'navigate' && new URL(request.url).pathname.endsWith('/')
-          ? await cache.match('./index.html')
-          : await cache.match(request, { ignoreSearch: true });
+      const cached = app ? await cache.match('./index.html') : await cache.match(url.href);
       return cached ?? fetch(request);
     })(),
   );
