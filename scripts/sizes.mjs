@@ -82,6 +82,10 @@ function main() {
       console.log(`  ${cells(r.page, kib(r.raw), kib(r.gzip), kib(r.brotli), kib(r.budget))} ${r.within ? 'ok' : 'OVER'}`);
     }
   }
+  if (!args.includes('--json')) {
+    const short = (r) => (r.tag === 'home' ? 'home' : r.tag.replace('netlens-', '').replace('cert-', ''));
+    console.log(`pages (gzip): ${rows.map((r) => `${short(r)} ${(r.gzip / KiB).toFixed(1)} KiB${r.within ? '' : ' (over)'}`).join(', ')}`);
+  }
   const iana = path.join(dist, 'iana-descriptions.tsv');
   if (existsSync(iana) && !args.includes('--json')) {
     const kib = (n) => `${(n / KiB).toFixed(1)} KiB`;

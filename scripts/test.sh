@@ -42,5 +42,5 @@ run echo-build cargo build --release --locked -p netlens-echo
 run e2e node --test --test-concurrency=1 e2e/
 
 e2e_passed=$(grep -oE '^# pass [0-9]+' "$LOGS/e2e.log" | awk '{ print $3 }')
-size=$(grep -oE 'wasm [0-9]+ bytes \([0-9]+ gzip\)' "$LOGS/release-build.log")
+size=$(grep -oE '^pages \(gzip\): .*' "$LOGS/release-build.log")
 echo "make test: PASSED in $(duration "$START"): fmt, clippy, $(passed native-tests) native tests, $(passed wasm-tests) browser wasm tests, release build ($size), ${e2e_passed:-0} Playwright tests"
