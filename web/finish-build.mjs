@@ -12,7 +12,8 @@
 // 6. Write a .br and a .gz beside every text and wasm file, for hosts that serve precompressed
 //    files (scripts/serve.py does, by Accept-Encoding).
 //
-// Node's standard library only. Fails loudly when an expected output is missing.
+// Node's standard library and esbuild (an npm dev dependency). Fails loudly when an expected
+// output is missing.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -67,7 +67,7 @@ function show() {
     document.title = `${tool.name} · netlens`;
     const loading = document.createElement('p');
     loading.className = 'nl-loading';
-    loading.textContent = `Loading the ${tool.name.toLowerCase()}…`;
+    loading.textContent = `Loading ${tool.name}…`;
     toolRoot.append(loading);
     mountInto(toolRoot, tool.element, (module, element) => module.mountElement(element, '', true), turn);
   } else if (route === '#/rules') {
