@@ -32,7 +32,8 @@ function size(dist, file, encoding) {
   return existsSync(compressed) ? statSync(compressed).size : statSync(full).size;
 }
 
-/** The files a page with one `tag` element fetches (the probe adds its worker). */
+/** The files a page with one `tag` element fetches (the probe adds its settings file; its worker
+ * runs the same module, handed over compiled). */
 export function pageFiles(dist, tools, tag) {
   if (tag === 'home') {
     const index = readFileSync(path.join(dist, 'index.html'), 'utf8');
@@ -41,7 +42,6 @@ export function pageFiles(dist, tools, tag) {
   }
   const files = ['netlens-embed.js', tools[tag].js, tools[tag].wasm];
   if (tag === 'netlens-probe') {
-    files.push('netlens-probe-worker_loader.js', 'netlens-probe-worker.js', 'netlens-probe-worker_bg.wasm');
     if (existsSync(path.join(dist, 'netlens.config.json'))) files.push('netlens.config.json');
   }
   return files;

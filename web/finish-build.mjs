@@ -1,6 +1,6 @@
 // Trunk post_build hook (runs in the staging directory before Trunk publishes it as dist/).
 //
-// 0. Minify the JavaScript (tool glue, loader, app shell, worker glue) with esbuild.
+// 0. Minify the JavaScript (tool glue, loader, app shell) with esbuild.
 // 1. The tool modules are built as Trunk "worker" links, which keep fixed names
 //    (tools/netlens-web-dnssd.js + _bg.wasm). Give each pair a content hash in its name, so
 //    hosts and the service worker can cache them forever, and write the names (and the version)
@@ -89,7 +89,7 @@ if (/__NETLENS_(TOOLS|VERSION)__/.test(loader)) fail('placeholders left in netle
 writeFileSync(loaderPath, loader);
 // The same manifest for tools that measure a build (scripts/sizes.mjs, the tests); no page reads it.
 writeFileSync(path.join(staging, 'netlens-tools.json'), `${JSON.stringify({ version, tools: manifest }, null, 2)}\n`);
-for (const file of ['netlens-embed.js', 'netlens-app.js', 'netlens-probe-worker.js']) minify(path.join(staging, file));
+for (const file of ['netlens-embed.js', 'netlens-app.js']) minify(path.join(staging, file));
 
 // The IANA registry's descriptions, which the DNS-SD module fetches when it first shows a
 // registration: the same name<TAB>description projection netlens-dnssd's build.rs makes.

@@ -44,16 +44,15 @@ export function loadTool(tag) {
     loading.set(
       tool.js,
       (async () => {
-        if (INLINE) {
-          const glue = await import(INLINE.glue(tag));
-          await glue.default({ module_or_path: await INLINE.wasm(tag) });
-          await INLINE.prepare(tag, glue);
-          return glue;
-        }
-        const glue = await import(new URL(tool.js, BASE).href);
-        await glue.default({ module_or_path: new URL(tool.wasm, BASE) });
-        // The probe's worker and netlens.config.json are beside this file, not beside the page.
-        glue.setAssetBase(BASE.href);
+        const glueUrl = INLINE ? INLINE.glue(tag) : new URL(tool.js, BASE).href;
+        const glue = await import(glueUrl);
+        const module = INLINE ? await WebAssembly.compile(await INLINE.wasm(tag)) : await compile(new URL(tool.wasm, BASE));
+        await glue.default({ module_or_path: module });
+        if (INLINE) await INLINE.prepare(tag, glue);
+        // netlens.config.json and the IANA descriptions are beside this file, not the page.
+        else glue.setAssetBase(BASE.href);
+        // The probe's worker instantiates the same module: compiled once, handed over.
+        glue.setWorkerModule?.(module, glueUrl);
         return glue;
       })().catch((error) => {
         loading.delete(tool.js); // a later element may retry (e.g. once the network is back)
@@ -69,6 +68,15 @@ export function loadTool(tag) {
     );
   }
   return loading.get(tool.js);
+}
+
+/** Compiles the wasm at `url` (streaming when the host sends application/wasm). */
+async function compile(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.headers.get('Content-Type')?.startsWith('application/wasm')
+    ? WebAssembly.compileStreaming(response)
+    : WebAssembly.compile(await response.arrayBuffer());
 }
 
 /** Shows a sentence in place of an element whose tool did not load (no stack trace). */

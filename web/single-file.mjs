@@ -5,7 +5,7 @@
 // everything is inline: the stylesheet, the shell, the loader and the app script (imported from
 // blob: URLs), each tool's glue (text) and wasm (gzip, base64, inflated with the browser's
 // DecompressionStream when the tool is first shown), the IANA descriptions, and the probe's
-// worker bundled into a classic script with its wasm inside. netlens-embed.js finds it all through
+// worker: its glue bundled into a classic script, instantiating the module the page posts. netlens-embed.js finds it all through
 // globalThis.__NETLENS_INLINE__. Without http there is no cross-origin isolation (coarser probe
 // timers, which the probe says) and no service worker (none is needed).
 import { readFileSync } from 'node:fs';
@@ -14,14 +14,24 @@ import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 
 /**
- * The probe's worker as one classic script with its wasm inside: the module glue bundled into
- * an IIFE by esbuild (a file:// page can start only classic workers from blob: URLs).
+ * The probe's worker as one classic script: the probe module's glue bundled into an IIFE by
+ * esbuild with the handler that instantiates the module the page posts (a `file://` page can
+ * start only classic workers from `blob:` URLs).
  */
-function classicWorker(staging) {
-  const wasm = readFileSync(path.join(staging, 'netlens-probe-worker_bg.wasm')).toString('base64');
+function classicWorker(staging, tools) {
+  const glue = `./${tools['netlens-probe'].js}`;
   const { outputFiles } = buildSync({
     stdin: {
-      contents: "import init from './netlens-probe-worker.js';\ninit({ module_or_path: __NETLENS_WORKER_WASM__ });\n",
+      contents: `import init from ${JSON.stringify(glue)};
+self.onmessage = async ({ data }) => {
+  self.onmessage = null;
+  try {
+    await init({ module_or_path: data.module });
+  } catch (error) {
+    setTimeout(() => { throw error; });
+  }
+};
+`,
       resolveDir: staging,
       loader: 'js',
     },
@@ -33,9 +43,7 @@ function classicWorker(staging) {
     // The glue reads import.meta.url only to find its wasm, which it is given here.
     define: { 'import.meta.url': 'undefined' },
   });
-  const code = outputFiles[0].text;
-  if (!code.includes('__NETLENS_WORKER_WASM__')) throw new Error('the worker bundle lost its wasm placeholder');
-  return code.replace('__NETLENS_WORKER_WASM__', `Uint8Array.from(atob("${wasm}"),c=>c.charCodeAt(0))`);
+  return outputFiles[0].text;
 }
 
 const BOOT = `
@@ -49,7 +57,7 @@ globalThis.__NETLENS_INLINE__ = {
   wasm: (tag) => gunzip(data.tools[tag].wasm),
   async prepare(tag, glue) {
     if (tag === 'netlens-dnssd') glue.setIanaDescriptions(new TextDecoder().decode(await gunzip(data.iana)));
-    if (tag === 'netlens-probe') glue.setWorkerSource(script(data.worker), false);
+    if (tag === 'netlens-probe') glue.setWorkerSource(script(data.worker));
   },
 };
 const loader = script(data.loader);
@@ -77,7 +85,7 @@ export function writeSingleFile(staging, tools, source) {
       Object.entries(tools).map(([tag, t]) => [tag, { glue: read(t.js, 'utf8'), wasm: gz64(read(t.wasm)) }]),
     ),
     iana: gz64(read('iana-descriptions.tsv')),
-    worker: classicWorker(staging),
+    worker: classicWorker(staging, tools),
   };
   if (!/(["'])\.\/netlens-embed\.js\1/.test(data.app)) throw new Error('netlens-app.js no longer imports ./netlens-embed.js');
   const icon = readFileSync(path.join(source, 'web/icons/netlens.svg')).toString('base64');

@@ -1,8 +1,12 @@
 //! # netlens-probe-worker: the latency probe's dedicated Web Worker
 //!
-//! Its own small wasm module (Trunk builds it with `data-type="worker"`), so the WebSocket and
-//! its timestamps live off the page's main thread: rendering the charts, garbage collection,
-//! layout and scrolling there never delay a `message` event here, and so never inflate an RTT.
+//! Linked into the probe's wasm module (`netlens-web-probe`): the page compiles that module once
+//! and posts it to a dedicated worker, which instantiates it again, with its own memory; this
+//! crate's `start` then runs there (and returns at once on the page). So the WebSocket and its
+//! timestamps live off the page's main thread: rendering the charts, garbage collection, layout
+//! and scrolling there never delay a `message` event here, and so never inflate an RTT. One
+//! module instead of two saves the page a second copy of std, serde and the probe core (about
+//! 56 KB gzip).
 //!
 //! The worker is a thin driver over [`netlens_probe::Session`], exactly as the CLI is:
 //! - it owns the socket (`binaryType = "arraybuffer"`, so a reply's header is read
@@ -25,8 +29,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, DedicatedWorkerGlobalScope, MessageEvent, WebSocket};
 
-/// The worker's entry point: installs the command handler and reports ready. Does nothing
-/// outside a dedicated worker.
+/// The worker's entry point, run when the module is instantiated: installs the command handler
+/// and reports ready. Does nothing outside a dedicated worker (on the page, which instantiates
+/// the same module).
 #[wasm_bindgen(start)]
 pub fn start() {
     let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {

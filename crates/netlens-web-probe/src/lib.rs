@@ -1,5 +1,6 @@
-//! The latency probe's wasm module: `<netlens-probe>`. The measuring runs in its own worker
-//! module (`netlens-probe-worker`), which this one starts.
+//! The latency probe's wasm module: `<netlens-probe>`, and the measuring worker. The page
+//! instantiates this module and posts it to a dedicated worker, where it is instantiated again
+//! and `netlens-probe-worker`'s start function (linked in here) takes over.
 //!
 //! A thin export shell over `netlens-web` (see its crate docs for why each tool is its own
 //! module).
@@ -21,10 +22,20 @@ pub fn mount_element(
     netlens_web::embed::mount_probe(host, app)
 }
 
-/// Starts the probe's worker from `url` instead of the loader beside netlens: a classic
-/// (`module = false`) or module worker script. The single-file build passes a `blob:` URL of a
-/// classic worker with the wasm inline, the only kind a page opened from `file://` can start.
-#[wasm_bindgen(js_name = setWorkerSource)]
-pub fn set_worker_source(url: String, module: bool) {
-    netlens_web::components::probe::set_worker_source(url, module);
+/// Gives the probe this module, compiled (`module`, a `WebAssembly.Module`), and the URL of its
+/// glue (`glue`), which its worker instantiates; `netlens-embed.js` calls it after loading.
+#[wasm_bindgen(js_name = setWorkerModule)]
+pub fn set_worker_module(module: JsValue, glue: String) {
+    netlens_web::components::probe::set_worker_module(module, glue);
 }
+
+/// Starts the probe's worker from `url`, a classic worker script, instead of the module worker
+/// the probe makes itself. The single-file build passes a `blob:` URL of a classic worker with
+/// the glue bundled in, the only kind a page opened from `file://` can start.
+#[wasm_bindgen(js_name = setWorkerSource)]
+pub fn set_worker_source(url: String) {
+    netlens_web::components::probe::set_worker_source(url);
+}
+
+// The worker half: its `#[wasm_bindgen(start)]` runs when a worker instantiates this module.
+use netlens_probe_worker as _;

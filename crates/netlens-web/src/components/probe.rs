@@ -26,8 +26,6 @@ use crate::state::probe::{
     is_running, rtt_chart, status_line,
 };
 
-/// The worker's entry script (Trunk's loader shim), served beside the app.
-pub const WORKER_SCRIPT: &str = "netlens-probe-worker_loader.js";
 /// The hosted settings file, served beside the app.
 pub const CONFIG_FILE: &str = "netlens.config.json";
 /// The RTT chart shows this much history.
@@ -137,73 +135,87 @@ fn page_hidden() -> bool {
         .is_some_and(|d| d.hidden())
 }
 
-/// The URL to start the worker from. A worker script must have the page's origin, so when
-/// netlens is served from elsewhere (a docs site embedding it from a CDN) the worker starts from
-/// a same-origin `blob:` module whose one line imports the real loader (a CORS request: the
-/// netlens host sends `Access-Control-Allow-Origin`). Returns the URL and whether it is a blob
-/// to revoke.
-fn worker_start_url(script: &str) -> Result<(String, bool), JsValue> {
-    let page_origin = web_sys::window()
-        .map(|w| w.location().origin())
-        .transpose()?
-        .unwrap_or_default();
-    let script_origin = web_sys::Url::new(script)?.origin();
-    if script_origin == page_origin {
-        return Ok((script.to_owned(), false));
-    }
-    let source = js_sys::Array::of1(&JsValue::from_str(&format!("import {script:?};\n")));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&source, &options)?;
-    Ok((web_sys::Url::create_object_url_with_blob(&blob)?, true))
-}
+/// The worker's first script: waits for the probe module and the URL of its glue, then
+/// instantiates the module, whose start function (from `netlens-probe-worker`) takes over the
+/// worker. A load failure is rethrown outside the promise so the page's `error` handler hears
+/// of it. Made into a `blob:` module worker by the page itself: a worker script must have the
+/// page's origin, and netlens may be served from another (a docs site embedding it from a CDN);
+/// the glue is then imported with CORS.
+const WORKER_BOOT: &str = "self.onmessage = async ({ data }) => {
+  self.onmessage = null;
+  try {
+    const glue = await import(data.glue);
+    await glue.default({ module_or_path: data.module });
+  } catch (error) {
+    setTimeout(() => { throw error; });
+  }
+};
+";
 
 thread_local! {
-    /// Where to start the worker from instead of [`WORKER_SCRIPT`], and whether it is a module.
-    static WORKER_SOURCE: std::cell::RefCell<Option<(String, bool)>> = const { std::cell::RefCell::new(None) };
+    /// The probe module, compiled, and the URL of its glue (see [`set_worker_module`]).
+    static WORKER_MODULE: std::cell::RefCell<Option<(JsValue, String)>> = const { std::cell::RefCell::new(None) };
+    /// A classic worker script to start instead of [`WORKER_BOOT`] (see [`set_worker_source`]).
+    static WORKER_SOURCE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Starts the worker from `url` (a module script when `module`) instead of [`WORKER_SCRIPT`]
-/// beside netlens (see `netlens-web-probe`'s `setWorkerSource`).
-pub fn set_worker_source(url: String, module: bool) {
-    WORKER_SOURCE.with(|s| *s.borrow_mut() = Some((url, module)));
+/// The probe module (a `WebAssembly.Module`) and its glue's URL, for the worker to instantiate;
+/// the loader passes them (`netlens-web-probe`'s `setWorkerModule`).
+pub fn set_worker_module(module: JsValue, glue: String) {
+    WORKER_MODULE.with(|m| *m.borrow_mut() = Some((module, glue)));
+}
+
+/// Starts the worker from `url`, a classic script that takes the same first message, instead
+/// of [`WORKER_BOOT`] (`netlens-web-probe`'s `setWorkerSource`; the single-file build).
+pub fn set_worker_source(url: String) {
+    WORKER_SOURCE.with(|s| *s.borrow_mut() = Some(url));
+}
+
+/// A `blob:` URL of `source` as a JavaScript file.
+fn script_url(source: &str) -> Result<String, JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(source));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    web_sys::Url::create_object_url_with_blob(&blob)
 }
 
 fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHandle, String> {
-    let source = WORKER_SOURCE.with(|s| s.borrow().clone());
-    let given = source.is_some();
-    let (url, module) = source.unwrap_or_else(|| (asset_url(WORKER_SCRIPT), true));
-    let options = WorkerOptions::new();
-    // Trunk's loader shim is an ES module (it imports the wasm-bindgen glue).
-    options.set_type(if module {
-        WorkerType::Module
-    } else {
-        WorkerType::Classic
-    });
-    options.set_name("netlens-probe");
     let cannot_start = |e: JsValue| {
-        web_sys::console::error_2(
-            &format!("netlens: cannot start the probe worker {url}").into(),
-            &e,
-        );
+        web_sys::console::error_2(&"netlens: cannot start the probe worker".into(), &e);
         "the measuring worker could not be started in this browser. Reload the page; if it \
          keeps failing, the page's Content-Security-Policy may block workers (it needs \
-         worker-src 'self' blob:)."
+         worker-src blob:)."
             .to_owned()
     };
-    // A given source is the page's own (a blob: URL); the script beside netlens may not be.
-    let (start_url, is_blob) = if given {
-        (url.clone(), false)
-    } else {
-        worker_start_url(&url).map_err(cannot_start)?
+    let Some((module, glue)) = WORKER_MODULE.with(|m| m.borrow().clone()) else {
+        return Err(cannot_start(
+            "the probe module was not handed over: load it through netlens-embed.js".into(),
+        ));
     };
-    let worker = Worker::new_with_options(&start_url, &options).map_err(cannot_start);
-    if is_blob {
-        // The worker has fetched its script by the time it runs; the blob is no longer needed
-        // once the constructor has read it.
-        let _ = web_sys::Url::revoke_object_url(&start_url);
+    let options = WorkerOptions::new();
+    options.set_name("netlens-probe");
+    let (url, revoke) = match WORKER_SOURCE.with(|s| s.borrow().clone()) {
+        Some(url) => {
+            options.set_type(WorkerType::Classic);
+            (url, false)
+        }
+        None => {
+            options.set_type(WorkerType::Module);
+            (script_url(WORKER_BOOT).map_err(cannot_start)?, true)
+        }
+    };
+    let worker = Worker::new_with_options(&url, &options).map_err(cannot_start);
+    if revoke {
+        // The constructor has resolved the URL; the blob is not needed any more.
+        let _ = web_sys::Url::revoke_object_url(&url);
     }
     let worker = worker?;
+    let first = js_sys::Object::new();
+    for (key, value) in [("module", module), ("glue", glue.clone().into())] {
+        js_sys::Reflect::set(&first, &key.into(), &value).map_err(cannot_start)?;
+    }
+    worker.post_message(&first).map_err(cannot_start)?;
     let on_message = {
         let dispatch = dispatch.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -224,7 +236,7 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
             .map(|m| format!(" ({m})"))
             .unwrap_or_default();
         web_sys::console::error_1(
-            &format!("netlens: the probe worker {url} did not load or crashed{detail}").into(),
+            &format!("netlens: the probe worker ({glue}) did not load or crashed{detail}").into(),
         );
         dispatch.dispatch(ProbeAction::WorkerFailed(
             "the measuring worker did not load or stopped. Check the network connection and \
