@@ -1,6 +1,6 @@
 // netlens served from its own host, embedded by a documentation site on another origin (as from a
 // CDN or GitHub Pages): each element alone on a page, downloading only its own tool module within
-// its byte budget; the probe's worker started through the same-origin blob shim; the JS API;
+// its byte budget; the probe's worker (a blob: worker running the probe's module); the JS API;
 // pages swapped without a reload (instant navigation); and a failed load shown as a sentence.
 //
 // Two loopback servers: netlens on one port, the "docs site" on another (a different origin). The

@@ -3,8 +3,8 @@
 //! The WebSocket lives in a dedicated worker so that rendering, garbage collection and layout on
 //! the page's main thread never delay a receive timestamp. The UI only sends commands; the
 //! worker owns the [`Session`](crate::Session) and posts batches of finished samples a few times
-//! a second, which is all the charts need. Both sides (two separate wasm modules) share these
-//! types, passed as plain JS objects through `postMessage`.
+//! a second, which is all the charts need. Both sides (two instances of one wasm module) share these
+//! types, passed as JSON text through `postMessage`.
 
 use serde::{Deserialize, Serialize};
 

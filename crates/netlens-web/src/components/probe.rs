@@ -1,9 +1,10 @@
 //! The WebSocket latency probe page: settings, start / stop / reset, the status line, live
 //! charts, the numbers with what they mean, and the exports.
 //!
-//! The measuring happens in the probe's own Web Worker (`netlens-probe-worker`); this component
-//! starts it, sends it commands and renders its reports ([`crate::state::probe`]), so nothing the
-//! page does (rendering, layout, scrolling) can delay a receive timestamp.
+//! The measuring happens in a dedicated Web Worker running the probe's own module (its
+//! `netlens-probe-worker` half); this component starts it, sends it commands and renders its
+//! reports ([`crate::state::probe`]), so nothing the page does (rendering, layout, scrolling) can
+//! delay a receive timestamp.
 
 use std::rc::Rc;
 
