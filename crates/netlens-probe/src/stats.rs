@@ -384,6 +384,17 @@ pub enum Confidence {
     High,
 }
 
+impl Confidence {
+    /// The grade as the page and the exports write it (`low`, `medium`, `high`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
 /// The confidence grade, after the RPM draft's rule (stable when the standard deviation of the
 /// last four moving averages is within 5 % of the current one), with blocks of replies instead of
 /// 5-second intervals so it works at any probe rate.
@@ -451,6 +462,16 @@ impl Stability {
 #[allow(clippy::unwrap_used)] // tests fail loudly
 mod tests {
     use super::*;
+
+    #[test]
+    fn confidence_names_are_the_serialized_ones() {
+        for c in [Confidence::Low, Confidence::Medium, Confidence::High] {
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                format!("\"{}\"", c.name())
+            );
+        }
+    }
 
     fn close(a: f64, b: f64, tolerance: f64) -> bool {
         (a - b).abs() <= tolerance

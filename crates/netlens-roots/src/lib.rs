@@ -96,7 +96,8 @@ impl StoreInfo {
         let mut chars = self.name.chars();
         chars
             .next()
-            .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+            // Store names are ASCII; Unicode case tables would cost every module that links this.
+            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
             .unwrap_or_default()
     }
 

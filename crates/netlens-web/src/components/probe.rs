@@ -679,7 +679,7 @@ fn headline(s: &Summary) -> Html {
             <div class="nl-stat">
                 <div class="nl-stat-label">{ "Responsiveness" }</div>
                 <div class="nl-stat-value" data-stat="quality">{ quality }</div>
-                <div class="nl-stat-sub">{ format!("{rpm}confidence {}", format!("{:?}", s.confidence).to_lowercase()) }</div>
+                <div class="nl-stat-sub">{ format!("{rpm}confidence {}", s.confidence.name()) }</div>
             </div>
         </div>
     }
