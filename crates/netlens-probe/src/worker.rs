@@ -16,8 +16,12 @@ use crate::session::{Event, Sample, Summary};
 pub const UPDATE_INTERVAL_MS: f64 = 250.0;
 
 /// UI → worker.
+///
+/// Externally tagged (`{"start": {…}}`), unlike the exported types: page and worker are the same
+/// build, and an internally tagged enum costs its reader serde's buffering of the whole message
+/// (about 7 KB gzip of the probe module, with [`Report`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "command")]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Start a run (stopping any run under way).
     Start {
@@ -49,9 +53,9 @@ pub struct WorkerEnvironment {
     pub user_agent: String,
 }
 
-/// Worker → UI.
+/// Worker → UI (externally tagged, like [`Command`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "report")]
+#[serde(rename_all = "snake_case")]
 pub enum Report {
     /// The worker is running and accepts commands.
     Ready {
@@ -105,7 +109,7 @@ mod tests {
             hidden: false,
         };
         let json = serde_json::to_string(&start).unwrap();
-        assert!(json.starts_with(r#"{"command":"start""#), "{json}");
+        assert!(json.starts_with(r#"{"start":{"#), "{json}");
         assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), start);
     }
 }
