@@ -56,7 +56,10 @@ describe('DNS-SD tool', () => {
     const cliInstance = JSON.parse((await runCli(['dnssd', 'instance', '--json', 'Cafe\u0301'])).stdout);
     assert.deepEqual(api.instance, cliInstance);
     assert.equal(api.instance.nfc, 'Caf\u00e9');
-    assert.deepEqual(fetched.filter((p) => p.endsWith('.tsv')), ['/iana-descriptions.tsv']);
+    // The descriptions come from their file (the app's service worker may fetch it too, to
+    // precache it, so the count is not asserted).
+    const tables = fetched.filter((p) => p.endsWith('.tsv'));
+    assert.ok(tables.length > 0 && tables.every((p) => p === '/iana-descriptions.tsv'), `${tables}`);
   });
 
   test('a pasted avahi-browse -rp transcript is decoded key by key', async () => {

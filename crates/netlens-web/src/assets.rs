@@ -1,4 +1,5 @@
-//! Where the files that travel with the wasm (the probe worker, `netlens.config.json`) are.
+//! Where the files that travel with the wasm (`netlens.config.json`, the IANA descriptions) are,
+//! and how to read them.
 //!
 //! The app finds them beside its page (`document.baseURI`). A documentation page that embeds
 //! `<netlens-probe>` loads netlens from elsewhere, so `netlens-embed.js` tells us its own folder
@@ -6,7 +7,9 @@
 
 use std::cell::RefCell;
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
     static ASSET_BASE: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -31,4 +34,35 @@ pub fn asset_url(name: &str) -> String {
     web_sys::Url::new_with_base(name, &base)
         .map(|u| u.href())
         .unwrap_or_else(|_| name.to_owned())
+}
+
+/// The text of the file `name` beside netlens: `Ok(None)` when there is none (HTTP 404), when
+/// it cannot be fetched at all (offline on a first visit), or when the page was opened from a
+/// file (`netlens-offline.html` cannot read files beside it); `Err` with a sentence for any
+/// other HTTP error or an unreadable body.
+pub async fn fetch_text(name: &str) -> Result<Option<String>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    if window.location().protocol().is_ok_and(|p| p == "file:") {
+        return Ok(None);
+    }
+    let Ok(response) = JsFuture::from(window.fetch_with_str(&asset_url(name))).await else {
+        return Ok(None);
+    };
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| "unexpected fetch result".to_owned())?;
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    if !response.ok() {
+        return Err(format!(
+            "{name}: the server answered HTTP {}",
+            response.status()
+        ));
+    }
+    let unreadable = |_| format!("{name}: unreadable");
+    let text = JsFuture::from(response.text().map_err(unreadable)?)
+        .await
+        .map_err(unreadable)?;
+    Ok(text.as_string())
 }

@@ -4,11 +4,6 @@
 //! Call [`install`] before the first check; [`load_iana_descriptions`] whenever descriptions
 //! would be shown.
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-
-use crate::assets::asset_url;
-
 fn browser_nfc(text: &str) -> String {
     js_sys::JsString::from(text)
         .normalize("NFC")
@@ -28,30 +23,11 @@ pub async fn load_iana_descriptions() -> bool {
     if netlens_dnssd::iana::has_descriptions() {
         return true;
     }
-    match fetch_text(&asset_url(netlens_dnssd::iana::DESCRIPTIONS_FILE)).await {
-        Ok(text) => netlens_dnssd::iana::set_descriptions(text),
-        Err(problem) => web_sys::console::warn_1(
-            &format!("netlens: IANA descriptions are not available: {problem}").into(),
-        ),
+    let file = netlens_dnssd::iana::DESCRIPTIONS_FILE;
+    match crate::assets::fetch_text(file).await {
+        Ok(Some(text)) => netlens_dnssd::iana::set_descriptions(text),
+        Ok(None) => web_sys::console::warn_1(&format!("netlens: {file} is not available").into()),
+        Err(problem) => web_sys::console::warn_1(&format!("netlens: {problem}").into()),
     }
     netlens_dnssd::iana::has_descriptions()
-}
-
-async fn fetch_text(url: &str) -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|_| format!("{url} could not be fetched"))?;
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|_| "unexpected fetch result".to_owned())?;
-    if !response.ok() {
-        return Err(format!("{url}: HTTP {}", response.status()));
-    }
-    let text = response.text().map_err(|_| format!("{url}: unreadable"))?;
-    JsFuture::from(text)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or_else(|| format!("{url}: unreadable"))
 }

@@ -17,11 +17,9 @@ use netlens_probe::worker::{Command, Report};
 use netlens_probe::{MessageMode, ProbeConfig};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::prelude::*;
 
-use crate::assets::asset_url;
 use crate::state::probe::{
     Histogram, ProbeAction, ProbeState, RttChart, Run, export_json, fmt_ms, geometry, histogram,
     is_running, rtt_chart, status_line,
@@ -286,39 +284,6 @@ fn url_layer() -> Layer {
     Layer::from_pairs(Source::UrlParameter, pairs)
 }
 
-/// `netlens.config.json` beside the app: `Ok(None)` when there is none.
-async fn fetch_config_file() -> Result<Option<String>, String> {
-    let url = asset_url(CONFIG_FILE);
-    let window = web_sys::window().ok_or("no window")?;
-    // A page opened from a file (netlens-offline.html) cannot read files beside it.
-    if window.location().protocol().is_ok_and(|p| p == "file:") {
-        return Ok(None);
-    }
-    // A page opened from file:// cannot fetch: same as having no file.
-    let Ok(response) = JsFuture::from(window.fetch_with_str(&url)).await else {
-        return Ok(None);
-    };
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|_| "unexpected fetch result".to_owned())?;
-    if response.status() == 404 {
-        return Ok(None);
-    }
-    if !response.ok() {
-        return Err(format!(
-            "{CONFIG_FILE}: the server answered HTTP {}",
-            response.status()
-        ));
-    }
-    let text = response
-        .text()
-        .map_err(|_| format!("{CONFIG_FILE}: unreadable"))?;
-    let text = JsFuture::from(text)
-        .await
-        .map_err(|_| format!("{CONFIG_FILE}: unreadable"))?;
-    Ok(text.as_string())
-}
-
 /// An `https://` page cannot open `ws://` to anything but this machine (mixed content).
 fn mixed_content_warning(endpoint: &str) -> Option<String> {
     let page_secure = web_sys::window()
@@ -398,7 +363,7 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let mut all = (*base_layers).clone();
                 let mut file_problem = None;
-                match fetch_config_file().await {
+                match crate::assets::fetch_text(CONFIG_FILE).await {
                     Ok(Some(text)) => match Layer::from_config_file(&text) {
                         Ok(layer) => all.push(layer),
                         Err(e) => file_problem = Some(e),
