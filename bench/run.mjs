@@ -4,7 +4,8 @@
 // ../shared/data is present), measures the median time of:
 //   - netlens native (release build of the same core, `netlens-chain/examples/bench.rs`);
 //   - netlens as wasm in headless Chromium, verifying with WebCrypto (`analyzeChain` of
-//     netlens-embed.js) and with pure-Rust RustCrypto (the wasm module's sync `analyzeChain`);
+//     netlens-embed.js) and with pure-Rust RustCrypto (`webcrypto: false`: every signature
+//     checked in the verification module);
 //   - the chain page's own analysis (`pageAnalysis`: the page's state with the chain and the
 //     anchor pasted, the built-in stores on as the page has them, WebCrypto, up to the report
 //     object the page renders; no rendering, nothing converted to JS);
@@ -96,7 +97,7 @@ async function main() {
         console.log(`  netlens native (release, ${nat.runs} runs)                      ${fmt(nat.median_ms)}   verdicts ${JSON.stringify(nat.verdicts)}`);
         if (!web.agree) console.log('  WARNING: the WebCrypto and pure-Rust reports differ');
         console.log(`  netlens wasm + WebCrypto (analyzeChain in netlens-embed.js)  ${fmt(web.webcrypto.median)}   verdicts ${JSON.stringify(web.netlensVerdicts)}`);
-        console.log(`  netlens wasm, pure-Rust signatures (sync analyzeChain)       ${fmt(web.rustcrypto.median)}`);
+        console.log(`  netlens wasm, pure-Rust signatures (webcrypto: false)        ${fmt(web.rustcrypto.median)}`);
         console.log(`  netlens wasm + WebCrypto, with the built-in root stores      ${fmt(web.withRoots.median)}`);
         console.log(`  the chain page's analysis (paste to report object)           ${fmt(web.page.median)}   apple ${web.pageVerdict}`);
         console.log(`  PKI.js 4.0.0 + WebCrypto, same page                          ${fmt(web.pkijs.median)}   result ${JSON.stringify(web.pkijsResult)}`);

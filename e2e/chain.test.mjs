@@ -149,30 +149,38 @@ describe('certificate chain analysis', () => {
     assert.match(markdown, /\| apple \(iOS \/ macOS [^|]*\| \*\*fail\*\* \|/);
   });
 
-  test('the JS API analyzes with WebCrypto and agrees with the pure-Rust path', async () => {
+  test('the JS API analyzes with WebCrypto, loads the verification module only for what it does not confirm, and agrees with pure Rust', async () => {
     const page = await session.newPage();
+    const verifyModule = [];
+    page.on('request', (request) => {
+      if (/netlens-web-verify-[0-9a-f]{16}/.test(request.url())) verifyModule.push(request.url());
+    });
     await page.goto(session.server.url);
-    const result = await page.evaluate(
-      async ({ chain, tampered, anchor }) => {
-        const chainModule = await (await import('./netlens-embed.js')).loadTool('netlens-chain');
-        const options = { anchors: anchor, host: 'www.netlens.test', at: new Date('2026-06-01T00:00:00Z'), builtinRoots: false };
-        const viaWebCrypto = await chainModule.analyzeChainAsync(chain, options);
-        const viaRust = chainModule.analyzeChain(chain, options);
-        // A tampered leaf signature fails (WebCrypto cannot confirm it; RustCrypto explains).
-        const broken = await chainModule.analyzeChainAsync(tampered, options);
-        return {
-          same: JSON.stringify(viaWebCrypto) === JSON.stringify(viaRust),
-          verdicts: viaWebCrypto.verdicts,
-          plain: Object.getPrototypeOf(viaWebCrypto) === Object.prototype,
-          broken: broken.findings.map((f) => f.rule),
-        };
-      },
-      { chain: LEAF + INTERMEDIATE, tampered: tamperSignature(LEAF) + INTERMEDIATE, anchor: ROOT },
-    );
-    assert.equal(result.same, true);
-    assert.equal(result.plain, true);
-    assert.deepEqual(result.verdicts, { apple: 'pass', rfc5280: 'pass' });
-    assert.ok(result.broken.includes('chain.signature-invalid'), `${result.broken}`);
+    const analyze = (chain, webcrypto) =>
+      page.evaluate(
+        async ({ chain, anchor, webcrypto }) => {
+          const chainModule = await (await import('./netlens-embed.js')).loadTool('netlens-chain');
+          const options = { anchors: anchor, host: 'www.netlens.test', at: new Date('2026-06-01T00:00:00Z'), builtinRoots: false, webcrypto };
+          const report = await chainModule.analyzeChainAsync(chain, options);
+          return { json: JSON.stringify(report), plain: Object.getPrototypeOf(report) === Object.prototype };
+        },
+        { chain, anchor: ROOT, webcrypto },
+      );
+    const viaWebCrypto = await analyze(LEAF + INTERMEDIATE, true);
+    assert.equal(viaWebCrypto.plain, true);
+    assert.deepEqual(JSON.parse(viaWebCrypto.json).verdicts, { apple: 'pass', rfc5280: 'pass' });
+    assert.deepEqual(verifyModule, [], 'WebCrypto confirmed every signature: no verification module');
+    // A tampered leaf signature: WebCrypto cannot confirm it, the verification module (RustCrypto,
+    // loaded now, .js and .wasm) says why, exactly as the pure-Rust path does.
+    const broken = JSON.parse((await analyze(tamperSignature(LEAF) + INTERMEDIATE, true)).json);
+    assert.equal(verifyModule.length, 2, `${verifyModule}`);
+    const invalid = broken.findings.find((f) => f.rule === 'chain.signature-invalid');
+    assert.ok(invalid, `${broken.findings.map((f) => f.rule)}`);
+    assert.match(invalid.message, /does not match the issuer's key/);
+    const brokenViaRust = await analyze(tamperSignature(LEAF) + INTERMEDIATE, false);
+    assert.equal(brokenViaRust.json, JSON.stringify(broken));
+    assert.equal((await analyze(LEAF + INTERMEDIATE, false)).json, viaWebCrypto.json);
+    assert.equal(verifyModule.length, 2, 'the verification module is loaded once');
   });
 
   test('the trust matrix: each store says whether it trusts the chain, and why not', async () => {

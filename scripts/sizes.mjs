@@ -47,6 +47,20 @@ export function pageFiles(dist, tools, tag) {
   return files;
 }
 
+/** What a page may fetch later, on demand: [files, when]. */
+export function onDemand(dist) {
+  const tools = manifest(dist);
+  const later = [];
+  if (existsSync(path.join(dist, 'iana-descriptions.tsv'))) {
+    later.push([['iana-descriptions.tsv'], 'when <netlens-dnssd> first shows a registered type']);
+  }
+  const verify = tools['netlens-verify'];
+  if (verify) {
+    later.push([[verify.js, verify.wasm], 'when WebCrypto leaves a chain signature unconfirmed (a bad one, SHA-224, a key the browser refuses)']);
+  }
+  return later;
+}
+
 /** One row per page of BUDGETS: the files, their raw, gzip and brotli bytes, the budget. */
 export function pageSizes(dist) {
   const tools = manifest(dist);
@@ -86,10 +100,13 @@ function main() {
     const short = (r) => (r.tag === 'home' ? 'home' : r.tag.replace('netlens-', '').replace('cert-', ''));
     console.log(`pages (gzip): ${rows.map((r) => `${short(r)} ${(r.gzip / KiB).toFixed(1)} KiB${r.within ? '' : ' (over)'}`).join(', ')}`);
   }
-  const iana = path.join(dist, 'iana-descriptions.tsv');
-  if (existsSync(iana) && !args.includes('--json')) {
+  if (!args.includes('--json')) {
+    // Loaded on demand, after the page is usable: said beside the pages, never hidden.
     const kib = (n) => `${(n / KiB).toFixed(1)} KiB`;
-    console.log(`  (+ iana-descriptions.tsv, ${kib(size(dist, 'iana-descriptions.tsv', 'gz'))} gzip, when <netlens-dnssd> first shows a registered type)`);
+    for (const [files, when] of onDemand(dist)) {
+      const gzip = files.reduce((n, f) => n + size(dist, f, 'gz'), 0);
+      console.log(`  (+ ${files.join(' + ')}, ${kib(gzip)} gzip, ${when})`);
+    }
   }
   if (args.includes('--check') && !rows.every((r) => r.within)) process.exitCode = 1;
 }

@@ -28,12 +28,15 @@ if (!staging) {
   process.exit(1);
 }
 
-/** The tool modules: element tag, crate (Trunk's output name), and the name sentences use. */
+/** The wasm modules: element tag (or, for a module no element shows, its key), crate (Trunk's
+ * output name), and the name sentences use. The verification module is loaded by the chain
+ * module when WebCrypto leaves a signature unconfirmed (crates/netlens-web/src/signatures.rs). */
 export const TOOLS = [
   { tag: 'netlens-chain', crate: 'netlens-web-chain', name: 'chain analysis' },
   { tag: 'netlens-cert-decoder', crate: 'netlens-web-decoder', name: 'certificate decoder' },
   { tag: 'netlens-dnssd', crate: 'netlens-web-dnssd', name: 'DNS-SD validator' },
   { tag: 'netlens-probe', crate: 'netlens-web-probe', name: 'latency probe' },
+  { tag: 'netlens-verify', crate: 'netlens-web-verify', name: 'signature verification', element: false },
 ];
 
 function* files(dir) {
@@ -75,6 +78,7 @@ for (const tool of TOOLS) {
   renameSync(js, path.join(staging, 'tools', `${base}.js`));
   renameSync(wasm, path.join(staging, 'tools', `${base}_bg.wasm`));
   manifest[tool.tag] = { name: tool.name, js: `tools/${base}.js`, wasm: `tools/${base}_bg.wasm` };
+  if (tool.element === false) manifest[tool.tag].element = false;
 }
 
 const cargo = readFileSync(path.join(source, 'Cargo.toml'), 'utf8');

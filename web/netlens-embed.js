@@ -31,6 +31,8 @@ export const version = __NETLENS_VERSION__;
 const INLINE = globalThis.__NETLENS_INLINE__;
 const BASE = INLINE ? new URL(location.href) : new URL('./', import.meta.url);
 const loading = new Map();
+// Every module but the verification module, which no element shows.
+const elements = Object.keys(TOOLS).filter((tag) => TOOLS[tag].element !== false);
 
 /**
  * Loads the module of `tag`'s tool once (every element and API call of that tool shares it) and
@@ -39,7 +41,7 @@ const loading = new Map();
  */
 export function loadTool(tag) {
   const tool = TOOLS[tag];
-  if (!tool) return Promise.reject(new Error(`netlens: this build has no <${tag}> (it has ${Object.keys(TOOLS).join(', ')}).`));
+  if (!tool) return Promise.reject(new Error(`netlens: this build has no <${tag}> (it has ${elements.join(', ')}).`));
   if (!loading.has(tool.js)) {
     loading.set(
       tool.js,
@@ -50,9 +52,12 @@ export function loadTool(tag) {
         await glue.default({ module_or_path: module });
         if (INLINE) await INLINE.prepare(tag, glue);
         // netlens.config.json and the IANA descriptions are beside this file, not the page.
-        else glue.setAssetBase(BASE.href);
+        else glue.setAssetBase?.(BASE.href);
         // The probe's worker instantiates the same module: compiled once, handed over.
         glue.setWorkerModule?.(module, glueUrl);
+        // The chain module checks what WebCrypto does not confirm in the verification module,
+        // loaded the first time that happens.
+        glue.setSignatureVerifier?.(async (requests) => (await loadTool('netlens-verify')).verifySignatures(requests));
         return glue;
       })().catch((error) => {
         loading.delete(tool.js); // a later element may retry (e.g. once the network is back)
@@ -117,7 +122,7 @@ function defineElement(tag) {
   );
 }
 
-for (const tag of Object.keys(TOOLS)) defineElement(tag);
+for (const tag of elements) defineElement(tag);
 
 const call = (tag, name) => async (...args) => (await loadTool(tag))[name](...args);
 // The DNS-SD module fetches the IANA descriptions on demand; the API returns complete reports.

@@ -386,10 +386,11 @@ pub fn verify(
 
 /// Verifies signatures. The analysis calls this for every link and CRL it checks.
 ///
-/// Native builds use [`RustCrypto`]. The browser shell verifies the analysis' plan with
-/// WebCrypto first (much faster in wasm) and hands the results over as [`Precomputed`], which
-/// falls back to RustCrypto for anything WebCrypto did not confirm, so every answer (and every
-/// reason given for a failure) is the same either way.
+/// Native builds use [`RustCrypto`]. The browser verifies the analysis' plan ahead
+/// ([`crate::Prepared::plan`]): WebCrypto confirms what it can, and the pure-Rust
+/// [`verify`] decides the rest in a separate wasm module, loaded only then (it is most of the
+/// chain tool's code otherwise). The results go in as [`Precomputed`], so every answer (and
+/// every reason given for a failure) is the native one.
 pub trait Verifier {
     /// Verifies `signature` over `message` with the key in `spki_der` under `alg`.
     fn verify(
@@ -445,27 +446,54 @@ impl VerifyRequest {
             && self.spki == spki_der
             && &self.algorithm == alg
     }
+
+    /// Runs this check with [`RustCrypto`].
+    pub fn verify(&self) -> Verification {
+        verify(&self.message, &self.algorithm, &self.signature, &self.spki)
+    }
 }
 
-/// Results computed elsewhere (WebCrypto in the browser), with RustCrypto for the rest.
-#[derive(Clone, Debug, Default)]
+/// At most this many verification rounds for one analysis in the browser: the plan, then the
+/// checks a truncated path search asked for beyond it ([`Precomputed::take_missed`]). Every
+/// case of the rule suite needs at most two.
+pub const MAX_ROUNDS: usize = 4;
+
+/// Results of checks run elsewhere (in the browser: WebCrypto and the verification module),
+/// looked up by the analysis without running any cryptography itself.
+///
+/// A check that was not run is recorded ([`Precomputed::take_missed`]) and answered as
+/// unsupported; the shell runs the missed checks and finishes the analysis again (at most
+/// [`MAX_ROUNDS`] times), so the last report rests on real results only. Only a path search cut
+/// short by its limit asks for checks beyond [`crate::Prepared::plan`].
+#[derive(Debug, Default)]
 pub struct Precomputed {
     // A handful of requests per analysis (bounded by the path search): a list compared byte
     // for byte is faster than hashing every signed message.
-    valid: Vec<VerifyRequest>,
+    known: Vec<(VerifyRequest, Verification)>,
+    missed: std::cell::RefCell<Vec<VerifyRequest>>,
 }
 
 impl Precomputed {
-    /// Results for `requests`: `confirmed[i]` is true when request `i` verified as valid.
-    pub fn new(requests: &[VerifyRequest], confirmed: &[bool]) -> Self {
-        Precomputed {
-            valid: requests
-                .iter()
-                .zip(confirmed)
-                .filter(|(_, ok)| **ok)
-                .map(|(r, _)| r.clone())
-                .collect(),
+    /// No results yet.
+    pub fn new() -> Self {
+        Precomputed::default()
+    }
+
+    /// Records the outcome of `request`.
+    pub fn insert(&mut self, request: VerifyRequest, outcome: Verification) {
+        self.known.push((request, outcome));
+    }
+
+    /// The checks the analysis asked for since the last call that nobody had run, each once.
+    pub fn take_missed(&self) -> Vec<VerifyRequest> {
+        let mut missed = self.missed.take();
+        let mut unique: Vec<VerifyRequest> = Vec::with_capacity(missed.len());
+        for request in missed.drain(..) {
+            if !unique.contains(&request) {
+                unique.push(request);
+            }
         }
+        unique
     }
 }
 
@@ -477,16 +505,147 @@ impl Verifier for Precomputed {
         signature: &[u8],
         spki_der: &[u8],
     ) -> Verification {
-        if self
-            .valid
+        if let Some((_, outcome)) = self
+            .known
             .iter()
-            .any(|r| r.is_for(message, alg, signature, spki_der))
+            .find(|(r, _)| r.is_for(message, alg, signature, spki_der))
         {
-            Verification::Valid
-        } else {
-            // Not confirmed elsewhere: RustCrypto decides, and says why when it fails.
-            verify(message, alg, signature, spki_der)
+            return outcome.clone();
         }
+        self.missed.borrow_mut().push(VerifyRequest {
+            message: message.to_vec(),
+            algorithm: alg.clone(),
+            signature: signature.to_vec(),
+            spki: spki_der.to_vec(),
+        });
+        Verification::Unsupported(
+            "netlens did not check this signature: the analysis needed more checks than it \
+             could run"
+                .into(),
+        )
+    }
+}
+
+/// Why a [`transport`] message could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// The bytes end inside a field.
+    Truncated,
+    /// A signature algorithm is not a DER AlgorithmIdentifier.
+    Algorithm,
+    /// An outcome has an unknown kind or a reason that is not UTF-8.
+    Outcome,
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransportError::Truncated => "the message ends inside a field",
+            TransportError::Algorithm => "a signature algorithm is not valid DER",
+            TransportError::Outcome => "an outcome is not one netlens writes",
+        })
+    }
+}
+
+/// Signature checks and their outcomes as bytes, between the chain module and the verification
+/// module in the browser (one `Uint8Array` each way, nothing for serde to derive).
+///
+/// Every field is a little-endian `u32` length and its bytes. A request is its message,
+/// algorithm (DER), signature and key (DER); an outcome is a kind (`valid`, `invalid`,
+/// `unsupported`) and its reason.
+pub mod transport {
+    use super::{TransportError, Verification, VerifyRequest};
+    use der::{Decode, Encode};
+    use spki::AlgorithmIdentifierOwned;
+
+    fn put(out: &mut Vec<u8>, field: &[u8]) {
+        // Fields are certificates' parts, far below 4 GiB.
+        out.extend_from_slice(&(field.len() as u32).to_le_bytes());
+        out.extend_from_slice(field);
+    }
+
+    struct Reader<'a>(&'a [u8]);
+
+    impl<'a> Reader<'a> {
+        fn field(&mut self) -> Result<&'a [u8], TransportError> {
+            let (len, rest) = self
+                .0
+                .split_first_chunk::<4>()
+                .ok_or(TransportError::Truncated)?;
+            let len = u32::from_le_bytes(*len) as usize;
+            if rest.len() < len {
+                return Err(TransportError::Truncated);
+            }
+            let (field, rest) = rest.split_at(len);
+            self.0 = rest;
+            Ok(field)
+        }
+    }
+
+    /// Encodes `requests`.
+    pub fn encode_requests<'r>(requests: impl IntoIterator<Item = &'r VerifyRequest>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for r in requests {
+            put(&mut out, &r.message);
+            put(&mut out, &r.algorithm.to_der().unwrap_or_default());
+            put(&mut out, &r.signature);
+            put(&mut out, &r.spki);
+        }
+        out
+    }
+
+    /// Decodes what [`encode_requests`] wrote.
+    pub fn decode_requests(bytes: &[u8]) -> Result<Vec<VerifyRequest>, TransportError> {
+        let mut reader = Reader(bytes);
+        let mut requests = Vec::new();
+        while !reader.0.is_empty() {
+            let message = reader.field()?.to_vec();
+            let algorithm = AlgorithmIdentifierOwned::from_der(reader.field()?)
+                .map_err(|_| TransportError::Algorithm)?;
+            let signature = reader.field()?.to_vec();
+            let spki = reader.field()?.to_vec();
+            requests.push(VerifyRequest {
+                message,
+                algorithm,
+                signature,
+                spki,
+            });
+        }
+        Ok(requests)
+    }
+
+    /// Encodes `outcomes`.
+    pub fn encode_outcomes<'v>(outcomes: impl IntoIterator<Item = &'v Verification>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in outcomes {
+            let (kind, reason): (&[u8], &str) = match v {
+                Verification::Valid => (b"valid", ""),
+                Verification::Invalid(why) => (b"invalid", why),
+                Verification::Unsupported(why) => (b"unsupported", why),
+            };
+            put(&mut out, kind);
+            put(&mut out, reason.as_bytes());
+        }
+        out
+    }
+
+    /// Decodes what [`encode_outcomes`] wrote.
+    pub fn decode_outcomes(bytes: &[u8]) -> Result<Vec<Verification>, TransportError> {
+        let mut reader = Reader(bytes);
+        let mut outcomes = Vec::new();
+        while !reader.0.is_empty() {
+            let kind = reader.field()?;
+            let reason = std::str::from_utf8(reader.field()?)
+                .map_err(|_| TransportError::Outcome)?
+                .to_owned();
+            outcomes.push(match kind {
+                b"valid" if reason.is_empty() => Verification::Valid,
+                b"invalid" => Verification::Invalid(reason),
+                b"unsupported" => Verification::Unsupported(reason),
+                _ => return Err(TransportError::Outcome),
+            });
+        }
+        Ok(outcomes)
     }
 }
 
@@ -609,5 +768,79 @@ mod tests {
         assert_eq!(raw, [0, 0, 0, 0x80, 0, 0, 0, 1]);
         assert!(ecdsa_raw(&der, 0).is_none());
         assert!(ecdsa_raw(&der[..5], 4).is_none());
+    }
+
+    fn request(seed: u8) -> VerifyRequest {
+        VerifyRequest {
+            message: vec![seed; 3],
+            algorithm: AlgorithmIdentifierOwned {
+                oid: ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+                parameters: None,
+            },
+            signature: vec![seed, 0, 0xff],
+            spki: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn transport_round_trips_requests_and_outcomes() {
+        let requests = [request(1), request(2)];
+        let bytes = transport::encode_requests(&requests);
+        assert_eq!(transport::decode_requests(&bytes).unwrap(), requests);
+        let outcomes = [
+            Verification::Valid,
+            Verification::Invalid("the signature does not match the issuer's key".into()),
+            Verification::Unsupported("MD5 ✗".into()),
+        ];
+        let bytes = transport::encode_outcomes(&outcomes);
+        assert_eq!(transport::decode_outcomes(&bytes).unwrap(), outcomes);
+        assert_eq!(transport::decode_requests(&[]).unwrap(), []);
+    }
+
+    #[test]
+    fn transport_rejects_damaged_messages_without_panicking() {
+        let bytes = transport::encode_requests(&[request(7)]);
+        for end in 0..bytes.len() {
+            // Every prefix is either a shorter valid message or an error, never a panic.
+            let _ = transport::decode_requests(&bytes[..end]);
+        }
+        assert_eq!(
+            transport::decode_requests(&bytes[..bytes.len() - 1]),
+            Err(TransportError::Truncated)
+        );
+        let mut bad_alg = Vec::new();
+        for field in [&b"m"[..], b"\x30\x01", b"s", b"k"] {
+            bad_alg.extend_from_slice(&(field.len() as u32).to_le_bytes());
+            bad_alg.extend_from_slice(field);
+        }
+        assert_eq!(
+            transport::decode_requests(&bad_alg),
+            Err(TransportError::Algorithm)
+        );
+        let outcome = transport::encode_outcomes(&[Verification::Invalid("x".into())]);
+        let mut unknown = outcome.clone();
+        unknown[4] = b'X';
+        assert_eq!(
+            transport::decode_outcomes(&unknown),
+            Err(TransportError::Outcome)
+        );
+        assert_eq!(
+            transport::decode_outcomes(&[0xff, 0xff, 0xff, 0xff]),
+            Err(TransportError::Truncated)
+        );
+    }
+
+    #[test]
+    fn precomputed_answers_known_checks_and_records_the_others_once() {
+        let mut known = Precomputed::new();
+        let (a, b) = (request(1), request(2));
+        known.insert(a.clone(), Verification::Valid);
+        let check =
+            |r: &VerifyRequest| known.verify(&r.message, &r.algorithm, &r.signature, &r.spki);
+        assert_eq!(check(&a), Verification::Valid);
+        assert!(matches!(check(&b), Verification::Unsupported(_)));
+        assert!(matches!(check(&b), Verification::Unsupported(_)));
+        assert_eq!(known.take_missed(), [b]);
+        assert_eq!(known.take_missed(), []);
     }
 }

@@ -237,7 +237,9 @@ impl Analyzer {
     }
 }
 
-/// An analysis with its inputs parsed, waiting for signature verification.
+/// An analysis with its inputs parsed, waiting for signature verification. Cloned by the browser
+/// to finish again when a truncated path search asked for checks beyond the plan.
+#[derive(Clone)]
 pub struct Prepared {
     options: Options,
     global: Vec<Finding>,

@@ -26,20 +26,21 @@ pub fn mount_rules(host: web_sys::HtmlElement) -> Result<MountedElement, js_sys:
     netlens_web::embed::mount_chain_rules(host)
 }
 
-/// Analyzes a chain, verifying signatures in pure Rust (synchronous); the report of
-/// `netlens chain --json`. Options as documented in `netlens_web::api::analyze_chain`.
-#[wasm_bindgen(js_name = analyzeChain)]
-pub fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
-    netlens_web::api::analyze_chain(input, options)
-}
-
-/// [`analyze_chain`] with the browser's WebCrypto verifying what it can; same results, faster.
+/// Analyzes a chain; resolves to the report of `netlens chain --json`. Options as documented in
+/// `netlens_web::api::analyze_chain` (`webcrypto: false` verifies everything in pure Rust).
 #[wasm_bindgen(js_name = analyzeChainAsync)]
 pub async fn analyze_chain_async(
     input: JsValue,
     options: JsValue,
 ) -> Result<JsValue, js_sys::Error> {
-    netlens_web::api::analyze_chain_async(input, options).await
+    netlens_web::api::analyze_chain(input, options).await
+}
+
+/// Registers the verification module (`netlens-web-verify`), which checks what WebCrypto does
+/// not confirm: `(requests: Uint8Array) => Promise<Uint8Array>`. The loader calls this.
+#[wasm_bindgen(js_name = setSignatureVerifier)]
+pub fn set_signature_verifier(verifier: js_sys::Function) {
+    netlens_web::signatures::set_signature_verifier(verifier);
 }
 
 /// The chain page's own analysis, for `make bench` (see `netlens_web::api::page_analysis`).

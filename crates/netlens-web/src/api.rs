@@ -141,42 +141,22 @@ fn chain_analyzer(
     Ok(analyzer)
 }
 
-/// Analyzes a certificate chain (string, `Uint8Array`, `ArrayBuffer`, or an array of those),
-/// verifying signatures in pure Rust. Synchronous; see [`analyze_chain_async`] for the faster
-/// WebCrypto path.
+/// Analyzes a certificate chain (string, `Uint8Array`, `ArrayBuffer`, or an array of those);
+/// resolves to the report of `netlens chain --json`.
 ///
 /// `options` (optional): `{ host?: string, at?: Date | number | string, anchors?: input or array
 /// of inputs, builtinRoots?: boolean (default true), store?: "mozilla" | "chrome" | "apple" (the
 /// store the rfc5280 verdict anchors on), anchorsArePublic?: boolean, ctLogList?: string |
-/// Uint8Array }`. Returns the report of `netlens chain --json`.
-pub fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
-    to_js(&chain_analyzer(&input, &options)?.analyze())
-}
-
-/// [`analyze_chain`], verifying signatures with the browser's WebCrypto where it can (several
-/// times faster in wasm); same results. Returns a promise.
-pub async fn analyze_chain_async(
-    input: JsValue,
-    options: JsValue,
-) -> Result<JsValue, js_sys::Error> {
-    to_js(&analyze_fast(chain_analyzer(&input, &options)?).await)
-}
-
-/// Runs an analysis with the browser's WebCrypto verifying what it can: the core plans every
-/// signature check, WebCrypto runs them in parallel, and only its *valid* is used (anything else
-/// is RustCrypto's to decide), so the report is the native one. The chain page and
-/// `analyzeChainAsync` both analyze here.
-pub async fn analyze_fast(analyzer: netlens_chain::Analyzer) -> netlens_chain::Analysis {
-    let prepared = analyzer.prepare();
-    let requests = prepared.plan();
-    let confirmed = crate::webcrypto::verify_all(&requests).await;
-    let verifier = netlens_chain::crypto::Precomputed::new(&requests, &confirmed);
-    prepared.finish(&verifier)
+/// Uint8Array, webcrypto?: boolean (default true; false verifies every signature in pure Rust,
+/// for comparisons and benchmarks) }`. Signatures are verified as [`crate::signatures`] says.
+pub async fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
+    let webcrypto = option(&options, "webcrypto").as_bool().unwrap_or(true);
+    to_js(&crate::signatures::analyze(chain_analyzer(&input, &options)?, webcrypto).await)
 }
 
 /// The chain page's own analysis, for `make bench`: `chain` and `anchors` pasted into the page
 /// with `host` and validation moment `at` (Unix seconds), the built-in stores on (the page's
-/// default), analyzed as the page does (its state, then [`analyze_fast`]) up to the report object
+/// default), analyzed as the page does (its state, then [`crate::signatures::analyze`]) up to the report object
 /// the page renders, without rendering it. Resolves to the apple verdict, so nothing large
 /// crosses into JS.
 pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64) -> String {
@@ -188,7 +168,7 @@ pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64
     .clone();
     match state.analyzer(at as i64) {
         Some(analyzer) => {
-            let analysis = std::rc::Rc::new(analyze_fast(analyzer).await);
+            let analysis = std::rc::Rc::new(crate::signatures::analyze(analyzer, true).await);
             let state = yew::Reducible::reduce(
                 std::rc::Rc::new(state.clone()),
                 crate::state::chain::ChainAction::Analyzed(state.generation, analysis),

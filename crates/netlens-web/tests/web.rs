@@ -270,29 +270,120 @@ async fn chain_analyzer_renders_verdicts_findings_and_details() {
     app.destroy();
 }
 
+/// Registers a stand-in for the loader's verification module hook: `answer` maps the encoded
+/// requests to what the hook resolves to; calls are counted.
+fn install_verifier(
+    calls: &std::rc::Rc<std::cell::Cell<u32>>,
+    answer: fn(&[u8]) -> Result<Vec<u8>, JsValue>,
+) {
+    let calls = calls.clone();
+    let hook = wasm_bindgen::closure::Closure::<dyn Fn(js_sys::Uint8Array) -> js_sys::Promise>::new(
+        move |requests: js_sys::Uint8Array| {
+            calls.set(calls.get() + 1);
+            match answer(&requests.to_vec()) {
+                Ok(outcomes) => js_sys::Promise::resolve(&JsValue::from(js_sys::Uint8Array::from(
+                    outcomes.as_slice(),
+                ))),
+                Err(e) => js_sys::Promise::reject(&e),
+            }
+        },
+    );
+    netlens_web::signatures::set_signature_verifier(hook.into_js_value().unchecked_into());
+}
+
+/// The verification module itself, as the loader hands it over.
+fn module_answer(requests: &[u8]) -> Result<Vec<u8>, JsValue> {
+    netlens_web_verify::verify_signatures(requests).map_err(JsValue::from)
+}
+
+/// A module that did not load (offline, blocked).
+fn failed_load(_: &[u8]) -> Result<Vec<u8>, JsValue> {
+    Err(js_sys::Error::new("network error").into())
+}
+
+/// A report's findings: (rule, message).
+fn findings_of(report: &JsValue) -> Vec<(String, String)> {
+    let findings: js_sys::Array = get(report, "findings").unchecked_into();
+    findings
+        .iter()
+        .map(|f| {
+            (
+                get(&f, "rule").as_string().unwrap(),
+                get(&f, "message").as_string().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// WebCrypto confirms a good chain without the verification module; a bad signature goes to the
+/// module, whose answer (and reason) is the pure-Rust one; the report is the same with WebCrypto
+/// off; a module that does not load is said so in the finding, never guessed.
 #[wasm_bindgen_test]
-async fn async_api_verifies_with_webcrypto_and_matches_the_sync_api() {
+async fn analysis_verifies_with_webcrypto_and_leaves_the_rest_to_the_verification_module() {
     let blocks: Vec<&str> = CHAIN
         .split_inclusive("-----END CERTIFICATE-----\n")
         .collect();
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"anchors".into(), &blocks[2].into()).unwrap();
-    js_sys::Reflect::set(&options, &"host".into(), &"www.netlens.test".into()).unwrap();
-    js_sys::Reflect::set(&options, &"at".into(), &"2026-06-01T00:00:00Z".into()).unwrap();
-    js_sys::Reflect::set(&options, &"builtinRoots".into(), &false.into()).unwrap();
-    let chain: JsValue = format!("{}{}", blocks[0], blocks[1]).into();
-    let via_webcrypto =
-        netlens_web::api::analyze_chain_async(chain.clone(), options.clone().into())
+    let options = |webcrypto: bool| {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"anchors".into(), &blocks[2].into()).unwrap();
+        js_sys::Reflect::set(&options, &"host".into(), &"www.netlens.test".into()).unwrap();
+        js_sys::Reflect::set(&options, &"at".into(), &"2026-06-01T00:00:00Z".into()).unwrap();
+        js_sys::Reflect::set(&options, &"builtinRoots".into(), &false.into()).unwrap();
+        js_sys::Reflect::set(&options, &"webcrypto".into(), &webcrypto.into()).unwrap();
+        JsValue::from(options)
+    };
+    let analyze = |chain: JsValue, webcrypto: bool| async move {
+        netlens_web::api::analyze_chain(chain, options(webcrypto))
             .await
-            .unwrap();
-    let via_rust = netlens_web::api::analyze_chain(chain, options.into()).unwrap();
-    assert_eq!(
-        js_sys::JSON::stringify(&via_webcrypto).unwrap(),
-        js_sys::JSON::stringify(&via_rust).unwrap()
-    );
+            .unwrap()
+    };
+    let json = |v: &JsValue| js_sys::JSON::stringify(v).unwrap().as_string().unwrap();
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    install_verifier(&calls, module_answer);
+
+    let good: JsValue = format!("{}{}", blocks[0], blocks[1]).into();
+    let via_webcrypto = analyze(good.clone(), true).await;
+    assert_eq!(calls.get(), 0, "WebCrypto confirmed every signature");
     assert_eq!(get(&get(&via_webcrypto, "verdicts"), "apple"), "pass");
+    let via_rust = analyze(good, false).await;
+    assert_eq!(calls.get(), 1, "one round of the verification module");
+    assert_eq!(json(&via_webcrypto), json(&via_rust));
+
+    // The leaf's signature damaged (its last byte): WebCrypto says no, the module says why.
+    let leaf = netlens_x509::input::scan(blocks[0].as_bytes(), None);
+    let mut der = leaf.certificates()[0].der.clone();
+    *der.last_mut().unwrap() ^= 0x01;
+    let tampered = js_sys::Array::of2(
+        &js_sys::Uint8Array::from(der.as_slice()).into(),
+        &blocks[1].into(),
+    );
+    let report = analyze(tampered.clone().into(), true).await;
+    assert_eq!(calls.get(), 2);
+    let findings = findings_of(&report);
     assert!(
-        netlens_web::api::analyze_chain_async(JsValue::from(42), JsValue::UNDEFINED)
+        findings
+            .iter()
+            .any(|(_, m)| m.contains("does not match the issuer's key")),
+        "{findings:?}"
+    );
+    assert_eq!(
+        json(&report),
+        json(&analyze(tampered.clone().into(), false).await)
+    );
+
+    install_verifier(&calls, failed_load);
+    let report = analyze(tampered.into(), true).await;
+    let findings = findings_of(&report);
+    assert!(
+        findings
+            .iter()
+            .any(|(_, m)| m.contains("verification module did not load")),
+        "{findings:?}"
+    );
+    install_verifier(&calls, module_answer);
+
+    assert!(
+        netlens_web::api::analyze_chain(JsValue::from(42), JsValue::UNDEFINED)
             .await
             .is_err()
     );

@@ -81,7 +81,7 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
                 && let Some(analyzer) = state.analyzer(crate::clock::now_unix())
             {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let analysis = crate::api::analyze_fast(analyzer).await;
+                    let analysis = crate::signatures::analyze(analyzer, true).await;
                     d.dispatch(ChainAction::Analyzed(generation, Rc::new(analysis)));
                 });
             }

@@ -3,7 +3,7 @@
 //!
 //! Every change of input bumps [`ChainState::generation`]; the component then runs the analysis
 //! off the reducer, with the browser's WebCrypto verifying the signatures it can (several times
-//! faster than pure Rust in wasm, see `api::analyze_fast`), and hands the report back with
+//! faster than pure Rust in wasm, see `signatures`), and hands the report back with
 //! [`ChainAction::Analyzed`] and the generation it was made for. A report for an older
 //! generation (the user typed on meanwhile) is dropped, so what is shown always matches the
 //! inputs, and the previous report stays on screen until the new one arrives.
