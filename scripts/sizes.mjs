@@ -54,6 +54,9 @@ export function onDemand(dist) {
   if (existsSync(path.join(dist, 'iana-descriptions.tsv'))) {
     later.push([['iana-descriptions.tsv'], 'when <netlens-dnssd> first shows a registered type']);
   }
+  if (existsSync(path.join(dist, 'trust-stores.bin'))) {
+    later.push([['trust-stores.bin'], 'when <netlens-chain> first analyzes with the built-in stores']);
+  }
   const verify = tools['netlens-verify'];
   if (verify) {
     later.push([[verify.js, verify.wasm], 'when WebCrypto leaves a chain signature unconfirmed (a bad one, SHA-224, a key the browser refuses)']);

@@ -35,6 +35,9 @@ run fmt cargo fmt --all -- --check
 run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run clippy-wasm cargo clippy -p netlens-web -p netlens-web-decoder -p netlens-web-chain -p netlens-web-dnssd -p netlens-web-probe -p netlens-web-verify -p netlens-probe-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 run native-tests cargo test --workspace --locked
+# The tool modules as Trunk builds them (netlens-chain without its compiled-in stores), which
+# the tests' feature set above does not check.
+run clippy-wasm-modules cargo clippy -p netlens-web-chain --target wasm32-unknown-unknown --locked -- -D warnings
 run wasm-tests cargo test -p netlens-web --target wasm32-unknown-unknown --locked
 run release-build scripts/build.sh
 # The probe's end-to-end tests measure against the real echo server, optimised as users run it.

@@ -5,7 +5,8 @@
 //    (tools/netlens-web-dnssd.js + _bg.wasm). Give each pair a content hash in its name, so
 //    hosts and the service worker can cache them forever, and write the names (and the version)
 //    into netlens-embed.js, the only file that imports them.
-// 2. Write iana-descriptions.tsv (fetched by the DNS-SD module when it needs it).
+// 2. Write iana-descriptions.tsv (fetched by the DNS-SD module when it needs it) and copy
+//    trust-stores.bin (fetched by the chain module when an analysis first uses the stores).
 // 3. Drop the skipped main rust link that Trunk leaves in index.html.
 // 4. Write netlens-offline.html, the whole app in one file (web/single-file.mjs).
 // 5. Fill in the service worker's file list and version (sw.js).
@@ -15,7 +16,7 @@
 // Node's standard library and esbuild (an npm dev dependency). Fails loudly when an expected
 // output is missing.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { transformSync } from 'esbuild';
@@ -106,6 +107,10 @@ const iana = readFileSync(path.join(source, 'crates/netlens-dnssd/data/iana-serv
   .join('');
 writeFileSync(path.join(staging, 'iana-descriptions.tsv'), iana);
 
+// The trust stores, which the chain module fetches when an analysis first uses them
+// (crates/netlens-roots/src/file.rs; the file is checked against the compiled-in tables).
+copyFileSync(path.join(source, 'crates/netlens-roots/data/trust-stores.bin'), path.join(staging, 'trust-stores.bin'));
+
 // Trunk leaves the skipped main link (index.html's comment says why it exists) in the page.
 const indexPath = path.join(staging, 'index.html');
 const index = readFileSync(indexPath, 'utf8').replace(/\s*<link data-trunk [^>]*data-trunk-skip[^>]*>/, '');
@@ -132,7 +137,7 @@ if (/__NETLENS_SW_/.test(sw)) fail('placeholders left in sw.js');
 writeFileSync(swPath, sw);
 
 // Precompressed copies: brotli at its best level, gzip at 9. Tiny files are not worth it.
-const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|svg|json|webmanifest|tsv)$/;
+const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|svg|json|webmanifest|tsv|bin)$/;
 let raw = 0;
 let br = 0;
 for (const file of [...files(staging)]) {

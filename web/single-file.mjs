@@ -4,7 +4,7 @@
 // From file:// a page can fetch nothing beside it and start no module worker from a URL, so
 // everything is inline: the stylesheet, the shell, the loader and the app script (imported from
 // blob: URLs), each tool's glue (text) and wasm (gzip, base64, inflated with the browser's
-// DecompressionStream when the tool is first shown), the IANA descriptions, and the probe's
+// DecompressionStream when the tool is first shown), the IANA descriptions, the trust stores, and the probe's
 // worker: its glue bundled into a classic script, instantiating the module the page posts. netlens-embed.js finds it all through
 // globalThis.__NETLENS_INLINE__. Without http there is no cross-origin isolation (coarser probe
 // timers, which the probe says) and no service worker (none is needed).
@@ -57,6 +57,7 @@ globalThis.__NETLENS_INLINE__ = {
   wasm: (tag) => gunzip(data.tools[tag].wasm),
   async prepare(tag, glue) {
     if (tag === 'netlens-dnssd') glue.setIanaDescriptions(new TextDecoder().decode(await gunzip(data.iana)));
+    if (tag === 'netlens-chain') glue.setTrustStores(await gunzip(data.stores));
     if (tag === 'netlens-probe') glue.setWorkerSource(script(data.worker));
   },
 };
@@ -85,6 +86,7 @@ export function writeSingleFile(staging, tools, source) {
       Object.entries(tools).map(([tag, t]) => [tag, { glue: read(t.js, 'utf8'), wasm: gz64(read(t.wasm)) }]),
     ),
     iana: gz64(read('iana-descriptions.tsv')),
+    stores: gz64(read('trust-stores.bin')),
     worker: classicWorker(staging, tools),
   };
   if (!/(["'])\.\/netlens-embed\.js\1/.test(data.app)) throw new Error('netlens-app.js no longer imports ./netlens-embed.js');

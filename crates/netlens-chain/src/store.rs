@@ -174,7 +174,9 @@ impl TrustStore {
     /// A store with the roots of `data` (when `builtin`) and the user's anchor certificates,
     /// which count as public roots when `user_public`.
     pub fn new(data: &TrustData, builtin: bool, user: &[ChainCert], user_public: bool) -> Self {
-        let base = if !builtin {
+        // No roots (a web build before its stores are installed) is never the shared base,
+        // which would then stay empty.
+        let base = if !builtin || data.roots.is_empty() {
             Arc::default()
         } else if std::ptr::eq(data.roots, TrustData::builtin().roots) {
             builtin_base()

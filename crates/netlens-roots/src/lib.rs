@@ -22,6 +22,7 @@
 //! certificate, a third of the certificate's size: every kilobyte here is paid by every page
 //! that embeds the chain tool.
 
+pub mod file;
 #[rustfmt::skip]
 pub mod generated;
 
@@ -226,13 +227,41 @@ pub struct TrustData {
     pub removed: &'static [RemovedRoot],
 }
 
+/// The stores [`install`]ed in a build without the `embedded` feature.
+#[cfg(not(feature = "embedded"))]
+static INSTALLED: std::sync::OnceLock<TrustData> = std::sync::OnceLock::new();
+
+/// Makes `data` (read with [`file::decode`]) the built-in stores of a build without the
+/// `embedded` feature (the web's); false when stores are installed already, or compiled in.
+pub fn install(data: TrustData) -> bool {
+    #[cfg(not(feature = "embedded"))]
+    return INSTALLED.set(data).is_ok();
+    #[cfg(feature = "embedded")]
+    {
+        let _ = data;
+        false
+    }
+}
+
 impl TrustData {
-    /// The compiled-in stores.
+    /// The built-in stores: compiled in with the `embedded` feature (the default; the CLI), or
+    /// else those [`install`]ed from `trust-stores.bin` (the web), and no roots before that.
     pub fn builtin() -> TrustData {
-        TrustData {
+        #[cfg(feature = "embedded")]
+        return TrustData {
             roots: ROOTS,
             removed: REMOVED,
-        }
+        };
+        #[cfg(not(feature = "embedded"))]
+        INSTALLED.get().copied().unwrap_or(TrustData {
+            roots: &[],
+            removed: &[],
+        })
+    }
+
+    /// Whether [`TrustData::builtin`] has its roots (always with `embedded`).
+    pub fn builtin_available() -> bool {
+        !TrustData::builtin().roots.is_empty()
     }
 
     /// The roots of `store`.

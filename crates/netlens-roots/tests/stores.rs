@@ -96,3 +96,50 @@ fn the_stores_differ_as_published() {
     assert!(ROOTS.iter().any(|r| r.expiry_enforced_by(StoreId::Chrome)));
     assert!(REMOVED.iter().any(|r| !r.removed_in.is_empty()));
 }
+
+/// `data/trust-stores.bin`, which the web build serves, is the compiled-in stores, byte for
+/// byte. After a refresh (DEVELOPERS.md, "Trust stores"), rewrite it with
+/// `NETLENS_BLESS=1 cargo test -p netlens-roots`.
+#[test]
+fn the_trust_store_file_is_the_compiled_in_stores() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/trust-stores.bin");
+    let expected = netlens_roots::file::encode(ROOTS, REMOVED);
+    if std::env::var_os("NETLENS_BLESS").is_some() {
+        std::fs::write(path, &expected).expect("write data/trust-stores.bin");
+    }
+    let committed = std::fs::read(path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "data/trust-stores.bin is stale: run NETLENS_BLESS=1 cargo test -p netlens-roots"
+    );
+    let bytes: &'static [u8] = Box::leak(committed.into_boxed_slice());
+    let data = netlens_roots::file::decode(bytes).expect("the committed file reads");
+    assert_eq!(data.roots, ROOTS);
+    assert_eq!(data.removed, REMOVED);
+}
+
+#[test]
+fn damaged_trust_store_files_are_refused_without_panicking() {
+    use netlens_roots::file::{FileError, decode, encode};
+    let good: &'static [u8] = Box::leak(encode(&ROOTS[..3], &REMOVED[..2]).into_boxed_slice());
+    assert_eq!(decode(good).unwrap().roots, &ROOTS[..3]);
+    for end in (0..good.len()).step_by(7) {
+        assert!(
+            decode(&good[..end]).is_err(),
+            "a prefix of {end} bytes was accepted"
+        );
+    }
+    assert_eq!(
+        decode(b"NOPE\x01\x00\x00\x00").err(),
+        Some(FileError::NotATrustStoreFile)
+    );
+    let mut other = good.to_vec();
+    // The versions line starts after the magic, the format and its length.
+    other[12] ^= 0x20;
+    let other: &'static [u8] = Box::leak(other.into_boxed_slice());
+    assert_eq!(decode(other).err(), Some(FileError::OtherVersions));
+    let mut longer = good.to_vec();
+    longer.push(0);
+    let longer: &'static [u8] = Box::leak(longer.into_boxed_slice());
+    assert_eq!(decode(longer).err(), Some(FileError::Truncated));
+}

@@ -43,6 +43,14 @@ pub fn set_signature_verifier(verifier: js_sys::Function) {
     netlens_web::signatures::set_signature_verifier(verifier);
 }
 
+/// Installs the built-in trust stores from the bytes of `trust-stores.bin` (the single-file
+/// build, which cannot fetch it); a `TypeError` when they are not this build's stores.
+#[wasm_bindgen(js_name = setTrustStores)]
+pub fn set_trust_stores(bytes: Vec<u8>) -> Result<(), js_sys::Error> {
+    netlens_web::trust_stores::install(bytes)
+        .map_err(|why| js_sys::Error::from(js_sys::TypeError::new(&why)))
+}
+
 /// The chain page's own analysis, for `make bench` (see `netlens_web::api::page_analysis`).
 #[wasm_bindgen(js_name = pageAnalysis)]
 pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64) -> String {

@@ -148,9 +148,16 @@ fn chain_analyzer(
 /// of inputs, builtinRoots?: boolean (default true), store?: "mozilla" | "chrome" | "apple" (the
 /// store the rfc5280 verdict anchors on), anchorsArePublic?: boolean, ctLogList?: string |
 /// Uint8Array, webcrypto?: boolean (default true; false verifies every signature in pure Rust,
-/// for comparisons and benchmarks) }`. Signatures are verified as [`crate::signatures`] says.
+/// for comparisons and benchmarks) }`. Signatures are verified as [`crate::signatures`] says;
+/// the built-in stores are fetched first when they are used and not loaded yet (a failure
+/// rejects with a sentence: without them every store would seem to distrust the chain).
 pub async fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
     let webcrypto = option(&options, "webcrypto").as_bool().unwrap_or(true);
+    if option(&options, "builtinRoots").as_bool().unwrap_or(true) {
+        crate::trust_stores::ensure()
+            .await
+            .map_err(|why| js_sys::Error::new(&format!("analyzeChain: {why}")))?;
+    }
     to_js(&crate::signatures::analyze(chain_analyzer(&input, &options)?, webcrypto).await)
 }
 
@@ -160,6 +167,9 @@ pub async fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, 
 /// the page renders, without rendering it. Resolves to the apple verdict, so nothing large
 /// crosses into JS.
 pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64) -> String {
+    if let Err(why) = crate::trust_stores::ensure().await {
+        return why;
+    }
     let mut state = crate::state::chain::ChainState::new(&chain, &host, Some(at as i64));
     state = (*yew::Reducible::reduce(
         std::rc::Rc::new(state),

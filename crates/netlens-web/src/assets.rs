@@ -36,11 +36,11 @@ pub fn asset_url(name: &str) -> String {
         .unwrap_or_else(|_| name.to_owned())
 }
 
-/// The text of the file `name` beside netlens: `Ok(None)` when there is none (HTTP 404), when
-/// it cannot be fetched at all (offline on a first visit), or when the page was opened from a
-/// file (`netlens-offline.html` cannot read files beside it); `Err` with a sentence for any
-/// other HTTP error or an unreadable body.
-pub async fn fetch_text(name: &str) -> Result<Option<String>, String> {
+/// The response for the file `name` beside netlens: `Ok(None)` when there is none (HTTP 404),
+/// when it cannot be fetched at all (offline on a first visit), or when the page was opened from
+/// a file (`netlens-offline.html` cannot read files beside it, and carries them inline); `Err`
+/// with a sentence for any other HTTP error.
+async fn fetch_beside(name: &str) -> Result<Option<web_sys::Response>, String> {
     let window = web_sys::window().ok_or("no window")?;
     if window.location().protocol().is_ok_and(|p| p == "file:") {
         return Ok(None);
@@ -60,9 +60,30 @@ pub async fn fetch_text(name: &str) -> Result<Option<String>, String> {
             response.status()
         ));
     }
+    Ok(Some(response))
+}
+
+/// The text of the file `name` beside netlens (see [`fetch_beside`] for `None`); `Err` with a
+/// sentence for an HTTP error or an unreadable body.
+pub async fn fetch_text(name: &str) -> Result<Option<String>, String> {
+    let Some(response) = fetch_beside(name).await? else {
+        return Ok(None);
+    };
     let unreadable = |_| format!("{name}: unreadable");
     let text = JsFuture::from(response.text().map_err(unreadable)?)
         .await
         .map_err(unreadable)?;
     Ok(text.as_string())
+}
+
+/// The bytes of the file `name` beside netlens, like [`fetch_text`].
+pub async fn fetch_bytes(name: &str) -> Result<Option<Vec<u8>>, String> {
+    let Some(response) = fetch_beside(name).await? else {
+        return Ok(None);
+    };
+    let unreadable = |_| format!("{name}: unreadable");
+    let buffer = JsFuture::from(response.array_buffer().map_err(unreadable)?)
+        .await
+        .map_err(unreadable)?;
+    Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
 }

@@ -33,6 +33,7 @@ pub mod files;
 pub mod signatures;
 pub mod state;
 pub mod tools;
+pub mod trust_stores;
 pub mod webcrypto;
 
 /// The stylesheet (`web/netlens.css`, minified by build.rs), compiled in so shadow roots get

@@ -77,12 +77,19 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
         let state = state.clone();
         let d = d.clone();
         use_effect_with(state.generation, move |&generation| {
-            if state.pending()
-                && let Some(analyzer) = state.analyzer(crate::clock::now_unix())
-            {
+            if state.pending() {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let analysis = crate::signatures::analyze(analyzer, true).await;
-                    d.dispatch(ChainAction::Analyzed(generation, Rc::new(analysis)));
+                    // The built-in stores are fetched by the first analysis that uses them.
+                    if state.builtin_roots
+                        && let Err(why) = crate::trust_stores::ensure().await
+                    {
+                        d.dispatch(ChainAction::StoresUnavailable(generation, why));
+                        return;
+                    }
+                    if let Some(analyzer) = state.analyzer(crate::clock::now_unix()) {
+                        let analysis = crate::signatures::analyze(analyzer, true).await;
+                        d.dispatch(ChainAction::Analyzed(generation, Rc::new(analysis)));
+                    }
                 });
             }
         });
@@ -285,6 +292,9 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
                 </div>
             </div>
             <p class="nl-privacy">{ "Analyzed in your browser: no certificate leaves this device, and nothing is fetched (no AIA, OCSP or CRL downloads)." }</p>
+            if let Some(e) = &state.stores_error {
+                <p class="nl-field-error" role="alert">{ e }</p>
+            }
             if let Some(analysis) = state.analysis.clone() {
                 <Results
                     {analysis}

@@ -49,6 +49,9 @@ pub struct ChainState {
     /// The latest analysis, once there is a chain. Its certificates are shared (`Arc`) with the
     /// cards that show them.
     pub analysis: Option<Rc<Analysis>>,
+    /// Why the built-in trust stores could not be loaded for the latest inputs (then no report
+    /// is made: without them every store would seem to distrust the chain).
+    pub stores_error: Option<String>,
     /// The certificate whose details are open (index as sent).
     pub selected: Option<usize>,
 }
@@ -71,6 +74,7 @@ impl Default for ChainState {
             generation: 0,
             analyzed: 0,
             analysis: None,
+            stores_error: None,
             selected: None,
         }
     }
@@ -203,6 +207,8 @@ pub enum ChainAction {
     Clear,
     /// The analysis of a generation arrived.
     Analyzed(u64, Rc<Analysis>),
+    /// The built-in trust stores could not be loaded for a generation: why, in a sentence.
+    StoresUnavailable(u64, String),
 }
 
 impl Reducible for ChainState {
@@ -271,6 +277,15 @@ impl Reducible for ChainState {
                     next.selected = None;
                 }
                 next.analysis = Some(analysis);
+                next.stores_error = None;
+                return Rc::new(next);
+            }
+            ChainAction::StoresUnavailable(generation, why) => {
+                if generation != self.generation || !self.has_chain() {
+                    return self;
+                }
+                next.analyzed = generation;
+                next.stores_error = Some(why);
                 return Rc::new(next);
             }
         }
@@ -310,6 +325,31 @@ mod tests {
         let selected = state.clone().reduce(ChainAction::Select(Some(1)));
         assert!(!selected.pending());
         assert_eq!(selected.selected, Some(1));
+    }
+
+    #[test]
+    fn stores_that_did_not_load_are_said_until_a_report_lands() {
+        let state = Rc::new(ChainState::new(CHAIN, "", Some(AT)));
+        let failed = state.clone().reduce(ChainAction::StoresUnavailable(
+            state.generation,
+            "The trust stores could not be loaded.".into(),
+        ));
+        assert!(
+            !failed.pending(),
+            "no retry loop: the next input change tries again"
+        );
+        assert!(failed.analysis.is_none());
+        assert!(failed.stores_error.is_some());
+        // An older generation's failure is dropped like its report would be.
+        let typed = failed.reduce(ChainAction::SetHost("www.netlens.test".into()));
+        let stale = typed.clone().reduce(ChainAction::StoresUnavailable(
+            state.generation,
+            "old".into(),
+        ));
+        assert!(stale.pending());
+        let landed = analyzed(&typed);
+        assert!(landed.stores_error.is_none());
+        assert!(landed.analysis.is_some());
     }
 
     #[test]
