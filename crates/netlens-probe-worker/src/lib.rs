@@ -14,7 +14,8 @@
 //!   handler);
 //! - it does what [`Session::poll`] says, sleeping with `setTimeout` until the session's next
 //!   wake-up, and passes `bufferedAmount` so a probe is never queued behind unsent data;
-//! - it posts [`Report`]s to the page as JSON text: [`Report::Ready`] with the timer resolution
+//! - it posts [`Report`]s to the page as numbers and strings ([`netlens_probe::codec`]):
+//!   [`Report::Ready`] with the timer resolution
 //!   it measured, then an [`Report::Update`] every [`UPDATE_INTERVAL_MS`] and on every state
 //!   change.
 //!
@@ -143,11 +144,13 @@ pub fn describe_close(code: u16, reason: &str, was_open: bool, secure: bool) -> 
     }
 }
 
+/// Posts `report` as `[Float64Array, string[]]` ([`netlens_probe::codec`]).
 fn post(scope: &DedicatedWorkerGlobalScope, report: &Report) {
-    if let Ok(json) = serde_json::to_string(report) {
-        // Posting a string to our own page cannot fail in practice; nothing to do if it did.
-        let _ = scope.post_message(&JsValue::from_str(&json));
-    }
+    let encoded = netlens_probe::codec::encode(report);
+    let numbers = js_sys::Float64Array::from(encoded.numbers.as_slice());
+    let strings: js_sys::Array = encoded.strings.iter().map(JsValue::from).collect();
+    // Posting to our own page cannot fail in practice; nothing to do if it did.
+    let _ = scope.post_message(&js_sys::Array::of2(&numbers, &strings));
 }
 
 fn with_driver(weak: &Weak<RefCell<Driver>>, f: impl FnOnce(&mut Driver)) {

@@ -18,6 +18,7 @@
 //!   duplicate replies, segments, reconnect back-off, bounded records.
 
 pub mod change;
+pub mod codec;
 pub mod config;
 pub mod export;
 pub mod layers;

@@ -4,7 +4,7 @@
 //! the page's main thread never delay a receive timestamp. The UI only sends commands; the
 //! worker owns the [`Session`](crate::Session) and posts batches of finished samples a few times
 //! a second, which is all the charts need. Both sides (two instances of one wasm module) share these
-//! types, passed as JSON text through `postMessage`.
+//! types: commands travel as JSON text, reports as numbers and strings ([`crate::codec`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +18,7 @@ pub const UPDATE_INTERVAL_MS: f64 = 250.0;
 /// UI → worker.
 ///
 /// Externally tagged (`{"start": {…}}`), unlike the exported types: page and worker are the same
-/// build, and an internally tagged enum costs its reader serde's buffering of the whole message
-/// (about 7 KB gzip of the probe module, with [`Report`]).
+/// build, and an internally tagged enum costs its reader serde's buffering of the whole message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
@@ -53,7 +52,7 @@ pub struct WorkerEnvironment {
     pub user_agent: String,
 }
 
-/// Worker → UI (externally tagged, like [`Command`]).
+/// Worker → UI, encoded by [`crate::codec`] (the JSON form is for tests and logs).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Report {

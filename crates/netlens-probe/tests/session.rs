@@ -515,3 +515,77 @@ fn the_timeout_adapts_and_backs_off() {
     );
     assert_eq!(fixed.timeout_ms(), 300.0);
 }
+
+/// The page reads exactly what the worker posts (`netlens_probe::codec`), for a run with every
+/// kind of event and sample: replies, a level change, loss, late replies, a dropped connection
+/// and a hidden page; and a damaged message is refused, never a panic.
+#[test]
+fn reports_cross_from_worker_to_page_exactly() {
+    use netlens_probe::codec::{decode, encode};
+    use netlens_probe::worker::{Report, WorkerEnvironment};
+    // 20 ms, then 80 ms (a change), every 7th probe lost and every 11th answered late.
+    let mut sim = Sim::new(
+        config(50.0),
+        Box::new(|seq, now| match seq {
+            s if s % 7 == 3 => vec![],
+            s if s % 11 == 5 => vec![5_000.0],
+            _ if now < 4_000.0 => vec![20.0],
+            _ => vec![80.0],
+        }),
+    );
+    sim.run_until(3_000.0);
+    sim.session.set_hidden(true, sim.now);
+    sim.run_until(6_000.0);
+    sim.session.set_hidden(false, sim.now);
+    sim.kill(500.0);
+    sim.run_until(9_000.0);
+    let summary = sim.session.summary(sim.now);
+    let (samples, events) = sim.session.drain();
+    for kind in ["connected", "disconnected", "change", "visibility"] {
+        let json = serde_json::to_string(&events).unwrap();
+        assert!(
+            json.contains(&format!("\"kind\":\"{kind}\"")),
+            "no {kind} event"
+        );
+    }
+    assert!(samples.iter().any(|s| s.outcome == Outcome::Late));
+    assert!(summary.window.is_some() && summary.rtt_ms.is_some());
+    let reports = [
+        Report::Ready {
+            environment: WorkerEnvironment {
+                timer_resolution_ms: 0.005,
+                cross_origin_isolated: true,
+                user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/150 ✓".into(),
+            },
+        },
+        Report::Update {
+            run_id: 77,
+            summary: Box::new(summary),
+            samples,
+            events,
+        },
+        Report::Error {
+            message: "The endpoint is not a ws:// or wss:// URL.".into(),
+        },
+    ];
+    for report in &reports {
+        let encoded = encode(report);
+        assert_eq!(
+            decode(&encoded.numbers, &encoded.strings).as_ref(),
+            Some(report)
+        );
+        // Cut short, lengthened, or a number out of range: refused.
+        let numbers = &encoded.numbers;
+        for end in 0..numbers.len() {
+            assert_eq!(decode(&numbers[..end], &encoded.strings), None);
+        }
+        let mut longer = numbers.clone();
+        longer.push(0.0);
+        assert_eq!(decode(&longer, &encoded.strings), None);
+        let mut bad_tag = numbers.clone();
+        bad_tag[0] = 9.5;
+        assert_eq!(decode(&bad_tag, &encoded.strings), None);
+    }
+    // A huge element count is refused without allocating for it.
+    assert_eq!(decode(&[1.0, 1.0, 4.0, 1e15], &[]), None);
+}

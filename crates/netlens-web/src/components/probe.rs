@@ -114,6 +114,25 @@ impl WorkerHandle {
     }
 }
 
+/// A report the worker posted as `[Float64Array, string[]]` ([`netlens_probe::codec`]); `None`
+/// for anything else.
+fn decode_report(data: &JsValue) -> Option<Report> {
+    let parts = data.dyn_ref::<js_sys::Array>()?;
+    let numbers = parts
+        .get(0)
+        .dyn_into::<js_sys::Float64Array>()
+        .ok()?
+        .to_vec();
+    let strings = parts
+        .get(1)
+        .dyn_into::<js_sys::Array>()
+        .ok()?
+        .iter()
+        .map(|s| s.as_string())
+        .collect::<Option<Vec<String>>>()?;
+    netlens_probe::codec::decode(&numbers, &strings)
+}
+
 /// Sends a command to the worker as JSON text (the worker's only input format).
 fn post_command(worker: &Worker, command: &Command) {
     if let Ok(json) = serde_json::to_string(command) {
@@ -218,11 +237,7 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
     let on_message = {
         let dispatch = dispatch.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            if let Some(report) = e
-                .data()
-                .as_string()
-                .and_then(|text| serde_json::from_str::<Report>(&text).ok())
-            {
+            if let Some(report) = decode_report(&e.data()) {
                 dispatch.dispatch(ProbeAction::Report(report));
             }
         })
