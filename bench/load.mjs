@@ -9,7 +9,7 @@
 // control is on screen (the probe: Start is enabled, i.e. its worker is up). Median of RUNS runs.
 //
 //   node bench/load.mjs [RUNS]        (make bench-load builds first)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DIST, launchBrowser, startServer } from '../e2e/harness.mjs';
@@ -21,11 +21,18 @@ const PROFILES = {
 };
 const GOAL = { page: 'one <netlens-dnssd>', profile: 'Fast 3G', seconds: 2.5 };
 
+const DEMO_CHAIN = readFileSync(new URL('../crates/netlens-testkit/fixtures/demo-chain.pem', import.meta.url), 'utf8');
+
 /** Each page: the HTML (docs origin) or null for the app itself, and "usable" as a predicate. */
 const PAGES = {
   'one <netlens-dnssd>': { body: '<netlens-dnssd></netlens-dnssd>', usable: "q('netlens-dnssd', '#nl-dnssd-type')" },
   'one <netlens-cert-decoder>': { body: '<netlens-cert-decoder></netlens-cert-decoder>', usable: "q('netlens-cert-decoder', 'textarea')" },
   'one <netlens-chain>': { body: '<netlens-chain></netlens-chain>', usable: "q('netlens-chain', '#nl-chain-input')" },
+  // The first analysis also fetches the trust stores (trust-stores.bin): until its report shows.
+  'one <netlens-chain> with a chain, until its report': {
+    body: `<netlens-chain host="www.netlens.test" at="2026-06-01T00:00:00Z">${DEMO_CHAIN}</netlens-chain>`,
+    usable: "q('netlens-chain', '.nl-chain-results[aria-busy=\"false\"]')",
+  },
   'one <netlens-probe>': {
     body: '<netlens-probe endpoint="ws://127.0.0.1:9/echo"></netlens-probe>',
     usable: "(() => { const b = q('netlens-probe', '#nl-probe-start'); return b && !b.disabled; })()",
