@@ -82,7 +82,8 @@ async function main() {
       outfile: path.join(dir, 'pkijs.bundle.js'),
       logLevel: 'silent',
     });
-    const server = await startServer(dir);
+    // bench.html drives the run from an inline script, which the app's CSP would block.
+    const server = await startServer(dir, '', ['--no-csp']);
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
