@@ -78,6 +78,21 @@ if [ "$WANT" = test ]; then
     fi
     target/mkdocs-venv/bin/pip install --quiet "mkdocs-material==$MKDOCS_MATERIAL"
   fi
+  # The real-daemon oracle of the DNS-SD parsers (scripts/dnssd-daemons.py): avahi-daemon and
+  # avahi-browse, a private dbus-daemon, dig, and python-zeroconf with jeepney (D-Bus) in a venv.
+  if ! have avahi-daemon || ! have avahi-browse || ! have dbus-daemon || ! have dig; then
+    step "installing avahi-daemon, avahi-utils, dbus and bind9-dnsutils from Debian"
+    as_root apt-get install -y -q avahi-daemon avahi-utils dbus bind9-dnsutils \
+      || { as_root apt-get update -q && as_root apt-get install -y -q avahi-daemon avahi-utils dbus bind9-dnsutils; }
+  fi
+  ZEROCONF=0.154.0
+  JEEPNEY=0.9.0
+  if [ "$(target/dnssd-venv/bin/pip show zeroconf 2>/dev/null | grep "^Version: ")" != "Version: $ZEROCONF" ] \
+    || [ "$(target/dnssd-venv/bin/pip show jeepney 2>/dev/null | grep "^Version: ")" != "Version: $JEEPNEY" ]; then
+    step "installing python-zeroconf $ZEROCONF and jeepney $JEEPNEY into target/dnssd-venv"
+    python3 -m venv target/dnssd-venv
+    target/dnssd-venv/bin/pip install --quiet "zeroconf==$ZEROCONF" "jeepney==$JEEPNEY"
+  fi
   # Firefox ESR: netlens-offline.html is tested from file:// in Firefox too (WebDriver BiDi).
   if ! have firefox-esr; then
     step "installing Firefox ESR from Debian"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every check, in the order a failure is cheapest to find, ending in one line.
-#   fmt · clippy (native and wasm32) · native cargo test · wasm-bindgen-test in headless Chromium
+#   fmt · clippy (native and wasm32) · native cargo test · real DNS-SD daemons in network
+#   namespaces · wasm-bindgen-test in headless Chromium
 #   · release build · echo server build · Playwright end-to-end suite against dist/ (and the echo
 #   server on 127.0.0.1)
 set -uo pipefail
@@ -35,6 +36,9 @@ run fmt cargo fmt --all -- --check
 run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run clippy-wasm cargo clippy -p netlens-web -p netlens-web-decoder -p netlens-web-chain -p netlens-web-dnssd -p netlens-web-probe -p netlens-web-verify -p netlens-probe-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 run native-tests cargo test --workspace --locked
+# Real avahi-daemon, dig and python-zeroconf as the oracle of the DNS-SD parsers, in network
+# namespaces the test makes (needs root; says SKIPPED and why otherwise).
+run dnssd-daemons cargo test -p netlens-cli --test dnssd_daemons --locked -- --ignored --nocapture
 # The tool modules as Trunk builds them (netlens-chain without its compiled-in stores), which
 # the tests' feature set above does not check.
 run clippy-wasm-modules cargo clippy -p netlens-web-chain --target wasm32-unknown-unknown --locked -- -D warnings
@@ -46,4 +50,5 @@ run e2e node --test --test-concurrency=1 e2e/
 
 e2e_passed=$(grep -oE '^# pass [0-9]+' "$LOGS/e2e.log" | awk '{ print $3 }')
 size=$(grep -oE '^pages \(gzip\): .*' "$LOGS/release-build.log")
-echo "make test: PASSED in $(duration "$START"): fmt, clippy, $(passed native-tests) native tests, $(passed wasm-tests) browser wasm tests, release build ($size), ${e2e_passed:-0} Playwright tests"
+daemons=$(grep -oE '^dnssd daemons: .*' "$LOGS/dnssd-daemons.log" | sed 's/^dnssd daemons: //')
+echo "make test: PASSED in $(duration "$START"): fmt, clippy, $(passed native-tests) native tests, real DNS-SD daemons (${daemons:-no summary}), $(passed wasm-tests) browser wasm tests, release build ($size), ${e2e_passed:-0} Playwright tests"

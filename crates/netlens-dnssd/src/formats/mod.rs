@@ -6,6 +6,7 @@
 
 mod quoted;
 mod tools;
+mod zeroconf;
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -36,11 +37,14 @@ pub enum Format {
     AvahiParsable,
     /// `dig` output or zone-file presentation (RFC 1035 §5.1).
     Dig,
+    /// python-zeroconf's `ServiceInfo(...)` repr, `info.properties`, `info.decoded_properties`
+    /// or `info.text`.
+    Zeroconf,
 }
 
 impl Format {
     /// Every format, in the order of the CLI's `--format` list.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Kv,
         Format::Hex,
         Format::Base64,
@@ -49,6 +53,7 @@ impl Format {
         Format::Avahi,
         Format::AvahiParsable,
         Format::Dig,
+        Format::Zeroconf,
     ];
 
     /// The id used by the CLI and the JS API.
@@ -62,6 +67,7 @@ impl Format {
             Format::Avahi => "avahi",
             Format::AvahiParsable => "avahi-rp",
             Format::Dig => "dig",
+            Format::Zeroconf => "zeroconf",
         }
     }
 
@@ -81,6 +87,7 @@ impl Format {
             Format::Avahi => "avahi-browse -r output",
             Format::AvahiParsable => "avahi-browse -rp / -rpk output",
             Format::Dig => "dig / zone file",
+            Format::Zeroconf => "python-zeroconf ServiceInfo, properties or text",
         }
     }
 }
@@ -148,6 +155,7 @@ pub fn parse(input: &str, format: Option<Format>) -> Result<Parsed, InputError> 
         Format::Avahi => tools::parse_avahi(input, &mut out)?,
         Format::AvahiParsable => tools::parse_avahi_parsable(input, &mut out)?,
         Format::Dig => tools::parse_dig(input, &mut out)?,
+        Format::Zeroconf => zeroconf::parse_zeroconf(input, &mut out)?,
     }
     let wire_length: usize = out.strings.iter().map(|s| 1 + s.0.len()).sum();
     if wire_length > crate::txt::MAX_RDATA {
@@ -219,6 +227,9 @@ fn lines_with_offsets(input: &str) -> impl Iterator<Item = (usize, &str)> {
 /// Picks the format of a paste from its content.
 pub fn detect(input: &str) -> Format {
     let trimmed = input.trim();
+    if zeroconf::looks_like(trimmed) {
+        return Format::Zeroconf;
+    }
     if trimmed.contains(" can be reached at ") {
         return Format::DnsSd;
     }

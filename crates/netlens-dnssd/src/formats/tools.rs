@@ -267,7 +267,7 @@ pub(super) fn parse_avahi(input: &str, out: &mut Output) -> Result<(), InputErro
                         "the txt list has no closing `]`",
                     ));
                 }
-                out.strings = strings.into_iter().map(TxtString).collect();
+                out.strings = wire_order(strings);
             }
             _ => {}
         }
@@ -286,8 +286,28 @@ pub(super) fn parse_avahi(input: &str, out: &mut Output) -> Result<(), InputErro
                 .into(),
         );
     }
+    note_reversed(out);
     out.notes.push("avahi-browse drops empty strings and, without -p, replaces unprintable bytes in names with `_`; use `avahi-browse -rpk` for exact names.".into());
     Ok(())
+}
+
+/// Avahi keeps a record's strings in a list it builds by prepending each string it reads off the
+/// wire, and avahi-browse prints that list as it is: last string first (measured against
+/// avahi-daemon 0.8 by `scripts/dnssd-daemons.py`). Reversed back, the strings are in wire
+/// order, which decides which of two duplicate keys counts and whether `txtvers` comes first.
+fn wire_order(printed: Vec<Vec<u8>>) -> Vec<TxtString> {
+    printed.into_iter().rev().map(TxtString).collect()
+}
+
+/// Says that the strings were put back in wire order, when there is an order to speak of.
+fn note_reversed(out: &mut Output) {
+    if out.strings.len() > 1 {
+        out.notes.push(
+            "avahi-browse prints a record's strings last first; they are shown here in wire order, \
+             the order that decides which duplicate key counts."
+                .into(),
+        );
+    }
 }
 
 /// The `=   eth0 IPv4 Name   Type   domain` line of `avahi-browse -r`.
@@ -374,7 +394,7 @@ pub(super) fn parse_avahi_parsable(input: &str, out: &mut Output) -> Result<(), 
             parens: false,
         },
     )?;
-    out.strings = strings.strings.into_iter().map(TxtString).collect();
+    out.strings = wire_order(strings.strings);
     if out.strings.is_empty() {
         out.strings.push(TxtString::default());
         out.notes.push(
@@ -382,6 +402,7 @@ pub(super) fn parse_avahi_parsable(input: &str, out: &mut Output) -> Result<(), 
                 .into(),
         );
     } else {
+        note_reversed(out);
         out.notes.push("avahi-browse drops empty strings; use `dns-sd -Q` or a packet capture for the exact bytes.".into());
     }
     Ok(())
