@@ -87,6 +87,21 @@ describe('DNS-SD tool', () => {
     assert.ok(hex.startsWith('09 74 78 74 76 65 72 73 3D 31 0C') && hex.endsWith('07 50 41 54 48 3D 2F 78'), hex);
   });
 
+  test('real avahi-browse output (strings printed last first) reads in wire order, with no false txtvers finding', async () => {
+    const page = await openTool();
+    // Captured from avahi-daemon 0.8 by scripts/dnssd-daemons.py: on the wire txtvers=1 is first.
+    await pasteInto(page, page.locator('#nl-dnssd-txt'), capture('real/avahi-0.8-rpk-dupes.txt'));
+    await page.locator('.nl-txt-table tbody tr').first().waitFor();
+    const keys = await page.locator('.nl-txt-table tbody tr .nl-txt-key').allTextContents();
+    assert.deepEqual(keys, ['txtvers', 'path', 'PATH', 'path', 'Key', 'key']);
+    const ignored = await page.locator('.nl-txt-table tbody tr').evaluateAll((rows) => rows.map((r) => r.classList.contains('nl-ignored')));
+    // RFC 6763 §6.4: the first of each key counts (path=/first, Key=1).
+    assert.deepEqual(ignored, [false, false, true, true, false, true]);
+    await finding(page, 'txt.duplicate-key').first().waitFor();
+    assert.equal(await finding(page, 'txt.txtvers-not-first').count(), 0);
+    assert.match(await page.locator('.nl-dnssd').textContent(), /last first/);
+  });
+
   test('Info.plist: a missing type is an error and the fixed fragment is copied', async () => {
     const page = await openTool();
     await page.locator('#nl-dnssd-type').fill('_ipp._tcp');

@@ -15,7 +15,13 @@ kernel hands a unicast query (dig's) to only one of the sockets sharing a port, 
 namespace dig would be answered by whichever it picked. Every process started is stopped by its PID and
 the namespace deleted, also on failure or Ctrl-C. Every wait is bounded.
 
-    target/dnssd-venv/bin/python scripts/dnssd-daemons.py OUT_DIR
+    target/dnssd-venv/bin/python scripts/dnssd-daemons.py OUT_DIR [--dns-sd BUILD_DIR]
+
+With --dns-sd, mDNSResponder's own daemon and client (`mdnsd`, `dns-sd` and `libdns_sd.so`
+built from apple-oss-distributions/mDNSResponder's mDNSPosix; scripts/mdnsresponder-captures.sh
+builds them) run in python-zeroconf's namespace too, and `dns-sd -B`, `-L`, `-Z` and `-Q` are
+captured for every service. Debian has no package of them, so their captures are committed
+(crates/netlens-dnssd/tests/captures/mdnsresponder/).
 
 Writes OUT_DIR/manifest.json (services, captures, tool versions) and one file per capture.
 Exits 77 with one line on stdout saying why when something it needs is missing (not root, no
@@ -33,7 +39,8 @@ import tempfile
 import time
 
 SKIP = 77
-DEADLINE = time.monotonic() + 120  # the whole run, seconds
+# The whole run, seconds (dns-sd's captures add about 30).
+DEADLINE = time.monotonic() + (180 if "--dns-sd" in sys.argv else 120)
 AVAHI_TYPES_PREFIX = "_nlt-"
 
 
@@ -179,8 +186,9 @@ def escape_label(data: bytes) -> str:
 
 
 class Harness:
-    def __init__(self, out_dir):
+    def __init__(self, out_dir, dns_sd=None):
         self.out = out_dir
+        self.dns_sd = dns_sd
         self.ns_avahi = f"netlens-dnssd-{os.getpid()}-avahi"
         self.ns_zc = f"netlens-dnssd-{os.getpid()}-zc"
         self.net = 10 + os.getpid() % 200
@@ -217,17 +225,18 @@ class Harness:
             ):
                 run(["ip", "-n", ns, *argv])
 
-    def start(self, argv, name, ready=None, cap=15):
-        """Starts a child (its stderr into a log); waits until `ready` (a string) appears in it."""
+    def start(self, argv, name, ready=None, cap=15, env=None):
+        """Starts a child (its stderr into a log); waits until `ready` (a string in its log, or
+        a callable) says it is up."""
         log_path = os.path.join(self.tmp, f"{name}.log")
         log = open(log_path, "wb")
-        child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
         self.children.append((name, child))
         if ready:
             deadline = time.monotonic() + remaining(cap)
             while time.monotonic() < deadline:
                 with open(log_path, "rb") as f:
-                    if ready.encode() in f.read():
+                    if ready() if callable(ready) else ready.encode() in f.read():
                         return child
                 if child.poll() is not None:
                     break
@@ -352,8 +361,45 @@ publish-workstation=no
             time.sleep(0.25)
         raise RuntimeError(f"avahi-browse never resolved {service['type']}: {text!r}")
 
+    def start_mdnsd(self):
+        """mDNSResponder's POSIX daemon in python-zeroconf's namespace (both share port 5353
+        for multicast), with its own /run, so its socket (/var/run/mdnsd) is a file here."""
+        run_dir = os.path.join(self.tmp, "mdnsd-run")
+        os.mkdir(run_dir)
+        self.mdnsd_socket = os.path.join(run_dir, "mdnsd")
+        script = f"mount --bind {run_dir} /run && exec {self.dns_sd}/mdnsd -debug"
+        self.start(
+            self.in_zc_ns("unshare", "--mount", "sh", "-c", script),
+            "mdnsd",
+            ready=lambda: os.path.exists(self.mdnsd_socket),
+        )
+
+    def capture_dns_sd(self):
+        """`dns-sd -B`, `-L`, `-Z` and `-Q` for every service, all at once (each runs until
+        stopped: Ctrl-C after a few seconds, as a user would)."""
+        env = dict(os.environ, DNSSD_UDS_PATH=self.mdnsd_socket, LD_LIBRARY_PATH=self.dns_sd)
+        runs = []
+        for s in SERVICES:
+            full = f"{escape_label(s['instance'].encode())}.{s['type']}.local."
+            for flag, args, fmt in (
+                ("-B", [s["type"]], None),
+                ("-L", [s["instance"], s["type"]], "dns-sd"),
+                ("-Z", [s["type"]], "dns-sd-zone"),
+                ("-Q", [full, "TXT"], "hex"),
+            ):
+                argv = self.in_zc_ns("timeout", "-s", "INT", "6", f"{self.dns_sd}/dns-sd", flag, *args)
+                child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+                runs.append((s, flag, fmt, child))
+        for s, flag, fmt, child in runs:
+            out, _ = child.communicate(timeout=remaining(20))
+            self.save(s, f"dns-sd {flag}", fmt, out.decode(errors="surrogateescape"))
+
     def capture(self):
+        # python-zeroconf first, while Avahi's announcements are fresh: it cannot ask for a name
+        # with a dot in its instance label (it splits it), so it reads those from what it heard.
         wire = self.zeroconf_views()
+        if self.dns_sd:
+            self.capture_dns_sd()
         for s in SERVICES:
             s["wire"] = [w for w in wire[s["id"]]["wire"]]
             s["host"] = wire[s["id"]]["server"]
@@ -388,6 +434,8 @@ publish-workstation=no
         self.start_daemons()
         self.publish_avahi()
         self.publish_zeroconf()
+        if self.dns_sd:
+            self.start_mdnsd()
         self.capture()
         import zeroconf
 
@@ -500,6 +548,10 @@ def main():
         return zeroconf_publish(sys.argv[2], sys.argv[3])
     if len(sys.argv) == 4 and sys.argv[1] == "--zeroconf-resolve":
         return zeroconf_resolve(sys.argv[2], sys.argv[3])
+    dns_sd = None
+    if len(sys.argv) == 4 and sys.argv[2] == "--dns-sd":
+        dns_sd = os.path.abspath(sys.argv[3])
+        del sys.argv[2:]
     if len(sys.argv) != 2:
         print(__doc__)
         sys.exit(2)
@@ -519,7 +571,7 @@ def main():
     subprocess.run(["ip", "netns", "del", f"netlens-probe-{os.getpid()}"], capture_output=True)
 
     os.makedirs(sys.argv[1], exist_ok=True)
-    harness = Harness(sys.argv[1])
+    harness = Harness(sys.argv[1], dns_sd)
     # Stopped from outside (the test's timeout, Ctrl-C): clean up all the same.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes every DNS-SD paste parser (fuzz/fuzz_targets/dnssd_*.rs), each for RUNS executions,
-# seeded with the captured tool outputs in crates/netlens-dnssd/tests/captures. Each target
+# seeded with the captured tool outputs in crates/netlens-dnssd/tests/captures (and real/). Each target
 # parses, checks, generates every form and reads the generated forms back (they must give the
 # corrected record), so a wrong escape shows up as a crash, not only a panic in a parser.
 #
@@ -13,7 +13,7 @@ RUNS="${1:-1000000}"
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(dnssd_kv dnssd_hex dnssd_base64 dnssd_dns_sd dnssd_dns_sd_zone dnssd_avahi dnssd_avahi_rp dnssd_dig dnssd_names)
+  TARGETS=(dnssd_kv dnssd_hex dnssd_base64 dnssd_dns_sd dnssd_dns_sd_zone dnssd_avahi dnssd_avahi_rp dnssd_dig dnssd_zeroconf dnssd_names)
 fi
 cd fuzz
 cargo +nightly fuzz build --sanitizer none
@@ -21,7 +21,7 @@ status=0
 for target in "${TARGETS[@]}"; do
   corpus="corpus/$target"
   mkdir -p "$corpus"
-  cp ../crates/netlens-dnssd/tests/captures/* "$corpus/"
+  cp ../crates/netlens-dnssd/tests/captures/*.txt ../crates/netlens-dnssd/tests/captures/real/*.txt "$corpus/"
   log="fuzz-$target.log"
   if cargo +nightly fuzz run --sanitizer none "$target" "$corpus" -- \
       -runs="$RUNS" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then

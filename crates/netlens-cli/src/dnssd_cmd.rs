@@ -196,7 +196,8 @@ pub fn txt(path: &Path, format: Option<&str>, context: ServiceContext, json: boo
         },
     };
     let text = match input::read_input(path) {
-        Ok((bytes, _)) => String::from_utf8_lossy(&bytes).into_owned(),
+        // Raw bytes (dns-sd -L and -Z print bytes ≥ 0x80 as they are) are kept, not replaced.
+        Ok((bytes, _)) => netlens_dnssd::formats::text_from_bytes(&bytes),
         Err(e) => {
             eprintln!("netlens: {}: {e}", path.display());
             return ExitCode::from(2);
@@ -275,7 +276,8 @@ pub fn plist(
     json: bool,
 ) -> ExitCode {
     let text = match input::read_input(path) {
-        Ok((bytes, _)) => String::from_utf8_lossy(&bytes).into_owned(),
+        // Raw bytes (dns-sd -L and -Z print bytes ≥ 0x80 as they are) are kept, not replaced.
+        Ok((bytes, _)) => netlens_dnssd::formats::text_from_bytes(&bytes),
         Err(e) => {
             eprintln!("netlens: {}: {e}", path.display());
             return ExitCode::from(2);

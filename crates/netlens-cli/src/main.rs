@@ -207,8 +207,8 @@ fn main() -> ExitCode {
                 let context = netlens_dnssd::ServiceContext {
                     instance,
                     service_type,
-                    subtypes: Vec::new(),
                     port,
+                    ..netlens_dnssd::ServiceContext::default()
                 };
                 dnssd_cmd::txt(&file, Some(&format), context, json)
             }

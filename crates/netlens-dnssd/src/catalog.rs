@@ -119,6 +119,49 @@ pub struct Rule {
     pub implementations: &'static [ImplementationNote],
 }
 
+/// What the clause a rule cites demands, in the terms of RFC 2119 (uppercase only, RFC 8174).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// No keyword: the severity follows what goes wrong (the scale's own words).
+    None,
+    /// MAY / OPTIONAL.
+    May,
+    /// SHOULD, SHOULD NOT, RECOMMENDED, NOT RECOMMENDED.
+    Should,
+    /// MUST, MUST NOT, REQUIRED, SHALL, SHALL NOT.
+    Must,
+}
+
+impl Requirement {
+    /// The default severity the catalog's scale gives a violated requirement; `None` for
+    /// [`Requirement::None`], whose rules are graded by effect.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Requirement::Must => Some(Severity::Error),
+            Requirement::Should => Some(Severity::Warning),
+            Requirement::May => Some(Severity::Info),
+            Requirement::None => None,
+        }
+    }
+}
+
+impl Rule {
+    /// The strongest RFC 2119 keyword in the clause this rule cites ([`Rule::source`]).
+    pub fn requirement(&self) -> Requirement {
+        self.source
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .map(|word| match word {
+                "MUST" | "REQUIRED" | "SHALL" => Requirement::Must,
+                "SHOULD" | "RECOMMENDED" => Requirement::Should,
+                "MAY" | "OPTIONAL" => Requirement::May,
+                _ => Requirement::None,
+            })
+            .max()
+            .unwrap_or(Requirement::None)
+    }
+}
+
 /// The rule with this id.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
@@ -176,7 +219,7 @@ pub static RULES: &[Rule] = &[
         id: "service.name-empty",
         severity: Severity::Error,
         title: "The service name is empty",
-        source: "RFC 6335 §5.1 (1 to 15 characters)",
+        source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\")",
         fix: "Put the application protocol name between the underscore and the dot: `_myservice._tcp`.",
         implementations: &[
             n(
@@ -197,7 +240,7 @@ pub static RULES: &[Rule] = &[
         id: "service.name-too-long",
         severity: Severity::Error,
         title: "The service name is longer than 15 characters",
-        source: "RFC 6335 §5.1; RFC 6763 §7.2",
+        source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\"); RFC 6763 §7.2",
         fix: "Choose a name of at most 15 characters (register it with IANA to keep it unique).",
         implementations: &[
             n(
@@ -227,7 +270,7 @@ pub static RULES: &[Rule] = &[
         id: "service.name-invalid-char",
         severity: Severity::Error,
         title: "The service name has characters other than letters, digits and hyphens",
-        source: "RFC 6335 §5.1",
+        source: "RFC 6335 §5.1 (\"MUST contain only US-ASCII letters 'A' - 'Z' and 'a' - 'z', digits '0' - '9', and hyphens ('-')\")",
         fix: "Use only ASCII letters, digits and hyphens; replace underscores and dots with hyphens.",
         implementations: &[
             n(
@@ -257,7 +300,7 @@ pub static RULES: &[Rule] = &[
         id: "service.name-no-letter",
         severity: Severity::Error,
         title: "The service name has no letter",
-        source: "RFC 6335 §5.1 (a name must not look like a port number)",
+        source: "RFC 6335 §5.1 (\"MUST contain at least one letter ('A' - 'Z' or 'a' - 'z')\": a name must not look like a port number)",
         fix: "Include at least one letter, e.g. `_svc-22` instead of `_22`.",
         implementations: &[
             n(MdnsResponder, Accepts, "Not checked: `_22._udp` registers."),
@@ -278,7 +321,7 @@ pub static RULES: &[Rule] = &[
         id: "service.name-bad-hyphen",
         severity: Severity::Error,
         title: "The service name begins or ends with a hyphen, or has two hyphens in a row",
-        source: "RFC 6335 §5.1",
+        source: "RFC 6335 §5.1 (\"MUST NOT begin or end with a hyphen\"; \"hyphens MUST NOT be adjacent to other hyphens\")",
         fix: "Remove the leading or trailing hyphen and collapse `--` into one.",
         implementations: &[
             n(
@@ -552,9 +595,9 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         id: "instance.hex-identifier",
-        severity: Severity::Info,
+        severity: Severity::Warning,
         title: "The instance name looks like a MAC address or serial number",
-        source: "RFC 6763 §4.1.1 (the default name SHOULD NOT include a MAC address or serial number)",
+        source: "RFC 6763 §4.1.1 (the default name \"SHOULD NOT include the device's Media Access Control (MAC) address, serial number, or any similar incomprehensible hexadecimal string\")",
         fix: "Default to a name a person understands (\"Kitchen Speaker\") and let the user change it.",
         implementations: &[],
     },
@@ -582,7 +625,7 @@ pub static RULES: &[Rule] = &[
         id: "name.unescaped-dot",
         severity: Severity::Error,
         title: "The instance part spans several labels: a dot in it is not escaped",
-        source: "RFC 6763 §4.3 (label boundaries MUST be preserved)",
+        source: "RFC 6763 §4.3 (\"appropriate precautions MUST be taken to ensure that DNS label boundaries are properly preserved\")",
         fix: "Escape dots in the instance as `\\.` (and backslashes as `\\\\`) when writing a full name, or pass the instance to the API separately.",
         implementations: &[
             n(
@@ -737,7 +780,7 @@ pub static RULES: &[Rule] = &[
         id: "txt.key-invalid-char",
         severity: Severity::Error,
         title: "A TXT key has characters outside printable ASCII",
-        source: "RFC 6763 §6.4 (keys are printable US-ASCII 0x20-0x7E, excluding `=`)",
+        source: "RFC 6763 §6.4 (\"The characters of a key MUST be printable US-ASCII values (0x20-0x7E) [RFC20], excluding '=' (0x3D)\")",
         fix: "Use printable ASCII for keys; put non-ASCII text in the value, which may be any UTF-8 or binary data.",
         implementations: &[
             n(
@@ -763,9 +806,9 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         id: "txt.duplicate-key",
-        severity: Severity::Warning,
+        severity: Severity::Error,
         title: "A TXT key appears more than once (keys ignore case)",
-        source: "RFC 6763 §6.4 (clients MUST ignore all but the first occurrence; case is ignored)",
+        source: "RFC 6763 §6.4 (\"If a client receives a TXT record containing the same key more than once, then the client MUST silently ignore all but the first occurrence of that attribute\"; case is ignored)",
         fix: "Keep one occurrence of each key.",
         implementations: &[
             n(
@@ -797,7 +840,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         id: "txt.key-too-long",
-        severity: Severity::Info,
+        severity: Severity::Warning,
         title: "A TXT key is longer than 9 characters",
         source: "RFC 6763 §6.4 (\"The key SHOULD be no more than nine characters long\")",
         fix: "Prefer short keys: the TXT record should stay small.",
@@ -817,13 +860,25 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "txt.record-large",
         severity: Severity::Info,
-        title: "The TXT record is larger than RFC 6763 recommends",
-        source: "RFC 6763 §6.2 (200 bytes typical; under 400 fits a 512-byte message; over 1300 NOT RECOMMENDED)",
+        title: "The TXT record is larger than a typical DNS-SD record (200 bytes)",
+        source: "RFC 6763 §6.2 (\"The total size of a typical DNS-SD TXT record is intended to be small -- 200 bytes or less\"; under 400 bytes it fits a single 512-byte DNS message)",
         fix: "Move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
         implementations: &[n(
             AndroidNsd,
+            Accepts,
+            "setAttribute warns above 400 bytes.",
+        )],
+    },
+    Rule {
+        id: "txt.record-over-1300",
+        severity: Severity::Warning,
+        title: "The TXT record is larger than 1300 bytes",
+        source: "RFC 6763 §6.2 (\"Using TXT records larger than 1300 bytes is NOT RECOMMENDED at this time\")",
+        fix: "Keep the record under 1300 bytes, so that it fits one Ethernet packet with the other records: move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
+        implementations: &[n(
+            AndroidNsd,
             Rejects,
-            "setAttribute refuses a record above 1300 bytes (\"Total length of attributes must be < 1300 bytes\") and warns above 400; when reading, keys past 1300 bytes are dropped.",
+            "setAttribute refuses a record above 1300 bytes (\"Total length of attributes must be < 1300 bytes\"); when reading, keys past 1300 bytes are dropped.",
         )],
     },
     Rule {
@@ -868,9 +923,9 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         id: "txt.txtvers-not-first",
-        severity: Severity::Info,
+        severity: Severity::Warning,
         title: "`txtvers` is present but not the first string",
-        source: "RFC 6763 §6.7 (the version tag should be the first key)",
+        source: "RFC 6763 §6.7 (the version tag comes first, so a client reads the version before the keys it governs)",
         fix: "Move `txtvers=N` to the front of the record.",
         implementations: &[],
     },

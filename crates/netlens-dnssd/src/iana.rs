@@ -47,44 +47,61 @@ pub struct Registration {
 
 type Table = Vec<(&'static str, &'static str)>;
 
-/// `name\tvalue` lines sorted by lowercase name, for binary search.
-fn table(text: &'static str) -> Table {
-    let mut entries: Table = text
+/// Names compared ignoring ASCII case, the order of the registry copy.
+fn cmp_names(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.bytes(), b.bytes());
+    a.map(|c| c.to_ascii_lowercase())
+        .cmp(b.map(|c| c.to_ascii_lowercase()))
+}
+
+/// `name\tvalue` lines, for binary search. They come sorted by [`cmp_names`] (the registry
+/// copy is, and `build.rs` and `web/finish-build.mjs` keep its order), so nothing is sorted
+/// here, which keeps a sort out of the web module; a text out of order is refused (`None`), and
+/// then no lookup can find a wrong line.
+fn table(text: &'static str) -> Option<Table> {
+    let entries: Table = text
         .lines()
         .map(|l| l.split_once('\t').unwrap_or((l, "")))
         .collect();
-    entries.sort_by_cached_key(|(name, _)| name.to_ascii_lowercase());
     entries
+        .windows(2)
+        .all(|w| cmp_names(w[0].0, w[1].0).is_lt())
+        .then_some(entries)
 }
 
 fn find(entries: &Table, name: &str) -> Option<(&'static str, &'static str)> {
-    let wanted = name.to_ascii_lowercase();
     entries
-        .binary_search_by(|(n, _)| n.to_ascii_lowercase().as_str().cmp(wanted.as_str()))
+        .binary_search_by(|(n, _)| cmp_names(n, name))
         .ok()
         .map(|i| entries[i])
 }
 
 fn entries() -> &'static Table {
     static ENTRIES: OnceLock<Table> = OnceLock::new();
-    ENTRIES.get_or_init(|| table(NAMES))
+    // The built-in names are sorted (a test says so); an empty table would only make every
+    // name unregistered.
+    ENTRIES.get_or_init(|| table(NAMES).unwrap_or_default())
 }
 
 static DESCRIPTIONS: OnceLock<Table> = OnceLock::new();
 
 fn descriptions() -> Option<&'static Table> {
     match BUILTIN_DESCRIPTIONS {
-        Some(text) => Some(DESCRIPTIONS.get_or_init(|| table(text))),
+        Some(text) => Some(DESCRIPTIONS.get_or_init(|| table(text).unwrap_or_default())),
         None => DESCRIPTIONS.get(),
     }
 }
 
 /// Installs the descriptions (the content of [`DESCRIPTIONS_FILE`]) in a build without them.
-/// The first call wins; the text is kept for the life of the program.
+/// The first call wins; the text is kept for the life of the program. A text whose lines are
+/// not in the registry copy's order is not installed (the file comes from the same build, so it
+/// is).
 pub fn set_descriptions(text: String) {
     if DESCRIPTIONS.get().is_none() {
         let text: &'static str = Box::leak(text.into_boxed_str());
-        let _ = DESCRIPTIONS.set(table(text));
+        if let Some(table) = table(text) {
+            let _ = DESCRIPTIONS.set(table);
+        }
     }
 }
 
@@ -147,5 +164,16 @@ mod tests {
         assert!(len() > 7000);
         assert!(has_descriptions());
         assert!(!ipp.description.is_empty());
+    }
+
+    /// Lookups binary-search the tables as they come, so the registry copy must stay sorted
+    /// (scripts/iana-services.mjs writes it so).
+    #[test]
+    fn the_tables_come_sorted_and_unsorted_text_is_refused() {
+        assert!(table(NAMES).is_some_and(|t| t.len() == len()));
+        assert!(BUILTIN_DESCRIPTIONS.and_then(table).is_some());
+        assert!(table("b\tx\na\ty").is_none());
+        assert!(table("A\tx\nb\ty").is_some(), "case is ignored");
+        assert!(lookup("Ipp").is_some() && lookup("zzzz-not-a-name").is_none());
     }
 }

@@ -120,7 +120,8 @@ pub struct TxtReport {
 pub fn check_txt(input: &str, format: Option<Format>, context: &ServiceContext) -> TxtReport {
     match formats::parse(input, format) {
         Ok(parsed) => {
-            let mut report = txt_report(&parsed.record, context);
+            let context = context.filled_from(parsed.service.as_ref(), parsed.format);
+            let mut report = txt_report(&parsed.record, &context);
             report.format = Some(parsed.format);
             report.detected = parsed.detected;
             report.notes = parsed.notes;

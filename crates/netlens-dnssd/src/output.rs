@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use serde::Serialize;
 
+use crate::formats::{Format, ServiceInfo};
 use crate::name::shell_quote;
 use crate::txt::{Entry, TxtRecord, TxtString};
 
@@ -24,16 +25,56 @@ pub struct ServiceContext {
     pub subtypes: Vec<String>,
     /// Port.
     pub port: u16,
+    /// Target host (python-zeroconf's `server`).
+    pub host: String,
 }
 
 impl Default for ServiceContext {
+    /// Placeholders, for a record checked on its own.
     fn default() -> Self {
         ServiceContext {
             instance: "My Service".into(),
             service_type: "_example._tcp".into(),
             subtypes: Vec::new(),
             port: 8080,
+            host: "myhost.local.".into(),
         }
+    }
+}
+
+impl ServiceContext {
+    /// This context with each field still at its placeholder taken from the service the paste
+    /// names, when it names one: the forms to copy then publish that service, not an example.
+    /// Avahi's human output is not used for the instance name, which it prints with `_` for
+    /// every byte that is not printable ASCII; a type column holding Avahi's description of the
+    /// type (no leading `_`) is not used either.
+    pub fn filled_from(&self, service: Option<&ServiceInfo>, format: Format) -> ServiceContext {
+        let mut context = self.clone();
+        let (Some(service), placeholder) = (service, ServiceContext::default()) else {
+            return context;
+        };
+        if context.instance == placeholder.instance
+            && format != Format::Avahi
+            && let Some(instance) = service.instance.as_ref().filter(|i| !i.is_empty())
+        {
+            context.instance = instance.clone();
+        }
+        if context.service_type == placeholder.service_type
+            && let Some(service_type) = service.service_type.as_ref().filter(|t| t.starts_with('_'))
+        {
+            context.service_type = service_type.trim_end_matches('.').to_owned();
+        }
+        if context.port == placeholder.port
+            && let Some(port) = service.port
+        {
+            context.port = port;
+        }
+        if context.host == placeholder.host
+            && let Some(host) = service.host.as_ref().filter(|h| !h.is_empty())
+        {
+            context.host = format!("{}.", host.trim_end_matches('.'));
+        }
+        context
     }
 }
 
@@ -389,10 +430,11 @@ fn python(record: &TxtRecord, context: &ServiceContext) -> String {
     let ty = format!("{}.local.", context.service_type);
     let _ = write!(
         s,
-        "info = ServiceInfo(\n    {},\n    {},\n    port={},\n    properties=properties,\n    server=\"myhost.local.\",\n)\n",
+        "info = ServiceInfo(\n    {},\n    {},\n    port={},\n    properties=properties,\n    server={},\n)\n",
         python_literal(ty.as_bytes()),
         python_literal(format!("{}.{ty}", context.instance).as_bytes()),
-        context.port
+        context.port,
+        python_literal(context.host.as_bytes()),
     );
     s
 }
@@ -425,6 +467,7 @@ mod tests {
                 service_type: "_ipp._tcp".into(),
                 subtypes: vec!["_universal".into()],
                 port: 631,
+                host: "printer.local.".into(),
             },
         )
         .unwrap();

@@ -445,14 +445,17 @@ pub fn check_service_name(name: &[u8], subject: Subject) -> Vec<Finding> {
             format!("`{text}` is {chars} characters; the limit is 15. {severity_note}"),
         ));
     }
+    // Each offending character once, in code point order (kept sorted as they are found).
     let bad: Vec<char> = {
-        let mut bad: Vec<char> = text
+        let mut bad: Vec<char> = Vec::new();
+        for c in text
             .chars()
             .filter(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-            .collect();
-        bad.dedup();
-        bad.sort_unstable();
-        bad.dedup();
+        {
+            if let Err(at) = bad.binary_search(&c) {
+                bad.insert(at, c);
+            }
+        }
         bad
     };
     if !bad.is_empty() {

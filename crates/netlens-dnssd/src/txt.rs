@@ -353,13 +353,14 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
             Subject::TxtRecord,
             format!("The TXT record is {size} bytes; an mDNS packet holds at most 9000 bytes and dns-sd caps TXT data at 8900."),
         ));
+    } else if size > SIZE_ETHERNET {
+        findings.push(Finding::new(
+            "txt.record-over-1300",
+            Subject::TxtRecord,
+            format!("The TXT record is {size} bytes: above 1300 it no longer fits one Ethernet packet with the other records, and Android refuses it."),
+        ));
     } else if size > SIZE_TYPICAL {
-        let (severity, tier) = if size > SIZE_ETHERNET {
-            (
-                Severity::Warning,
-                "above 1300 bytes, which RFC 6763 §6.2 does NOT RECOMMEND (it no longer fits one Ethernet packet; Android refuses it)",
-            )
-        } else if size > SIZE_SINGLE_MESSAGE {
+        let (severity, tier) = if size > SIZE_SINGLE_MESSAGE {
             (
                 Severity::Warning,
                 "above 400 bytes, so it no longer fits a 512-byte DNS message with the other records",

@@ -212,6 +212,11 @@ const CASES: &[(&str, Input, Input)] = &[
         Input::Txt(&[&[b'a'; 199]]),
     ),
     (
+        "txt.record-over-1300",
+        Input::Txt(&[S255, S255, S255, S255, S255, S255]),
+        Input::Txt(&[S255, S255, S255, S255, S255]),
+    ),
+    (
         "txt.record-too-large",
         Input::Txt(&[S255; 40]),
         Input::Txt(&[S255; 30]),
@@ -354,6 +359,35 @@ fn record_size_tiers_grade_severity() {
     };
     assert_eq!(tier(300), Some(Severity::Info));
     assert_eq!(tier(500), Some(Severity::Warning));
-    assert_eq!(tier(1400), Some(Severity::Warning));
+    assert_eq!(tier(1400), None, "txt.record-over-1300 takes over");
     assert_eq!(tier(100), None);
+}
+
+/// Severities follow the catalog's own scale: the clause each rule cites is read, and a
+/// violated MUST is an error, a SHOULD a warning, a MAY information. Rules citing no RFC 2119
+/// keyword are graded by what goes wrong, and say so in their source.
+#[test]
+fn severities_follow_the_keyword_of_the_cited_clause() {
+    use netlens_dnssd::catalog::Requirement;
+    let mut graded = 0;
+    for rule in RULES {
+        if let Some(severity) = rule.requirement().severity() {
+            graded += 1;
+            assert_eq!(
+                rule.severity,
+                severity,
+                "{}: its source says {:?} ({:?})",
+                rule.id,
+                rule.requirement(),
+                rule.source
+            );
+        }
+    }
+    assert!(graded >= 15, "only {graded} rules cite a keyword");
+    let of = |id: &str| netlens_dnssd::catalog::rule(id).unwrap().requirement();
+    assert_eq!(of("txt.key-too-long"), Requirement::Should);
+    assert_eq!(of("txt.record-over-1300"), Requirement::Should);
+    assert_eq!(of("instance.control-char"), Requirement::Must);
+    assert_eq!(of("service.name-bad-hyphen"), Requirement::Must);
+    assert_eq!(of("subtype.no-underscore"), Requirement::None);
 }

@@ -128,6 +128,48 @@ pub struct Parsed {
     pub notes: Vec<String>,
 }
 
+/// First code point of the range that carries raw bytes through [`text_from_bytes`].
+const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// A paste as the parsers read it, from bytes that may not be UTF-8: `dns-sd -L` and `-Z` print
+/// bytes ≥ 0x80 of a TXT string as they are, so piped output (`dns-sd -L … | netlens dnssd
+/// txt -`) can hold any byte. Each byte that is not part of valid UTF-8 becomes the code point
+/// U+10FF00 + byte (private use, plane 16), and [`parse`] turns it back into that byte in the
+/// strings it reads, so nothing is replaced or lost.
+pub fn text_from_bytes(input: &[u8]) -> String {
+    let mut text = String::with_capacity(input.len());
+    for chunk in input.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &b in chunk.invalid() {
+            text.push(char::from_u32(RAW_BYTE_BASE + u32::from(b)).unwrap_or('\u{fffd}'));
+        }
+    }
+    text
+}
+
+/// Undoes [`text_from_bytes`] in a string's bytes: the UTF-8 of U+10FF80..U+10FFFF (`F4 8F BE/BF
+/// xx`) is the byte it stands for.
+fn raw_bytes_back(bytes: &mut Vec<u8>) {
+    if !bytes.windows(2).any(|w| w == [0xF4, 0x8F]) {
+        return;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i..] {
+            [0xF4, 0x8F, third @ (0xBE | 0xBF), fourth, ..] => {
+                out.push(((third - 0xBC) << 6) | (fourth & 0x3F));
+                i += 4;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    *bytes = out;
+}
+
 /// Parses `input` as `format`, or as the detected format when `format` is `None`.
 pub fn parse(input: &str, format: Option<Format>) -> Result<Parsed, InputError> {
     if input.len() > MAX_INPUT {
@@ -156,6 +198,9 @@ pub fn parse(input: &str, format: Option<Format>) -> Result<Parsed, InputError> 
         Format::AvahiParsable => tools::parse_avahi_parsable(input, &mut out)?,
         Format::Dig => tools::parse_dig(input, &mut out)?,
         Format::Zeroconf => zeroconf::parse_zeroconf(input, &mut out)?,
+    }
+    for string in &mut out.strings {
+        raw_bytes_back(&mut string.0);
     }
     let wire_length: usize = out.strings.iter().map(|s| 1 + s.0.len()).sum();
     if wire_length > crate::txt::MAX_RDATA {
@@ -236,6 +281,10 @@ pub fn detect(input: &str) -> Format {
     // dns-sd -Q rows also say TXT and IN: their hex rdata decides first.
     if trimmed.contains(" bytes: ") || trimmed.starts_with("bytes:") {
         return Format::Hex;
+    }
+    // dns-sd -B: the dns-sd parser says it lists no TXT records and what to run instead.
+    if trimmed.contains(" A/R ") && trimmed.contains("Instance Name") {
+        return Format::DnsSd;
     }
     let lines: Vec<&str> = trimmed.lines().map(str::trim_end).collect();
     if lines.iter().any(|l| {
@@ -480,6 +529,19 @@ mod tests {
         assert_eq!(strings(&p), vec![&b"txtvers=1"[..]]);
         let e = parse("CXR4d*HZlcnM9MQ==", Some(Format::Base64)).unwrap_err();
         assert_eq!(e.column, 6);
+    }
+
+    #[test]
+    fn raw_bytes_survive_a_paste_that_is_not_utf8() {
+        let input = b"Lookup x\n10:00:00.000  x._x._tcp.local. can be reached at h.local.:1 (interface 2)\n bin=\x00\xff\x80 note=Caf\xc3\xa9\n";
+        let text = text_from_bytes(input);
+        let p = parse(&text, None).unwrap();
+        assert_eq!(p.format, Format::DnsSd);
+        assert_eq!(
+            strings(&p),
+            vec![&b"bin=\x00\xff\x80"[..], "note=Café".as_bytes()]
+        );
+        assert_eq!(text_from_bytes("plain ✓".as_bytes()), "plain ✓");
     }
 
     #[test]

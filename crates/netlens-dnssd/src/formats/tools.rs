@@ -26,10 +26,26 @@ pub(super) fn parse_dns_sd(input: &str, out: &mut Output) -> Result<(), InputErr
         .filter(|&i| lines[i].1.contains(" can be reached at "))
         .collect();
     let Some(&first) = reached.first() else {
+        // dns-sd -B: `…  Add  2  4 local.  _ipp._tcp.  My Printer` rows, no records.
+        let browsed = lines.iter().find_map(|(_, l)| {
+            let mut words = l.split_whitespace();
+            (words.nth(1)? == "Add").then_some(())?;
+            let service_type = words.nth(3)?;
+            let rest = l[l.find(service_type)? + service_type.len()..].trim();
+            Some((
+                rest.to_owned(),
+                service_type.trim_end_matches('.').to_owned(),
+            ))
+        });
         return Err(error_at(
             input,
             0,
-            "no `can be reached at` line: paste the output of `dns-sd -L \"Name\" _type._tcp`",
+            match browsed {
+                Some((instance, service_type)) => format!(
+                    "this is `dns-sd -B` output: it lists instances, not their TXT records; run `dns-sd -L \"{instance}\" {service_type}` (or `dns-sd -Z {service_type}` for all of them) and paste that"
+                ),
+                None => "no `can be reached at` line: paste the output of `dns-sd -L \"Name\" _type._tcp`".into(),
+            },
         ));
     };
     out.note_first_of(

@@ -113,6 +113,8 @@ pub fn DnssdTool(props: &DnssdToolProps) -> Html {
             })
             .unwrap_or_default(),
         port: port.trim().parse().unwrap_or(8080),
+        // Fields left at their placeholders take the service a paste names (check_txt).
+        ..ServiceContext::default()
     };
     let txt_report = {
         let key = ((*txt).clone(), *format, context.clone());
@@ -334,8 +336,12 @@ pub fn FindingList(props: &FindingListProps) -> Html {
     if props.findings.is_empty() {
         return html! { <p class="nl-ok">{ "No findings." }</p> };
     }
-    let mut list: Vec<&Finding> = props.findings.iter().collect();
-    list.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    // Most severe first, in report order within a severity (three passes rather than a sort:
+    // no sort code in the DNS-SD module for this).
+    let list: Vec<&Finding> = Severity::MOST_SERIOUS_FIRST
+        .iter()
+        .flat_map(|s| props.findings.iter().filter(move |f| f.severity == *s))
+        .collect();
     let hidden = list.len().saturating_sub(SHOWN_ROWS);
     html! {
         <ul class="nl-finding-list">
