@@ -15,7 +15,10 @@ kernel hands a unicast query (dig's) to only one of the sockets sharing a port, 
 namespace dig would be answered by whichever it picked. Every process started is stopped by its PID and
 the namespace deleted, also on failure or Ctrl-C. Every wait is bounded.
 
-    target/dnssd-venv/bin/python scripts/dnssd-daemons.py OUT_DIR [--dns-sd BUILD_DIR]
+    target/dnssd-venv/bin/python scripts/dnssd-daemons.py OUT_DIR [--dns-sd BUILD_DIR] [--browse NETLENS]
+
+With --browse, `NETLENS dnssd browse TYPE --json` runs for every service type, and once for every
+type on the link, from python-zeroconf's namespace (format `browse`).
 
 With --dns-sd, mDNSResponder's own daemon and client (`mdnsd`, `dns-sd` and `libdns_sd.so`
 built from apple-oss-distributions/mDNSResponder's mDNSPosix; scripts/mdnsresponder-captures.sh
@@ -40,7 +43,7 @@ import time
 
 SKIP = 77
 # The whole run, seconds (dns-sd's captures add about 30).
-DEADLINE = time.monotonic() + (180 if "--dns-sd" in sys.argv else 120)
+DEADLINE = time.monotonic() + 120 + (60 if "--dns-sd" in sys.argv else 0) + (20 if "--browse" in sys.argv else 0)
 AVAHI_TYPES_PREFIX = "_nlt-"
 
 
@@ -186,9 +189,10 @@ def escape_label(data: bytes) -> str:
 
 
 class Harness:
-    def __init__(self, out_dir, dns_sd=None):
+    def __init__(self, out_dir, dns_sd=None, netlens=None):
         self.out = out_dir
         self.dns_sd = dns_sd
+        self.netlens = netlens
         self.ns_avahi = f"netlens-dnssd-{os.getpid()}-avahi"
         self.ns_zc = f"netlens-dnssd-{os.getpid()}-zc"
         self.net = 10 + os.getpid() % 200
@@ -394,12 +398,32 @@ publish-workstation=no
             out, _ = child.communicate(timeout=remaining(20))
             self.save(s, f"dns-sd {flag}", fmt, out.decode(errors="surrogateescape"))
 
+    def capture_browse(self):
+        """`netlens dnssd browse` per type and for all types, all at once (each bounded by its
+        own --timeout)."""
+        runs = []
+        for s in SERVICES + [None]:
+            args = [s["type"]] if s else []
+            argv = self.in_zc_ns(self.netlens, "dnssd", "browse", *args, "--json", "--timeout", "4", "--interface", self.zc_addr)
+            runs.append((s, subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
+        for s, child in runs:
+            out, err = child.communicate(timeout=remaining(20))
+            if child.returncode not in (0, 1):
+                raise RuntimeError(f"netlens dnssd browse failed: {err.decode(errors='replace')}")
+            if s:
+                self.save(s, "netlens dnssd browse", "browse", out.decode())
+            else:
+                with open(os.path.join(self.out, "browse-all.json"), "w") as f:
+                    f.write(out.decode())
+
     def capture(self):
         # python-zeroconf first, while Avahi's announcements are fresh: it cannot ask for a name
         # with a dot in its instance label (it splits it), so it reads those from what it heard.
         wire = self.zeroconf_views()
         if self.dns_sd:
             self.capture_dns_sd()
+        if self.netlens:
+            self.capture_browse()
         for s in SERVICES:
             s["wire"] = [w for w in wire[s["id"]]["wire"]]
             s["host"] = wire[s["id"]]["server"]
@@ -548,10 +572,13 @@ def main():
         return zeroconf_publish(sys.argv[2], sys.argv[3])
     if len(sys.argv) == 4 and sys.argv[1] == "--zeroconf-resolve":
         return zeroconf_resolve(sys.argv[2], sys.argv[3])
-    dns_sd = None
-    if len(sys.argv) == 4 and sys.argv[2] == "--dns-sd":
-        dns_sd = os.path.abspath(sys.argv[3])
-        del sys.argv[2:]
+    dns_sd = netlens = None
+    while len(sys.argv) >= 4 and sys.argv[-2] in ("--dns-sd", "--browse"):
+        if sys.argv[-2] == "--dns-sd":
+            dns_sd = os.path.abspath(sys.argv[-1])
+        else:
+            netlens = os.path.abspath(sys.argv[-1])
+        del sys.argv[-2:]
     if len(sys.argv) != 2:
         print(__doc__)
         sys.exit(2)
@@ -571,7 +598,7 @@ def main():
     subprocess.run(["ip", "netns", "del", f"netlens-probe-{os.getpid()}"], capture_output=True)
 
     os.makedirs(sys.argv[1], exist_ok=True)
-    harness = Harness(sys.argv[1], dns_sd)
+    harness = Harness(sys.argv[1], dns_sd, netlens)
     # Stopped from outside (the test's timeout, Ctrl-C): clean up all the same.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:

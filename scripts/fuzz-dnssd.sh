@@ -13,7 +13,7 @@ RUNS="${1:-1000000}"
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(dnssd_kv dnssd_hex dnssd_base64 dnssd_dns_sd dnssd_dns_sd_zone dnssd_avahi dnssd_avahi_rp dnssd_dig dnssd_zeroconf dnssd_names)
+  TARGETS=(dnssd_kv dnssd_hex dnssd_base64 dnssd_dns_sd dnssd_dns_sd_zone dnssd_avahi dnssd_avahi_rp dnssd_dig dnssd_zeroconf dnssd_mdns dnssd_names)
 fi
 cd fuzz
 cargo +nightly fuzz build --sanitizer none

@@ -341,3 +341,191 @@ pub fn rules_markdown() -> String {
     }
     md
 }
+
+/// One service `netlens dnssd browse` found, checked.
+#[derive(Serialize)]
+struct BrowsedService {
+    /// The instance name (its bytes as UTF-8, with U+FFFD where they are not).
+    instance: String,
+    service_type: String,
+    host: Option<String>,
+    port: Option<u16>,
+    addresses: Vec<String>,
+    /// Findings on the instance label (its bytes as sent).
+    instance_findings: Vec<Finding>,
+    /// The type's report.
+    type_report: netlens_dnssd::service::TypeReport,
+    /// The TXT record's report, when the service answered with one.
+    txt: Option<netlens_dnssd::TxtReport>,
+}
+
+/// What a browse found, for `--json`.
+#[derive(Serialize)]
+struct BrowseReport {
+    service_type: Option<String>,
+    timeout_s: f64,
+    services: Vec<BrowsedService>,
+}
+
+/// Sends the browse's questions (a one-shot querier from an ephemeral port: responders answer
+/// it directly, RFC 6762 §6.7) and reads answers until `timeout`; bounded in time and in the
+/// number of queries.
+fn run_browse(
+    browse: &mut netlens_dnssd::mdns::Browse,
+    timeout: std::time::Duration,
+    interface: Option<std::net::Ipv4Addr>,
+) -> std::io::Result<()> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    use std::net::{Ipv4Addr, SocketAddrV4};
+    use std::time::{Duration, Instant};
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
+    socket.bind(&SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0).into())?;
+    if let Some(address) = interface {
+        socket.set_multicast_if_v4(&address)?;
+    }
+    socket.set_multicast_ttl_v4(255)?;
+    socket.set_read_timeout(Some(Duration::from_millis(100)))?;
+    let socket: std::net::UdpSocket = socket.into();
+    let group = SocketAddrV4::new(Ipv4Addr::new(224, 0, 0, 251), 5353);
+    let start = Instant::now();
+    let mut next_query = start;
+    let mut interval = Duration::from_millis(250);
+    let mut buffer = vec![0u8; 9000];
+    let mut id: u16 = 0x4e4c; // "NL"
+    while start.elapsed() < timeout {
+        if Instant::now() >= next_query {
+            // Re-asked with growing intervals (250 ms, 500 ms, 1 s…), each time for what is
+            // still missing, one question a message: a responder answers a one-shot querier
+            // only within 512 bytes (Avahi sends nothing rather than a cut answer).
+            for question in browse.queries() {
+                id = id.wrapping_add(1);
+                socket.send_to(&netlens_dnssd::mdns::query(id, &[question]), group)?;
+            }
+            next_query = Instant::now() + interval;
+            interval = (interval * 2).min(Duration::from_secs(2));
+        }
+        match socket.recv_from(&mut buffer) {
+            // A damaged or foreign datagram is skipped: one bad responder must not stop a browse.
+            Ok((n, _)) => {
+                let _ = browse.receive(&buffer[..n]);
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// `netlens dnssd browse [TYPE]`.
+pub fn browse(
+    service_type: Option<&str>,
+    timeout: f64,
+    interface: Option<std::net::Ipv4Addr>,
+    json: bool,
+) -> ExitCode {
+    if !(timeout > 0.0 && timeout <= 60.0) {
+        eprintln!("netlens: --timeout is in seconds, more than 0 and at most 60");
+        return ExitCode::from(2);
+    }
+    let mut browse = netlens_dnssd::mdns::Browse::new(service_type);
+    if let Err(e) = run_browse(
+        &mut browse,
+        std::time::Duration::from_secs_f64(timeout),
+        interface,
+    ) {
+        eprintln!("netlens: cannot browse mDNS: {e}");
+        return ExitCode::from(2);
+    }
+    let services: Vec<BrowsedService> = browse
+        .found()
+        .into_iter()
+        .map(|found| {
+            let mut instance_findings = Vec::new();
+            netlens_dnssd::name::check_instance_label(&found.instance, &mut instance_findings);
+            let instance = String::from_utf8_lossy(&found.instance).into_owned();
+            let txt = found.txt.as_ref().map(|rdata| {
+                let context = ServiceContext {
+                    instance: instance.clone(),
+                    service_type: found.service_type.clone(),
+                    port: found.port.unwrap_or(0),
+                    host: found.host.clone().unwrap_or_default(),
+                    ..ServiceContext::default()
+                };
+                match netlens_dnssd::TxtRecord::from_wire(rdata) {
+                    Ok(record) => netlens_dnssd::txt_report(&record, &context),
+                    // Read as hex, the report says which length byte runs past the data.
+                    Err(_) => {
+                        let hex: Vec<String> = rdata.iter().map(|b| format!("{b:02X}")).collect();
+                        netlens_dnssd::check_txt(&hex.join(" "), Some(Format::Hex), &context)
+                    }
+                }
+            });
+            BrowsedService {
+                type_report: netlens_dnssd::check_type(&found.service_type),
+                instance,
+                service_type: found.service_type,
+                host: found.host,
+                port: found.port,
+                addresses: found.addresses,
+                instance_findings,
+                txt,
+            }
+        })
+        .collect();
+    let any_error = services.iter().any(|s| {
+        s.instance_findings
+            .iter()
+            .chain(&s.type_report.findings)
+            .chain(s.txt.iter().flat_map(|t| &t.findings))
+            .any(|f| f.severity == Severity::Error)
+    });
+    if json {
+        print_json(&BrowseReport {
+            service_type: service_type.map(str::to_owned),
+            timeout_s: timeout,
+            services,
+        });
+    } else if services.is_empty() {
+        outln!(
+            "No {} answered within {timeout} s.",
+            service_type.map_or("service".to_owned(), |t| format!("{t} service"))
+        );
+    } else {
+        for s in &services {
+            outln!(
+                "\n{:?}  {}  {}:{}  {}",
+                s.instance,
+                s.service_type,
+                s.host.as_deref().unwrap_or("?"),
+                s.port.map_or("?".to_owned(), |p| p.to_string()),
+                s.addresses.join(", ")
+            );
+            let mut all: Vec<Finding> = s.instance_findings.clone();
+            all.extend(s.type_report.findings.iter().cloned());
+            match &s.txt {
+                Some(t) => {
+                    outln!(
+                        "  TXT: {} strings, {} bytes",
+                        t.strings.len(),
+                        t.wire_length
+                    );
+                    for v in &t.strings {
+                        outln!("    {}", v.hex);
+                    }
+                    all.extend(t.findings.iter().cloned());
+                }
+                None => outln!("  TXT: no answer"),
+            }
+            print_findings(&all);
+        }
+    }
+    if any_error {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -96,6 +96,23 @@ enum Command {
 
 #[derive(Subcommand)]
 enum DnssdCommand {
+    /// Browse mDNS on the local network, resolve each service and check what it really
+    /// advertises (type, instance name, TXT record, host, port): one report per service.
+    Browse {
+        /// The service type to browse (`_ipp._tcp`); every type on the link when absent.
+        #[arg(value_name = "TYPE")]
+        service_type: Option<String>,
+        /// Seconds to listen (at most 60).
+        #[arg(long, default_value_t = 3.0)]
+        timeout: f64,
+        /// The IPv4 address of the interface to ask on (default: the system's route for
+        /// 224.0.0.251).
+        #[arg(long, value_name = "ADDRESS")]
+        interface: Option<std::net::Ipv4Addr>,
+        /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a service type: `_ipp._tcp`, `_printer._sub._http._tcp`, `_http._tcp,_printer`.
     Type {
         /// The service type.
@@ -221,6 +238,12 @@ fn main() -> ExitCode {
             } => dnssd_cmd::plist(&file, &uses, multipeer.as_deref(), &usage, json),
             DnssdCommand::Error { code, json } => dnssd_cmd::error(&code, json),
             DnssdCommand::Rules { json } => dnssd_cmd::rules(json),
+            DnssdCommand::Browse {
+                service_type,
+                timeout,
+                interface,
+                json,
+            } => dnssd_cmd::browse(service_type.as_deref(), timeout, interface, json),
         },
     }
 }

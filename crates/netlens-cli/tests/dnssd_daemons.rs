@@ -39,6 +39,7 @@ fn run_harness(out: &Path) -> Result<(), String> {
     let mut child = Command::new(python)
         .arg(root().join("scripts/dnssd-daemons.py"))
         .arg(out)
+        .args(["--browse", env!("CARGO_BIN_EXE_netlens")])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -119,6 +120,9 @@ fn check(capture: &Value, service: &Value, dir: &Path) -> Result<bool, String> {
     let file = capture["file"].as_str().unwrap();
     let tool = capture["tool"].as_str().unwrap();
     let text = std::fs::read(dir.join(file)).unwrap();
+    if capture["format"] == "browse" {
+        return check_browsed(&text, service).map_err(|why| format!("{file} ({tool}): {why}"));
+    }
     let Some(format) = capture["format"].as_str() else {
         // `dns-sd -B` lists instances, not records: netlens says what to run instead.
         let out = common::netlens(&["dnssd", "txt", "--json", "-"], &text);
@@ -291,6 +295,46 @@ fn check(capture: &Value, service: &Value, dir: &Path) -> Result<bool, String> {
     Ok(exact)
 }
 
+/// `netlens dnssd browse TYPE --json`, run against the live service: exactly one service, its
+/// TXT strings exactly as sent, its name, type, host and port.
+fn check_browsed(json: &[u8], service: &Value) -> Result<bool, String> {
+    let report: Value = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    let found = report["services"].as_array().ok_or("no services")?;
+    let [found] = found.as_slice() else {
+        return Err(format!("{} services instead of 1", found.len()));
+    };
+    let strings: Vec<Vec<u8>> = found["txt"]["strings"]
+        .as_array()
+        .ok_or("no TXT record")?
+        .iter()
+        .map(|s| unhex(s["hex"].as_str().unwrap_or_default()))
+        .collect();
+    let wire: Vec<Vec<u8>> = service["wire"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| unhex(s.as_str().unwrap()))
+        .collect();
+    if strings != wire {
+        return Err(format!(
+            "netlens: {}\n  wire: {}",
+            show(&strings),
+            show(&wire)
+        ));
+    }
+    for (key, want) in [
+        ("instance", &service["instance"]),
+        ("service_type", &service["type"]),
+        ("host", &service["host"]),
+        ("port", &service["port"]),
+    ] {
+        if found[key] != *want {
+            return Err(format!("{key} {} instead of {want}", found[key]));
+        }
+    }
+    Ok(true)
+}
+
 /// Checks every capture of the manifest in `dir`; the summary line.
 fn check_all(dir: &Path) -> String {
     let manifest: Value =
@@ -343,8 +387,16 @@ fn every_capture_of_real_daemons_decodes_to_the_wire_bytes() {
         return;
     }
     let summary = check_all(&dir);
+    // Browsing every type on the link finds every service.
+    let all: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("browse-all.json")).unwrap()).unwrap();
+    let found = all["services"].as_array().map_or(0, Vec::len);
     let _ = std::fs::remove_dir_all(&dir);
-    println!("dnssd daemons: {summary}");
+    assert_eq!(
+        found, 9,
+        "netlens dnssd browse (every type) found {found} of 9 services"
+    );
+    println!("dnssd daemons: {summary}; netlens dnssd browse found all {found} services");
 }
 
 /// mDNSResponder's own `dns-sd` output, captured once by scripts/mdnsresponder-captures.sh

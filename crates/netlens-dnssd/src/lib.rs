@@ -16,6 +16,7 @@ pub mod escape;
 pub mod finding;
 pub mod formats;
 pub mod iana;
+pub mod mdns;
 pub mod name;
 pub mod nfc;
 pub mod output;
