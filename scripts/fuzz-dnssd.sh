@@ -22,6 +22,8 @@ for target in "${TARGETS[@]}"; do
   corpus="corpus/$target"
   mkdir -p "$corpus"
   cp ../crates/netlens-dnssd/tests/captures/*.txt ../crates/netlens-dnssd/tests/captures/real/*.txt "$corpus/"
+  # Binary seeds (mDNS responses for dnssd_mdns).
+  if [ -d "seeds/$target" ]; then cp "seeds/$target"/* "$corpus/"; fi
   log="fuzz-$target.log"
   if cargo +nightly fuzz run --sanitizer none "$target" "$corpus" -- \
       -runs="$RUNS" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then

@@ -411,8 +411,9 @@ fn dnssd_uses_the_browsers_nfc_and_installed_descriptions() {
     assert!(!netlens_dnssd::iana::has_descriptions());
     let ipp = netlens_dnssd::iana::lookup("ipp").unwrap();
     assert_eq!((ipp.name, ipp.description), ("ipp", ""));
+    // In the registry copy's order, as the build writes the file.
     netlens_dnssd::iana::set_descriptions(
-        "ipp\tIPP Description\nhttp\tWorld Wide Web HTTP\n".into(),
+        "http\tWorld Wide Web HTTP\nipp\tIPP Description\n".into(),
     );
     assert_eq!(
         netlens_dnssd::iana::lookup("IPP").unwrap().description,

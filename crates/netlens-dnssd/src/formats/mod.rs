@@ -134,8 +134,9 @@ const RAW_BYTE_BASE: u32 = 0x10_FF00;
 /// A paste as the parsers read it, from bytes that may not be UTF-8: `dns-sd -L` and `-Z` print
 /// bytes ≥ 0x80 of a TXT string as they are, so piped output (`dns-sd -L … | netlens dnssd
 /// txt -`) can hold any byte. Each byte that is not part of valid UTF-8 becomes the code point
-/// U+10FF00 + byte (private use, plane 16), and [`parse`] turns it back into that byte in the
-/// strings it reads, so nothing is replaced or lost.
+/// U+10FF00 + byte (private use, plane 16), and [`parse`], seeing such code points in its
+/// input, turns them back into those bytes in the strings it reads, so nothing is replaced or
+/// lost. (Text with no such code point, everything a browser pastes, is read as it is.)
 pub fn text_from_bytes(input: &[u8]) -> String {
     let mut text = String::with_capacity(input.len());
     for chunk in input.utf8_chunks() {
@@ -147,8 +148,15 @@ pub fn text_from_bytes(input: &[u8]) -> String {
     text
 }
 
+/// Whether `input` came through [`text_from_bytes`] with bytes that were not UTF-8.
+fn has_raw_bytes(input: &str) -> bool {
+    input
+        .chars()
+        .any(|c| (RAW_BYTE_BASE + 0x80..=RAW_BYTE_BASE + 0xFF).contains(&u32::from(c)))
+}
+
 /// Undoes [`text_from_bytes`] in a string's bytes: the UTF-8 of U+10FF80..U+10FFFF (`F4 8F BE/BF
-/// xx`) is the byte it stands for.
+/// 80..BF`) is the byte it stands for.
 fn raw_bytes_back(bytes: &mut Vec<u8>) {
     if !bytes.windows(2).any(|w| w == [0xF4, 0x8F]) {
         return;
@@ -157,7 +165,7 @@ fn raw_bytes_back(bytes: &mut Vec<u8>) {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i..] {
-            [0xF4, 0x8F, third @ (0xBE | 0xBF), fourth, ..] => {
+            [0xF4, 0x8F, third @ (0xBE | 0xBF), fourth @ 0x80..=0xBF, ..] => {
                 out.push(((third - 0xBC) << 6) | (fourth & 0x3F));
                 i += 4;
             }
@@ -199,8 +207,10 @@ pub fn parse(input: &str, format: Option<Format>) -> Result<Parsed, InputError> 
         Format::Dig => tools::parse_dig(input, &mut out)?,
         Format::Zeroconf => zeroconf::parse_zeroconf(input, &mut out)?,
     }
-    for string in &mut out.strings {
-        raw_bytes_back(&mut string.0);
+    if has_raw_bytes(input) {
+        for string in &mut out.strings {
+            raw_bytes_back(&mut string.0);
+        }
     }
     let wire_length: usize = out.strings.iter().map(|s| 1 + s.0.len()).sum();
     if wire_length > crate::txt::MAX_RDATA {
@@ -542,6 +552,9 @@ mod tests {
             vec![&b"bin=\x00\xff\x80"[..], "note=Café".as_bytes()]
         );
         assert_eq!(text_from_bytes("plain ✓".as_bytes()), "plain ✓");
+        // Bytes that spell such a code point in a record read as bytes stay as they are.
+        let hex = parse("05 F4 8F BE 80 00", Some(Format::Hex)).unwrap();
+        assert_eq!(strings(&hex), vec![&b"\xF4\x8F\xBE\x80\x00"[..]]);
     }
 
     #[test]
