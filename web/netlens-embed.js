@@ -157,7 +157,7 @@ export const checkServiceName = dnssd('checkServiceName');
 
 /**
  * Parses and checks a TXT record; options: { format ("auto", "kv", "hex", "base64", "dns-sd",
- * "dns-sd-zone", "avahi", "avahi-rp", "dig"), instance, type, port }.
+ * "dns-sd-zone", "avahi", "avahi-rp", "dig", "zeroconf"), instance, type, port }.
  */
 export const checkTxtRecord = dnssd('checkTxtRecord');
 

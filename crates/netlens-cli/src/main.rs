@@ -144,19 +144,21 @@ enum DnssdCommand {
     Txt {
         /// Input format: auto, kv (key=value lines), hex, base64, dns-sd (`dns-sd -L`),
         /// dns-sd-zone (`dns-sd -Z`), avahi (`avahi-browse -r`), avahi-rp (`avahi-browse -rp`/`-rpk`),
-        /// dig (dig / zone file).
+        /// dig (dig / zone file), zeroconf (python-zeroconf's ServiceInfo repr, properties,
+        /// decoded_properties or text).
         #[arg(long, default_value = "auto", value_name = "FORMAT")]
         format: String,
         /// File to read; `-` reads standard input.
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        /// Instance name for the generated commands and code.
+        /// Instance name for the generated commands and code (left at the default, the one the
+        /// paste names).
         #[arg(long, default_value = "My Service")]
         instance: String,
-        /// Service type for the generated commands and code.
+        /// Service type for the generated commands and code (left at the default, the paste's).
         #[arg(long = "type", default_value = "_example._tcp", value_name = "TYPE")]
         service_type: String,
-        /// Port for the generated commands and code.
+        /// Port for the generated commands and code (left at the default, the paste's).
         #[arg(long, default_value_t = 8080)]
         port: u16,
         /// Print the report as JSON.

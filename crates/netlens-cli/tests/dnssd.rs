@@ -94,3 +94,13 @@ fn readme_dnssd_catalog_matches_the_code() {
         "README's DNS-SD rule table is stale: regenerate it with `netlens dnssd rules`"
     );
 }
+
+/// `netlens dnssd browse` refuses a timeout it would not honour; a browse itself is tested
+/// against real daemons in tests/dnssd_daemons.rs (it needs a network namespace).
+#[test]
+fn browse_checks_its_timeout() {
+    for timeout in ["0", "61", "-1"] {
+        let (code, _) = netlens(&["dnssd", "browse", "_ipp._tcp", "--timeout", timeout], "");
+        assert_eq!(code, 2, "--timeout {timeout}");
+    }
+}

@@ -221,7 +221,7 @@ pub fn check_service_name(name: &str) -> Result<JsValue, js_sys::Error> {
 /// Parses and checks a TXT record; the report of `netlens dnssd txt --json`.
 ///
 /// `options` (optional): `{ format?: "auto" | "kv" | "hex" | "base64" | "dns-sd" | "dns-sd-zone" |
-/// "avahi" | "avahi-rp" | "dig", instance?: string, type?: string, port?: number }` (the last
+/// "avahi" | "avahi-rp" | "dig" | "zeroconf", instance?: string, type?: string, port?: number }` (the last
 /// three fill in the generated commands and code).
 pub fn check_txt_record(input: &str, options: JsValue) -> Result<JsValue, js_sys::Error> {
     crate::dnssd_support::install();
