@@ -277,6 +277,7 @@ fn check(capture: &Value, service: &Value, dir: &Path) -> Result<bool, String> {
                 .map(|b| if printable(b) { b as char } else { '_' })
                 .collect();
             same("instance", &shown_name)?;
+            same("service_type", service_type)?;
         }
         "zeroconf" if tool.ends_with(" print") => {
             same_port()?;
@@ -284,11 +285,15 @@ fn check(capture: &Value, service: &Value, dir: &Path) -> Result<bool, String> {
             same("instance", instance)?;
             same("service_type", service_type)?;
         }
-        "dig" if !tool.contains("+short") => same("instance", instance)?,
+        "dig" if !tool.contains("+short") => {
+            same("instance", instance)?;
+            same("service_type", service_type)?;
+        }
         "dns-sd" | "dns-sd-zone" => {
             same_port()?;
             same("host", host)?;
             same("instance", instance)?;
+            same("service_type", service_type)?;
         }
         _ => {}
     }
