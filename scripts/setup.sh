@@ -85,6 +85,11 @@ if [ "$WANT" = test ]; then
     as_root apt-get install -y -q avahi-daemon avahi-utils dbus bind9-dnsutils \
       || { as_root apt-get update -q && as_root apt-get install -y -q avahi-daemon avahi-utils dbus bind9-dnsutils; }
   fi
+  # The TLS probes (netlens-tls) are tested against Debian's openssl s_server.
+  if ! have openssl; then
+    step "installing openssl from Debian"
+    as_root apt-get install -y -q openssl || { as_root apt-get update -q && as_root apt-get install -y -q openssl; }
+  fi
   ZEROCONF=0.154.0
   JEEPNEY=0.9.0
   if [ "$(target/dnssd-venv/bin/pip show zeroconf 2>/dev/null | grep "^Version: ")" != "Version: $ZEROCONF" ] \

@@ -1,6 +1,7 @@
-//! The three byte formats the browser build reads from its own files and modules: the signature
-//! checks and outcomes between the chain and verification modules, `trust-stores.bin`, and the
-//! probe worker's reports. Damaged input must be refused, never panic or allocate without bound.
+//! The byte formats netlens reads besides pastes: the signature checks and outcomes between the
+//! chain and verification modules, `trust-stores.bin`, the probe worker's reports, and a TLS
+//! server's first answer to a probe. Damaged input must be refused, never panic or allocate
+//! without bound.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -35,4 +36,6 @@ fuzz_target!(|data: &[u8]| {
         .map(|s| String::from_utf8_lossy(s).into_owned())
         .collect();
     let _ = netlens_probe::codec::decode(&numbers, &strings);
+    // A server's first answer to a TLS probe (`netlens ats`).
+    let _ = netlens_tls::read_answer(data);
 });
