@@ -12,8 +12,19 @@ use crate::input::{read_input, resolve_time};
 #[derive(clap::Args)]
 pub struct ChainArgs {
     /// Chain files (certificates and CRLs, any format, any order); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "connect", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Connect to HOST[:PORT] (443 by default) over TLS and analyze the chain the server sends,
+    /// exactly as sent; the report adds the protocol version, cipher suite, key exchange group
+    /// and ALPN negotiated.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub connect: Option<String>,
+    /// The name to send as SNI with --connect (default: HOST, unless it is an address).
+    #[arg(long, value_name = "NAME", requires = "connect")]
+    pub sni: Option<String>,
+    /// Seconds to wait for --connect (at most 120).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout: f64,
     /// Host name or IP address clients connect to (a URL works too).
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
@@ -45,6 +56,27 @@ pub struct ChainArgs {
     pub markdown: bool,
 }
 
+/// One line: what `--connect` negotiated and received.
+fn describe_connection(c: &crate::tls_connect::Connection) -> String {
+    format!(
+        "Connected to {}{}: {}, {}{}{}; the server sent {} certificate{}.",
+        c.endpoint,
+        c.sni
+            .as_ref()
+            .map_or(String::new(), |s| format!(" (SNI {s})")),
+        c.protocol_version,
+        c.cipher_suite,
+        c.key_exchange_group
+            .as_ref()
+            .map_or(String::new(), |g| format!(", {g}")),
+        c.alpn
+            .as_ref()
+            .map_or(String::new(), |a| format!(", ALPN {a}")),
+        c.certificates_sent,
+        if c.certificates_sent == 1 { "" } else { "s" }
+    )
+}
+
 /// A store id for clap.
 pub fn parse_store(id: &str) -> Result<StoreId, String> {
     StoreId::parse(id).ok_or_else(|| {
@@ -64,6 +96,45 @@ pub fn run(args: ChainArgs) -> ExitCode {
     options.builtin_roots = !args.no_builtin_roots;
     options.anchors_are_public = args.anchors_are_public;
     options.strict_store = args.store;
+    // --connect: the server's chain, and (unless --host says otherwise) its name as the host.
+    let connection = match &args.connect {
+        Some(endpoint) => {
+            let (host, port) = match crate::tls_connect::split_endpoint(endpoint) {
+                Ok(split) => split,
+                Err(e) => {
+                    eprintln!("netlens: --connect {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if !(args.timeout > 0.0 && args.timeout <= 120.0) {
+                eprintln!("netlens: --timeout is in seconds, more than 0 and at most 120");
+                return ExitCode::from(2);
+            }
+            let is_address = host.parse::<std::net::IpAddr>().is_ok();
+            let sni = args
+                .sni
+                .clone()
+                .or_else(|| (!is_address).then(|| host.clone()));
+            match crate::tls_connect::connect(
+                &host,
+                port,
+                sni.as_deref(),
+                std::time::Duration::from_secs_f64(args.timeout),
+            ) {
+                Ok(c) => {
+                    if args.host.is_none() {
+                        options.host = netlens_chain::names::parse_host(&host).ok();
+                    }
+                    Some(c)
+                }
+                Err(why) => {
+                    eprintln!("netlens: {why}.");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        None => None,
+    };
     if let Some(host) = &args.host {
         match netlens_chain::names::parse_host(host) {
             Ok(h) => options.host = Some(h),
@@ -74,6 +145,11 @@ pub fn run(args: ChainArgs) -> ExitCode {
         }
     }
     let mut analyzer = Analyzer::new(options);
+    if let Some(c) = &connection {
+        for der in &c.certificates {
+            analyzer.add_chain(der, Some(&c.endpoint));
+        }
+    }
     for path in &args.files {
         match read_input(path) {
             Ok((bytes, name)) => analyzer.add_chain(&bytes, name.as_deref()),
@@ -107,7 +183,15 @@ pub fn run(args: ChainArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     if args.json {
-        match serde_json::to_string_pretty(&analysis) {
+        // With --connect the report carries what was negotiated, beside the analysis.
+        let mut value = serde_json::to_value(&analysis).unwrap_or_default();
+        if let (Some(c), Some(object)) = (&connection, value.as_object_mut()) {
+            object.insert(
+                "connection".into(),
+                serde_json::to_value(c).unwrap_or_default(),
+            );
+        }
+        match serde_json::to_string_pretty(&value) {
             Ok(text) => println!("{text}"),
             Err(e) => {
                 eprintln!("netlens: cannot encode the report: {e}");
@@ -115,8 +199,14 @@ pub fn run(args: ChainArgs) -> ExitCode {
             }
         }
     } else if args.markdown {
+        if let Some(c) = &connection {
+            println!("{}\n", describe_connection(c));
+        }
         print!("{}", analysis.to_markdown());
     } else {
+        if let Some(c) = &connection {
+            println!("{}\n", describe_connection(c));
+        }
         print!("{}", render(&analysis));
     }
     if analysis.verdicts.get("apple").map(String::as_str) == Some("pass") {

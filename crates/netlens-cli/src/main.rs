@@ -9,6 +9,7 @@ mod dnssd_cmd;
 mod input;
 mod limbo_cmd;
 mod probe_cmd;
+mod tls_connect;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -84,6 +84,18 @@ pub enum Key {
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 impl Key {
+    /// The private key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), for a real TLS server
+    /// in a test (`openssl s_server -key`). EC keys only.
+    pub fn pkcs8_pem(&self) -> Result<String, Error> {
+        use p256::pkcs8::EncodePrivateKey as _;
+        let der = match self {
+            Key::P256(k) => k.to_pkcs8_der()?.as_bytes().to_vec(),
+            Key::P384(k) => k.to_pkcs8_der()?.as_bytes().to_vec(),
+            _ => return Err("pkcs8_pem: only P-256 and P-384 keys".into()),
+        };
+        Ok(pem_with_label(&der, "PRIVATE KEY"))
+    }
+
     /// Derives a key of `algorithm` from `seed`. Same seed, same key.
     pub fn generate(algorithm: KeyAlgorithm, seed: &str) -> Result<Self, Error> {
         let digest = Sha384::digest(format!("netlens-testkit/{seed}").as_bytes());

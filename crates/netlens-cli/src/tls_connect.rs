@@ -1,0 +1,258 @@
+//! `netlens chain --connect HOST[:PORT]`: the chain a server really sends, and what it
+//! negotiated.
+//!
+//! A TLS handshake with rustls in which nothing is verified (the analysis does that, with every
+//! rule and store, and must see a broken chain rather than an aborted connection): the
+//! certificates are recorded exactly as sent, with the protocol version, cipher suite, key
+//! exchange group and ALPN. No application data is sent.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use serde::Serialize;
+
+/// What the handshake gave.
+#[derive(Clone, Debug, Serialize)]
+pub struct Connection {
+    /// `host:port` as connected to.
+    pub endpoint: String,
+    /// The name sent as SNI, if any.
+    pub sni: Option<String>,
+    /// `TLSv1.3`, `TLSv1.2`.
+    pub protocol_version: String,
+    /// The IANA name of the negotiated suite.
+    pub cipher_suite: String,
+    /// The key exchange group (`X25519`, `secp256r1`).
+    pub key_exchange_group: Option<String>,
+    /// The ALPN protocol chosen, if any.
+    pub alpn: Option<String>,
+    /// The certificates as sent, in order (DER).
+    #[serde(skip)]
+    pub certificates: Vec<Vec<u8>>,
+    /// How many the server sent.
+    pub certificates_sent: usize,
+}
+
+/// Accepts every certificate and signature: the analysis judges them, the connection must not.
+#[derive(Debug)]
+struct RecordOnly(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for RecordOnly {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `HOST[:PORT]` (`[::1]:8443` for IPv6) and the port, 443 by default.
+pub fn split_endpoint(endpoint: &str) -> Result<(String, u16), String> {
+    let (host, port) = if let Some(rest) = endpoint.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("{endpoint:?}: an IPv6 address needs its closing `]`"))?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match endpoint.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => (host, Some(port)),
+            _ => (endpoint, None),
+        }
+    };
+    let port = match port {
+        Some(p) => p
+            .parse()
+            .map_err(|_| format!("{endpoint:?}: {p:?} is not a port number"))?,
+        None => 443,
+    };
+    if host.is_empty() {
+        return Err(format!("{endpoint:?}: no host"));
+    }
+    Ok((host.to_owned(), port))
+}
+
+/// Connects to `host:port` and completes a TLS handshake (SNI `sni`, none for an address),
+/// within `timeout`. `Err` is one sentence: what failed, where, what to try.
+pub fn connect(
+    host: &str,
+    port: u16,
+    sni: Option<&str>,
+    timeout: Duration,
+) -> Result<Connection, String> {
+    let endpoint = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    let deadline = Instant::now() + timeout;
+    let addresses: Vec<_> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("{host} does not resolve ({e}): check the name"))?
+        .collect();
+    let mut last = String::new();
+    let mut stream = None;
+    for address in &addresses {
+        match TcpStream::connect_timeout(address, timeout) {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                last = format!(
+                    "nothing accepts connections at {endpoint} (connection refused): check the host and port"
+                );
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                ) =>
+            {
+                last = format!(
+                    "{endpoint} did not answer within {} s: a firewall may drop the connection; check the port or raise --timeout",
+                    timeout.as_secs_f64()
+                );
+            }
+            Err(e) => last = format!("cannot connect to {endpoint} ({e})"),
+        }
+    }
+    let Some(mut stream) = stream else {
+        return Err(if last.is_empty() {
+            format!("{host} has no address")
+        } else {
+            last
+        });
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS set-up failed: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(RecordOnly(provider)))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.enable_sni = sni.is_some();
+    let name = sni.unwrap_or(host);
+    let server_name = ServerName::try_from(name.to_owned())
+        .map_err(|_| format!("{name:?} is not a host name or address to send as SNI"))?;
+    let mut tls = rustls::ClientConnection::new(Arc::new(config), server_name)
+        .map_err(|e| format!("TLS set-up failed: {e}"))?;
+    let not_tls = |why: &dyn std::fmt::Display| {
+        format!(
+            "{endpoint} did not complete a TLS handshake ({why}): is it a TLS port? A plain HTTP or other service has no certificate to check"
+        )
+    };
+    while tls.is_handshaking() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!(
+                "{endpoint} did not finish the TLS handshake within {} s: check that it speaks TLS on this port, or raise --timeout",
+                timeout.as_secs_f64()
+            ));
+        }
+        stream
+            .set_read_timeout(Some(left))
+            .map_err(|e| e.to_string())?;
+        stream
+            .set_write_timeout(Some(left))
+            .map_err(|e| e.to_string())?;
+        match tls.complete_io(&mut stream) {
+            Ok((0, 0)) if tls.is_handshaking() => {
+                return Err(not_tls(&"the server closed the connection"));
+            }
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => return Err(not_tls(&e)),
+        }
+    }
+    let certificates: Vec<Vec<u8>> = tls
+        .peer_certificates()
+        .map(|c| c.iter().map(|c| c.as_ref().to_vec()).collect())
+        .unwrap_or_default();
+    // Say goodbye politely; nothing depends on it.
+    tls.send_close_notify();
+    let _ = tls.write_tls(&mut stream);
+    let _ = stream.flush();
+    let mut sink = [0u8; 1];
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(1)));
+    let _ = stream.read(&mut sink);
+    Ok(Connection {
+        endpoint,
+        sni: sni.map(str::to_owned),
+        protocol_version: match tls.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".into(),
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".into(),
+            Some(v) => format!("{v:?}"),
+            None => "unknown".into(),
+        },
+        cipher_suite: tls
+            .negotiated_cipher_suite()
+            .and_then(|s| s.suite().as_str())
+            .unwrap_or("unknown")
+            .to_owned(),
+        key_exchange_group: tls
+            .negotiated_key_exchange_group()
+            .map(|g| format!("{:?}", g.name())),
+        alpn: tls
+            .alpn_protocol()
+            .map(|a| String::from_utf8_lossy(a).into_owned()),
+        certificates_sent: certificates.len(),
+        certificates,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_with_and_without_ports() {
+        assert_eq!(
+            split_endpoint("example.com").unwrap(),
+            ("example.com".into(), 443)
+        );
+        assert_eq!(
+            split_endpoint("example.com:8443").unwrap(),
+            ("example.com".into(), 8443)
+        );
+        assert_eq!(split_endpoint("[::1]:8443").unwrap(), ("::1".into(), 8443));
+        assert_eq!(split_endpoint("::1").unwrap(), ("::1".into(), 443));
+        assert!(split_endpoint("example.com:https").is_err());
+        assert!(split_endpoint(":443").is_err());
+    }
+}
