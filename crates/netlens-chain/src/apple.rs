@@ -169,12 +169,39 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
         None
     };
 
-    // iOS 18.4: a key usage extension must allow the key exchange.
+    // iOS 18.4: a key usage extension must allow the key exchange (the one negotiated, when a
+    // live connection says which).
     if let Some(ku) = &leaf.cert.details.key_usage {
         let signature = ku.usages.contains(&"digitalSignature");
         let encipherment = ku.usages.contains(&"keyEncipherment");
         let kind = leaf.cert.details.public_key.kind;
-        if !signature {
+        let negotiated = ctx.options.negotiated.as_ref();
+        if let Some(n) = negotiated.filter(|n| n.signed_key_exchange() && !signature) {
+            out.push(leaf.finding(
+                "apple.key-usage-cipher-mismatch",
+                format!(
+                    "The server negotiated {} ({}), whose key exchange {}'s key must sign, but its key usage ({}) lacks \
+                     digitalSignature. Since iOS 18.4 this connection fails with -9830 and cannot be overridden.",
+                    n.cipher_suite,
+                    n.protocol_version,
+                    leaf.name(),
+                    ku.usages.join(", ")
+                ),
+            ));
+        } else if let Some(n) = negotiated.filter(|n| !n.signed_key_exchange() && !encipherment) {
+            out.push(leaf.finding(
+                "apple.key-usage-cipher-mismatch",
+                format!(
+                    "The server negotiated {} (static RSA key exchange), which needs keyEncipherment, but {}'s key usage ({}) \
+                     lacks it.",
+                    n.cipher_suite,
+                    leaf.name(),
+                    ku.usages.join(", ")
+                ),
+            ));
+        } else if negotiated.is_some() {
+            // The key exchange that is used is allowed.
+        } else if !signature {
             out.push(leaf.finding(
                 "apple.key-usage-cipher-mismatch",
                 format!(

@@ -115,6 +115,30 @@ pub struct Options {
     /// The user's anchors are public roots (e.g. exported from macOS System Roots), so Apple's
     /// rules for preinstalled roots apply to chains ending at them.
     pub anchors_are_public: bool,
+    /// What a live connection negotiated (`netlens chain --connect`), so that the iOS 18.4 key
+    /// usage rule judges the key exchange actually used rather than the ones possible.
+    pub negotiated: Option<Negotiated>,
+}
+
+/// The protocol version and cipher suite a server negotiated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Negotiated {
+    /// `TLSv1.3`, `TLSv1.2`.
+    pub protocol_version: String,
+    /// The cipher suite's IANA name (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`; rustls writes TLS
+    /// 1.3's as `TLS13_AES_128_GCM_SHA256`).
+    pub cipher_suite: String,
+}
+
+impl Negotiated {
+    /// Whether the server's key signs the key exchange (ECDHE, DHE, and every TLS 1.3 suite),
+    /// which needs `digitalSignature`; otherwise the key exchange is static RSA, which needs
+    /// `keyEncipherment`.
+    pub fn signed_key_exchange(&self) -> bool {
+        self.protocol_version == "TLSv1.3"
+            || self.cipher_suite.starts_with("TLS13_")
+            || self.cipher_suite.contains("DHE_")
+    }
 }
 
 impl Options {
@@ -133,6 +157,7 @@ impl Options {
             required_key_usage: Vec::new(),
             leaf: None,
             anchors_are_public: false,
+            negotiated: None,
         }
     }
 }

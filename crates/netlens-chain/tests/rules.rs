@@ -1481,3 +1481,44 @@ fn stores_that_build_different_paths_get_one_chain_that_serves_both() {
             .contains("#1, #2, #3")
     );
 }
+
+/// With a live connection (`netlens chain --connect`), the iOS 18.4 key usage rule judges the
+/// key exchange the server negotiated: signed (ECDHE, TLS 1.3) needs digitalSignature, static
+/// RSA needs keyEncipherment.
+#[test]
+fn the_key_usage_rule_reads_the_negotiated_suite() {
+    use netlens_chain::Negotiated;
+    let negotiated = |protocol: &str, suite: &str| Negotiated {
+        protocol_version: protocol.into(),
+        cipher_suite: suite.into(),
+    };
+    let mismatch = |usages: Vec<Usage>, n: Option<Negotiated>| {
+        let mut c = case(CertSpec {
+            key_usage: usages,
+            ..leaf_spec()
+        });
+        c.options.negotiated = n;
+        c.run()
+            .findings
+            .into_iter()
+            .find(|f| f.rule == "apple.key-usage-cipher-mismatch")
+            .map(|f| (f.severity, f.message))
+    };
+    let tls13 = negotiated("TLSv1.3", "TLS13_AES_128_GCM_SHA256");
+    let (severity, message) = mismatch(vec![Usage::KeyEncipherment], Some(tls13.clone())).unwrap();
+    assert_eq!(severity, Severity::Error);
+    assert!(
+        message.contains("negotiated TLS13_AES_128_GCM_SHA256"),
+        "{message}"
+    );
+    assert_eq!(mismatch(vec![Usage::DigitalSignature], Some(tls13)), None);
+    // Static RSA really negotiated: keyEncipherment is needed, digitalSignature is not.
+    let rsa = negotiated("TLSv1.2", "TLS_RSA_WITH_AES_128_GCM_SHA256");
+    let (severity, message) = mismatch(vec![Usage::DigitalSignature], Some(rsa.clone())).unwrap();
+    assert_eq!(severity, Severity::Error);
+    assert!(message.contains("static RSA"), "{message}");
+    assert_eq!(mismatch(vec![Usage::KeyEncipherment], Some(rsa)), None);
+    let ecdhe = negotiated("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    assert!(ecdhe.signed_key_exchange());
+    assert!(mismatch(vec![Usage::KeyEncipherment], Some(ecdhe)).is_some());
+}

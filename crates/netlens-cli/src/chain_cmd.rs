@@ -125,6 +125,11 @@ pub fn run(args: ChainArgs) -> ExitCode {
                     if args.host.is_none() {
                         options.host = netlens_chain::names::parse_host(&host).ok();
                     }
+                    // The iOS 18.4 key usage rule judges the key exchange actually used.
+                    options.negotiated = Some(netlens_chain::Negotiated {
+                        protocol_version: c.protocol_version.clone(),
+                        cipher_suite: c.cipher_suite.clone(),
+                    });
                     Some(c)
                 }
                 Err(why) => {

@@ -199,3 +199,55 @@ fn servers_that_are_not_tls_are_said_in_a_sentence() {
         );
     }
 }
+
+/// iOS 18.4's key usage rule, from the suite the server really negotiated: a P-256 key whose
+/// key usage lacks digitalSignature, served over TLS 1.3 (whose key exchange it must sign).
+#[test]
+fn the_key_usage_rule_uses_the_suite_the_server_negotiated() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        println!("SKIPPED: openssl is not installed (Debian: openssl)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("netlens-connect-ku-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=www.netlens.test",
+        ])
+        .args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"])
+        .args(["-addext", "keyUsage=critical,keyEncipherment"])
+        .arg("-keyout")
+        .arg(dir.join("leaf.key"))
+        .arg("-out")
+        .arg(dir.join("leaf.pem"))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::copy(dir.join("leaf.pem"), dir.join("root.pem")).unwrap();
+    let (server, port) = openssl(&dir, false);
+    let (_, report, stderr) = connect(port, &dir);
+    drop(server);
+    let report = report.unwrap_or_else(|| panic!("no report: {stderr}"));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "apple.key-usage-cipher-mismatch")
+        .unwrap_or_else(|| panic!("{:?}", rules(&report)));
+    let suite = report["connection"]["cipher_suite"].as_str().unwrap();
+    assert_eq!(finding["severity"], "error");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("negotiated {suite}"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
