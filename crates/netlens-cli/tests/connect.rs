@@ -14,6 +14,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// The tests of this file run one at a time: each picks free ports, and two picking at once
+/// could get the same one.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -122,6 +130,7 @@ fn rules(report: &Value) -> Vec<String> {
 
 #[test]
 fn the_chain_a_server_sends_is_analyzed_as_sent() {
+    let _serial = one_at_a_time();
     if Command::new("openssl").arg("version").output().is_err() {
         println!("SKIPPED: openssl is not installed (Debian: openssl)");
         return;
@@ -166,9 +175,16 @@ fn the_chain_a_server_sends_is_analyzed_as_sent() {
 
 #[test]
 fn servers_that_are_not_tls_are_said_in_a_sentence() {
+    let _serial = one_at_a_time();
     let dir = std::env::temp_dir();
-    // Nobody listening.
-    let (code, report, stderr) = connect(free_port(), &dir);
+    // Nobody listening: a port held by a socket that is bound but does not listen, so that no
+    // other server can take it meanwhile.
+    let held = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    held.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    let port = held.local_addr().unwrap().as_socket().unwrap().port();
+    let (code, report, stderr) = connect(port, &dir);
+    drop(held);
     assert_eq!((code, report.is_none()), (2, true));
     assert!(stderr.contains("connection refused"), "{stderr}");
     assert!(!stderr.contains("panicked"));
@@ -204,6 +220,7 @@ fn servers_that_are_not_tls_are_said_in_a_sentence() {
 /// key usage lacks digitalSignature, served over TLS 1.3 (whose key exchange it must sign).
 #[test]
 fn the_key_usage_rule_uses_the_suite_the_server_negotiated() {
+    let _serial = one_at_a_time();
     if Command::new("openssl").arg("version").output().is_err() {
         println!("SKIPPED: openssl is not installed (Debian: openssl)");
         return;
