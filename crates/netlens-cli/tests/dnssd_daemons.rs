@@ -76,6 +76,16 @@ fn unhex(text: &str) -> Vec<u8> {
         .collect()
 }
 
+/// The service's TXT strings as python-zeroconf read them off the network.
+fn wire_of(service: &Value) -> Vec<Vec<u8>> {
+    service["wire"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| unhex(s.as_str().unwrap()))
+        .collect()
+}
+
 /// Shows strings for a failure message.
 fn show(strings: &[Vec<u8>]) -> String {
     strings
@@ -157,12 +167,7 @@ fn check(capture: &Value, service: &Value, dir: &Path) -> Result<bool, String> {
         .iter()
         .map(|s| unhex(s["hex"].as_str().unwrap()))
         .collect();
-    let wire: Vec<Vec<u8>> = service["wire"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| unhex(s.as_str().unwrap()))
-        .collect();
+    let wire = wire_of(service);
     let mut exact = true;
     // Avahi and dns-sd -L never print an empty string; netlens must say so (a record of one
     // empty string it can tell from `[]` or a missing TXT line).
@@ -314,12 +319,7 @@ fn check_browsed(json: &[u8], service: &Value) -> Result<bool, String> {
         .iter()
         .map(|s| unhex(s["hex"].as_str().unwrap_or_default()))
         .collect();
-    let wire: Vec<Vec<u8>> = service["wire"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| unhex(s.as_str().unwrap()))
-        .collect();
+    let wire = wire_of(service);
     if strings != wire {
         return Err(format!(
             "netlens: {}\n  wire: {}",
