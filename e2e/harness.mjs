@@ -222,6 +222,11 @@ export async function runCli(args, stdin = '') {
   let stdout = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk) => (stdout += chunk));
+  // A command that takes no input may exit before its stdin is written or closed; the pipe then
+  // breaks (EPIPE), which is no failure of the command. Its exit status and output still count.
+  child.stdin.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   child.stdin.end(stdin);
   const [status] = await once(child, 'exit');
   return { status, stdout };
