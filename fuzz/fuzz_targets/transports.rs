@@ -37,5 +37,6 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let _ = netlens_probe::codec::decode(&numbers, &strings);
     // A server's first answer to a TLS probe (`netlens ats`).
-    let _ = netlens_tls::read_answer(data);
+    let _ = netlens_tls::read_answer(data, false);
+    let _ = netlens_tls::read_answer(data, true);
 });

@@ -25,6 +25,19 @@ pub struct ChainArgs {
     /// Seconds to wait for --connect (at most 120).
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub timeout: f64,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Print the report as JSON.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print the report as Markdown.
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+/// What the analysis trusts and judges: shared by `netlens chain` and `netlens ats`.
+#[derive(clap::Args)]
+pub struct AnalysisArgs {
     /// Host name or IP address clients connect to (a URL works too).
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
@@ -48,12 +61,6 @@ pub struct ChainArgs {
     /// rules for preinstalled roots (398 days, Certificate Transparency) to chains ending there.
     #[arg(long)]
     pub anchors_are_public: bool,
-    /// Print the report as JSON.
-    #[arg(long, conflicts_with = "markdown")]
-    pub json: bool,
-    /// Print the report as Markdown.
-    #[arg(long)]
-    pub markdown: bool,
 }
 
 /// One line: what `--connect` negotiated and received.
@@ -87,51 +94,64 @@ pub fn parse_store(id: &str) -> Result<StoreId, String> {
     })
 }
 
-/// Runs `netlens chain`. Exit: 0 when the apple verdict passes, 1 when it fails, 2 on bad input.
-pub fn run(args: ChainArgs) -> ExitCode {
-    let Some(now) = resolve_time(args.at.as_deref()) else {
-        return ExitCode::from(2);
-    };
+/// An analyzer set up from `args`: the moment, the stores, the anchors, the CT log list, and
+/// the host (`--host`, else `default_host`: the name connected to). `negotiated` is what a live
+/// connection agreed on. `Err` after saying why on stderr (exit 2).
+pub fn analyzer(
+    args: &AnalysisArgs,
+    default_host: Option<&str>,
+    negotiated: Option<netlens_chain::Negotiated>,
+) -> Result<Analyzer, ExitCode> {
+    let now = resolve_time(args.at.as_deref()).ok_or(ExitCode::from(2))?;
     let mut options = Options::at(now);
     options.builtin_roots = !args.no_builtin_roots;
     options.anchors_are_public = args.anchors_are_public;
     options.strict_store = args.store;
-    // --connect: the server's chain, and (unless --host says otherwise) its name as the host.
+    options.negotiated = negotiated;
+    match (&args.host, default_host) {
+        (Some(host), _) => match netlens_chain::names::parse_host(host) {
+            Ok(h) => options.host = Some(h),
+            Err(e) => {
+                eprintln!("netlens: --host: {e}");
+                return Err(ExitCode::from(2));
+            }
+        },
+        (None, Some(host)) => options.host = netlens_chain::names::parse_host(host).ok(),
+        (None, None) => {}
+    }
+    let mut analyzer = Analyzer::new(options);
+    for path in &args.anchors {
+        match read_input(path) {
+            Ok((bytes, name)) => analyzer.add_anchors(&bytes, name.as_deref()),
+            Err(e) => {
+                eprintln!("netlens: cannot read anchors {}: {e}", path.display());
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    if let Some(path) = &args.ct_log_list {
+        let loaded = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|json| analyzer.set_ct_log_list(&json));
+        if let Err(e) = loaded {
+            eprintln!("netlens: --ct-log-list {}: {e}", path.display());
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(analyzer)
+}
+
+/// Runs `netlens chain`. Exit: 0 when the apple verdict passes, 1 when it fails, 2 on bad input.
+pub fn run(args: ChainArgs) -> ExitCode {
+    // --connect: the server's chain, and (unless --host says otherwise) the name asked for as
+    // the host.
     let connection = match &args.connect {
         Some(endpoint) => {
-            let (host, port) = match crate::tls_connect::split_endpoint(endpoint) {
-                Ok(split) => split,
-                Err(e) => {
-                    eprintln!("netlens: --connect {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            if !(args.timeout > 0.0 && args.timeout <= 120.0) {
-                eprintln!("netlens: --timeout is in seconds, more than 0 and at most 120");
-                return ExitCode::from(2);
-            }
-            let is_address = host.parse::<std::net::IpAddr>().is_ok();
-            let sni = args
-                .sni
-                .clone()
-                .or_else(|| (!is_address).then(|| host.clone()));
-            match crate::tls_connect::connect(
-                &host,
-                port,
-                sni.as_deref(),
-                std::time::Duration::from_secs_f64(args.timeout),
-            ) {
-                Ok(c) => {
-                    if args.host.is_none() {
-                        options.host = netlens_chain::names::parse_host(&host).ok();
-                    }
-                    // The iOS 18.4 key usage rule judges the key exchange actually used.
-                    options.negotiated = Some(netlens_chain::Negotiated {
-                        protocol_version: c.protocol_version.clone(),
-                        cipher_suite: c.cipher_suite.clone(),
-                    });
-                    Some(c)
-                }
+            let connected =
+                crate::tls_connect::Target::parse(endpoint, args.sni.as_deref(), args.timeout)
+                    .and_then(|target| crate::tls_connect::connect(&target).map(|c| (target, c)));
+            match connected {
+                Ok(connected) => Some(connected),
                 Err(why) => {
                     eprintln!("netlens: {why}.");
                     return ExitCode::from(2);
@@ -140,16 +160,16 @@ pub fn run(args: ChainArgs) -> ExitCode {
         }
         None => None,
     };
-    if let Some(host) = &args.host {
-        match netlens_chain::names::parse_host(host) {
-            Ok(h) => options.host = Some(h),
-            Err(e) => {
-                eprintln!("netlens: --host: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let mut analyzer = Analyzer::new(options);
+    let (default_host, negotiated) = match &connection {
+        // The name the client asks for: the SNI (none for an address without --sni).
+        Some((target, c)) => (target.sni.as_deref(), Some(c.negotiated())),
+        None => (None, None),
+    };
+    let mut analyzer = match analyzer(&args.analysis, default_host, negotiated) {
+        Ok(analyzer) => analyzer,
+        Err(code) => return code,
+    };
+    let connection = connection.map(|(_, c)| c);
     if let Some(c) = &connection {
         for der in &c.certificates {
             analyzer.add_chain(der, Some(&c.endpoint));
@@ -162,24 +182,6 @@ pub fn run(args: ChainArgs) -> ExitCode {
                 eprintln!("netlens: cannot read {}: {e}", path.display());
                 return ExitCode::from(2);
             }
-        }
-    }
-    for path in &args.anchors {
-        match read_input(path) {
-            Ok((bytes, name)) => analyzer.add_anchors(&bytes, name.as_deref()),
-            Err(e) => {
-                eprintln!("netlens: cannot read anchors {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        }
-    }
-    if let Some(path) = &args.ct_log_list {
-        let loaded = std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|json| analyzer.set_ct_log_list(&json));
-        if let Err(e) = loaded {
-            eprintln!("netlens: --ct-log-list {}: {e}", path.display());
-            return ExitCode::from(2);
         }
     }
     let analysis = analyzer.analyze();

@@ -3,6 +3,7 @@
 //! Same analysis as the web app (it calls the same `netlens-x509` and `netlens-chain`
 //! functions), plain text for people and stable JSON (`--json`) for machines.
 
+mod ats_cmd;
 mod chain_cmd;
 mod decode_cmd;
 mod dnssd_cmd;
@@ -55,6 +56,18 @@ enum Command {
     /// (Mozilla's by default); the trust matrix says which stores trust the chain and why not.
     /// Exit status: 0 when the apple verdict passes, 1 when it fails, 2 on unusable input.
     Chain(chain_cmd::ChainArgs),
+    /// App Transport Security diagnostics for a live server, like `nscurl --ats-diagnostics`
+    /// on any OS: will an iOS / macOS app connect, and if not, the least Info.plist exceptions.
+    ///
+    /// The server half: which of TLS 1.0–1.3 the server accepts, with ATS's forward-secret
+    /// suites or without, tested by handshakes for each ATS configuration. The certificate
+    /// half: the chain the server sends, analyzed as `netlens chain` does (the apple verdict).
+    /// Prints the least NSExceptionDomains settings and the Info.plist fragment, with how to
+    /// fix the server instead; --json gives `ats` (pass | fail), `exceptions`, `info_plist`,
+    /// `server`, `certificate` and the whole `chain` report. Exit status: 0 when ATS connects
+    /// with no exception, 1 when it does not, 2 when the server cannot be reached or does not
+    /// speak TLS.
+    Ats(ats_cmd::AtsArgs),
     /// List a compiled-in root store (apple, mozilla, chrome; all three without --store): every
     /// root's SHA-256, name, expiry and the store's constraints on it.
     Roots {
@@ -206,6 +219,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decode { files, json, at } => decode_cmd::run(&files, json, at.as_deref()),
         Command::Chain(args) => chain_cmd::run(args),
+        Command::Ats(args) => ats_cmd::run(args),
         Command::Rules { json, markdown } => chain_cmd::rules(json, markdown),
         Command::Roots { store, json } => chain_cmd::roots(store, json),
         Command::Limbo => limbo_cmd::run(),

@@ -5,6 +5,9 @@
 //! rule and store, and must see a broken chain rather than an aborted connection): the
 //! certificates are recorded exactly as sent, with the protocol version, cipher suite, key
 //! exchange group and ALPN. No application data is sent.
+//!
+//! [`probe`] is the other way in, for `netlens ats`: one hand-built ClientHello
+//! (`netlens-tls`), one answer, no handshake.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -36,6 +39,58 @@ pub struct Connection {
     pub certificates: Vec<Vec<u8>>,
     /// How many the server sent.
     pub certificates_sent: usize,
+}
+
+impl Connection {
+    /// What the handshake agreed on, for the key usage rule.
+    pub fn negotiated(&self) -> netlens_chain::Negotiated {
+        netlens_chain::Negotiated {
+            protocol_version: self.protocol_version.clone(),
+            cipher_suite: self.cipher_suite.clone(),
+        }
+    }
+}
+
+/// Where to connect: `HOST[:PORT]`, the SNI to send and how long to wait.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The host name or address.
+    pub host: String,
+    /// The port (443 by default).
+    pub port: u16,
+    /// The name sent as SNI: `--sni`, else HOST unless it is an address.
+    pub sni: Option<String>,
+    /// How long each connection may take.
+    pub timeout: Duration,
+}
+
+impl Target {
+    /// From `HOST[:PORT]`, `--sni` and `--timeout` (seconds); `Err` says which is wrong.
+    pub fn parse(endpoint: &str, sni: Option<&str>, timeout: f64) -> Result<Target, String> {
+        let (host, port) = split_endpoint(endpoint)?;
+        if !(timeout > 0.0 && timeout <= 120.0) {
+            return Err("--timeout is in seconds, more than 0 and at most 120".into());
+        }
+        let is_address = host.parse::<std::net::IpAddr>().is_ok();
+        let sni = sni
+            .map(str::to_owned)
+            .or_else(|| (!is_address).then(|| host.clone()));
+        Ok(Target {
+            host,
+            port,
+            sni,
+            timeout: Duration::from_secs_f64(timeout),
+        })
+    }
+
+    /// `host:port`, with brackets for IPv6.
+    pub fn endpoint(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
 }
 
 /// Accepts every certificate and signature: the analysis judges them, the connection must not.
@@ -102,32 +157,19 @@ pub fn split_endpoint(endpoint: &str) -> Result<(String, u16), String> {
     Ok((host.to_owned(), port))
 }
 
-/// Connects to `host:port` and completes a TLS handshake (SNI `sni`, none for an address),
-/// within `timeout`. `Err` is one sentence: what failed, where, what to try.
-pub fn connect(
-    host: &str,
-    port: u16,
-    sni: Option<&str>,
-    timeout: Duration,
-) -> Result<Connection, String> {
-    let endpoint = if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
-    let deadline = Instant::now() + timeout;
-    let addresses: Vec<_> = (host, port)
+/// A TCP connection to `target` within its timeout. `Err` is one sentence: what failed,
+/// where, what to try.
+fn open(target: &Target) -> Result<TcpStream, String> {
+    let endpoint = target.endpoint();
+    let host = &target.host;
+    let addresses: Vec<_> = (host.as_str(), target.port)
         .to_socket_addrs()
         .map_err(|e| format!("{host} does not resolve ({e}): check the name"))?
         .collect();
-    let mut last = String::new();
-    let mut stream = None;
+    let mut last = format!("{host} has no address");
     for address in &addresses {
-        match TcpStream::connect_timeout(address, timeout) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
-            }
+        match TcpStream::connect_timeout(address, target.timeout) {
+            Ok(stream) => return Ok(stream),
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
                 last = format!(
                     "nothing accepts connections at {endpoint} (connection refused): check the host and port"
@@ -141,19 +183,89 @@ pub fn connect(
             {
                 last = format!(
                     "{endpoint} did not answer within {} s: a firewall may drop the connection; check the port or raise --timeout",
-                    timeout.as_secs_f64()
+                    target.timeout.as_secs_f64()
                 );
             }
             Err(e) => last = format!("cannot connect to {endpoint} ({e})"),
         }
     }
-    let Some(mut stream) = stream else {
-        return Err(if last.is_empty() {
-            format!("{host} has no address")
+    Err(last)
+}
+
+/// Why a probe has no answer to judge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeError {
+    /// The connection could not be made (refused, unresolved, timed out).
+    Unreachable(String),
+    /// The server took the connection and the hello, and said nothing within the timeout.
+    Silent(String),
+}
+
+impl std::fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProbeError::Unreachable(why) | ProbeError::Silent(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Sends the ClientHello of `offer` to `target` on a connection of its own and reads the
+/// server's first answer, within `target.timeout`.
+pub fn probe(
+    target: &Target,
+    offer: &netlens_tls::Offer,
+) -> Result<netlens_tls::Answer, ProbeError> {
+    let mut stream = open(target).map_err(ProbeError::Unreachable)?;
+    let deadline = Instant::now() + target.timeout;
+    let hello = netlens_tls::client_hello(offer, target.sni.as_deref(), [0x4E; 32]);
+    let _ = stream.set_write_timeout(Some(target.timeout));
+    if stream.write_all(&hello).is_err() {
+        return Ok(netlens_tls::Answer::Closed);
+    }
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        if let Some(answer) = netlens_tls::read_answer(&received, false) {
+            return Ok(answer);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        let read = if left.is_zero() {
+            Err(std::io::ErrorKind::TimedOut.into())
         } else {
-            last
-        });
-    };
+            let _ = stream.set_read_timeout(Some(left));
+            stream.read(&mut buffer)
+        };
+        match read {
+            Ok(n) if n > 0 => received.extend_from_slice(&buffer[..n]),
+            Err(e)
+                if received.is_empty()
+                    && matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+            {
+                return Err(ProbeError::Silent(format!(
+                    "{} took the connection but did not answer a TLS hello within {} s: check that it speaks TLS on this port, or raise --timeout",
+                    target.endpoint(),
+                    target.timeout.as_secs_f64()
+                )));
+            }
+            // Closed, reset, or out of time partway: what came is the answer.
+            _ => {
+                return Ok(netlens_tls::read_answer(&received, true)
+                    .unwrap_or(netlens_tls::Answer::NotTls));
+            }
+        }
+    }
+}
+
+/// Connects to `target` and completes a TLS handshake (SNI `target.sni`), within its timeout.
+/// `Err` is one sentence: what failed, where, what to try.
+pub fn connect(target: &Target) -> Result<Connection, String> {
+    let endpoint = target.endpoint();
+    let (host, sni, timeout) = (&target.host, target.sni.as_deref(), target.timeout);
+    let deadline = Instant::now() + timeout;
+    let mut stream = open(target)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -163,7 +275,7 @@ pub fn connect(
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.enable_sni = sni.is_some();
-    let name = sni.unwrap_or(host);
+    let name = sni.unwrap_or(host.as_str());
     let server_name = ServerName::try_from(name.to_owned())
         .map_err(|_| format!("{name:?} is not a host name or address to send as SNI"))?;
     let mut tls = rustls::ClientConnection::new(Arc::new(config), server_name)

@@ -5,17 +5,21 @@
 //! version and one set of suites and read what comes back. TLS libraries cannot do that for the
 //! versions that matter most here: rustls speaks neither TLS 1.0/1.1 nor static-RSA suites, and
 //! a library that does would negotiate, not report. So, as sslyze and testssl.sh do, netlens
-//! writes the ClientHello itself ([`client_hello`]) and reads only the first answer
-//! ([`read_answer`]): a ServerHello (accepted: which version and suite), an alert (refused), or
-//! something that is not TLS. No handshake is completed and no key is ever used, so nothing here
-//! is cryptography.
+//! writes the ClientHello itself ([`client_hello`], for an [`Offer`]) and reads only the first
+//! answer ([`read_answer`]): a ServerHello (accepted: which version and suite, and before TLS
+//! 1.3 the certificates, which still travel in the clear), an alert (refused), a closed
+//! connection, or something that is not TLS. No handshake is completed and no key is ever used,
+//! so nothing here is cryptography.
 //!
 //! A hello's version is a maximum: a server that has only older versions answers with the
 //! highest of them, so what the server accepts is the version in its answer, not the one
-//! offered. (TLS 1.3 is offered in `supported_versions` alone, so a server without it answers
-//! as the TLS 1.2 hello it then sees.)
+//! offered. (TLS 1.3 is offered in `supported_versions`, so a server without it answers as the
+//! TLS 1.2 hello it then sees.)
 //!
-//! No I/O and no clock: the caller sends the bytes and feeds what it receives.
+//! [`ats`] turns the answers into App Transport Security's verdict and the least Info.plist
+//! exceptions. No I/O and no clock: the caller sends the bytes and feeds what it receives.
+
+pub mod ats;
 
 use serde::Serialize;
 
@@ -128,16 +132,40 @@ pub fn suite_named(id: u16) -> Option<&'static Suite> {
         .find(|s| s.id == id)
 }
 
-/// A ClientHello record offering only `version` and `suites`, for `server_name` (SNI, left out
-/// for an IP address). `random` fills the random and, for TLS 1.3, the X25519 key share (any
-/// 32 bytes: the handshake is never finished). Before TLS 1.3 the ECDHE extensions (curves,
-/// point formats) and, for TLS 1.2, signature algorithms are offered, as a browser would.
-pub fn client_hello(
-    version: Version,
-    suites: &[u16],
-    server_name: Option<&str>,
-    random: [u8; 32],
-) -> Vec<u8> {
+/// What a ClientHello offers: protocol versions from `minimum` to `maximum`, and suites.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    /// The highest version offered (the hello's version).
+    pub maximum: Version,
+    /// The lowest version the client accepts. With a TLS 1.3 maximum it bounds
+    /// `supported_versions`; before, the hello cannot say it, and the caller judges the answer.
+    pub minimum: Version,
+    /// The cipher suites, in order of preference (wire values).
+    pub suites: Vec<u16>,
+}
+
+impl Offer {
+    /// Exactly one version and these suites.
+    pub fn only(version: Version, suites: &[Suite]) -> Offer {
+        Offer {
+            maximum: version,
+            minimum: version,
+            suites: suites.iter().map(|s| s.id).collect(),
+        }
+    }
+
+    /// Whether `answer` is a ServerHello this offer allows: a version from `minimum` to
+    /// `maximum` and one of the suites offered.
+    pub fn allows(&self, version: Version, suite: u16) -> bool {
+        (self.minimum..=self.maximum).contains(&version) && self.suites.contains(&suite)
+    }
+}
+
+/// A ClientHello record for `offer`, for `server_name` (SNI, left out for an IP address).
+/// `random` fills the random and, for TLS 1.3, the X25519 key share (any 32 bytes: the
+/// handshake is never finished). The ECDHE extensions (curves, point formats), signature
+/// algorithms and the extended master secret are offered as a browser would.
+pub fn client_hello(offer: &Offer, server_name: Option<&str>, random: [u8; 32]) -> Vec<u8> {
     let mut extensions = Vec::new();
     if let Some(name) =
         server_name.filter(|n| n.parse::<std::net::IpAddr>().is_err() && n.len() < 256)
@@ -159,9 +187,9 @@ pub fn client_hello(
     );
     // ec_point_formats: uncompressed.
     push_extension(&mut extensions, 0x000B, &[1, 0]);
-    if version >= Version::Tls12 {
+    if offer.maximum >= Version::Tls12 {
         // signature_algorithms: ECDSA P-256/P-384 SHA-256/384, RSA-PSS SHA-256/384, RSA
-        // PKCS#1 SHA-256/384/512, Ed25519.
+        // PKCS#1 SHA-256/384/512, Ed25519, RSA PKCS#1 SHA-1.
         let algorithms: [u16; 9] = [
             0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0601, 0x0807, 0x0201,
         ];
@@ -171,11 +199,21 @@ pub fn client_hello(
             body.extend_from_slice(&a.to_be_bytes());
         }
         push_extension(&mut extensions, 0x000D, &body);
-        // extended_master_secret (ATS expects it on TLS 1.2).
-        push_extension(&mut extensions, 0x0017, &[]);
     }
-    if version == Version::Tls13 {
-        push_extension(&mut extensions, 0x002B, &[2, 0x03, 0x04]); // supported_versions
+    // extended_master_secret (RFC 7627; defined for every version before TLS 1.3).
+    push_extension(&mut extensions, 0x0017, &[]);
+    if offer.maximum == Version::Tls13 {
+        // supported_versions, newest first, down to the minimum.
+        let versions: Vec<Version> = Version::ALL
+            .into_iter()
+            .rev()
+            .filter(|v| *v >= offer.minimum)
+            .collect();
+        let mut body = vec![(versions.len() * 2) as u8];
+        for v in versions {
+            body.extend_from_slice(&v.wire().to_be_bytes());
+        }
+        push_extension(&mut extensions, 0x002B, &body);
         let mut share = vec![0, 36, 0x00, 0x1D, 0, 32]; // one x25519 share
         share.extend_from_slice(&random);
         push_extension(&mut extensions, 0x0033, &share); // key_share
@@ -183,11 +221,11 @@ pub fn client_hello(
     }
     let mut hello = Vec::new();
     // legacy_version: TLS 1.3 says 1.2 here and the real one in supported_versions.
-    hello.extend_from_slice(&version.wire().min(0x0303).to_be_bytes());
+    hello.extend_from_slice(&offer.maximum.wire().min(0x0303).to_be_bytes());
     hello.extend_from_slice(&random);
     hello.push(0); // no session id
-    push_u16(&mut hello, suites.len() * 2);
-    for s in suites {
+    push_u16(&mut hello, offer.suites.len() * 2);
+    for s in &offer.suites {
         hello.extend_from_slice(&s.to_be_bytes());
     }
     hello.extend_from_slice(&[1, 0]); // compression: null only
@@ -225,15 +263,57 @@ pub enum Answer {
         suite: u16,
         /// Whether it agreed to the extended master secret.
         extended_master_secret: bool,
+        /// Before TLS 1.3, the certificates of the Certificate message that follows the
+        /// ServerHello (DER, as sent); empty for TLS 1.3, where they are encrypted.
+        #[serde(skip)]
+        certificates: Vec<Vec<u8>>,
     },
     /// An alert: `description` 40 is handshake_failure (no common suite), 70 protocol_version.
     Alert {
         /// The alert description.
         description: u8,
     },
+    /// The server closed the connection without a word (some refuse a hello that way).
+    Closed,
     /// The bytes are not a TLS answer (an HTTP server, an echo, another protocol).
     NotTls,
 }
+
+impl Answer {
+    /// One phrase for a report: "TLSv1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    /// "alert 40 (handshake_failure)", "closed without an answer".
+    pub fn describe(&self) -> String {
+        match self {
+            Answer::Accepted { version, suite, .. } => {
+                format!("{}, {}", version.name(), suite_name(*suite))
+            }
+            Answer::Alert { description } => format!(
+                "alert {description} ({})",
+                match description {
+                    40 => "handshake_failure",
+                    47 => "illegal_parameter",
+                    70 => "protocol_version",
+                    71 => "insufficient_security",
+                    80 => "internal_error",
+                    86 => "inappropriate_fallback",
+                    112 => "unrecognized_name",
+                    _ => "refused",
+                }
+            ),
+            Answer::Closed => "closed without an answer".into(),
+            Answer::NotTls => "an answer that is not TLS".into(),
+        }
+    }
+}
+
+/// The IANA name of a suite netlens offers, or its wire value in hex.
+pub fn suite_name(id: u16) -> String {
+    suite_named(id).map_or_else(|| format!("0x{id:04X}"), |s| s.name.to_owned())
+}
+
+/// The most handshake bytes read for one answer: a ServerHello and a certificate list fit
+/// easily; a server that sends more is answered from what came.
+pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
 
 /// The RFC 8446 random of a HelloRetryRequest (SHA-256 of "HelloRetryRequest").
 const HELLO_RETRY_REQUEST: [u8; 32] = [
@@ -242,38 +322,111 @@ const HELLO_RETRY_REQUEST: [u8; 32] = [
 ];
 
 /// Reads the server's first answer from what it has sent so far: `None` while more bytes are
-/// needed. Never panics, whatever the bytes.
-pub fn read_answer(received: &[u8]) -> Option<Answer> {
-    let header = received.get(..5)?;
-    let (kind, major) = (header[0], header[1]);
-    let length = usize::from(u16::from_be_bytes([header[3], header[4]]));
-    if major != 3 || !matches!(kind, 21 | 22) || length == 0 || length > 18_432 {
-        return Some(Answer::NotTls);
+/// needed. `ended`: the server has closed the connection (or the caller stops reading), so
+/// what has come is all there is. Before TLS 1.3 the answer waits for the Certificate message
+/// after the ServerHello. Handshake messages are reassembled across records. Never panics,
+/// whatever the bytes.
+pub fn read_answer(received: &[u8], ended: bool) -> Option<Answer> {
+    let ended = ended || received.len() >= MAX_ANSWER_BYTES;
+    if received.is_empty() {
+        return ended.then_some(Answer::Closed);
     }
-    let body = received.get(5..5 + length)?;
-    if kind == 21 {
-        return Some(match body {
-            [_, description] => Answer::Alert {
-                description: *description,
-            },
-            _ => Answer::NotTls,
-        });
+    // The handshake bytes of the records that have come whole; `stopped` once a record that
+    // ends the plaintext (an alert after the hello, encrypted data) or a broken one arrives.
+    let mut handshake = Vec::new();
+    let mut at = 0;
+    let mut stopped = false;
+    while let Some(header) = received.get(at..at + 5) {
+        let (kind, major) = (header[0], header[1]);
+        let length = usize::from(u16::from_be_bytes([header[3], header[4]]));
+        if major != 3 || !matches!(kind, 20..=23) || length == 0 || length > 18_432 {
+            if at == 0 {
+                return Some(Answer::NotTls);
+            }
+            stopped = true;
+            break;
+        }
+        if at == 0 && !matches!(kind, 21 | 22) {
+            return Some(Answer::NotTls);
+        }
+        let Some(body) = received.get(at + 5..at + 5 + length) else {
+            break;
+        };
+        match kind {
+            22 => handshake.extend_from_slice(body),
+            20 => {} // change_cipher_spec (TLS 1.3's middlebox compatibility)
+            21 if handshake.is_empty() => {
+                return Some(match body {
+                    [_, description] => Answer::Alert {
+                        description: *description,
+                    },
+                    _ => Answer::NotTls,
+                });
+            }
+            _ => {
+                stopped = true;
+                break;
+            }
+        }
+        at += 5 + length;
     }
-    // A handshake record: the first message must be a ServerHello (2). It may span records;
-    // servers send it whole in the first one in practice, and a split one is read as not TLS
-    // rather than guessed at.
-    let (&msg_type, rest) = body.split_first()?;
+    let complete = ended || stopped;
+    let Some((msg_type, hello, next)) = message(&handshake, 0) else {
+        return complete.then_some(Answer::NotTls);
+    };
     if msg_type != 2 {
         return Some(Answer::NotTls);
     }
-    Some(server_hello(rest).unwrap_or(Answer::NotTls))
+    let Some((version, suite, extended_master_secret)) = server_hello(hello) else {
+        return Some(Answer::NotTls);
+    };
+    let accepted = |certificates| Answer::Accepted {
+        version,
+        suite,
+        extended_master_secret,
+        certificates,
+    };
+    if version == Version::Tls13 {
+        return Some(accepted(Vec::new()));
+    }
+    match message(&handshake, next) {
+        Some((11, body, _)) => Some(accepted(certificate_list(body))),
+        Some(_) => Some(accepted(Vec::new())),
+        None => complete.then(|| accepted(Vec::new())),
+    }
 }
 
-fn server_hello(message: &[u8]) -> Option<Answer> {
-    let length = usize::from(*message.first()?) << 16
-        | usize::from(*message.get(1)?) << 8
-        | usize::from(*message.get(2)?);
-    let hello = message.get(3..3 + length)?;
+/// The handshake message at `at`: (type, body, offset of the next), once it is whole.
+fn message(handshake: &[u8], at: usize) -> Option<(u8, &[u8], usize)> {
+    let header = handshake.get(at..at + 4)?;
+    let length =
+        usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3]);
+    let body = handshake.get(at + 4..at + 4 + length)?;
+    Some((header[0], body, at + 4 + length))
+}
+
+/// The certificates of a TLS 1.0–1.2 Certificate message (`certificate_list<0..2^24-1>` of
+/// `opaque ASN.1Cert<1..2^24-1>`); as many whole ones as there are.
+fn certificate_list(body: &[u8]) -> Vec<Vec<u8>> {
+    let mut certificates = Vec::new();
+    let Some(list) = body.get(3..) else {
+        return certificates;
+    };
+    let mut at = 0;
+    while let Some(length) = list.get(at..at + 3) {
+        let length =
+            usize::from(length[0]) << 16 | usize::from(length[1]) << 8 | usize::from(length[2]);
+        let Some(der) = list.get(at + 3..at + 3 + length) else {
+            break;
+        };
+        certificates.push(der.to_vec());
+        at += 3 + length;
+    }
+    certificates
+}
+
+/// (version, suite, extended master secret) of a ServerHello body.
+fn server_hello(hello: &[u8]) -> Option<(Version, u16, bool)> {
     let legacy = u16::from_be_bytes([*hello.first()?, *hello.get(1)?]);
     let random = hello.get(2..34)?;
     let session_len = usize::from(*hello.get(34)?);
@@ -302,11 +455,7 @@ fn server_hello(message: &[u8]) -> Option<Answer> {
     if random == HELLO_RETRY_REQUEST {
         version = Version::Tls13;
     }
-    Some(Answer::Accepted {
-        version,
-        suite,
-        extended_master_secret,
-    })
+    Some((version, suite, extended_master_secret))
 }
 
 #[cfg(test)]
@@ -316,7 +465,12 @@ mod tests {
     #[test]
     fn a_client_hello_is_one_well_formed_record() {
         for version in Version::ALL {
-            let hello = client_hello(version, &[0xC02F, 0x009C], Some("example.com"), [7; 32]);
+            let offer = Offer {
+                maximum: version,
+                minimum: Version::Tls10,
+                suites: vec![0xC02F, 0x009C],
+            };
+            let hello = client_hello(&offer, Some("example.com"), [7; 32]);
             assert_eq!(hello[0], 22);
             assert_eq!(
                 usize::from(u16::from_be_bytes([hello[3], hello[4]])),
@@ -327,14 +481,43 @@ mod tests {
             assert_eq!(legacy, version.wire().min(0x0303));
             assert!(hello.windows(11).any(|w| w == b"example.com"));
         }
-        let by_ip = client_hello(Version::Tls12, &[0xC02F], Some("127.0.0.1"), [0; 32]);
+        // TLS 1.3 down to 1.1: supported_versions lists 1.3, 1.2, 1.1.
+        let offer = Offer {
+            maximum: Version::Tls13,
+            minimum: Version::Tls11,
+            suites: vec![0x1301],
+        };
+        let hello = client_hello(&offer, None, [0; 32]);
+        assert!(
+            hello
+                .windows(11)
+                .any(|w| w == [0x00, 0x2B, 0, 7, 6, 3, 4, 3, 3, 3, 2])
+        );
+        let by_ip = client_hello(&offer, Some("127.0.0.1"), [0; 32]);
         assert!(
             !by_ip.windows(9).any(|w| w == b"127.0.0.1"),
             "no SNI for an address"
         );
+        assert!(offer.allows(Version::Tls12, 0x1301));
+        assert!(!offer.allows(Version::Tls10, 0x1301));
+        assert!(!offer.allows(Version::Tls13, 0x1302));
     }
 
-    fn server_hello_record(legacy: u16, suite: u16, extensions: &[u8]) -> Vec<u8> {
+    fn record(kind: u8, body: &[u8]) -> Vec<u8> {
+        let mut record = vec![kind, 3, 3];
+        record.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        record.extend_from_slice(body);
+        record
+    }
+
+    fn handshake_message(kind: u8, body: &[u8]) -> Vec<u8> {
+        let mut message = vec![kind];
+        message.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+        message.extend_from_slice(body);
+        message
+    }
+
+    fn server_hello_message(legacy: u16, suite: u16, extensions: &[u8]) -> Vec<u8> {
         let mut hello = legacy.to_be_bytes().to_vec();
         hello.extend_from_slice(&[9; 32]);
         hello.push(0);
@@ -342,52 +525,90 @@ mod tests {
         hello.push(0);
         hello.extend_from_slice(&(extensions.len() as u16).to_be_bytes());
         hello.extend_from_slice(extensions);
-        let mut message = vec![2];
-        message.extend_from_slice(&(hello.len() as u32).to_be_bytes()[1..]);
-        message.extend_from_slice(&hello);
-        let mut record = vec![22, 3, 3];
-        record.extend_from_slice(&(message.len() as u16).to_be_bytes());
-        record.extend_from_slice(&message);
-        record
+        handshake_message(2, &hello)
+    }
+
+    fn certificate_message(certificates: &[&[u8]]) -> Vec<u8> {
+        let mut list = Vec::new();
+        for c in certificates {
+            list.extend_from_slice(&(c.len() as u32).to_be_bytes()[1..]);
+            list.extend_from_slice(c);
+        }
+        let mut body = (list.len() as u32).to_be_bytes()[1..].to_vec();
+        body.extend_from_slice(&list);
+        handshake_message(11, &body)
     }
 
     #[test]
     fn answers_are_read_and_partial_ones_wait() {
-        let tls12 = server_hello_record(0x0303, 0xC02F, &[0x00, 0x17, 0, 0]);
-        assert_eq!(
-            read_answer(&tls12),
-            Some(Answer::Accepted {
+        let hello = server_hello_message(0x0303, 0xC02F, &[0x00, 0x17, 0, 0]);
+        let certificates = certificate_message(&[b"leaf", b"intermediate"]);
+        // The ServerHello and the Certificate in one record, then split across two records
+        // at every byte: the certificates are read either way.
+        let mut flights = vec![record(22, &[hello.clone(), certificates.clone()].concat())];
+        let both = [hello.clone(), certificates.clone()].concat();
+        for split in 1..both.len() {
+            flights.push([record(22, &both[..split]), record(22, &both[split..])].concat());
+        }
+        for flight in flights {
+            let expected = Answer::Accepted {
                 version: Version::Tls12,
                 suite: 0xC02F,
-                extended_master_secret: true
-            })
-        );
-        for end in 0..tls12.len() {
-            assert!(
-                matches!(read_answer(&tls12[..end]), None | Some(Answer::NotTls)),
-                "{end}"
-            );
+                extended_master_secret: true,
+                certificates: vec![b"leaf".to_vec(), b"intermediate".to_vec()],
+            };
+            assert_eq!(read_answer(&flight, false), Some(expected));
+            for end in 0..flight.len() {
+                assert!(
+                    matches!(
+                        read_answer(&flight[..end], false),
+                        None | Some(Answer::NotTls)
+                    ),
+                    "{end}"
+                );
+            }
         }
-        let tls13 = server_hello_record(0x0303, 0x1301, &[0x00, 0x2B, 0, 2, 3, 4]);
+        // A ServerHello whose Certificate never comes: read at the end, without certificates.
+        let alone = record(22, &hello);
+        assert_eq!(read_answer(&alone, false), None);
         assert!(matches!(
-            read_answer(&tls13),
-            Some(Answer::Accepted {
-                version: Version::Tls13,
-                ..
-            })
+            read_answer(&alone, true),
+            Some(Answer::Accepted { certificates, .. }) if certificates.is_empty()
         ));
+        // TLS 1.3: the answer is the ServerHello (the certificates are encrypted), with or
+        // without the compatibility change_cipher_spec after it.
+        let tls13 = server_hello_message(0x0303, 0x1301, &[0x00, 0x2B, 0, 2, 3, 4]);
+        for flight in [
+            record(22, &tls13),
+            [record(22, &tls13), record(20, &[1]), record(23, &[0; 40])].concat(),
+        ] {
+            assert!(matches!(
+                read_answer(&flight, false),
+                Some(Answer::Accepted {
+                    version: Version::Tls13,
+                    ..
+                })
+            ));
+        }
         assert_eq!(
-            read_answer(&[21, 3, 3, 0, 2, 2, 70]),
+            read_answer(&[21, 3, 3, 0, 2, 2, 70], false),
             Some(Answer::Alert { description: 70 })
         );
+        assert_eq!(read_answer(&[], true), Some(Answer::Closed));
+        assert_eq!(read_answer(&[], false), None);
         assert_eq!(
-            read_answer(b"HTTP/1.1 400 Bad Request\r\n"),
+            read_answer(b"HTTP/1.1 400 Bad Request\r\n", false),
             Some(Answer::NotTls)
         );
         // Our own hello echoed back is not an answer.
+        let offer = Offer::only(Version::Tls12, ATS_SUITES);
         assert_eq!(
-            read_answer(&client_hello(Version::Tls12, &[0xC02F], None, [1; 32])),
+            read_answer(&client_hello(&offer, None, [1; 32]), false),
             Some(Answer::NotTls)
+        );
+        assert_eq!(
+            Answer::Alert { description: 40 }.describe(),
+            "alert 40 (handshake_failure)"
         );
     }
 }

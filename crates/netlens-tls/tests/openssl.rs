@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use netlens_tls::{
-    ATS_SUITES, Answer, STATIC_RSA_SUITES, TLS13_SUITES, Version, client_hello, read_answer,
+    ATS_SUITES, Answer, Offer, STATIC_RSA_SUITES, TLS13_SUITES, Version, client_hello, read_answer,
 };
 
 /// A running `openssl s_server`, killed on drop.
@@ -99,27 +99,55 @@ fn start(dir: &std::path::Path, kind: &str, args: &[&str]) -> Server {
     server
 }
 
-/// Sends one ClientHello and reads the first answer (at most 5 s).
+/// Sends one ClientHello offering only `version` and `suites`, and reads the first answer.
 fn probe(port: u16, version: Version, suites: &[netlens_tls::Suite]) -> Answer {
+    send(port, &Offer::only(version, suites))
+}
+
+/// Sends the hello of `offer` and reads the first answer (at most 5 s).
+fn send(port: u16, offer: &Offer) -> Answer {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
-    let ids: Vec<u16> = suites.iter().map(|s| s.id).collect();
     stream
-        .write_all(&client_hello(version, &ids, Some("localhost"), [42; 32]))
+        .write_all(&client_hello(offer, Some("localhost"), [42; 32]))
         .unwrap();
     let mut received = Vec::new();
     let mut buffer = [0u8; 4096];
     loop {
-        if let Some(answer) = read_answer(&received) {
+        if let Some(answer) = read_answer(&received, false) {
             return answer;
         }
         match stream.read(&mut buffer) {
-            Ok(0) | Err(_) => return Answer::NotTls,
+            Ok(0) | Err(_) => return read_answer(&received, true).unwrap(),
             Ok(n) => received.extend_from_slice(&buffer[..n]),
         }
     }
+}
+
+/// The DER of a PEM certificate file, by `openssl x509`.
+fn der_of(pem: &std::path::Path) -> Vec<u8> {
+    Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(pem)
+        .output()
+        .unwrap()
+        .stdout
+}
+
+/// The server half of ATS, from every hello `netlens ats` sends.
+fn ats(port: u16) -> netlens_tls::ats::ServerHalf {
+    use netlens_tls::ats::{Configuration, VersionProbe};
+    let versions: Vec<_> = VersionProbe::all()
+        .into_iter()
+        .map(|p| (p, send(port, &p.offer())))
+        .collect();
+    let configurations: Vec<_> = Configuration::LEAST_FIRST
+        .into_iter()
+        .map(|c| (c, send(port, &c.offer())))
+        .collect();
+    netlens_tls::ats::server_half(&versions, &configurations)
 }
 
 fn accepted(answer: &Answer) -> Option<(Version, u16)> {
@@ -168,6 +196,23 @@ fn probes_read_what_openssl_accepts_and_refuses() {
         Some(Version::Tls13),
         "{answer:?}"
     );
+    // Before TLS 1.3 the certificate travels in the clear: the probe reads it.
+    let answer = probe(server.port, Version::Tls11, ATS_SUITES);
+    let sent = der_of(&dir.join("ec.crt"));
+    assert!(
+        matches!(&answer, Answer::Accepted { certificates, .. } if *certificates == [sent]),
+        "{answer:?}"
+    );
+    // ATS's configurations: the default fails; TLSv1.1 as the minimum connects.
+    let server_half = ats(server.port);
+    assert_eq!(server_half.result, "fail");
+    assert_eq!(
+        server_half.exceptions,
+        Some(netlens_tls::ats::Exceptions::from([(
+            "NSExceptionMinimumTLSVersion",
+            netlens_tls::ats::PlistValue::String("TLSv1.1")
+        )]))
+    );
     drop(server);
 
     // TLS 1.2 without forward secrecy (static RSA only).
@@ -185,14 +230,29 @@ fn probes_read_what_openssl_accepts_and_refuses() {
         Some((Version::Tls12, 0x009C)),
         "{answer:?}"
     );
+    let server_half = ats(server.port);
+    assert_eq!(
+        server_half.exceptions,
+        Some(netlens_tls::ats::Exceptions::from([(
+            "NSExceptionRequiresForwardSecrecy",
+            netlens_tls::ats::PlistValue::Bool(false)
+        )]))
+    );
     drop(server);
 
     // An ordinary modern server: TLS 1.2 with an ATS suite and the extended master secret.
     let server = start(&dir, "ec", &[]);
     let answer = probe(server.port, Version::Tls12, ATS_SUITES);
     assert!(
-        matches!(answer, Answer::Accepted { version: Version::Tls12, extended_master_secret: true, suite } if netlens_tls::suite_named(suite).is_some_and(|s| s.ats)),
+        matches!(answer, Answer::Accepted { version: Version::Tls12, extended_master_secret: true, suite, .. } if netlens_tls::suite_named(suite).is_some_and(|s| s.ats)),
         "{answer:?}"
+    );
+    let server_half = ats(server.port);
+    assert_eq!(server_half.result, "pass");
+    assert_eq!(
+        server_half.negotiated().map(|n| n.0),
+        Some(Version::Tls13),
+        "ATS's hello offers TLS 1.3 first"
     );
     drop(server);
 

@@ -32,3 +32,6 @@ pub fn fixture(name: &str) -> String {
         .display()
         .to_string()
 }
+
+#[allow(dead_code)] // only the live-server tests use it
+pub mod servers;
