@@ -59,38 +59,25 @@ pub fn run(args: AtsArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (server, answers) = match server_half(&target) {
+    let server = match server_half(&target) {
         Ok(found) => found,
         Err(why) => {
             eprintln!("netlens: {why}.");
             return ExitCode::from(2);
         }
     };
-    // The certificate half: rustls when it can connect (TLS 1.2 with ECDHE, TLS 1.3); else the
-    // certificates a probe received in the clear.
+    // The certificate half: rustls when it can connect (TLS 1.2 with ECDHE, TLS 1.3); else
+    // the certificates a TLS 1.0–1.2 server sends in the clear (`tls_connect::connect` does both).
     let connection = tls_connect::connect(&target);
     let (certificates, from) = match &connection {
         Ok(c) => (
             c.certificates.clone(),
-            format!("a {} handshake", c.protocol_version),
-        ),
-        Err(why) => match answers.iter().find_map(|a| match a {
-            Answer::Accepted {
-                version,
-                certificates,
-                ..
-            } if !certificates.is_empty() => Some((certificates.clone(), *version)),
-            _ => None,
-        }) {
-            Some((certificates, version)) => (
-                certificates,
-                format!(
-                    "the Certificate message the server sent in the clear to a {} hello (rustls, which speaks TLS 1.2 with ECDHE and TLS 1.3, could not complete a handshake)",
-                    version.name()
-                ),
+            c.read_in_the_clear.as_ref().map_or_else(
+                || format!("a {} handshake (rustls)", c.protocol_version),
+                |why| format!("a TLS 1.0–1.2 hello, in the clear: {why}"),
             ),
-            None => (Vec::new(), why.clone()),
-        },
+        ),
+        Err(why) => (Vec::new(), why.clone()),
     };
     let negotiated = server
         .negotiated()
@@ -208,10 +195,10 @@ pub fn run(args: AtsArgs) -> ExitCode {
 
 /// Every hello of the server half, one connection each. `Err` when the server cannot be
 /// reached, does not answer in TLS, or says nothing to the first hello (ATS's default one);
-/// silence to a later hello counts as a refusal. Also returns every answer (their
-/// certificates).
-fn server_half(target: &Target) -> Result<(ServerHalf, Vec<Answer>), String> {
+/// silence to a later hello counts as a refusal.
+fn server_half(target: &Target) -> Result<ServerHalf, String> {
     let endpoint = target.endpoint();
+    // Every answer so far (only whether they are all silence matters at the end).
     let mut answers: Vec<Answer> = Vec::new();
     let mut ask = |offer: &netlens_tls::Offer| -> Result<Answer, String> {
         let answer = match tls_connect::probe(target, offer) {
@@ -240,7 +227,7 @@ fn server_half(target: &Target) -> Result<(ServerHalf, Vec<Answer>), String> {
             "{endpoint} closed the connection on every TLS hello without an answer: check that it speaks TLS on this port"
         ));
     }
-    Ok((ats::server_half(&versions, &configurations), answers))
+    Ok(ats::server_half(&versions, &configurations))
 }
 
 /// One sentence: the verdict and why.
@@ -345,13 +332,14 @@ fn render(
     }
     let _ = writeln!(
         out,
-        "\nCertificate: {} (the chain analysis's apple verdict; certificates from {}{})",
+        "\nCertificate: {} (the chain analysis's apple verdict{})\n  Certificates from {}.",
         certificate.result.to_uppercase(),
-        certificate.from,
         analysis.map_or(String::new(), |a| format!(
-            ", {} sent",
-            a.chain_as_sent.len()
-        ))
+            "; {} certificate{} sent",
+            a.chain_as_sent.len(),
+            if a.chain_as_sent.len() == 1 { "" } else { "s" }
+        )),
+        certificate.from,
     );
     for f in &certificate.failing {
         let _ = writeln!(out, "  {}: {}", f.rule, f.message);

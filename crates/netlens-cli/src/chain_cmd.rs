@@ -81,7 +81,10 @@ fn describe_connection(c: &crate::tls_connect::Connection) -> String {
             .map_or(String::new(), |a| format!(", ALPN {a}")),
         c.certificates_sent,
         if c.certificates_sent == 1 { "" } else { "s" }
-    )
+    ) + &c
+        .read_in_the_clear
+        .as_ref()
+        .map_or(String::new(), |why| format!(" ({why}.)"))
 }
 
 /// A store id for clap.

@@ -39,6 +39,12 @@ pub struct Connection {
     pub certificates: Vec<Vec<u8>>,
     /// How many the server sent.
     pub certificates_sent: usize,
+    /// Set when rustls could not complete a handshake (TLS 1.0/1.1 or static RSA only) and
+    /// the certificates are those the server sent in the clear to a TLS 1.0–1.2 hello: why,
+    /// in a sentence. The version and suite are then the server's answer to that hello, and
+    /// there is no key exchange group or ALPN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_in_the_clear: Option<String>,
 }
 
 impl Connection {
@@ -301,7 +307,8 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
             .map_err(|e| e.to_string())?;
         match tls.complete_io(&mut stream) {
             Ok((0, 0)) if tls.is_handshaking() => {
-                return Err(not_tls(&"the server closed the connection"));
+                let why = "the server closed the connection";
+                return in_the_clear(target, &why).ok_or_else(|| not_tls(&why));
             }
             Ok(_) => {}
             Err(e)
@@ -309,7 +316,24 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
                     e.kind(),
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) => {}
-            Err(e) => return Err(not_tls(&e)),
+            Err(e) => {
+                // A server that refuses what rustls speaks (an alert, an incompatible peer)
+                // may still take an older version or static RSA: read its certificates in the
+                // clear. Anything else (not TLS at all) is said as it is.
+                let refused = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                    .is_some_and(|r| {
+                        matches!(
+                            r,
+                            rustls::Error::AlertReceived(_) | rustls::Error::PeerIncompatible(_)
+                        )
+                    });
+                return match refused.then(|| in_the_clear(target, &e)).flatten() {
+                    Some(connection) => Ok(connection),
+                    None => Err(not_tls(&e)),
+                };
+            }
         }
     }
     let certificates: Vec<Vec<u8>> = tls
@@ -345,7 +369,46 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
             .map(|a| String::from_utf8_lossy(a).into_owned()),
         certificates_sent: certificates.len(),
         certificates,
+        read_in_the_clear: None,
     })
+}
+
+/// After rustls failed (`why`): one hello offering every version from TLS 1.0 and every suite
+/// netlens knows; a TLS 1.0–1.2 answer carries the certificates in the clear.
+fn in_the_clear(target: &Target, why: &dyn std::fmt::Display) -> Option<Connection> {
+    let offer = netlens_tls::Offer {
+        maximum: netlens_tls::Version::Tls13,
+        minimum: netlens_tls::Version::Tls10,
+        suites: netlens_tls::TLS13_SUITES
+            .iter()
+            .chain(netlens_tls::ATS_SUITES)
+            .chain(netlens_tls::STATIC_RSA_SUITES)
+            .map(|s| s.id)
+            .collect(),
+    };
+    match probe(target, &offer).ok()? {
+        netlens_tls::Answer::Accepted {
+            version,
+            suite,
+            certificates,
+            ..
+        } if !certificates.is_empty() => Some(Connection {
+            endpoint: target.endpoint(),
+            sni: target.sni.clone(),
+            protocol_version: version.name().to_owned(),
+            cipher_suite: netlens_tls::suite_name(suite),
+            key_exchange_group: None,
+            alpn: None,
+            certificates_sent: certificates.len(),
+            certificates,
+            read_in_the_clear: Some(format!(
+                "rustls could not complete a handshake ({why}): the server answered a hello for TLS 1.0 to 1.3 with {} and {}, so the certificates are those it sent in the clear",
+                version.name(),
+                netlens_tls::suite_name(suite)
+            )),
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -124,12 +124,23 @@ fn a_modern_server_passes_and_old_ones_get_the_least_exceptions() {
         &["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"],
     );
     let (code, report) = ats(server.port, &root);
+    let connected = chain_connect(server.port, &root);
     drop(server);
     assert_eq!((code, &report["ats"]), (1, &json!("fail")), "{report:#}");
     assert_eq!(
         report["exceptions"],
         json!({"NSExceptionMinimumTLSVersion": "TLSv1.1"})
     );
+    // `chain --connect` too reads the chain such a server sends.
+    assert_eq!(connected["connection"]["protocol_version"], "TLSv1.1");
+    assert_eq!(connected["connection"]["certificates_sent"], 2);
+    assert!(
+        connected["connection"]["read_in_the_clear"]
+            .as_str()
+            .unwrap()
+            .contains("in the clear")
+    );
+    assert_eq!(connected["verdicts"]["apple"], "pass");
     let fragment = report["info_plist"].as_str().unwrap();
     assert!(
         fragment.contains("<key>www.netlens.test</key>"),
@@ -148,7 +159,7 @@ fn a_modern_server_passes_and_old_ones_get_the_least_exceptions() {
         report["certificate"]["from"]
             .as_str()
             .unwrap()
-            .contains("in the clear to a TLSv1.1 hello")
+            .contains("answered a hello for TLS 1.0 to 1.3 with TLSv1.1")
     );
     assert_eq!(
         report["chain"]["chain_as_sent"].as_array().unwrap().len(),
@@ -203,7 +214,7 @@ fn a_modern_server_passes_and_old_ones_get_the_least_exceptions() {
         report["certificate"]["from"]
             .as_str()
             .unwrap()
-            .contains("in the clear to a TLSv1.2 hello")
+            .contains("with TLSv1.2 and TLS_RSA_WITH_")
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
