@@ -367,7 +367,7 @@ rules! {
     "ats.server-configuration", Info, NONE,
         "ATS also requires TLS 1.2+ with forward-secret (ECDHE) AES-GCM or AES-CBC suites",
         "Apple ATS requirements (NSAppTransportSecurity); support.apple.com/126655",
-        "Check the server, not the certificate: `nmap --script ssl-enum-ciphers -p 443 host`, or `openssl s_client -tls1_2 -cipher ECDHE -connect host:443`.";
+        "Check the server, not the certificate: `netlens ats host` tests it as ATS does and gives the least Info.plist exceptions (or `nmap --script ssl-enum-ciphers -p 443 host`).";
     "ats.ed25519-key", Warning, NONE,
         "The server key is Ed25519, which Apple TLS clients have not offered",
         "Apple developer forums thread 674462",

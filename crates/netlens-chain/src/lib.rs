@@ -916,8 +916,18 @@ fn chain_level(
         out.push(Finding::new(
             "ats.server-configuration",
             None,
-            "The certificate half of App Transport Security is checked above. ATS also needs the server to \
-             negotiate TLS 1.2 or later with an ECDHE (forward-secret) AES suite; certificates cannot show that.",
+            match &options.negotiated {
+                // A live connection shows one handshake, not every one ATS might make.
+                Some(n) => format!(
+                    "The certificate half of App Transport Security is checked above. This connection negotiated {}, {}; \
+                     ATS needs TLS 1.2 or later with an ECDHE (forward-secret) AES suite, and `netlens ats` tests each \
+                     configuration it may use.",
+                    n.protocol_version, n.cipher_suite
+                ),
+                None => "The certificate half of App Transport Security is checked above. ATS also needs the server to \
+                     negotiate TLS 1.2 or later with an ECDHE (forward-secret) AES suite; certificates cannot show that."
+                    .to_owned(),
+            },
         ));
         if options.host.is_none() {
             out.push(Finding::new(
