@@ -58,7 +58,7 @@ test('a run against a 20 ms echo shows a median near 20 ms, and exports CSV and 
 
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-csv')]);
     const csv = readFileSync(await csvDownload.path(), 'utf8').trim().split('\n');
-    assert.equal(csv[0], 'seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden');
+    assert.equal(csv[0], 'seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden,disturbed');
     assert.equal(csv.length, 101);
     assert.ok(csv.slice(1).every((row) => row.split(',')[3] === 'ok'));
 
@@ -184,6 +184,44 @@ test('a stalled server: probes time out as lost, then count as late; a hidden pa
     assert.equal(rows.filter((row) => row[8] === 'true').length, r.hidden_probes);
     // The chart shades the hidden span.
     assert.equal(await page.locator('.nl-chart-hidden').count(), 1);
+  } finally {
+    await echo.kill();
+  }
+});
+
+test('a busy device: replies timed while the worker was held up are marked, said and exported', async () => {
+  const echo = await startEcho();
+  try {
+    const endpoint = `${echo.url}?delay_ms=5`;
+    const page = await openProbe({ endpoint, interval_ms: '10', count: '400' });
+    // The page keeps every core busy (spinning workers, and its own main thread most of the
+    // time), so the probe's worker is held up now and then, as on a loaded phone.
+    await page.evaluate(() => {
+      const spin = 'for (;;) {}';
+      const url = URL.createObjectURL(new Blob([spin], { type: 'text/javascript' }));
+      window.spinners = Array.from({ length: 2 * navigator.hardwareConcurrency + 1 }, () => new Worker(url));
+      window.busy = setInterval(() => {
+        const until = performance.now() + 30;
+        while (performance.now() < until);
+      }, 40);
+    });
+    await page.click('#nl-probe-start');
+    await status(page).filter({ hasText: 'Finished: 400 probes sent.' }).waitFor({ timeout: 60_000 });
+    await page.evaluate(() => {
+      clearInterval(window.busy);
+      window.spinners.forEach((w) => w.terminate());
+    });
+    const r = await exportJson(page);
+    assert.ok(r.disturbed > 0, `disturbed ${r.disturbed} (lag ${JSON.stringify(r.scheduling_lag_ms)})`);
+    assert.ok(r.scheduling_lag_ms.max > 1, 'a timer fired more than 1 ms late');
+    assert.ok(r.rtt_ms_undisturbed.count < r.rtt_ms.count);
+    assert.match(
+      await page.locator('#nl-probe-disturbance').textContent(),
+      new RegExp(`^${r.disturbed} of \\d+ replies were timed while this device held up the prober by more than 1 ms`),
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-csv')]);
+    const rows = readFileSync(await download.path(), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    assert.equal(rows.filter((row) => row[9] === 'true').length, r.disturbed);
   } finally {
     await echo.kill();
   }

@@ -330,6 +330,9 @@ async fn drive(config: ProbeConfig) -> Result<(Session, f64, Option<String>), St
             ));
         }
         let wake = start + Duration::from_secs_f64(poll.wake_at_ms.max(0.0) / 1000.0);
+        // tokio's timers tick in whole milliseconds: one may fire up to 1 ms after the wake-up
+        // asked for on an idle machine; later than that is this machine holding us up.
+        session.timer_armed(poll.wake_at_ms + 1.0);
         tokio::select! {
             _ = tokio::time::sleep_until(wake.into()) => {}
             result = finish_connect(&mut connecting), if connecting.is_some() => {
@@ -501,5 +504,8 @@ fn print_text(url: &str, session: &Session, s: &Summary) {
             quality.name(),
             s.confidence
         );
+    }
+    if let Some(note) = s.disturbance_note() {
+        println!("device   {note}");
     }
 }

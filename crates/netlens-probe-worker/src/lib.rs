@@ -188,6 +188,10 @@ impl Drop for Socket {
     }
 }
 
+/// Browsers delay a timer set from a timer's callback (five deep or more) to at least 4 ms
+/// (HTML's timer nesting clamp).
+const CHAINED_TIMER_CLAMP_MS: f64 = 4.0;
+
 struct Driver {
     me: Weak<RefCell<Driver>>,
     scope: DedicatedWorkerGlobalScope,
@@ -360,6 +364,10 @@ impl Driver {
         let now = self.now();
         if !session.finished() {
             wake_at = wake_at.min(self.last_update_at + UPDATE_INTERVAL_MS);
+            // The timer fires at the whole millisecond `schedule` rounds up to, and no sooner
+            // than 4 ms when set from a timer (browsers clamp chained timers); later than that
+            // is this device holding the worker up (the session marks what it timed then).
+            session.timer_armed(now + (wake_at - now).max(0.0).ceil().max(CHAINED_TIMER_CLAMP_MS));
             self.schedule(wake_at - now);
         } else if let Some(id) = self.timer.take() {
             self.scope.clear_timeout_with_handle(id);

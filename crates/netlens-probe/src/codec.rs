@@ -185,7 +185,8 @@ structs!(
         connection,
         segment,
         srtt_ms,
-        hidden
+        hidden,
+        disturbed
     },
     WorkerEnvironment {
         timer_resolution_ms,
@@ -225,6 +226,9 @@ structs!(
         max_send_delay_ms,
         hidden_probes,
         samples_dropped,
+        disturbed,
+        rtt_ms_undisturbed,
+        scheduling_lag_ms,
     },
 );
 

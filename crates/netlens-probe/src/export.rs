@@ -57,7 +57,7 @@ impl<'a, E: Serialize> RunReport<'a, E> {
 
 /// CSV header.
 pub const CSV_HEADER: &str =
-    "seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden";
+    "seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden,disturbed";
 
 /// One row per probe, oldest first, times with microsecond precision; an empty `rtt_ms` means
 /// the probe was lost.
@@ -68,7 +68,7 @@ pub fn csv<'a>(samples: impl IntoIterator<Item = &'a Sample>) -> String {
     for s in samples {
         let _ = writeln!(
             out,
-            "{},{:.3},{},{},{},{},{},{:.3},{}",
+            "{},{:.3},{},{},{},{},{},{:.3},{},{}",
             s.seq,
             s.sent_at_ms,
             ms(s.rtt_ms),
@@ -77,7 +77,8 @@ pub fn csv<'a>(samples: impl IntoIterator<Item = &'a Sample>) -> String {
             s.segment,
             ms(s.srtt_ms),
             s.send_delay_ms,
-            s.hidden
+            s.hidden,
+            s.disturbed
         );
     }
     out
@@ -154,6 +155,18 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "hidden",
         "The page was hidden when the probe was sent: browsers throttle background timers.",
     ),
+    (
+        "disturbed",
+        "The prober's own thread was held up when the reply came (a timer of it fired more than 1 ms late: a busy device, not the network), so the RTT may include that delay. While probes are in flight the prober wakes every 4 ms to check; shorter stalls between two wake-ups can go unseen.",
+    ),
+    (
+        "rtt_ms_undisturbed",
+        "The whole run without the disturbed replies (percentiles from the HDR histogram, min and max to 3 significant digits).",
+    ),
+    (
+        "scheduling_lag_ms",
+        "How late the prober's timers fired against when they were due: the device's own scheduling delay.",
+    ),
 ];
 
 #[cfg(test)]
@@ -173,6 +186,7 @@ mod tests {
             segment: 1,
             srtt_ms: Some(20.1234),
             hidden: false,
+            disturbed: true,
         };
         let lost = Sample {
             seq: 2,
@@ -181,13 +195,14 @@ mod tests {
             outcome: Outcome::Lost,
             srtt_ms: Some(20.1234),
             hidden: true,
+            disturbed: false,
             ..ok
         };
         assert_eq!(
             csv([&ok, &lost]),
-            "seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden\n\
-             1,5.000,20.123,ok,1,1,20.123,0.012,false\n\
-             2,105.000,,lost,1,1,20.123,0.012,true\n"
+            "seq,sent_at_ms,rtt_ms,outcome,connection,segment,srtt_ms,send_delay_ms,hidden,disturbed\n\
+             1,5.000,20.123,ok,1,1,20.123,0.012,false,true\n\
+             2,105.000,,lost,1,1,20.123,0.012,true,false\n"
         );
     }
 }

@@ -18,7 +18,14 @@
 //! - the adaptive timeout is RFC 6298's SRTT + 4·RTTVAR clamped to 250 ms – 5 s (1 s before the
 //!   first reply), doubled after each consecutive timeout (RFC 6298 §5.5 back-off) up to 10 s;
 //! - a send is **skipped**, not made, while the socket still holds unsent bytes
-//!   (`bufferedAmount > 0`): a probe queued behind our own data would measure our queue.
+//!   (`bufferedAmount > 0`): a probe queued behind our own data would measure our queue;
+//! - a reply is **disturbed** when the driver's own thread was held up as it came: the driver
+//!   tells the session when its timer should fire ([`Session::timer_armed`]), the session sees
+//!   how late it woke, and a wake-up later than [`DISTURBANCE_MS`] marks the replies timed in
+//!   that stall (and just after it). Their RTT may include the device's delay, not the
+//!   network's; they stay in the statistics, and the summary also gives the run without them.
+//!   While probes are in flight the session asks to be woken every [`HEARTBEAT_MS`], so a stall
+//!   longer than that is always seen.
 //!
 //! Memory is bounded whatever the run length: [`Session::MAX_SAMPLES`] samples (oldest dropped
 //! and counted), [`Session::MAX_EVENTS`] events, [`Session::TRACKED_PROBES`] probes awaiting a
@@ -124,6 +131,9 @@ pub struct Sample {
     pub srtt_ms: Option<f64>,
     /// Whether the page was hidden when it was sent (background timers are throttled).
     pub hidden: bool,
+    /// Whether the driver's thread was held up when the reply came (its RTT may include the
+    /// device's delay): see the module documentation.
+    pub disturbed: bool,
 }
 
 /// Something that happened to the run.
@@ -275,6 +285,40 @@ pub struct Summary {
     pub hidden_probes: u64,
     /// Samples dropped from the record because it was full (the statistics still count them).
     pub samples_dropped: u64,
+    /// Replies (within the timeout or late) timed while the driver's thread was held up.
+    pub disturbed: u64,
+    /// The whole run without the disturbed replies (`None` when none was disturbed).
+    pub rtt_ms_undisturbed: Option<Distribution>,
+    /// How late the driver's timers fired, ms.
+    pub scheduling_lag_ms: Option<Distribution>,
+}
+
+impl Summary {
+    /// One sentence when the device held up the prober during the run (the page, the CLI and
+    /// the exports say the same): how many replies, by how much, and the run without them.
+    pub fn disturbance_note(&self) -> Option<String> {
+        if self.disturbed == 0 {
+            return None;
+        }
+        let timed = self.replies + self.late;
+        let worst = self
+            .scheduling_lag_ms
+            .map(|l| format!(" (up to {:.1} ms)", l.max))
+            .unwrap_or_default();
+        let without = self
+            .rtt_ms_undisturbed
+            .map(|d| {
+                format!(
+                    " Without them: median {:.3} ms, p99 {:.3} ms.",
+                    d.median, d.p99
+                )
+            })
+            .unwrap_or_default();
+        Some(format!(
+            "{} of {timed} replies were timed while this device held up the prober by more than {DISTURBANCE_MS} ms{worst}: the tail may be the device, not the network.{without}",
+            self.disturbed
+        ))
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -293,6 +337,9 @@ struct Probe {
     connection: u32,
     hidden: bool,
     state: ProbeState,
+    /// When its (first) reply was timed.
+    received_at: Option<f64>,
+    disturbed: bool,
 }
 
 /// The state machine. See the module documentation.
@@ -341,7 +388,29 @@ pub struct Session {
     events: VecDeque<Event>,
     fresh_samples: VecDeque<Sample>,
     fresh_events: VecDeque<Event>,
+
+    /// When the driver's timer should fire (its latest promise, [`Session::timer_armed`]).
+    timer_due: Option<f64>,
+    /// Recent stalls of the driver: (when it should have run, when it did).
+    stalls: VecDeque<(f64, f64)>,
+    disturbed: u64,
+    /// RTTs of the disturbed replies within the timeout (a subset of `run`).
+    disturbed_rtts: RunHistogram,
+    /// Every timer lateness observed.
+    lags: RunHistogram,
 }
+
+/// A driver's timer that fires later than this (ms) means its thread was held up: the replies
+/// timed in that stall are marked disturbed.
+pub const DISTURBANCE_MS: f64 = 1.0;
+/// While probes are in flight, the session asks to be woken at least this often (ms), so that
+/// a stall of the driver's thread always shows as a late timer. Browsers clamp chained timers
+/// to 4 ms, so asking more often would not help.
+pub const HEARTBEAT_MS: f64 = 4.0;
+/// A reply timed this soon (ms) after a stall ended arrived during it and waited.
+const STALL_GRACE_MS: f64 = 0.25;
+/// Stalls remembered, for replies handled before the stall was seen.
+const MAX_STALLS: usize = 64;
 
 /// Adaptive timeout bounds.
 const TIMEOUT_FLOOR_MS: f64 = 250.0;
@@ -411,6 +480,84 @@ impl Session {
             events: VecDeque::new(),
             fresh_samples: VecDeque::new(),
             fresh_events: VecDeque::new(),
+            timer_due: None,
+            stalls: VecDeque::new(),
+            disturbed: 0,
+            disturbed_rtts: RunHistogram::new(),
+            lags: RunHistogram::new(),
+        }
+    }
+
+    /// The driver has set its timer to fire at `due_at` (its clock, ms), as late as it may
+    /// fire on an idle device (a driver whose timers round up says so here: the browser's
+    /// whole milliseconds, tokio's millisecond ticks). Each wake-up later than that, seen at
+    /// the next [`Session::poll`], is the driver's scheduling lag.
+    pub fn timer_armed(&mut self, due_at: f64) {
+        self.timer_due = Some(due_at);
+    }
+
+    /// Notes how late the driver woke, if its timer was due by `now`.
+    fn observe_lag(&mut self, now: f64) {
+        let Some(due) = self.timer_due.filter(|due| now >= *due) else {
+            return;
+        };
+        self.timer_due = None;
+        let lag = now - due;
+        self.lags.record(lag);
+        if lag > DISTURBANCE_MS {
+            self.stalls.push_back((due, now));
+            if self.stalls.len() > MAX_STALLS {
+                self.stalls.pop_front();
+            }
+            self.flag_replies_in_stall(due, now);
+        }
+    }
+
+    /// Whether a reply timed at `received_at` came in a stall (or just after one).
+    fn in_stall(&self, received_at: f64) -> bool {
+        self.stalls
+            .iter()
+            .rev()
+            .any(|(from, to)| (*from..=to + STALL_GRACE_MS).contains(&received_at))
+    }
+
+    /// Marks the replies already timed within a stall just seen.
+    fn flag_replies_in_stall(&mut self, from: f64, to: f64) {
+        // Replies come within the timeout or, late, not much after: older probes are done.
+        let horizon = from - 2.0 * self.timeout_ms();
+        let mut flagged = Vec::new();
+        for p in self.probes.iter_mut().rev() {
+            if p.sent_at < horizon {
+                break;
+            }
+            if let Some(at) = p.received_at
+                && !p.disturbed
+                && (from..=to + STALL_GRACE_MS).contains(&at)
+            {
+                p.disturbed = true;
+                flagged.push((
+                    p.seq,
+                    at - p.sent_at,
+                    matches!(p.state, ProbeState::Answered),
+                ));
+            }
+        }
+        for (seq, rtt, answered) in flagged {
+            self.disturbed += 1;
+            if answered {
+                self.disturbed_rtts.record(rtt);
+            }
+            let mut updated = None;
+            for s in self.samples.iter_mut().rev() {
+                if s.seq == seq {
+                    s.disturbed = true;
+                    updated = Some(*s);
+                    break;
+                }
+            }
+            if let Some(s) = updated {
+                self.push_fresh_sample(s);
+            }
         }
     }
 
@@ -471,6 +618,7 @@ impl Session {
     /// for a driver that sends synchronously).
     pub fn poll(&mut self, now: f64, buffered_bytes: u64) -> Poll {
         let mut actions = Vec::new();
+        self.observe_lag(now);
         self.expire(now);
         match self.state {
             ConnectionState::Finished => {}
@@ -545,6 +693,10 @@ impl Session {
             .find(|p| matches!(p.state, ProbeState::InFlight))
         {
             wake = wake.min(p.sent_at + timeout);
+            // A reply may come any time now: a heartbeat shows whether the driver can run.
+            if matches!(self.state, ConnectionState::Open { .. }) {
+                wake = wake.min(now + HEARTBEAT_MS);
+            }
         }
         match self.state {
             ConnectionState::Open { .. } => {
@@ -683,6 +835,8 @@ impl Session {
             connection: self.connection,
             hidden: self.hidden,
             state: ProbeState::InFlight,
+            received_at: None,
+            disturbed: false,
         });
         while self.probes.len() > Self::TRACKED_PROBES {
             if matches!(self.probes[0].state, ProbeState::InFlight) {
@@ -737,6 +891,7 @@ impl Session {
             segment: self.segment,
             srtt_ms: self.estimator.srtt_ms,
             hidden: p.hidden,
+            disturbed: false,
         };
         self.push_sample(sample);
     }
@@ -798,13 +953,25 @@ impl Session {
             }
             return;
         };
-        let p = self.probes[index];
+        let mut p = self.probes[index];
         let rtt = now - p.sent_at;
+        if matches!(p.state, ProbeState::InFlight | ProbeState::TimedOut) {
+            p.received_at = Some(now);
+            p.disturbed = self.in_stall(now);
+            if p.disturbed {
+                self.disturbed += 1;
+            }
+            self.probes[index].received_at = p.received_at;
+            self.probes[index].disturbed = p.disturbed;
+        }
         match p.state {
             ProbeState::InFlight => {
                 self.probes[index].state = ProbeState::Answered;
                 self.consecutive_timeouts = 0;
                 self.replies += 1;
+                if p.disturbed {
+                    self.disturbed_rtts.record(rtt);
+                }
                 self.record_reply(p, rtt);
             }
             ProbeState::TimedOut => {
@@ -812,7 +979,7 @@ impl Session {
                 self.late += 1;
                 // A late reply is still a true RTT: it teaches the timeout that the path got slower.
                 self.estimator.update(rtt);
-                self.update_lost_sample(seq, rtt);
+                self.update_lost_sample(seq, rtt, p.disturbed);
             }
             ProbeState::Answered | ProbeState::Late => self.duplicates += 1,
         }
@@ -841,6 +1008,7 @@ impl Session {
             segment: self.segment,
             srtt_ms: self.estimator.srtt_ms,
             hidden: p.hidden,
+            disturbed: p.disturbed,
         };
         self.push_sample(sample);
     }
@@ -891,7 +1059,7 @@ impl Session {
         });
     }
 
-    fn update_lost_sample(&mut self, seq: u64, rtt: f64) {
+    fn update_lost_sample(&mut self, seq: u64, rtt: f64, disturbed: bool) {
         let srtt = self.estimator.srtt_ms;
         let mut updated = None;
         for s in self.samples.iter_mut().rev() {
@@ -899,6 +1067,7 @@ impl Session {
                 s.outcome = Outcome::Late;
                 s.rtt_ms = Some(rtt);
                 s.srtt_ms = srtt;
+                s.disturbed = disturbed;
                 updated = Some(*s);
                 break;
             }
@@ -999,6 +1168,13 @@ impl Session {
             max_send_delay_ms: self.max_send_delay,
             hidden_probes: self.hidden_probes,
             samples_dropped: self.samples_dropped,
+            disturbed: self.disturbed,
+            rtt_ms_undisturbed: if self.disturbed_rtts.count() > 0 {
+                self.run.distribution_without(&self.disturbed_rtts)
+            } else {
+                None
+            },
+            scheduling_lag_ms: self.lags.distribution(),
         }
     }
 }

@@ -129,6 +129,30 @@ impl RunHistogram {
     }
 }
 
+impl RunHistogram {
+    /// The distribution of what this histogram holds and `other` does not (`other` records a
+    /// subset of this one's values: the replies a stalled driver timed, say); `None` when
+    /// nothing is left. Min and max come from the histogram's buckets (three significant
+    /// digits), the mean is exact.
+    pub fn distribution_without(&self, other: &RunHistogram) -> Option<Distribution> {
+        let count = self.count.checked_sub(other.count).filter(|c| *c > 0)?;
+        let mut rest = self.histogram.clone();
+        rest.subtract(&other.histogram).ok()?;
+        let ms = |us: u64| rest.median_equivalent(us) as f64 / 1000.0;
+        let (min, max) = (ms(rest.min()), ms(rest.max()));
+        let at = |q: f64| ms(rest.value_at_quantile(q)).clamp(min, max);
+        Some(Distribution {
+            count,
+            min,
+            median: at(0.5),
+            mean: (self.sum_ms - other.sum_ms) / count as f64,
+            p90: at(0.9),
+            p99: at(0.99),
+            max,
+        })
+    }
+}
+
 /// The current view: the latest RTTs, at most [`Window::MAX_SAMPLES`] of them and none older
 /// than [`Window::MAX_SPAN_MS`] before the newest.
 #[derive(Clone, Debug, Default)]

@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::config::ProbeConfig;
 use crate::session::{Event, Sample, Summary};
 
-/// How often the worker posts an [`Report::Update`] while a run is live, ms. Four a second keeps
-/// the charts live without making the page re-render for every probe at 100 probes/s.
-pub const UPDATE_INTERVAL_MS: f64 = 250.0;
+/// How often the worker posts an [`Report::Update`] while a run is live, ms (and at once on every
+/// connection state change). Once a second is as fast as people read numbers; more often, the
+/// worker's summary and the page's rendering compete with the replies being timed, which showed
+/// as a p99 tail (`make bench-probe`).
+pub const UPDATE_INTERVAL_MS: f64 = 1000.0;
 
 /// UI → worker.
 ///

@@ -27,6 +27,9 @@ struct Sim {
     /// Refuse connections until this time.
     down_until: f64,
     sent_seqs: Vec<u64>,
+    /// Spans in which the driver's thread cannot run (a busy device): whatever falls due in
+    /// one happens at its end.
+    stalls: Vec<(f64, f64)>,
 }
 
 impl Sim {
@@ -42,6 +45,7 @@ impl Sim {
             behaviour,
             down_until: 0.0,
             sent_seqs: Vec::new(),
+            stalls: Vec::new(),
         }
     }
 
@@ -109,6 +113,8 @@ impl Sim {
         loop {
             let poll = self.session.poll(self.now, 0);
             let wake = poll.wake_at_ms;
+            // As a real driver: the timer is set for the wake-up asked for.
+            self.session.timer_armed(wake);
             self.do_actions(poll.actions);
             let next_delivery = self
                 .pending
@@ -116,7 +122,14 @@ impl Sim {
                 .map(|p| p.0)
                 .fold(f64::INFINITY, f64::min);
             let next_open = self.opening.unwrap_or(f64::INFINITY);
-            let next = wake.min(next_delivery).min(next_open).max(self.now);
+            let mut next = wake.min(next_delivery).min(next_open).max(self.now);
+            if let Some((_, end)) = self
+                .stalls
+                .iter()
+                .find(|(from, to)| (*from..*to).contains(&next))
+            {
+                next = *end;
+            }
             if next > until {
                 self.now = until;
                 return;
@@ -588,4 +601,64 @@ fn reports_cross_from_worker_to_page_exactly() {
     }
     // A huge element count is refused without allocating for it.
     assert_eq!(decode(&[1.0, 1.0, 4.0, 1e15], &[]), None);
+}
+
+/// A stall of the driver's thread (a busy device): the reply timed in it is marked disturbed
+/// (it was timed before the stall was seen, so it is marked again through `drain`), as is one
+/// timed just after; the run's statistics are given with and without them; a reply that came
+/// well after is not marked.
+#[test]
+fn replies_timed_in_a_stall_of_the_driver_are_marked_disturbed() {
+    // Sends at 5, 25, 45 … ms.
+    let delays = |seq: u64, _| match seq {
+        2 => vec![5.0],  // due at 30, in the stall: timed at 40
+        3 => vec![5.0],  // sent at 45 (after the stall), timed at 50
+        5 => vec![15.1], // sent at 85, due at 100.1: just after the second stall
+        _ => vec![5.0],
+    };
+    let mut sim = Sim::new(config(20.0), Box::new(delays));
+    sim.stalls = vec![(30.0, 40.0), (90.0, 100.0)];
+    sim.run_until(12.0);
+    let _ = sim.session.drain();
+    sim.run_until(1_000.0);
+    let s = sim.session.summary(sim.now);
+    let disturbed: Vec<u64> = sim
+        .session
+        .samples()
+        .filter(|x| x.disturbed)
+        .map(|x| x.seq)
+        .collect();
+    assert_eq!(disturbed, [2, 5]);
+    assert_eq!(s.disturbed, 2);
+    let all = s.rtt_ms.unwrap();
+    let without = s.rtt_ms_undisturbed.unwrap();
+    assert_eq!(all.count, 50);
+    assert!((all.max - 15.1).abs() < 1e-9, "{}", all.max);
+    // The run without them: 3 significant digits (the HDR histogram's).
+    assert_eq!(without.count, 48);
+    assert!((without.max - 5.0).abs() < 0.01, "{}", without.max);
+    assert!((without.mean - 5.0).abs() < 1e-9, "{}", without.mean);
+    // The heartbeat timer due at 33 ms woke at 40; the one due at 93 at 100.
+    let lag = s.scheduling_lag_ms.unwrap();
+    assert_eq!(lag.max, 7.0);
+    assert_eq!(lag.min, 0.0);
+    // Sample 2 was drained unmarked, then again marked.
+    let (fresh, _) = sim.session.drain();
+    let twice: Vec<_> = fresh.iter().filter(|x| x.seq == 2).collect();
+    assert!(twice.iter().any(|x| !x.disturbed) && twice.last().unwrap().disturbed);
+    // The CSV carries the mark.
+    let csv = netlens_probe::export::csv(sim.session.samples());
+    assert!(csv.lines().nth(2).unwrap().ends_with(",true"), "{csv}");
+}
+
+/// No stall, no mark: the heartbeat wakes on time, the undisturbed view is absent.
+#[test]
+fn an_undisturbed_run_marks_nothing() {
+    let mut sim = Sim::new(config(20.0), echo_after(30.0));
+    sim.run_until(2_000.0);
+    let s = sim.session.summary(sim.now);
+    assert_eq!(s.disturbed, 0);
+    assert_eq!(s.rtt_ms_undisturbed, None);
+    assert_eq!(s.scheduling_lag_ms.unwrap().max, 0.0);
+    assert!(sim.session.samples().all(|x| !x.disturbed));
 }

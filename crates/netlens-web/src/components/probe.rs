@@ -242,35 +242,39 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
             }
         })
     };
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        let detail = js_sys::Reflect::get(&e, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .filter(|m| !m.is_empty())
-            .map(|m| format!(" ({m})"))
-            .unwrap_or_default();
-        web_sys::console::error_1(
-            &format!("netlens: the probe worker ({glue}) did not load or crashed{detail}").into(),
-        );
-        dispatch.dispatch(ProbeAction::WorkerFailed(
-            "the measuring worker did not load or stopped. Check the network connection and \
+    let on_error = {
+        let dispatch = dispatch.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let detail = js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .filter(|m| !m.is_empty())
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default();
+            web_sys::console::error_1(
+                &format!("netlens: the probe worker ({glue}) did not load or crashed{detail}")
+                    .into(),
+            );
+            dispatch.dispatch(ProbeAction::WorkerFailed(
+                "the measuring worker did not load or stopped. Check the network connection and \
              reload the page (details are in the browser console)."
-                .to_owned(),
-        ));
-    });
+                    .to_owned(),
+            ));
+        })
+    };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    dispatch.dispatch(ProbeAction::Visibility {
+        hidden: page_hidden(),
+    });
     let visibility = web_sys::window()
         .and_then(|w| w.document())
         .map(|document| {
             let worker = worker.clone();
             EventListener::new(&document, "visibilitychange", move |_| {
-                post_command(
-                    &worker,
-                    &Command::Visibility {
-                        hidden: page_hidden(),
-                    },
-                );
+                let hidden = page_hidden();
+                post_command(&worker, &Command::Visibility { hidden });
+                dispatch.dispatch(ProbeAction::Visibility { hidden });
             })
         });
     Ok(WorkerHandle {
@@ -336,7 +340,8 @@ fn random_run_id() -> u32 {
 /// The latency probe tool.
 #[component]
 pub fn ProbeTool(props: &ProbeToolProps) -> Html {
-    let state = use_reducer(ProbeState::default);
+    // Compared by version: a report to a hidden page changes the data, not the page.
+    let state = use_reducer_eq(ProbeState::default);
     let worker = use_mut_ref(|| None::<WorkerHandle>);
     let base_layers = {
         let attributes = props.attributes.clone();
@@ -583,6 +588,9 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
             <p class={tone.class()} id="nl-probe-status" role="status" aria-live="polite">{ status }</p>
             { environment_line(&state) }
             if let (Some(run), Some(summary)) = (run, summary) {
+                if let Some(note) = summary.disturbance_note() {
+                    <p class="nl-note nl-probe-disturbance" id="nl-probe-disturbance">{ note }</p>
+                }
                 { headline(summary) }
                 { charts(run, summary) }
                 { details(summary) }
@@ -780,7 +788,7 @@ fn distribution_row(label: &'static str, d: Option<Distribution>) -> Html {
 
 fn details(s: &Summary) -> Html {
     let ms = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), fmt_ms);
-    let counters: [(&str, String); 18] = [
+    let counters: [(&str, String); 20] = [
         ("SRTT (RFC 6298)", ms(s.srtt_ms)),
         ("RTTVAR", fmt_ms(s.rttvar_ms)),
         ("Timeout now", fmt_ms(s.timeout_ms)),
@@ -804,6 +812,14 @@ fn details(s: &Summary) -> Html {
         ("Segment", s.segment.to_string()),
         ("Largest send delay", fmt_ms(s.max_send_delay_ms)),
         ("Probes while hidden", s.hidden_probes.to_string()),
+        ("Replies delayed by this device", s.disturbed.to_string()),
+        (
+            "Worker timer lag (p99 / max)",
+            s.scheduling_lag_ms.map_or_else(
+                || "–".to_owned(),
+                |l| format!("{} / {}", fmt_ms(l.p99), fmt_ms(l.max)),
+            ),
+        ),
         ("Elapsed", format!("{:.1} s", s.elapsed_ms / 1000.0)),
     ];
     html! {
@@ -826,7 +842,7 @@ fn details(s: &Summary) -> Html {
     }
 }
 
-/// What the numbers mean. A component without props, so the page's four updates a second never
+/// What the numbers mean. A component without props, so the page's updates never
 /// rebuild it.
 #[component]
 fn Explanations() -> Html {

@@ -2,7 +2,7 @@
 //! and the chart geometry computed from it.
 //!
 //! A run at 100 probes/s collects up to [`Session::MAX_SAMPLES`] samples, and an update arrives
-//! four times a second: copying them on every update (as a plain immutable reducer would) costs
+//! every second: copying them on every update (as a plain immutable reducer would) costs
 //! megabytes per second. So the sample log sits behind one `Rc<RefCell<…>>` that the reducer
 //! appends to, and a version number tells Yew that something changed.
 //!
@@ -87,8 +87,11 @@ pub struct ProbeState {
     pub worker_error: Option<String>,
     /// The current run, if one was started since the last reset.
     pub run: Option<Run>,
-    /// Bumped on every change that the charts show.
+    /// Bumped on every change that the page shows (not while it is hidden: nobody sees it,
+    /// and rendering would only compete with the worker for the device).
     pub version: u64,
+    /// The page is hidden (a background tab).
+    pub hidden: bool,
 }
 
 impl PartialEq for ProbeState {
@@ -115,6 +118,11 @@ pub enum ProbeAction {
     Stopped,
     /// The user cleared the results.
     Reset,
+    /// The page was hidden or shown.
+    Visibility {
+        /// Hidden now.
+        hidden: bool,
+    },
 }
 
 impl Reducible for ProbeState {
@@ -122,7 +130,12 @@ impl Reducible for ProbeState {
 
     fn reduce(self: Rc<Self>, action: ProbeAction) -> Rc<Self> {
         let mut state = (*self).clone();
-        state.version += 1;
+        // A report to a hidden page is kept, not shown: the version (what Yew compares) moves
+        // on the next change the page can see.
+        let unseen = state.hidden && matches!(action, ProbeAction::Report(Report::Update { .. }));
+        if !unseen {
+            state.version += 1;
+        }
         match action {
             ProbeAction::Report(Report::Ready { environment }) => {
                 state.environment = Some(environment);
@@ -164,6 +177,7 @@ impl Reducible for ProbeState {
                 }
             }
             ProbeAction::Reset => state.run = None,
+            ProbeAction::Visibility { hidden } => state.hidden = hidden,
         }
         Rc::new(state)
     }
@@ -589,6 +603,7 @@ mod tests {
             segment: 1,
             srtt_ms: rtt_ms,
             hidden: false,
+            disturbed: false,
         }
     }
 
@@ -714,5 +729,32 @@ mod tests {
         assert_eq!(fmt_tick(1125.0), "1125 ms");
         assert_eq!(fmt_tick(0.125), "0.125 ms");
         assert_eq!(fmt_tick(7.5), "7.5 ms");
+    }
+
+    #[test]
+    fn reports_to_a_hidden_page_are_kept_and_shown_when_it_is_visible_again() {
+        let state = Rc::new(ProbeState::default());
+        let state = state.reduce(ProbeAction::Started {
+            run_id: 7,
+            config: ProbeConfig::default(),
+        });
+        let state = state.reduce(ProbeAction::Visibility { hidden: true });
+        let hidden_at = state.version;
+        let update = |seq| {
+            ProbeAction::Report(Report::Update {
+                run_id: 7,
+                summary: Box::new(Session::new(ProbeConfig::default(), 7, 0.0).summary(0.0)),
+                samples: vec![sample(seq, seq as f64, Some(5.0))],
+                events: Vec::new(),
+            })
+        };
+        let state = state.reduce(update(1)).reduce(update(2));
+        // Nothing for Yew to render, but the samples are there.
+        assert_eq!(state.version, hidden_at);
+        assert_eq!(state.run.as_ref().unwrap().log.borrow().samples.len(), 2);
+        let state = state.reduce(ProbeAction::Visibility { hidden: false });
+        assert!(state.version > hidden_at);
+        let state = state.reduce(update(3));
+        assert!(state.version > hidden_at + 1);
     }
 }
