@@ -4,7 +4,8 @@
 // The app in headless Chromium probes the echo server every INTERVAL_MS (default 20: 50/s) for
 // MINUTES (default 10). Every minute it prints the memory of the page and its worker
 // (performance.measureUserAgentSpecificMemory, which the cross-origin isolated app may call), the
-// samples the page holds, and the main thread's long tasks (> 50 ms) since the last line.
+// samples the page holds, the main thread's long tasks (> 50 ms) since the last line, and the
+// main thread's busy time per second (CDP Performance.getMetrics: TaskDuration).
 //
 //   MINUTES=10 INTERVAL_MS=20 node bench/probe-soak.mjs
 
@@ -19,6 +20,10 @@ const server = await startServer();
 const browser = await launchBrowser(['--enable-blink-features=ForceEagerMeasureMemory']);
 try {
   const page = await browser.newPage();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
   await page.goto(`${server.url}?${new URLSearchParams({ endpoint: echo.url, interval_ms: String(INTERVAL_MS) })}#/probe`);
   await page.locator('#nl-probe-env').waitFor();
   await page.evaluate(() => {
@@ -30,9 +35,13 @@ try {
   });
   await page.click('#nl-probe-start');
   console.log(`probing ${echo.url} every ${INTERVAL_MS} ms for ${MINUTES} min`);
-  console.log('minute | probes sent | page+worker memory MB (of which worker) | long tasks (max ms) | median ms');
+  console.log('minute | probes sent | page+worker memory MB (of which worker) | long tasks (max ms) | main thread ms/s | median ms');
+  let tasksBefore = await taskSeconds();
   for (let minute = 1; minute <= MINUTES; minute++) {
     await page.waitForTimeout(60_000);
+    const tasksNow = await taskSeconds();
+    const mainMsPerSecond = ((tasksNow - tasksBefore) * 1000) / 60;
+    tasksBefore = tasksNow;
     const m = await page.evaluate(async () => {
       const memory = await performance.measureUserAgentSpecificMemory();
       const worker = memory.breakdown
@@ -50,7 +59,7 @@ try {
     });
     console.log(
       `${String(minute).padStart(6)} | ${String(m.sent).padStart(11)} | ${(m.bytes / 1e6).toFixed(1).padStart(8)} (${(m.worker / 1e6).toFixed(1)}) |` +
-        ` ${String(m.tasks).padStart(10)} (${m.maxTask.toFixed(0)}) | ${Number(m.median).toFixed(3)}`,
+        ` ${String(m.tasks).padStart(10)} (${m.maxTask.toFixed(0)}) | ${mainMsPerSecond.toFixed(1).padStart(16)} | ${Number(m.median).toFixed(3)}`,
     );
   }
   console.log(await page.locator('#nl-probe-status').textContent());
