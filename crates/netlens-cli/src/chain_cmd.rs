@@ -38,7 +38,8 @@ pub struct ChainArgs {
 /// What the analysis trusts and judges: shared by `netlens chain` and `netlens ats`.
 #[derive(clap::Args)]
 pub struct AnalysisArgs {
-    /// Host name or IP address clients connect to (a URL works too).
+    /// Host name or IP address clients connect to (a URL works too); for a live server, the SNI
+    /// name by default.
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
     /// Validate at this moment instead of now: RFC 3339, a date, or Unix seconds.
