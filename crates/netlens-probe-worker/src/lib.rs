@@ -16,8 +16,9 @@
 //!   wake-up, and passes `bufferedAmount` so a probe is never queued behind unsent data;
 //! - it posts [`Report`]s to the page as numbers and strings ([`netlens_probe::codec`]):
 //!   [`Report::Ready`] with the timer resolution
-//!   it measured, then an [`Report::Update`] every [`UPDATE_INTERVAL_MS`] and on every state
-//!   change.
+//!   it measured, then an [`Report::Update`] every [`UPDATE_INTERVAL_MS`] (right after a reply,
+//!   when the next one is not due for a while, so the page renders between replies) and on
+//!   every state change.
 //!
 //! The page sends [`Command`]s (start, stop, visibility), also as JSON text.
 
@@ -68,6 +69,7 @@ pub fn start() {
             on_timer: None,
             last_update_at: f64::NEG_INFINITY,
             last_state: None,
+            after_message: false,
         })
     });
     let weak = Rc::downgrade(&driver);
@@ -205,7 +207,16 @@ struct Driver {
     on_timer: Option<Closure<dyn FnMut()>>,
     last_update_at: f64,
     last_state: Option<ConnectionState>,
+    /// The current pump follows a received message.
+    after_message: bool,
 }
+
+/// An update due is posted right after a reply, when the next reply is not expected for
+/// [`UPDATE_QUIET_MS`], so that the page renders it in that gap rather than while a reply is
+/// arriving; at most this much later (ms) it is posted anyway (every probe lost, no gap).
+const UPDATE_SLACK_MS: f64 = 250.0;
+/// The gap an update needs (ms): the page takes about 7 ms to render one.
+const UPDATE_QUIET_MS: f64 = 10.0;
 
 impl Driver {
     fn now(&self) -> f64 {
@@ -282,7 +293,11 @@ impl Driver {
         let now = self.now();
         let state = session.state();
         let changed = self.last_state != Some(state);
-        let due = !session.finished() && now - self.last_update_at >= UPDATE_INTERVAL_MS;
+        let elapsed = now - self.last_update_at;
+        let due = !session.finished()
+            && elapsed >= UPDATE_INTERVAL_MS
+            && ((self.after_message && session.quiet_for(now) >= UPDATE_QUIET_MS)
+                || elapsed >= UPDATE_INTERVAL_MS + UPDATE_SLACK_MS);
         if !(changed || (due && !state_changed_only)) {
             return;
         }
@@ -363,7 +378,9 @@ impl Driver {
         self.report(&mut session, true);
         let now = self.now();
         if !session.finished() {
-            wake_at = wake_at.min(self.last_update_at + UPDATE_INTERVAL_MS);
+            // The next update: after a reply from `last_update_at + UPDATE_INTERVAL_MS` on, or
+            // at the end of its slack.
+            wake_at = wake_at.min(self.last_update_at + UPDATE_INTERVAL_MS + UPDATE_SLACK_MS);
             // The timer fires at the whole millisecond `schedule` rounds up to, and no sooner
             // than 4 ms when set from a timer (browsers clamp chained timers); later than that
             // is this device holding the worker up (the session marks what it timed then).
@@ -438,7 +455,9 @@ impl Driver {
                 if let Some(s) = d.session.as_mut() {
                     deliver(s, now, &e.data());
                 }
+                d.after_message = true;
                 d.pump();
+                d.after_message = false;
             })
         });
         let me = self.me.clone();

@@ -592,6 +592,23 @@ impl Session {
         (base * backoff).min(TIMEOUT_BACKOFF_CEILING_MS.max(base))
     }
 
+    /// How long from `now` until the next reply is expected (the oldest probe in flight, sent
+    /// at `t`, at `t` + SRTT), ms: infinite with nothing in flight, 0 before any RTT is known.
+    /// The worker posts its updates into such gaps, so the page renders while no reply is due.
+    pub fn quiet_for(&self, now: f64) -> f64 {
+        let Some(p) = self
+            .probes
+            .iter()
+            .find(|p| matches!(p.state, ProbeState::InFlight))
+        else {
+            return f64::INFINITY;
+        };
+        self.estimator
+            .srtt_ms
+            .map_or(0.0, |srtt| (p.sent_at + srtt - now).max(0.0))
+    }
+
+    /// Probes awaiting a reply.
     fn in_flight(&self) -> u64 {
         self.probes
             .iter()

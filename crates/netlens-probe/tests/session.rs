@@ -662,3 +662,19 @@ fn an_undisturbed_run_marks_nothing() {
     assert_eq!(s.scheduling_lag_ms.unwrap().max, 0.0);
     assert!(sim.session.samples().all(|x| !x.disturbed));
 }
+
+/// The gap before the next expected reply, where the worker posts its updates.
+#[test]
+fn quiet_for_is_the_time_until_the_next_reply_is_expected() {
+    let mut sim = Sim::new(config(20.0), echo_after(50.0));
+    // Sends at 5, 25, 45 … ms; replies 50 ms later.
+    sim.run_until(50.0);
+    assert_eq!(sim.session.quiet_for(50.0), 0.0, "no RTT known yet");
+    // The first reply came at 55 ms (SRTT 50): the oldest in flight, sent at 25, is expected
+    // at 75.
+    sim.run_until(60.0);
+    assert_eq!(sim.session.quiet_for(60.0), 15.0);
+    let mut idle = Sim::new(config(1000.0), echo_after(5.0));
+    idle.run_until(500.0);
+    assert_eq!(idle.session.quiet_for(500.0), f64::INFINITY);
+}
