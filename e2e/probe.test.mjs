@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, cpSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DIST, startEcho, startServer, useSession } from './harness.mjs';
@@ -335,5 +335,6 @@ test('settings: URL parameter over netlens.config.json over the default; the ele
   } finally {
     await server.stop();
     await echo.kill();
+    rmSync(root, { recursive: true, force: true });
   }
 });

@@ -9,6 +9,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$NETLENS_ROOT"
 
 LOGS="$(mktemp -d)"
+WASM_TMP="$(mktemp -d)"
+# Every log is also printed as it runs.
+trap 'rm -rf "$LOGS" "$WASM_TMP"' EXIT
+# A whole run gains nothing from incremental compilation, which would add a gigabyte to target/.
+export CARGO_INCREMENTAL=0
 START=$(date +%s)
 
 duration() {
@@ -42,7 +47,9 @@ run dnssd-daemons cargo test -p netlens-cli --test dnssd_daemons --locked -- --i
 # The tool modules as Trunk builds them (netlens-chain without its compiled-in stores), which
 # the tests' feature set above does not check.
 run clippy-wasm-modules cargo clippy -p netlens-web-chain --target wasm32-unknown-unknown --locked -- -D warnings
-run wasm-tests cargo test -p netlens-web --target wasm32-unknown-unknown --locked
+# ChromeDriver starts Chromium with a throwaway profile under $TMPDIR that it never removes
+# (some 66 MB a run): give it a folder of its own and remove that.
+run wasm-tests env TMPDIR="$WASM_TMP" cargo test -p netlens-web --target wasm32-unknown-unknown --locked
 run release-build scripts/build.sh
 # The probe's end-to-end tests measure against the real echo server, optimised as users run it.
 run echo-build cargo build --release --locked -p netlens-echo

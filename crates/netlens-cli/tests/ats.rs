@@ -216,7 +216,6 @@ fn a_modern_server_passes_and_old_ones_get_the_least_exceptions() {
             .unwrap()
             .contains("with TLSv1.2 and TLS_RSA_WITH_")
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A P-256 leaf for www.netlens.test from the demo intermediate, valid from `not_before` for
@@ -363,7 +362,6 @@ fn rustls_servers_tls13_only_wrong_order_expired_and_a_key_usage_without_signing
         message.contains("negotiated TLS_ECDHE_ECDSA_WITH_"),
         "{message}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

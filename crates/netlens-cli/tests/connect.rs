@@ -107,7 +107,6 @@ fn the_chain_a_server_sends_is_analyzed_as_sent() {
             .unwrap()
             .starts_with("TLS13_")
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -174,5 +173,4 @@ fn the_key_usage_rule_uses_the_suite_the_server_negotiated() {
             .unwrap()
             .contains(&format!("negotiated {suite}"))
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -48,11 +48,27 @@ fn wait_for(port: u16) {
     }
 }
 
+/// A fresh folder for one test's files, removed when dropped (also when the test fails).
+pub struct Folder(PathBuf);
+
+impl std::ops::Deref for Folder {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A fresh folder for one test's files.
-pub fn folder(name: &str) -> PathBuf {
+pub fn folder(name: &str) -> Folder {
     let dir = std::env::temp_dir().join(format!("netlens-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Folder(dir)
 }
 
 /// A running `openssl s_server`, killed (by its PID) and reaped when dropped.
