@@ -37,6 +37,7 @@ try {
   console.log(`probing ${echo.url} every ${INTERVAL_MS} ms for ${MINUTES} min`);
   console.log('minute | probes sent | page+worker memory MB (of which worker) | long tasks (max ms) | main thread ms/s | median ms');
   let tasksBefore = await taskSeconds();
+  const totals = { longTasks: 0, maxTask: 0, mainMs: 0 };
   for (let minute = 1; minute <= MINUTES; minute++) {
     await page.waitForTimeout(60_000);
     const tasksNow = await taskSeconds();
@@ -57,12 +58,22 @@ try {
         median: document.querySelector('[data-stat="median"]')?.getAttribute('data-ms'),
       };
     });
+    totals.longTasks += m.tasks;
+    totals.maxTask = Math.max(totals.maxTask, m.maxTask);
+    totals.mainMs += mainMsPerSecond * 60;
     console.log(
       `${String(minute).padStart(6)} | ${String(m.sent).padStart(11)} | ${(m.bytes / 1e6).toFixed(1).padStart(8)} (${(m.worker / 1e6).toFixed(1)}) |` +
         ` ${String(m.tasks).padStart(10)} (${m.maxTask.toFixed(0)}) | ${mainMsPerSecond.toFixed(1).padStart(16)} | ${Number(m.median).toFixed(3)}`,
     );
   }
   console.log(await page.locator('#nl-probe-status').textContent());
+  // One worker report a second: the main thread's busy time per second is its cost per update.
+  const perUpdate = totals.mainMs / (MINUTES * 60);
+  console.log(
+    `over ${MINUTES} min: main thread ${perUpdate.toFixed(2)} ms per update (one a second), ` +
+      `${totals.longTasks} long tasks${totals.longTasks ? ` (longest ${totals.maxTask.toFixed(0)} ms)` : ''}`,
+  );
+  console.log(`goal no long task (> 50 ms) in the soak: ${totals.longTasks === 0 ? 'met' : 'NOT met'}`);
 } finally {
   await browser.close();
   await server.stop();

@@ -55,6 +55,11 @@ test('a run against a 20 ms echo shows a median near 20 ms, and exports CSV and 
     assert.ok((await page.locator('.nl-chart-rtt').getAttribute('d')).length > 100);
     assert.ok((await page.locator('.nl-chart-bars').getAttribute('d')).length > 10);
     assert.equal(await page.locator('.nl-probe-table tbody tr').first().locator('td').first().textContent(), '100');
+    // The table shows the run's end at once; its "every 5 s" note is for a live run only.
+    assert.equal(await page.locator('.nl-probe-details-rate').count(), 0);
+    // A 2-second run on the 10-second axis, in seconds before the latest probe.
+    const ticks = await page.locator('.nl-rtt-chart text.nl-chart-axis').allTextContents();
+    assert.deepEqual(ticks.slice(0, 1).concat(ticks.slice(-1)), ['\u221210 s', '0 s']);
 
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-csv')]);
     const csv = readFileSync(await csvDownload.path(), 'utf8').trim().split('\n');
@@ -154,7 +159,8 @@ test('a stalled server: probes time out as lost, then count as late; a hidden pa
     const endpoint = `${echo.url}?stall_after=20&stall_ms=1500`;
     const page = await openProbe({ endpoint, interval_ms: '20', count: '150' });
     await page.click('#nl-probe-start');
-    await page.waitForFunction(() => Number(document.querySelector('.nl-probe-table td')?.textContent) >= 10);
+    // The first update (a second in): replies have come back. (The table follows every 5 s.)
+    await page.locator('[data-stat="median"][data-ms]').waitFor();
     // The page goes to the background for a moment (as a tab switch does).
     const setHidden = (hidden) =>
       page.evaluate((hidden) => {

@@ -6,6 +6,7 @@
 //! reports ([`crate::state::probe`]), so nothing the page does (rendering, layout, scrolling) can
 //! delay a receive timestamp.
 
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -13,7 +14,7 @@ use netlens_probe::export;
 use netlens_probe::layers::{self, Layer, Resolved, Source};
 use netlens_probe::session::Summary;
 use netlens_probe::stats::Distribution;
-use netlens_probe::worker::{Command, Report};
+use netlens_probe::worker::{Command, Report, UPDATE_INTERVAL_MS, WorkerEnvironment};
 use netlens_probe::{MessageMode, ProbeConfig};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -21,14 +22,12 @@ use web_sys::{HtmlInputElement, MessageEvent, Worker, WorkerOptions, WorkerType}
 use yew::prelude::*;
 
 use crate::state::probe::{
-    Histogram, ProbeAction, ProbeState, RttChart, Run, export_json, fmt_ms, geometry, histogram,
-    is_running, rtt_chart, status_line,
+    DETAILS_EVERY_MS, Histogram, ProbeAction, ProbeState, RttChart, Run, export_json, fmt_ms,
+    geometry, histogram, is_running, rtt_chart, status_line,
 };
 
 /// The hosted settings file, served beside the app.
 pub const CONFIG_FILE: &str = "netlens.config.json";
-/// The RTT chart shows this much history.
-const CHART_SPAN_MS: f64 = 60_000.0;
 /// Histogram bars.
 const HISTOGRAM_BINS: usize = 40;
 
@@ -403,34 +402,14 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
         });
     }
 
-    let edit = |apply: fn(&mut Form, String)| {
-        let form = form.clone();
-        let touched = touched.clone();
-        Callback::from(move |e: InputEvent| {
-            *touched.borrow_mut() = true;
-            let mut f = (*form).clone();
-            apply(&mut f, value_of(&e));
-            form.set(f);
-        })
-    };
-    let toggle = |apply: fn(&mut Form, bool)| {
-        let form = form.clone();
-        let touched = touched.clone();
-        Callback::from(move |e: Event| {
-            *touched.borrow_mut() = true;
-            let mut f = (*form).clone();
-            apply(&mut f, checked_of(&e));
-            form.set(f);
-        })
-    };
-
-    let resolved = form.resolve();
-    let invalid = resolved
-        .problems
-        .first()
-        .map(|p| p.replace(" from the form", ""))
-        .or_else(|| resolved.config.validate().err().map(|e| e.to_string()));
-    let mixed = mixed_content_warning(&resolved.config.endpoint);
+    // Worker reports re-render the tool every second: what depends on the form alone is
+    // computed when the form changes.
+    let checked = use_memo((*form).clone(), CheckedForm::new);
+    let CheckedForm {
+        resolved,
+        invalid,
+        mixed,
+    } = &*checked;
     let running = is_running(&state);
     let ready = state.environment.is_some() && state.worker_error.is_none() && *settings_loaded;
 
@@ -498,7 +477,6 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
     let (tone, status) = status_line(&state);
     let run = state.run.as_ref();
     let summary = run.and_then(|r| r.summary.as_ref());
-    let f = &*form;
     html! {
         <section class="nl-tool nl-probe">
             if !props.embedded {
@@ -507,73 +485,8 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
                     <p class="nl-lead">{ "How good is the network to your endpoint, right now? Connect time, round-trip percentiles, jitter and loss, a running estimate that notices when the level changes, and live charts, measured in a dedicated Web Worker. The only tool here that uses the network: it talks to the endpoint you give, nothing else." }</p>
                 </header>
             }
-            <div class="nl-probe-settings">
-                <div class="nl-probe-endpoint">
-                    <label class="nl-label" for="nl-probe-endpoint">{ "Endpoint" }</label>
-                    <input id="nl-probe-endpoint" class="nl-input nl-mono" type="url" spellcheck="false" autocomplete="off"
-                        placeholder="wss://echo.example.com/ws" value={f.endpoint.clone()}
-                        oninput={edit(|f, v| f.endpoint = v)} />
-                    <p class="nl-muted nl-probe-origin">
-                        { format!("Endpoint from {}.", origin.0) }
-                        // How to configure netlens is for whoever runs it, not for the readers
-                        // of a page that embeds the probe.
-                        if !props.embedded {
-                            { " Set it with " }<code class="nl-mono">{ "?endpoint=wss://…" }</code>{ ", " }
-                            <code class="nl-mono">{ "<netlens-probe endpoint=\"…\">" }</code>{ " or a " }
-                            <code class="nl-mono">{ CONFIG_FILE }</code>{ " beside the app. The echo server " }
-                            <code class="nl-mono">{ "make serve" }</code>{ " starts takes " }
-                            <code class="nl-mono">{ "?delay_ms=20&jitter_ms=5&loss=0.01" }</code>{ "." }
-                        }
-                    </p>
-                </div>
-                <div class="nl-probe-grid">
-                    <div>
-                        <label class="nl-label" for="nl-probe-interval">{ "Interval (ms)" }</label>
-                        <input id="nl-probe-interval" class="nl-input" type="number" min="10" max="60000" value={f.interval.clone()} oninput={edit(|f, v| f.interval = v)} />
-                    </div>
-                    <div>
-                        <label class="nl-label" for="nl-probe-payload">{ "Payload (bytes)" }</label>
-                        <input id="nl-probe-payload" class="nl-input" type="number" min="24" max="65536" disabled={f.request_mode} value={f.payload.clone()} oninput={edit(|f, v| f.payload = v)} />
-                    </div>
-                    <div>
-                        <label class="nl-label" for="nl-probe-timeout">{ "Timeout (ms)" }</label>
-                        <input id="nl-probe-timeout" class="nl-input" type="number" min="10" max="60000" placeholder="adaptive" value={f.timeout.clone()} oninput={edit(|f, v| f.timeout = v)} />
-                    </div>
-                    <div>
-                        <label class="nl-label" for="nl-probe-count">{ "Probes" }</label>
-                        <input id="nl-probe-count" class="nl-input" type="number" min="1" placeholder="until stopped" value={f.count.clone()} oninput={edit(|f, v| f.count = v)} />
-                    </div>
-                    <div>
-                        <label class="nl-label" for="nl-probe-subprotocol">{ "Subprotocol" }</label>
-                        <input id="nl-probe-subprotocol" class="nl-input nl-mono" type="text" spellcheck="false" placeholder="none" value={f.subprotocol.clone()} oninput={edit(|f, v| f.subprotocol = v)} />
-                    </div>
-                </div>
-                <div class="nl-probe-options">
-                    <label><input id="nl-probe-fresh" type="checkbox" checked={f.fresh} onchange={toggle(|f, v| f.fresh = v)} />
-                        { " A fresh connection for every probe (measures connect time each time)" }</label>
-                    <label><input id="nl-probe-request-mode" type="checkbox" checked={f.request_mode} onchange={toggle(|f, v| f.request_mode = v)} />
-                        { " Request/response: the server answers a request instead of echoing" }</label>
-                </div>
-                if f.request_mode {
-                    <div class="nl-probe-grid nl-probe-request">
-                        <div class="nl-probe-wide">
-                            <label class="nl-label" for="nl-probe-request">{ "Request ({seq} and {t} are filled in)" }</label>
-                            <input id="nl-probe-request" class="nl-input nl-mono" type="text" spellcheck="false" placeholder="{\"op\":\"ping\",\"id\":{seq}}" value={f.request.clone()} oninput={edit(|f, v| f.request = v)} />
-                        </div>
-                        <div>
-                            <label class="nl-label" for="nl-probe-match">{ "Reply field with {seq}" }</label>
-                            <input id="nl-probe-match" class="nl-input nl-mono" type="text" spellcheck="false" placeholder="id" value={f.match_field.clone()} oninput={edit(|f, v| f.match_field = v)} />
-                        </div>
-                    </div>
-                }
-                { for origin.1.iter().map(|p| html! { <p class="nl-note nl-probe-problem">{ p }</p> }) }
-                if let Some(e) = &invalid {
-                    <p class="nl-field-error" id="nl-probe-invalid">{ e }</p>
-                }
-                if let Some(w) = &mixed {
-                    <p class="nl-field-error">{ w }</p>
-                }
-            </div>
+            <Settings form={form.clone()} touched={touched.clone()} origin={origin.clone()}
+                embedded={props.embedded} invalid={invalid.clone()} mixed={mixed.clone()} />
             <div class="nl-row nl-probe-controls">
                 <button type="button" class="nl-button" id="nl-probe-start" disabled={!ready || invalid.is_some()} onclick={on_start}>
                     { if running { "Restart" } else { "Start" } }
@@ -586,22 +499,159 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
                 </span>
             </div>
             <p class={tone.class()} id="nl-probe-status" role="status" aria-live="polite">{ status }</p>
-            { environment_line(&state) }
+            { environment_line(state.environment.as_ref()) }
             if let (Some(run), Some(summary)) = (run, summary) {
                 if let Some(note) = summary.disturbance_note() {
                     <p class="nl-note nl-probe-disturbance" id="nl-probe-disturbance">{ note }</p>
                 }
                 { headline(summary) }
                 { charts(run, summary) }
-                { details(summary) }
+                if let Some(shown) = &run.details {
+                    <Details summary={shown.clone()} live={running} />
+                }
             }
             <Explanations />
         </section>
     }
 }
 
-fn environment_line(state: &ProbeState) -> Html {
-    let Some(env) = &state.environment else {
+/// The form's settings checked: what the page shows about them and what Start would use.
+struct CheckedForm {
+    resolved: Resolved,
+    /// Why Start is disabled.
+    invalid: Option<String>,
+    /// An https:// page cannot reach the endpoint.
+    mixed: Option<String>,
+}
+
+impl CheckedForm {
+    fn new(form: &Form) -> CheckedForm {
+        let resolved = form.resolve();
+        let invalid = resolved
+            .problems
+            .first()
+            .map(|p| p.replace(" from the form", ""))
+            .or_else(|| resolved.config.validate().err().map(|e| e.to_string()));
+        let mixed = mixed_content_warning(&resolved.config.endpoint);
+        CheckedForm {
+            resolved,
+            invalid,
+            mixed,
+        }
+    }
+}
+
+/// Props of [`Settings`]: equal from one worker report to the next, so the form is not
+/// re-rendered while a run goes on.
+#[derive(Properties, PartialEq)]
+struct SettingsProps {
+    form: UseStateHandle<Form>,
+    /// Set once the user edits the form (the hosted settings file then no longer fills it).
+    touched: Rc<std::cell::RefCell<bool>>,
+    /// Where the endpoint came from, and what was wrong with the settings' sources.
+    origin: UseStateHandle<(Source, Vec<String>)>,
+    embedded: bool,
+    invalid: Option<String>,
+    mixed: Option<String>,
+}
+
+/// A field's event handler: reads the value the event carries, marks the form as edited and
+/// applies the value.
+fn on_field<E: 'static, T: 'static>(
+    props: &SettingsProps,
+    read: fn(&E) -> T,
+    apply: fn(&mut Form, T),
+) -> Callback<E> {
+    let form = props.form.clone();
+    let touched = props.touched.clone();
+    Callback::from(move |e: E| {
+        *touched.borrow_mut() = true;
+        let mut f = (*form).clone();
+        apply(&mut f, read(&e));
+        form.set(f);
+    })
+}
+
+/// The settings form.
+#[component]
+fn Settings(props: &SettingsProps) -> Html {
+    let edit = |apply: fn(&mut Form, String)| on_field(props, value_of, apply);
+    let toggle = |apply: fn(&mut Form, bool)| on_field(props, checked_of, apply);
+    let f = &*props.form;
+    html! {
+        <div class="nl-probe-settings">
+            <div class="nl-probe-endpoint">
+                <label class="nl-label" for="nl-probe-endpoint">{ "Endpoint" }</label>
+                <input id="nl-probe-endpoint" class="nl-input nl-mono" type="url" spellcheck="false" autocomplete="off"
+                    placeholder="wss://echo.example.com/ws" value={f.endpoint.clone()}
+                    oninput={edit(|f, v| f.endpoint = v)} />
+                <p class="nl-muted nl-probe-origin">
+                    { format!("Endpoint from {}.", props.origin.0) }
+                    // How to configure netlens is for whoever runs it, not for the readers
+                    // of a page that embeds the probe.
+                    if !props.embedded {
+                        { " Set it with " }<code class="nl-mono">{ "?endpoint=wss://…" }</code>{ ", " }
+                        <code class="nl-mono">{ "<netlens-probe endpoint=\"…\">" }</code>{ " or a " }
+                        <code class="nl-mono">{ CONFIG_FILE }</code>{ " beside the app. The echo server " }
+                        <code class="nl-mono">{ "make serve" }</code>{ " starts takes " }
+                        <code class="nl-mono">{ "?delay_ms=20&jitter_ms=5&loss=0.01" }</code>{ "." }
+                    }
+                </p>
+            </div>
+            <div class="nl-probe-grid">
+                <div>
+                    <label class="nl-label" for="nl-probe-interval">{ "Interval (ms)" }</label>
+                    <input id="nl-probe-interval" class="nl-input" type="number" min="10" max="60000" value={f.interval.clone()} oninput={edit(|f, v| f.interval = v)} />
+                </div>
+                <div>
+                    <label class="nl-label" for="nl-probe-payload">{ "Payload (bytes)" }</label>
+                    <input id="nl-probe-payload" class="nl-input" type="number" min="24" max="65536" disabled={f.request_mode} value={f.payload.clone()} oninput={edit(|f, v| f.payload = v)} />
+                </div>
+                <div>
+                    <label class="nl-label" for="nl-probe-timeout">{ "Timeout (ms)" }</label>
+                    <input id="nl-probe-timeout" class="nl-input" type="number" min="10" max="60000" placeholder="adaptive" value={f.timeout.clone()} oninput={edit(|f, v| f.timeout = v)} />
+                </div>
+                <div>
+                    <label class="nl-label" for="nl-probe-count">{ "Probes" }</label>
+                    <input id="nl-probe-count" class="nl-input" type="number" min="1" placeholder="until stopped" value={f.count.clone()} oninput={edit(|f, v| f.count = v)} />
+                </div>
+                <div>
+                    <label class="nl-label" for="nl-probe-subprotocol">{ "Subprotocol" }</label>
+                    <input id="nl-probe-subprotocol" class="nl-input nl-mono" type="text" spellcheck="false" placeholder="none" value={f.subprotocol.clone()} oninput={edit(|f, v| f.subprotocol = v)} />
+                </div>
+            </div>
+            <div class="nl-probe-options">
+                <label><input id="nl-probe-fresh" type="checkbox" checked={f.fresh} onchange={toggle(|f, v| f.fresh = v)} />
+                    { " A fresh connection for every probe (measures connect time each time)" }</label>
+                <label><input id="nl-probe-request-mode" type="checkbox" checked={f.request_mode} onchange={toggle(|f, v| f.request_mode = v)} />
+                    { " Request/response: the server answers a request instead of echoing" }</label>
+            </div>
+            if f.request_mode {
+                <div class="nl-probe-grid nl-probe-request">
+                    <div class="nl-probe-wide">
+                        <label class="nl-label" for="nl-probe-request">{ "Request ({seq} and {t} are filled in)" }</label>
+                        <input id="nl-probe-request" class="nl-input nl-mono" type="text" spellcheck="false" placeholder="{\"op\":\"ping\",\"id\":{seq}}" value={f.request.clone()} oninput={edit(|f, v| f.request = v)} />
+                    </div>
+                    <div>
+                        <label class="nl-label" for="nl-probe-match">{ "Reply field with {seq}" }</label>
+                        <input id="nl-probe-match" class="nl-input nl-mono" type="text" spellcheck="false" placeholder="id" value={f.match_field.clone()} oninput={edit(|f, v| f.match_field = v)} />
+                    </div>
+                </div>
+            }
+            { for props.origin.1.iter().map(|p| html! { <p class="nl-note nl-probe-problem">{ p }</p> }) }
+            if let Some(e) = &props.invalid {
+                <p class="nl-field-error" id="nl-probe-invalid">{ e }</p>
+            }
+            if let Some(w) = &props.mixed {
+                <p class="nl-field-error">{ w }</p>
+            }
+        </div>
+    }
+}
+
+/// The worker's clock and context.
+fn environment_line(environment: Option<&WorkerEnvironment>) -> Html {
+    let Some(env) = environment else {
         return html! {};
     };
     let resolution = if env.timer_resolution_ms.is_finite() {
@@ -673,11 +723,20 @@ fn headline(s: &Summary) -> Html {
     }
 }
 
+/// "10 s", "30 s", "minute".
+fn span_name(span_ms: f64) -> String {
+    if span_ms == 60_000.0 {
+        "minute".to_owned()
+    } else {
+        format!("{:.0} s", span_ms / 1000.0)
+    }
+}
+
 fn rtt_svg(chart: &RttChart) -> Html {
     use geometry::*;
     let view = format!("0 0 {} {}", LEFT + WIDTH + 8.0, TOP + HEIGHT + BOTTOM);
     html! {
-        <svg class="nl-chart nl-rtt-chart" viewBox={view} role="img" aria-label="Round-trip time over the last minute">
+        <svg class="nl-chart nl-rtt-chart" viewBox={view} role="img" aria-label={format!("Round-trip time over the last {}", span_name(chart.span_ms))}>
             { for chart.hidden.iter().map(|(a, b)| html! {
                 <rect class="nl-chart-hidden" x={a.to_string()} y={TOP.to_string()} width={(b - a).max(1.0).to_string()} height={HEIGHT.to_string()}><title>{ "page hidden: timers throttled" }</title></rect>
             }) }
@@ -716,14 +775,16 @@ fn histogram_svg(h: &Histogram) -> Html {
     for (i, count) in h.counts.iter().enumerate() {
         if *count > 0 {
             let height = (*count as f64 / max * HEIGHT).max(1.0);
-            path.push_str(&format!(
-                "M{:.1} {:.1}h{:.1}v{:.1}h{:.1}Z",
-                LEFT + i as f64 * bar,
-                TOP + HEIGHT - height,
-                bar - 1.0,
-                height,
-                -(bar - 1.0)
-            ));
+            // Whole units, as in the RTT chart.
+            let _ = write!(
+                path,
+                "M{} {}h{}v{}h{}Z",
+                (LEFT + i as f64 * bar).round() as i32,
+                (TOP + HEIGHT - height).round() as i32,
+                (bar - 1.0).round() as i32,
+                height.round() as i32,
+                -(bar - 1.0).round() as i32
+            );
         }
     }
     let above_x = LEFT + (h.counts.len() as f64 + 0.5) * bar;
@@ -749,7 +810,7 @@ fn histogram_svg(h: &Histogram) -> Html {
 
 fn charts(run: &Run, summary: &Summary) -> Html {
     let log = run.log.borrow();
-    let chart = rtt_chart(&log.samples, &run.events, summary.elapsed_ms, CHART_SPAN_MS);
+    let chart = rtt_chart(&log.samples, &run.events, summary.elapsed_ms);
     let hist = summary
         .rtt_ms
         .and_then(|d| histogram(&log.samples, d.min, d.p99, HISTOGRAM_BINS));
@@ -757,7 +818,7 @@ fn charts(run: &Run, summary: &Summary) -> Html {
         <div class="nl-probe-charts">
             <figure>
                 <figcaption>
-                    { "Round trip, last minute: " }<span class="nl-key nl-key-rtt">{ "each probe" }</span>{ " · " }
+                    { format!("Round trip over the last {} (seconds before the latest probe): ", span_name(chart.span_ms)) }<span class="nl-key nl-key-rtt">{ "each probe" }</span>{ " · " }
                     <span class="nl-key nl-key-srtt">{ "smoothed (SRTT)" }</span>{ " · " }
                     <span class="nl-key nl-key-lost">{ "lost" }</span>{ " · " }
                     <span class="nl-key nl-key-change">{ "level change" }</span>
@@ -786,7 +847,27 @@ fn distribution_row(label: &'static str, d: Option<Distribution>) -> Html {
     }
 }
 
-fn details(s: &Summary) -> Html {
+/// Props of [`Details`].
+#[derive(Properties)]
+struct DetailsProps {
+    /// What to show ([`Run::details`]: not every update).
+    summary: Rc<Summary>,
+    /// The run goes on: say how often the numbers follow it.
+    live: bool,
+}
+
+/// The reducer replaces [`Run::details`] when it moves on: the same `Rc` is the same summary
+/// (and comparing pointers spares the wasm a field-by-field comparison of summaries).
+impl PartialEq for DetailsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.summary, &other.summary) && self.live == other.live
+    }
+}
+
+/// The distributions table and the counters, re-rendered only when [`Run::details`] moves on.
+#[component]
+fn Details(props: &DetailsProps) -> Html {
+    let s = &*props.summary;
     let ms = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), fmt_ms);
     let counters: [(&str, String); 20] = [
         ("SRTT (RFC 6298)", ms(s.srtt_ms)),
@@ -838,6 +919,9 @@ fn details(s: &Summary) -> Html {
             <dl class="nl-fields nl-probe-counters">
                 { for counters.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v }</dd></> }) }
             </dl>
+            if props.live {
+                <p class="nl-muted nl-probe-details-rate">{ format!("These numbers follow the run every {} s; the tiles and charts above, every {} s.", DETAILS_EVERY_MS / 1000.0, UPDATE_INTERVAL_MS / 1000.0) }</p>
+            }
         </div>
     }
 }

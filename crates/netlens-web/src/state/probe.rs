@@ -68,6 +68,10 @@ pub struct Run {
     pub config: ProbeConfig,
     /// The latest summary.
     pub summary: Option<Summary>,
+    /// The summary the details table and counters show: the latest one at most every
+    /// [`DETAILS_EVERY_MS`] of run time while the run goes on, and the last one when it ends.
+    /// Nobody reads forty numbers a second, and each one that changes costs the page a layout.
+    pub details: Option<Rc<Summary>>,
     /// Its samples (shared: see the module documentation).
     pub log: Rc<RefCell<SampleLog>>,
     /// Its events, oldest first.
@@ -99,6 +103,9 @@ impl PartialEq for ProbeState {
         self.version == other.version
     }
 }
+
+/// How often, in run time, the details table and counters follow the run (see [`Run::details`]).
+pub const DETAILS_EVERY_MS: f64 = 5_000.0;
 
 /// What can happen to the probe state.
 #[derive(Debug)]
@@ -149,6 +156,13 @@ impl Reducible for ProbeState {
                 let Some(run) = state.run.as_mut().filter(|r| r.run_id == run_id) else {
                     return self;
                 };
+                let due = run.details.as_ref().is_none_or(|shown| {
+                    summary.elapsed_ms >= shown.elapsed_ms + DETAILS_EVERY_MS
+                        || summary.connection == ConnectionState::Finished
+                });
+                if due {
+                    run.details = Some(Rc::new((*summary).clone()));
+                }
                 run.summary = Some(*summary);
                 run.log.borrow_mut().extend(samples);
                 run.events.extend(events);
@@ -165,6 +179,7 @@ impl Reducible for ProbeState {
                     run_id,
                     config,
                     summary: None,
+                    details: None,
                     log: Rc::default(),
                     events: Vec::new(),
                     error: None,
@@ -174,6 +189,7 @@ impl Reducible for ProbeState {
             ProbeAction::Stopped => {
                 if let Some(run) = state.run.as_mut() {
                     run.stopped = true;
+                    run.details = run.summary.clone().map(Rc::new);
                 }
             }
             ProbeAction::Reset => state.run = None,
@@ -398,6 +414,8 @@ pub struct RttChart {
     pub x_ticks: Vec<(f64, String)>,
     /// Probes drawn.
     pub points: usize,
+    /// The time the chart spans (one of [`CHART_SPANS`]).
+    pub span_ms: f64,
 }
 
 /// The smallest "nice" number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10ⁿ) at least `v`: an axis
@@ -414,11 +432,26 @@ pub fn nice_ceil(v: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
-/// Draws the probes sent in the last `span_ms` before `end_ms` (ms since the run started).
-pub fn rtt_chart(samples: &[Sample], events: &[Event], end_ms: f64, span_ms: f64) -> RttChart {
+/// The RTT chart's time spans (ms) and tick steps: the chart shows the smallest span that holds
+/// the run so far (a ten-second run is not squeezed into a minute's width), then the last
+/// minute. Ticks are relative to the latest probe, so the axis stays the same from one update to
+/// the next and only the plotted paths change.
+pub const CHART_SPANS: [(f64, f64); 3] = [
+    (10_000.0, 2_000.0),
+    (30_000.0, 5_000.0),
+    (60_000.0, 10_000.0),
+];
+
+/// Draws the probes sent in the chart's span (see [`CHART_SPANS`]) before `end_ms` (ms since the
+/// run started). Coordinates are whole SVG units (about a pixel each): integers are quicker to
+/// write, and for the browser to parse, than decimals.
+pub fn rtt_chart(samples: &[Sample], events: &[Event], end_ms: f64) -> RttChart {
     use geometry::*;
-    let start_ms = (end_ms - span_ms).max(0.0);
-    let span = (end_ms - start_ms).max(1_000.0);
+    let (span, step) = CHART_SPANS
+        .into_iter()
+        .find(|(span, _)| end_ms <= *span)
+        .unwrap_or(CHART_SPANS[CHART_SPANS.len() - 1]);
+    let start_ms = end_ms - span;
     // Samples are in resolve order, which trails send order by at most a timeout (≤ 10 s): scan
     // back until well before the window.
     let visible: Vec<&Sample> = samples
@@ -458,22 +491,25 @@ pub fn rtt_chart(samples: &[Sample], events: &[Event], end_ms: f64, span_ms: f64
     }
     let mut chart = RttChart {
         points: visible.len(),
+        span_ms: span,
         ..RttChart::default()
     };
+    // Whole units: `as i32` on values clamped to the plot.
+    let unit = |v: f64| v.round() as i32;
     for column in 0..columns {
-        let x = LEFT + column as f64;
+        let x = LEFT as i32 + column as i32;
         if lo[column].is_finite() {
-            let (top, bottom) = (y_of(hi[column]), y_of(lo[column]));
+            let top = unit(y_of(hi[column]));
             // At least 2 units tall so a single probe shows as a dot.
-            let bottom = bottom.max(top + 2.0);
-            let _ = write!(chart.rtt_path, "M{x:.1} {top:.1}V{bottom:.1}");
+            let bottom = unit(y_of(lo[column])).max(top + 2);
+            let _ = write!(chart.rtt_path, "M{x} {top}V{bottom}");
         }
         if lost[column] {
-            let _ = write!(chart.lost_path, "M{x:.1} 1V{:.1}", TOP - 1.0);
+            let _ = write!(chart.lost_path, "M{x} 1V{}", unit(TOP - 1.0));
         }
         if let Some((_, v)) = srtt[column] {
             let command = if chart.srtt_path.is_empty() { 'M' } else { 'L' };
-            let _ = write!(chart.srtt_path, "{command}{x:.1} {:.1}", y_of(v));
+            let _ = write!(chart.srtt_path, "{command}{x} {}", unit(y_of(v)));
         }
     }
     let mut hidden_since: Option<f64> = None;
@@ -517,18 +553,18 @@ pub fn rtt_chart(samples: &[Sample], events: &[Event], end_ms: f64, span_ms: f64
         let v = y_max * f64::from(i) / 4.0;
         chart.y_ticks.push((y_of(v), fmt_tick(v)));
     }
-    // Time ticks at steps a clock reads well, about six across.
-    let step_s = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0]
-        .into_iter()
-        .find(|s| *s >= span / 1000.0 / 6.0)
-        .unwrap_or(60.0);
-    let mut i = (start_ms / 1000.0 / step_s).ceil();
-    while i * step_s * 1000.0 <= end_ms {
-        let t = i * step_s;
-        let label = format!("{t:.2}");
-        let label = label.trim_end_matches('0').trim_end_matches('.');
-        chart.x_ticks.push((x_of(t * 1000.0), format!("{label} s")));
-        i += 1.0;
+    // Seconds before the latest probe, at fixed places.
+    let ticks = (span / step).round() as usize;
+    for k in 0..=ticks {
+        let before_s = (span - k as f64 * step) / 1000.0;
+        let label = if k == ticks {
+            "0 s".to_owned()
+        } else {
+            format!("\u{2212}{before_s:.0} s")
+        };
+        chart
+            .x_ticks
+            .push((LEFT + k as f64 * step / span * WIDTH, label));
     }
     chart
 }
@@ -670,7 +706,7 @@ mod tests {
             from_ms: 20.0,
             to_ms: 40.0,
         }];
-        let chart = rtt_chart(&samples, &events, 10_000.0, 60_000.0);
+        let chart = rtt_chart(&samples, &events, 10_000.0);
         assert_eq!(chart.points, 1000);
         // Every column is drawn at most once.
         let strokes = chart.rtt_path.matches('M').count();
@@ -683,17 +719,41 @@ mod tests {
         assert_eq!(chart.y_ticks[1].1, "6.25 ms");
         assert_eq!(chart.y_ticks[0].1, "0 ms");
         assert_eq!(chart.y_ticks[0].0, geometry::TOP + geometry::HEIGHT);
-        // 10 s of data: ticks every 2 s, each label once.
+        // 10 s of data: ten seconds, ticks every 2 s before the latest probe.
+        assert_eq!(chart.span_ms, 10_000.0);
         let labels: Vec<&str> = chart.x_ticks.iter().map(|(_, l)| l.as_str()).collect();
-        assert_eq!(labels, ["0 s", "2 s", "4 s", "6 s", "8 s", "10 s"]);
-        let short = rtt_chart(&samples[..400], &[], 4_000.0, 60_000.0);
-        let labels: Vec<&str> = short.x_ticks.iter().map(|(_, l)| l.as_str()).collect();
-        assert_eq!(labels, ["0 s", "1 s", "2 s", "3 s", "4 s"]);
+        assert_eq!(
+            labels,
+            [
+                "\u{2212}10 s",
+                "\u{2212}8 s",
+                "\u{2212}6 s",
+                "\u{2212}4 s",
+                "\u{2212}2 s",
+                "0 s"
+            ]
+        );
+        assert_eq!(chart.x_ticks[0].0, geometry::LEFT);
+        assert_eq!(chart.x_ticks[5].0, geometry::LEFT + geometry::WIDTH);
+        // The axis does not move from one update to the next: only the paths do.
+        let short = rtt_chart(&samples[..400], &[], 4_000.0);
+        assert_eq!(short.x_ticks, chart.x_ticks);
+        assert_eq!(short.y_ticks, chart.y_ticks);
+        assert_ne!(short.rtt_path, chart.rtt_path);
+        // Whole units only.
+        assert!(!chart.rtt_path.contains('.') && !chart.srtt_path.contains('.'));
+        // Then 30 s, then the last minute.
+        let labels = |end_ms| {
+            let c = rtt_chart(&samples, &[], end_ms);
+            (c.span_ms, c.x_ticks.len(), c.x_ticks[0].1.clone())
+        };
+        assert_eq!(labels(25_000.0), (30_000.0, 7, "\u{2212}30 s".to_owned()));
+        assert_eq!(labels(600_000.0), (60_000.0, 7, "\u{2212}60 s".to_owned()));
         // Only the last minute is drawn.
         let late: Vec<Sample> = (0..200)
             .map(|i| sample(i, i as f64 * 1000.0, Some(5.0)))
             .collect();
-        let chart = rtt_chart(&late, &[], 199_000.0, 60_000.0);
+        let chart = rtt_chart(&late, &[], 199_000.0);
         assert_eq!(chart.points, 61);
     }
 
@@ -756,5 +816,61 @@ mod tests {
         assert!(state.version > hidden_at);
         let state = state.reduce(update(3));
         assert!(state.version > hidden_at + 1);
+    }
+
+    #[test]
+    fn the_details_follow_the_run_every_five_seconds_and_show_its_end() {
+        let state = Rc::new(ProbeState::default()).reduce(ProbeAction::Started {
+            run_id: 7,
+            config: ProbeConfig::default(),
+        });
+        let update = |state: Rc<ProbeState>, at_ms: f64, finished: bool| {
+            let mut summary = Session::new(ProbeConfig::default(), 7, 0.0).summary(at_ms);
+            summary.elapsed_ms = at_ms;
+            if finished {
+                summary.connection = ConnectionState::Finished;
+            }
+            state.reduce(ProbeAction::Report(Report::Update {
+                run_id: 7,
+                summary: Box::new(summary),
+                samples: Vec::new(),
+                events: Vec::new(),
+            }))
+        };
+        let shown = |state: &ProbeState| {
+            state
+                .run
+                .as_ref()
+                .unwrap()
+                .details
+                .as_ref()
+                .unwrap()
+                .elapsed_ms
+        };
+        let mut state = state;
+        let mut seen = Vec::new();
+        for second in 0..=12 {
+            state = update(state, f64::from(second) * 1000.0, false);
+            seen.push(shown(&state));
+            // The tiles and charts follow every update.
+            assert_eq!(
+                state
+                    .run
+                    .as_ref()
+                    .unwrap()
+                    .summary
+                    .as_ref()
+                    .unwrap()
+                    .elapsed_ms,
+                f64::from(second) * 1000.0
+            );
+        }
+        assert_eq!(seen.iter().filter(|t| **t == 0.0).count(), 5);
+        assert_eq!(shown(&state), 10_000.0);
+        // The run's end is shown at once, finished or stopped.
+        let finished = update(state.clone(), 12_500.0, true);
+        assert_eq!(shown(&finished), 12_500.0);
+        let stopped = update(state, 12_600.0, false).reduce(ProbeAction::Stopped);
+        assert_eq!(shown(&stopped), 12_600.0);
     }
 }
