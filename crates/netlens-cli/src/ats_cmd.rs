@@ -15,7 +15,7 @@ use netlens_tls::Answer;
 use netlens_tls::ats::{self, Configuration, ServerHalf, VersionProbe};
 use serde::Serialize;
 
-use crate::chain_cmd::AnalysisArgs;
+use crate::chain_cmd::{self, AnalysisArgs};
 use crate::tls_connect::{self, Target};
 
 /// Options of `netlens ats`.
@@ -86,11 +86,11 @@ pub fn run(args: AtsArgs) -> ExitCode {
             cipher_suite: netlens_tls::suite_name(suite),
         })
         .or_else(|| connection.as_ref().ok().map(|c| c.negotiated()));
-    let mut analyzer =
-        match crate::chain_cmd::analyzer(&args.analysis, target.sni.as_deref(), negotiated) {
-            Ok(analyzer) => analyzer,
-            Err(code) => return code,
-        };
+    let mut analyzer = match chain_cmd::analyzer(&args.analysis, target.sni.as_deref(), negotiated)
+    {
+        Ok(analyzer) => analyzer,
+        Err(code) => return code,
+    };
     let endpoint = target.endpoint();
     for der in &certificates {
         analyzer.add_chain(der, Some(&endpoint));
@@ -143,16 +143,9 @@ pub fn run(args: AtsArgs) -> ExitCode {
     }
     let summary = summary(&endpoint, &domain, &server, &certificate);
     if args.json {
-        let chain = analysis.as_ref().map(|a| {
-            let mut value = serde_json::to_value(a).unwrap_or_default();
-            if let (Ok(c), Some(object)) = (&connection, value.as_object_mut()) {
-                object.insert(
-                    "connection".into(),
-                    serde_json::to_value(c).unwrap_or_default(),
-                );
-            }
-            value
-        });
+        let chain = analysis
+            .as_ref()
+            .map(|a| chain_cmd::report_json(a, connection.as_ref().ok()));
         let report = serde_json::json!({
             "endpoint": endpoint,
             "sni": target.sni,

@@ -65,6 +65,22 @@ pub struct AnalysisArgs {
 }
 
 /// One line: what `--connect` negotiated and received.
+/// The JSON report of an analysis; from a live server (`--connect`, `ats`) it also carries what
+/// the connection negotiated, as `connection`, beside the analysis.
+pub fn report_json<T: serde::Serialize>(
+    analysis: &T,
+    connection: Option<&crate::tls_connect::Connection>,
+) -> serde_json::Value {
+    let mut value = serde_json::to_value(analysis).unwrap_or_default();
+    if let (Some(c), Some(object)) = (connection, value.as_object_mut()) {
+        object.insert(
+            "connection".into(),
+            serde_json::to_value(c).unwrap_or_default(),
+        );
+    }
+    value
+}
+
 fn describe_connection(c: &crate::tls_connect::Connection) -> String {
     format!(
         "Connected to {}{}: {}, {}{}{}; the server sent {} certificate{}.",
@@ -194,15 +210,7 @@ pub fn run(args: ChainArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     if args.json {
-        // With --connect the report carries what was negotiated, beside the analysis.
-        let mut value = serde_json::to_value(&analysis).unwrap_or_default();
-        if let (Some(c), Some(object)) = (&connection, value.as_object_mut()) {
-            object.insert(
-                "connection".into(),
-                serde_json::to_value(c).unwrap_or_default(),
-            );
-        }
-        match serde_json::to_string_pretty(&value) {
+        match serde_json::to_string_pretty(&report_json(&analysis, connection.as_ref())) {
             Ok(text) => println!("{text}"),
             Err(e) => {
                 eprintln!("netlens: cannot encode the report: {e}");

@@ -10,8 +10,8 @@
 mod common;
 
 use common::servers::{
-    OpensslServer, RustlsServer, SilentServer, demo_chain_files, folder, held_port, one_at_a_time,
-    openssl_available, openssl_certificate, plain_server,
+    OpensslServer, demo_chain_files, folder, held_port, one_at_a_time, openssl_available,
+    openssl_certificate, plain_server, rustls_server, silent_server,
 };
 use netlens_testkit::{CertSpec, DAY, Key, KeyAlgorithm, Usage, issue};
 use serde_json::{Value, json};
@@ -244,7 +244,7 @@ fn rustls_servers_tls13_only_wrong_order_expired_and_a_key_usage_without_signing
     let both = [&rustls::version::TLS13, &rustls::version::TLS12];
 
     // TLS 1.3 only: ATS connects; nothing older is accepted.
-    let server = RustlsServer::start(
+    let server = rustls_server(
         &[demo.leaf.der.clone(), demo.intermediate.der.clone()],
         &key,
         &[&rustls::version::TLS13],
@@ -285,7 +285,7 @@ fn rustls_servers_tls13_only_wrong_order_expired_and_a_key_usage_without_signing
         &lower,
     )
     .unwrap();
-    let server = RustlsServer::start(
+    let server = rustls_server(
         &[below.der.clone(), upper.der.clone(), lower.der.clone()],
         &below.key.pkcs8_pem().unwrap(),
         &both,
@@ -310,7 +310,7 @@ fn rustls_servers_tls13_only_wrong_order_expired_and_a_key_usage_without_signing
         90,
         vec![Usage::DigitalSignature],
     );
-    let server = RustlsServer::start(
+    let server = rustls_server(
         &[expired.der.clone(), demo.intermediate.der.clone()],
         &expired.key.pkcs8_pem().unwrap(),
         &both,
@@ -342,7 +342,7 @@ fn rustls_servers_tls13_only_wrong_order_expired_and_a_key_usage_without_signing
     // A key usage without digitalSignature on a TLS 1.2 ECDHE server: the iOS 18.4 rule names
     // the suite ATS's hello negotiated.
     let unsigned = leaf("ats-ku", JAN_2026, 90, vec![Usage::KeyEncipherment]);
-    let server = RustlsServer::start(
+    let server = rustls_server(
         &[unsigned.der.clone(), demo.intermediate.der.clone()],
         &unsigned.key.pkcs8_pem().unwrap(),
         &[&rustls::version::TLS12],
@@ -393,7 +393,7 @@ fn servers_that_are_not_tls_exit_2_with_a_sentence() {
 
     // A server that takes the connection and says nothing: both commands give up after
     // --timeout, with a sentence.
-    let silent = SilentServer::start();
+    let silent = silent_server();
     let endpoint = format!("127.0.0.1:{}", silent.port);
     for command in [&["ats"][..], &["chain", "--connect"][..]] {
         let mut args = command.to_vec();

@@ -153,17 +153,16 @@ pub fn openssl_certificate(
     (cert, key_file)
 }
 
-/// A rustls server in a thread of the test: `chain` sent exactly as given (DER), for the
-/// EC `key_pem` (PKCS#8), speaking only `versions`. Serves one connection after another until
-/// dropped (or for 120 s at most).
-pub struct RustlsServer {
+/// A server in a thread of the test: hands each connection on 127.0.0.1 to its handler, until
+/// dropped or for a time limit at most.
+pub struct ThreadServer {
     /// Its port on 127.0.0.1.
     pub port: u16,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Drop for RustlsServer {
+impl Drop for ThreadServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
@@ -172,49 +171,61 @@ impl Drop for RustlsServer {
     }
 }
 
-impl RustlsServer {
-    /// Starts it.
+impl ThreadServer {
+    /// Starts it; `on_connection` runs in the server's thread.
     pub fn start(
-        chain: &[Vec<u8>],
-        key_pem: &str,
-        versions: &[&'static rustls::SupportedProtocolVersion],
-    ) -> RustlsServer {
-        use rustls::pki_types::pem::PemObject as _;
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_protocol_versions(versions)
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                chain
-                    .iter()
-                    .map(|c| CertificateDer::from(c.clone()))
-                    .collect(),
-                PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap(),
-            )
-            .unwrap();
-        let config = Arc::new(config);
+        limit: Duration,
+        mut on_connection: impl FnMut(TcpStream) + Send + 'static,
+    ) -> ThreadServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
         let thread = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(120);
+            let deadline = Instant::now() + limit;
             while !stopping.load(Ordering::Relaxed) && Instant::now() < deadline {
                 match listener.accept() {
-                    Ok((stream, _)) => serve(stream, &config),
+                    Ok((stream, _)) => on_connection(stream),
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
         });
-        RustlsServer {
+        ThreadServer {
             port,
             stop,
             thread: Some(thread),
         }
     }
+}
+
+/// A rustls server in a thread of the test: `chain` sent exactly as given (DER), for the
+/// EC `key_pem` (PKCS#8), speaking only `versions`. Serves one connection after another until
+/// dropped (or for 120 s at most).
+pub fn rustls_server(
+    chain: &[Vec<u8>],
+    key_pem: &str,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> ThreadServer {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            chain
+                .iter()
+                .map(|c| CertificateDer::from(c.clone()))
+                .collect(),
+            PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap(),
+        )
+        .unwrap();
+    let config = Arc::new(config);
+    ThreadServer::start(Duration::from_secs(120), move |stream| {
+        serve(stream, &config)
+    })
 }
 
 /// One TLS connection: the handshake (or its failure), then close_notify.
@@ -265,46 +276,10 @@ pub fn plain_server(reply: Option<&'static [u8]>, connections: usize) -> (u16, J
 
 /// A server that takes connections and never says a word (a stalled service), until dropped
 /// or for 30 s at most.
-pub struct SilentServer {
-    /// Its port on 127.0.0.1.
-    pub port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Drop for SilentServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl SilentServer {
-    /// Starts it.
-    pub fn start() -> SilentServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        listener.set_nonblocking(true).unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            let mut held = Vec::new();
-            while !stopping.load(Ordering::Relaxed) && Instant::now() < deadline {
-                match listener.accept() {
-                    Ok((stream, _)) => held.push(stream),
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
-        SilentServer {
-            port,
-            stop,
-            thread: Some(thread),
-        }
-    }
+pub fn silent_server() -> ThreadServer {
+    // The connections stay open, unanswered, as long as the server runs.
+    let mut held = Vec::new();
+    ThreadServer::start(Duration::from_secs(30), move |stream| held.push(stream))
 }
 
 /// A port nobody listens on, held by a bound socket that does not listen so that no other
