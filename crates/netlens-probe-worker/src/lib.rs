@@ -215,7 +215,7 @@ struct Driver {
 /// [`UPDATE_QUIET_MS`], so that the page renders it in that gap rather than while a reply is
 /// arriving; at most this much later (ms) it is posted anyway (every probe lost, no gap).
 const UPDATE_SLACK_MS: f64 = 250.0;
-/// The gap an update needs (ms): the page takes about 7 ms to render one.
+/// The gap an update needs (ms): the page takes about 5 ms of main thread to render one.
 const UPDATE_QUIET_MS: f64 = 10.0;
 
 impl Driver {

@@ -547,17 +547,7 @@ impl Session {
             if answered {
                 self.disturbed_rtts.record(rtt);
             }
-            let mut updated = None;
-            for s in self.samples.iter_mut().rev() {
-                if s.seq == seq {
-                    s.disturbed = true;
-                    updated = Some(*s);
-                    break;
-                }
-            }
-            if let Some(s) = updated {
-                self.push_fresh_sample(s);
-            }
+            self.amend_sample(seq, |s| s.disturbed = true);
         }
     }
 
@@ -1078,19 +1068,21 @@ impl Session {
 
     fn update_lost_sample(&mut self, seq: u64, rtt: f64, disturbed: bool) {
         let srtt = self.estimator.srtt_ms;
-        let mut updated = None;
-        for s in self.samples.iter_mut().rev() {
-            if s.seq == seq {
-                s.outcome = Outcome::Late;
-                s.rtt_ms = Some(rtt);
-                s.srtt_ms = srtt;
-                s.disturbed = disturbed;
-                updated = Some(*s);
-                break;
-            }
-        }
-        if let Some(s) = updated {
-            self.push_fresh_sample(s);
+        self.amend_sample(seq, |s| {
+            s.outcome = Outcome::Late;
+            s.rtt_ms = Some(rtt);
+            s.srtt_ms = srtt;
+            s.disturbed = disturbed;
+        });
+    }
+
+    /// Changes the recorded sample of probe `seq` (searched from the newest: amended samples
+    /// are recent) and sends the driver the new copy.
+    fn amend_sample(&mut self, seq: u64, change: impl FnOnce(&mut Sample)) {
+        if let Some(s) = self.samples.iter_mut().rev().find(|s| s.seq == seq) {
+            change(s);
+            let amended = *s;
+            self.push_fresh_sample(amended);
         }
     }
 

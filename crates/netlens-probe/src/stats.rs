@@ -127,9 +127,7 @@ impl RunHistogram {
             max: self.max_ms,
         })
     }
-}
 
-impl RunHistogram {
     /// The distribution of what this histogram holds and `other` does not (`other` records a
     /// subset of this one's values: the replies a stalled driver timed, say); `None` when
     /// nothing is left. Min and max come from the histogram's buckets (three significant
