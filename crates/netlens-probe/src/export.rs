@@ -157,7 +157,7 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "disturbed",
-        "The prober's own thread was held up when the reply came (a timer of it fired more than 1 ms late: a busy device, not the network), so the RTT may include that delay. While probes are in flight the prober wakes every 4 ms to check; shorter stalls between two wake-ups can go unseen.",
+        "The prober's own thread was held up when the reply came (a timer of it fired more than 1 ms late: a busy device, not the network), so the RTT may include that delay. While a reply may come (from just before the oldest probe in flight is expected back) the prober wakes every 4 ms to check; shorter stalls between two wake-ups can go unseen.",
     ),
     (
         "rtt_ms_undisturbed",

@@ -24,8 +24,9 @@
 //!   how late it woke, and a wake-up later than [`DISTURBANCE_MS`] marks the replies timed in
 //!   that stall (and just after it). Their RTT may include the device's delay, not the
 //!   network's; they stay in the statistics, and the summary also gives the run without them.
-//!   While probes are in flight the session asks to be woken every [`HEARTBEAT_MS`], so a stall
-//!   longer than that is always seen.
+//!   While a reply may come (from just before the oldest probe in flight is expected back) the
+//!   session asks to be woken every [`HEARTBEAT_MS`], so a stall longer than that is always
+//!   seen ([`HEARTBEAT_LEAD_MS`] says why not all the time).
 //!
 //! Memory is bounded whatever the run length: [`Session::MAX_SAMPLES`] samples (oldest dropped
 //! and counted), [`Session::MAX_EVENTS`] events, [`Session::TRACKED_PROBES`] probes awaiting a
@@ -117,7 +118,8 @@ pub struct Sample {
     pub seq: u64,
     /// When it was sent, ms since the session started.
     pub sent_at_ms: f64,
-    /// How much later than scheduled it was sent (timer and event-loop delay), ms.
+    /// How much later than scheduled it was sent (timer and event-loop delay, and a wait for a
+    /// reply due back at that moment: [`SEND_YIELD_MS`]), ms.
     pub send_delay_ms: f64,
     /// Round trip, ms (`None` when lost).
     pub rtt_ms: Option<f64>,
@@ -403,10 +405,23 @@ pub struct Session {
 /// A driver's timer that fires later than this (ms) means its thread was held up: the replies
 /// timed in that stall are marked disturbed.
 pub const DISTURBANCE_MS: f64 = 1.0;
-/// While probes are in flight, the session asks to be woken at least this often (ms), so that
-/// a stall of the driver's thread always shows as a late timer. Browsers clamp chained timers
-/// to 4 ms, so asking more often would not help.
+/// While a reply may come, the session asks to be woken at least this often (ms), so that a
+/// stall of the driver's thread always shows as a late timer. Browsers clamp chained timers to
+/// 4 ms, so asking more often would not help.
 pub const HEARTBEAT_MS: f64 = 4.0;
+/// A reply "may come" from this long (ms) before the earliest the oldest probe in flight is
+/// expected back (its send time + SRTT − 4·RTTVAR); before any RTT is known, always. Waking
+/// every [`HEARTBEAT_MS`] all the time cost the tails: at 100 ms RTT, five probes in flight,
+/// the heartbeats (250 a second) kept the worker's thread busy as replies arrived, and the
+/// browser's p99 was 0.35 ms worse for it (`make bench-probe`). One wake-up just ahead of
+/// each reply sees the same stalls.
+pub const HEARTBEAT_LEAD_MS: f64 = 2.0;
+/// A send due within this long (ms) of a reply expected back (its probe's send time + SRTT)
+/// waits for that reply, at most this long past its schedule. Why: `WebSocket.send` holds the
+/// prober's thread for 0.1–0.3 ms (Chromium's IPC), and a reply arriving meanwhile is timed
+/// that much late. With the RTT a multiple of the interval (100 ms every 20 ms) every reply
+/// landed just after a send: +0.2 ms on the browser's median in `make bench-probe`.
+pub const SEND_YIELD_MS: f64 = 1.0;
 /// A reply timed this soon (ms) after a stall ended arrived during it and waited.
 const STALL_GRACE_MS: f64 = 0.25;
 /// Stalls remembered, for replies handled before the stall was seen.
@@ -668,6 +683,7 @@ impl Session {
                         self.state = ConnectionState::Idle;
                     }
                 } else if now >= self.next_send_at
+                    && self.send_waits_until(now).is_none()
                     && let Some(message) = self.send(now, buffered_bytes)
                 {
                     actions.push(Action::Send(message));
@@ -691,6 +707,24 @@ impl Session {
             .count()
     }
 
+    /// Until when a send due by `now` waits for a reply expected within [`SEND_YIELD_MS`]:
+    /// that reply's expected time plus [`SEND_YIELD_MS`], and no later than [`SEND_YIELD_MS`]
+    /// after the send was due. `None`: send now (no RTT known yet, no reply that close, or the
+    /// wait is over).
+    fn send_waits_until(&self, now: f64) -> Option<f64> {
+        let srtt = self.estimator.srtt_ms?;
+        let limit = self.next_send_at + SEND_YIELD_MS;
+        if now >= limit {
+            return None;
+        }
+        self.probes
+            .iter()
+            .filter(|p| matches!(p.state, ProbeState::InFlight))
+            .map(|p| p.sent_at + srtt)
+            .find(|expected| *expected > now - SEND_YIELD_MS && *expected <= now + SEND_YIELD_MS)
+            .map(|expected| (expected + SEND_YIELD_MS).min(limit))
+    }
+
     fn next_wake(&self, now: f64) -> f64 {
         let mut wake = now + 1_000.0;
         let timeout = self.timeout_ms();
@@ -700,9 +734,12 @@ impl Session {
             .find(|p| matches!(p.state, ProbeState::InFlight))
         {
             wake = wake.min(p.sent_at + timeout);
-            // A reply may come any time now: a heartbeat shows whether the driver can run.
+            // While a reply may come, a heartbeat shows whether the driver can run.
             if matches!(self.state, ConnectionState::Open { .. }) {
-                wake = wake.min(now + HEARTBEAT_MS);
+                let earliest_reply = self.estimator.srtt_ms.map_or(p.sent_at, |srtt| {
+                    p.sent_at + (srtt - 4.0 * self.estimator.rttvar_ms).max(0.0)
+                });
+                wake = wake.min((now + HEARTBEAT_MS).max(earliest_reply - HEARTBEAT_LEAD_MS));
             }
         }
         match self.state {
@@ -710,7 +747,12 @@ impl Session {
                 let sends_more = !self.all_sent()
                     && (!self.config.fresh_connection || self.sent_on_this_connection() == 0);
                 if sends_more {
-                    wake = wake.min(self.next_send_at);
+                    let send_at = if now >= self.next_send_at && !self.config.fresh_connection {
+                        self.send_waits_until(now).unwrap_or(now)
+                    } else {
+                        self.next_send_at
+                    };
+                    wake = wake.min(send_at);
                 }
             }
             ConnectionState::Idle => {

@@ -30,6 +30,8 @@ struct Sim {
     /// Spans in which the driver's thread cannot run (a busy device): whatever falls due in
     /// one happens at its end.
     stalls: Vec<(f64, f64)>,
+    /// Times the driver woke for its timer alone (no message, no connection event).
+    timer_wakes: usize,
 }
 
 impl Sim {
@@ -46,6 +48,7 @@ impl Sim {
             down_until: 0.0,
             sent_seqs: Vec::new(),
             stalls: Vec::new(),
+            timer_wakes: 0,
         }
     }
 
@@ -107,6 +110,15 @@ impl Sim {
         self.session.closed(self.now, None, "connection reset");
     }
 
+    /// The sequence numbers of the samples marked disturbed.
+    fn disturbed_seqs(&self) -> Vec<u64> {
+        self.session
+            .samples()
+            .filter(|x| x.disturbed)
+            .map(|x| x.seq)
+            .collect()
+    }
+
     /// Runs the event loop until `until`.
     fn run_until(&mut self, until: f64) {
         let mut stuck = 0;
@@ -141,6 +153,9 @@ impl Sim {
                 stuck < 1_000,
                 "the session asks to be woken at {next} forever"
             );
+            if wake < next_delivery.min(next_open) {
+                self.timer_wakes += 1;
+            }
             self.now = next;
             if self.opening.is_some_and(|t| t <= self.now) {
                 self.opening = None;
@@ -622,12 +637,7 @@ fn replies_timed_in_a_stall_of_the_driver_are_marked_disturbed() {
     let _ = sim.session.drain();
     sim.run_until(1_000.0);
     let s = sim.session.summary(sim.now);
-    let disturbed: Vec<u64> = sim
-        .session
-        .samples()
-        .filter(|x| x.disturbed)
-        .map(|x| x.seq)
-        .collect();
+    let disturbed = sim.disturbed_seqs();
     assert_eq!(disturbed, [2, 5]);
     assert_eq!(s.disturbed, 2);
     let all = s.rtt_ms.unwrap();
@@ -661,6 +671,87 @@ fn an_undisturbed_run_marks_nothing() {
     assert_eq!(s.rtt_ms_undisturbed, None);
     assert_eq!(s.scheduling_lag_ms.unwrap().max, 0.0);
     assert!(sim.session.samples().all(|x| !x.disturbed));
+}
+
+/// At 100 ms RTT with five probes in flight, the heartbeat wakes the driver just ahead of each
+/// expected reply, not every 4 ms: about one wake-up per send and one per reply. A stall that
+/// holds a reply up is still seen.
+#[test]
+fn heartbeats_come_when_a_reply_may_and_still_see_stalls() {
+    let mut sim = Sim::new(config(20.0), echo_after(100.0));
+    sim.run_until(2_000.0);
+    // About 100 sends and 95 replies in 2 s; a heartbeat every 4 ms would be 500 more.
+    assert!(
+        (100..=260).contains(&sim.timer_wakes),
+        "{} timer wake-ups",
+        sim.timer_wakes
+    );
+    assert_eq!(sim.session.summary(sim.now).disturbed, 0);
+
+    // Sends at 5, 25, 45 … ms: the reply to the probe sent at 1 005 ms is due at 1 105, in a
+    // stall from 1 104.5 to 1 110.
+    let mut sim = Sim::new(config(20.0), echo_after(100.0));
+    sim.stalls = vec![(1_104.5, 1_110.0)];
+    sim.run_until(2_000.0);
+    let disturbed = sim.disturbed_seqs();
+    assert_eq!(
+        disturbed,
+        [51],
+        "the probe sent at 1 005 ms (the first is 1, at 5 ms)"
+    );
+}
+
+/// A send due just before a reply is expected waits for it (sending holds the prober's thread,
+/// and would delay the reply's timestamp), never more than `SEND_YIELD_MS`; a reply expected
+/// later does not hold sends up, and neither does one that never comes for long.
+#[test]
+fn a_send_due_as_a_reply_is_expected_waits_for_it() {
+    use netlens_probe::session::SEND_YIELD_MS;
+    // (seq, sent at, send delay, RTT) from the 11th probe on (the SRTT has settled).
+    let run = |rtt: f64, lose: Option<u64>| {
+        let behaviour: Behaviour = Box::new(
+            move |seq, _| {
+                if Some(seq) == lose { vec![] } else { vec![rtt] }
+            },
+        );
+        let mut sim = Sim::new(config(20.0), behaviour);
+        sim.run_until(1_000.0);
+        sim.session
+            .samples()
+            .filter(|s| s.seq > 10)
+            .map(|s| (s.seq, s.sent_at_ms, s.send_delay_ms, s.rtt_ms))
+            .collect::<Vec<_>>()
+    };
+    // Replies 100.5 ms after their send come 0.5 ms after the next-but-four send is due. No
+    // send goes out in the millisecond before a reply; none waits more than SEND_YIELD_MS.
+    let close = run(100.5, None);
+    let replies: Vec<f64> = close
+        .iter()
+        .map(|(_, at, _, rtt)| at + rtt.unwrap())
+        .collect();
+    for (seq, at, delay, rtt) in &close {
+        assert_eq!(*rtt, Some(100.5));
+        assert!(*delay <= SEND_YIELD_MS, "probe {seq} waited {delay} ms");
+        assert!(
+            !replies.iter().any(|r| *at > r - SEND_YIELD_MS && at < r),
+            "probe {seq} went out at {at}, just before a reply: {close:?}"
+        );
+    }
+    assert!(
+        close.iter().any(|(_, _, delay, _)| *delay > 0.0),
+        "some waited"
+    );
+    // Replies 3 ms after a send is due: no wait.
+    assert!(
+        run(103.0, None)
+            .iter()
+            .all(|(_, _, delay, _)| *delay == 0.0)
+    );
+    // The reply to probe 20 never comes: the send due as it was expected waits the most there
+    // is, then goes.
+    let lost = run(103.0 - 2.5, Some(20));
+    let delay_of = |seq| lost.iter().find(|(s, ..)| *s == seq).unwrap().2;
+    assert_eq!(delay_of(25), SEND_YIELD_MS);
 }
 
 /// The gap before the next expected reply, where the worker posts its updates.
