@@ -20,9 +20,11 @@
 //!
 //! Echoes keep their order: each one's release time is at least the previous one's, as on a
 //! real path (TCP never reorders), so jitter larger than the probe interval bunches echoes up
-//! rather than swapping them. The wait is precise to well under a millisecond: tokio's timer has
-//! millisecond granularity and rounds up (≈ +1.3 ms at the median), so the server sleeps until 2
-//! ms before the release time and yields until it arrives.
+//! rather than swapping them. The wait is precise to well under a millisecond and nearly free of
+//! CPU: tokio's timer has millisecond granularity and rounds up (≈ +1.3 ms at the median), so the
+//! server asks it for 2 ms before the release time, sleeps on a blocking thread until 0.3 ms
+//! before, and yields until it arrives (a test server shares its machine with the client it
+//! serves).
 //!
 //! Bounded: messages up to [`Limits::max_message_bytes`] (larger ones close the connection with
 //! 1009), at most [`Limits::max_connections`] at once (more are refused with HTTP 503), closed
@@ -90,6 +92,19 @@ pub struct Impairment {
     /// How long to stall.
     pub stall: Duration,
 }
+
+/// tokio's timer has millisecond granularity and rounds up (≈ +1.3 ms at the median): the echo
+/// asks it to wake this long before the release time.
+const TIMER_MARGIN: Duration = Duration::from_millis(2);
+/// The OS's sleep (`nanosleep`) wakes 0.1–0.3 ms late on a busy 2-core VM: the echo sleeps until
+/// this long before the release time and yields the rest. The server once yielded from tokio's
+/// wake-up on (0.7 ms before the release at the median, up to 2 ms): about 1 ms of CPU per echo
+/// (`holding_echoes_costs_next_to_no_cpu`: 100 ms for 100 echoes, now 30–40), taken from any
+/// client on the same machine in the moments before a release. A client whose fixed schedule
+/// sends as an echo is due (an interval that divides the delay: 20 ms at 100 ms) sent into them
+/// every time: in `make bench-probe` the browser's p99 at 100 ms was 0.7–1.1 ms over a bare
+/// client whose drifting schedule missed them, and is 0.26–0.35 ms over it now.
+const SPIN: Duration = Duration::from_micros(300);
 
 const PARAMETERS: &str = "delay_ms, jitter_ms, loss, seed, duplicate_every, garbage_every, oversize_every, stall_after, stall_ms";
 
@@ -188,19 +203,34 @@ struct Outbound {
     message: Message,
 }
 
-/// Waits until `deadline` with sub-millisecond precision: tokio's timer for all but the last
-/// 2 ms, then yielding (a test server may spend a core on the last 2 ms of each echo).
+/// Waits until `deadline` with sub-millisecond precision, nearly without using the CPU: tokio's
+/// timer for all but the last [`TIMER_MARGIN`], the OS's sleep on a blocking thread for all but
+/// the last [`SPIN`], then yielding.
 async fn wait_until(deadline: Instant) {
-    const SPIN: Duration = Duration::from_millis(2);
     let now = Instant::now();
     if deadline <= now {
         return;
     }
-    if deadline - now > SPIN {
-        tokio::time::sleep_until((deadline - SPIN).into()).await;
+    if deadline - now > TIMER_MARGIN {
+        tokio::time::sleep_until((deadline - TIMER_MARGIN).into()).await;
+    }
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left > SPIN {
+        let nap = left - SPIN;
+        // On a blocking thread, so that the runtime's workers (other connections) do not wait.
+        let _ = tokio::task::spawn_blocking(move || std::thread::sleep(nap)).await;
     }
     while Instant::now() < deadline {
         tokio::task::yield_now().await;
+    }
+}
+
+/// A task that ends when its handle is dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -317,7 +347,9 @@ async fn serve_connection(
     let (mut sink, mut incoming) = ws.split();
     let (tx, mut rx) = mpsc::channel::<Outbound>(QUEUE);
 
-    let writer = tokio::spawn(async move {
+    // Aborted with the connection (a killed server): it holds the socket's write half, and
+    // would otherwise keep the socket open to send the echoes still held.
+    let mut writer = AbortOnDrop(tokio::spawn(async move {
         while let Some(out) = rx.recv().await {
             wait_until(out.release_at).await;
             let closing = matches!(out.message, Message::Close(_));
@@ -325,7 +357,7 @@ async fn serve_connection(
                 break;
             }
         }
-    });
+    }));
 
     let mut rng = Rng::new(impairment.seed);
     let mut last_release = Instant::now();
@@ -405,7 +437,7 @@ async fn serve_connection(
         }
     }
     drop(tx);
-    let _ = writer.await;
+    let _ = (&mut writer.0).await;
     Ok(())
 }
 
