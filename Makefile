@@ -8,7 +8,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 ECHO_PORT ?= 9000
 
-.PHONY: serve test setup build limbo bench bench-probe bench-load fixtures trust-stores clean help
+.PHONY: serve test check setup build limbo bench bench-probe bench-load fixtures trust-stores clean help
 
 serve: ## Build a release; serve dist/ on 127.0.0.1:$(PORT) and the echo server on 127.0.0.1:$(ECHO_PORT)
 	@scripts/setup.sh build
@@ -17,6 +17,9 @@ serve: ## Build a release; serve dist/ on 127.0.0.1:$(PORT) and the echo server 
 
 test: ## Run every check; ends with one summary line
 	@scripts/test.sh
+
+check: ## The fast loop: fmt, clippy (native) and the native tests; no browser, no daemons, no wasm build
+	@. scripts/env.sh && cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings && cargo test --workspace --locked --quiet
 
 setup: ## Install the toolchain and browser (idempotent)
 	@scripts/setup.sh test
