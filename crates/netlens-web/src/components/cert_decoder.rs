@@ -5,6 +5,7 @@ use std::rc::Rc;
 use netlens_x509::limits;
 use yew::prelude::*;
 
+use crate::clock;
 use crate::components::cert_card::CertCard;
 use crate::components::copy_button::CopyButton;
 use crate::components::inputs::{DropZone, FileChips, FilePicker, PasteArea, human_size, set_text};
@@ -32,20 +33,35 @@ pub struct CertDecoderProps {
 /// The decoder tool.
 #[component]
 pub fn CertDecoder(props: &CertDecoderProps) -> Html {
-    let state = use_reducer(|| DecoderState::with_text(&props.initial_input));
+    let state = use_reducer(|| DecoderState::with_text(&props.initial_input, clock::now_unix()));
     let textarea = use_node_ref();
 
     let on_text = {
         let d = state.dispatcher();
-        Callback::from(move |t: String| d.dispatch(DecoderAction::SetText(t)))
+        Callback::from(move |text: String| {
+            d.dispatch(DecoderAction::SetText {
+                text,
+                now: clock::now_unix(),
+            })
+        })
     };
     let on_files = {
         let d = state.dispatcher();
-        Callback::from(move |f| d.dispatch(DecoderAction::AddFiles(f)))
+        Callback::from(move |files| {
+            d.dispatch(DecoderAction::AddFiles {
+                files,
+                now: clock::now_unix(),
+            })
+        })
     };
     let on_remove = {
         let d = state.dispatcher();
-        Callback::from(move |i| d.dispatch(DecoderAction::RemoveFile(i)))
+        Callback::from(move |index| {
+            d.dispatch(DecoderAction::RemoveFile {
+                index,
+                now: clock::now_unix(),
+            })
+        })
     };
     let set = |text: &'static str| {
         let d = state.dispatcher();
@@ -55,7 +71,10 @@ pub fn CertDecoder(props: &CertDecoderProps) -> Html {
             d.dispatch(if text.is_empty() {
                 DecoderAction::Clear
             } else {
-                DecoderAction::SetText(text.to_owned())
+                DecoderAction::SetText {
+                    text: text.to_owned(),
+                    now: clock::now_unix(),
+                }
             });
         })
     };
