@@ -1,12 +1,26 @@
-//! What every netlens rule catalog shares.
+//! What every netlens rule catalog shares: the severity scale, the rule header (id, severity,
+//! title, source, fix, effective date), typed rule ids and the one Markdown renderer.
 //!
 //! Each tool keeps its own catalog next to the checks that produce its findings
 //! (`netlens_chain::catalog`, `netlens_dnssd::catalog`), because what a rule carries beyond the
-//! common fields differs: chain rules decide verdict profiles, DNS-SD rules describe how each
-//! implementation behaves. The severity scale is common, so the app, the CLI and scripts that
-//! read the JSON sort and filter findings from every tool the same way.
+//! header differs: chain rules decide verdict profiles, DNS-SD rules describe how each
+//! implementation behaves. The header is common, so the app, the CLI, the README and scripts
+//! that read the JSON show, sort and filter rules and findings from every tool the same way.
+//!
+//! Rule ids are a public contract, serialised as their strings (`chain.missing-intermediate`).
+//! In code they are enums made by [`rule_ids!`], so a misspelt id does not compile instead of
+//! becoming a finding with no source or fix.
 
 use serde::Serialize;
+
+mod date;
+mod markdown;
+
+pub use date::{Date, Effective, Limit};
+pub use markdown::{Column, markdown_table};
+
+#[doc(hidden)]
+pub use serde as __serde;
 
 /// How serious a finding is. Serialised as `info`, `warning`, `error`; ordered from least to
 /// most serious.
@@ -47,9 +61,142 @@ impl Severity {
     }
 }
 
+/// A typed rule id: implemented by the enums [`rule_ids!`] makes.
+pub trait RuleId: Copy + Eq + core::fmt::Debug + 'static {
+    /// Every id, in catalog order.
+    const ALL: &'static [Self];
+    /// The id's public string, e.g. `chain.missing-intermediate`.
+    fn as_str(self) -> &'static str;
+    /// The namespace: the part before the first dot (`chain`).
+    fn namespace(self) -> &'static str {
+        let id = self.as_str();
+        id.split_once('.').map_or(id, |(ns, _)| ns)
+    }
+}
+
+/// What every rule carries, whichever tool's catalog it is in. Serialised flat into the
+/// rule's JSON (`id`, `severity`, `title`, `source`, `fix`, and `effective` / `limits` when
+/// the rule has them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleHeader<Id> {
+    /// Stable id (a public contract).
+    pub id: Id,
+    /// Default severity of its findings.
+    pub severity: Severity,
+    /// One line: what is wrong.
+    pub title: &'static str,
+    /// Where the requirement comes from.
+    pub source: &'static str,
+    /// What to do about it, in general (findings add specifics).
+    pub fix: &'static str,
+    /// From when (by the subject's own date, such as a certificate's notBefore) the rule
+    /// applies, and the limits it sets over time.
+    #[serde(flatten)]
+    pub effective: Effective,
+}
+
+/// A rule of some tool's catalog: its header, plus whatever the tool adds.
+pub trait CatalogRule {
+    /// The tool's rule-id enum.
+    type Id: RuleId;
+    /// The common fields.
+    fn header(&self) -> &RuleHeader<Self::Id>;
+}
+
+/// Makes a rule-id enum: one variant per id, serialised as the id's string, with
+/// [`RuleId`], `Display` and comparison with `&str` (so tests and scripts keep matching on the
+/// public strings).
+///
+/// ```
+/// netlens_catalog::rule_ids! {
+///     /// Ids of a small catalog.
+///     pub enum DemoRule {
+///         DemoTooLong = "demo.too-long",
+///         DemoEmpty = "demo.empty",
+///     }
+/// }
+/// use netlens_catalog::RuleId;
+/// assert_eq!(DemoRule::DemoEmpty.as_str(), "demo.empty");
+/// assert_eq!(DemoRule::from_id("demo.too-long"), Some(DemoRule::DemoTooLong));
+/// assert!(DemoRule::DemoEmpty == "demo.empty");
+/// ```
+#[macro_export]
+macro_rules! rule_ids {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $( $variant:ident = $id:literal, )* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        $vis enum $name {
+            $( #[doc = concat!("`", $id, "`")] $variant, )*
+        }
+
+        impl $crate::RuleId for $name {
+            const ALL: &'static [$name] = &[$( $name::$variant, )*];
+            fn as_str(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl $name {
+            /// The id's public string.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $id, )*
+                }
+            }
+
+            /// The id with this public string, if there is one.
+            #[allow(dead_code)]
+            pub fn from_id(id: &str) -> Option<Self> {
+                match id {
+                    $( $id => Some($name::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl $crate::__serde::Serialize for $name {
+            fn serialize<S: $crate::__serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<$name> for &str {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.as_str()
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    rule_ids! {
+        /// Test ids.
+        enum TestRule {
+            TestOne = "test.one",
+            OtherTwo = "other.two",
+        }
+    }
 
     #[test]
     fn names_match_the_json_spelling_and_order_is_by_seriousness() {
@@ -60,5 +207,41 @@ mod tests {
         let mut sorted = Severity::MOST_SERIOUS_FIRST;
         sorted.sort();
         assert_eq!(sorted, [Severity::Info, Severity::Warning, Severity::Error]);
+    }
+
+    #[test]
+    fn rule_ids_serialise_as_their_strings_and_parse_back() {
+        assert_eq!(
+            serde_json::to_string(&TestRule::ALL).unwrap_or_default(),
+            r#"["test.one","other.two"]"#
+        );
+        for id in TestRule::ALL {
+            assert_eq!(TestRule::from_id(id.as_str()), Some(*id));
+            assert_eq!(id.to_string(), id.as_str());
+        }
+        assert_eq!(TestRule::from_id("test.two"), None);
+        assert_eq!(TestRule::OtherTwo.namespace(), "other");
+        assert!(TestRule::TestOne == "test.one" && "test.one" == TestRule::TestOne);
+    }
+
+    #[test]
+    fn a_header_serialises_flat_with_its_effective_date_only_when_it_has_one() {
+        let mut header = RuleHeader {
+            id: TestRule::TestOne,
+            severity: Severity::Warning,
+            title: "T",
+            source: "S",
+            fix: "F",
+            effective: Effective::ALWAYS,
+        };
+        assert_eq!(
+            serde_json::to_string(&header).unwrap_or_default(),
+            r#"{"id":"test.one","severity":"warning","title":"T","source":"S","fix":"F"}"#
+        );
+        header.effective = Effective::since(Date::new(2019, 7, 1));
+        assert_eq!(
+            serde_json::to_string(&header).unwrap_or_default(),
+            r#"{"id":"test.one","severity":"warning","title":"T","source":"S","fix":"F","effective":"2019-07-01"}"#
+        );
     }
 }

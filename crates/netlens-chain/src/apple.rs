@@ -9,36 +9,15 @@
 
 use der::Decode;
 use netlens_x509::keys::{KeyKind, PublicKeyInfo};
-use netlens_x509::time::parse_moment;
 use spki::SubjectPublicKeyInfoOwned;
 
+use crate::catalog::RuleId;
 use crate::crypto::HashAlg;
 use crate::ct::{self, CtReport, LogList};
 use crate::finding::Finding;
 use crate::path::Path;
 use crate::store::AnchorOrigin;
 use crate::validate::{self, Context, Node};
-
-fn day(date: &str) -> i64 {
-    parse_moment(date).unwrap_or(i64::MAX)
-}
-
-/// CA/B Forum BR §6.3.2 maximum validity for a subscriber certificate issued at `not_before`.
-pub fn cabf_max_days(not_before: i64) -> Option<i64> {
-    if not_before >= day("2029-03-15") {
-        Some(47)
-    } else if not_before >= day("2027-03-15") {
-        Some(100)
-    } else if not_before >= day("2026-03-15") {
-        Some(200)
-    } else if not_before >= day("2020-09-01") {
-        Some(398)
-    } else if not_before >= day("2018-03-01") {
-        Some(825)
-    } else {
-        None
-    }
-}
 
 /// The result of Apple checks on a path.
 pub struct AppleResult {
@@ -74,14 +53,14 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
             .map(|s| s.hash());
         match hash {
             Some(HashAlg::Sha1) => out.push(node.finding(
-                "apple.sha1-signature",
+                RuleId::AppleSha1Signature,
                 format!(
                     "{} is signed with SHA-1; iOS 13 and macOS 10.15 no longer trust SHA-1 signed TLS certificates.",
                     node.name()
                 ),
             )),
             Some(HashAlg::Sha224) => out.push(node.finding(
-                "ats.signature-hash-too-weak",
+                RuleId::AtsSignatureHashTooWeak,
                 format!("{} is signed with SHA-224; ATS requires SHA-256 or stronger.", node.name()),
             )),
             _ => {}
@@ -111,55 +90,63 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
         };
         match (key.kind, key.bits) {
             (KeyKind::Rsa | KeyKind::RsaPss, Some(bits)) if bits < 2048 => out.push(finding(
-                "apple.rsa-key-too-small",
+                RuleId::AppleRsaKeyTooSmall,
                 format!("{name} has an RSA key of {bits} bits; Apple requires at least 2048."),
             )),
             (KeyKind::Ec, Some(bits)) if bits < 256 => out.push(finding(
-                "ats.ec-key-too-small",
+                RuleId::AtsEcKeyTooSmall,
                 format!("{name} has a {bits}-bit EC key; ATS requires at least 256 bits."),
             )),
             _ => {}
         }
     }
 
-    // Validity periods, by the leaf's notBefore.
-    if nb >= day("2019-07-01") && lifetime > 825 {
+    // Validity periods, by the leaf's notBefore; the limits and their dates are catalog data.
+    let issued = &leaf.cert.details.validity.not_before;
+    let issued_day = issued.get(..10).unwrap_or(issued);
+    if let Some(max) = RuleId::AppleValidityOver825Days.effective().limit_at(nb)
+        && lifetime > i64::from(max)
+    {
         out.push(leaf.finding(
-            "apple.validity-over-825-days",
+            RuleId::AppleValidityOver825Days,
             format!(
-                "{} is valid for {lifetime} days ({} to {}); Apple accepts at most 825 for certificates issued after 2019-07-01.",
+                "{} is valid for {lifetime} days ({} to {}); Apple accepts at most {max} for certificates issued on or after {}.",
                 leaf.name(),
                 leaf.cert.details.validity.not_before,
-                leaf.cert.details.validity.not_after
-            ),
-        ));
-    }
-    if public && nb >= day("2020-09-01") && lifetime > 398 {
-        out.push(leaf.finding(
-            "apple.validity-over-398-days",
-            format!(
-                "{} chains to a public root and is valid for {lifetime} days; Apple accepts at most 398 for certificates issued from 2020-09-01.",
-                leaf.name()
+                leaf.cert.details.validity.not_after,
+                RuleId::AppleValidityOver825Days.effective().since_text()
             ),
         ));
     }
     if public
-        && let Some(max) = cabf_max_days(nb)
-        && lifetime > max
+        && let Some(max) = RuleId::AppleValidityOver398Days.effective().limit_at(nb)
+        && lifetime > i64::from(max)
     {
         out.push(leaf.finding(
-            "cabf.validity-over-limit",
+            RuleId::AppleValidityOver398Days,
             format!(
-                "{} is valid for {lifetime} days; for certificates issued on {} the Baseline Requirements allow at most {max}.",
+                "{} chains to a public root and is valid for {lifetime} days; Apple accepts at most {max} for certificates issued on or after {}.",
                 leaf.name(),
-                &leaf.cert.details.validity.not_before[..10]
+                RuleId::AppleValidityOver398Days.effective().since_text()
+            ),
+        ));
+    }
+    if public
+        && let Some(max) = RuleId::CabfValidityOverLimit.effective().limit_at(nb)
+        && lifetime > i64::from(max)
+    {
+        out.push(leaf.finding(
+            RuleId::CabfValidityOverLimit,
+            format!(
+                "{} is valid for {lifetime} days; for certificates issued on {issued_day} the Baseline Requirements allow at most {max}.",
+                leaf.name(),
             ),
         ));
     }
 
     // Certificate Transparency (public chains only).
     let ct = if public {
-        let applies = nb >= ct::CT_ENFORCED;
+        let applies = RuleId::AppleCtInsufficientScts.effective().applies_at(nb);
         let report = ct::evaluate(&leaf.cert.details.scts, lifetime, nb, applies, log_list);
         if applies {
             ct_findings(leaf, &report, &mut out);
@@ -178,7 +165,7 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
         let negotiated = ctx.options.negotiated.as_ref();
         if let Some(n) = negotiated.filter(|n| n.signed_key_exchange() && !signature) {
             out.push(leaf.finding(
-                "apple.key-usage-cipher-mismatch",
+                RuleId::AppleKeyUsageCipherMismatch,
                 format!(
                     "The server negotiated {} ({}), whose key exchange {}'s key must sign, but its key usage ({}) lacks \
                      digitalSignature. Since iOS 18.4 this connection fails with -9830 and cannot be overridden.",
@@ -190,7 +177,7 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
             ));
         } else if let Some(n) = negotiated.filter(|n| !n.signed_key_exchange() && !encipherment) {
             out.push(leaf.finding(
-                "apple.key-usage-cipher-mismatch",
+                RuleId::AppleKeyUsageCipherMismatch,
                 format!(
                     "The server negotiated {} (static RSA key exchange), which needs keyEncipherment, but {}'s key usage ({}) \
                      lacks it.",
@@ -203,7 +190,7 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
             // The key exchange that is used is allowed.
         } else if !signature {
             out.push(leaf.finding(
-                "apple.key-usage-cipher-mismatch",
+                RuleId::AppleKeyUsageCipherMismatch,
                 format!(
                     "{}'s key usage ({}) lacks digitalSignature, which ECDHE key exchange and TLS 1.3 need. Since iOS 18.4 \
                      such connections fail with -9830 and cannot be overridden.",
@@ -214,7 +201,7 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
         } else if matches!(kind, KeyKind::Rsa) && !encipherment {
             out.push(
                 leaf.finding(
-                    "apple.key-usage-cipher-mismatch",
+                    RuleId::AppleKeyUsageCipherMismatch,
                     format!(
                         "{}'s RSA key usage lacks keyEncipherment: static-RSA (TLS_RSA_*) suites would fail. ATS apps \
                          only use ECDHE suites, which work.",
@@ -227,14 +214,14 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
     }
     if leaf.cert.details.public_key.kind == KeyKind::Ed25519 {
         out.push(leaf.finding(
-            "ats.ed25519-key",
+            RuleId::AtsEd25519Key,
             format!("{} has an Ed25519 key.", leaf.name()),
         ));
     }
     if anchor.is_some_and(|a| a.origin() == AnchorOrigin::User && !a.public) {
         let label = anchor.map(|a| a.label.clone()).unwrap_or_default();
         out.push(Finding::new(
-            "info.private-root",
+            RuleId::InfoPrivateRoot,
             None,
             format!(
                 "The chain ends at \"{label}\", a root you supplied. Apple's 398-day and Certificate Transparency rules \
@@ -257,7 +244,7 @@ fn ct_findings(leaf: Node<'_>, report: &CtReport, out: &mut Vec<Finding>) {
     if distinct < report.required {
         out.push(
             leaf.finding(
-                "apple.ct-insufficient-scts",
+                RuleId::AppleCtInsufficientScts,
                 format!(
                     "{} has {distinct} embedded SCT(s) from distinct logs; Apple requires {} for a certificate of this \
                      lifetime issued on {}.",
@@ -304,7 +291,7 @@ fn ct_findings(leaf: Node<'_>, report: &CtReport, out: &mut Vec<Finding>) {
                 message.push_str(&format!(" Not counted: {}.", excluded.join(", ")));
             }
             out.push(
-                leaf.finding("apple.ct-operator-diversity", message)
+                leaf.finding(RuleId::AppleCtOperatorDiversity, message)
                     .fix(fix),
             );
         }

@@ -10,6 +10,7 @@
 use der::Decode;
 use x509_cert::crl::CertificateList;
 
+use crate::catalog::RuleId;
 use crate::crypto::{Verification, Verifier, VerifyRequest};
 use crate::finding::Finding;
 use crate::model::ChainCert;
@@ -129,7 +130,7 @@ pub fn check(
             });
             if let Some(problem) = problem {
                 out.push(node.finding(
-                    "chain.crl-invalid",
+                    RuleId::ChainCrlInvalid,
                     format!(
                         "The CRL for {} ({}) cannot be used: {problem}.",
                         node.name(),
@@ -148,7 +149,7 @@ pub fn check(
                 .find(|r| r.serial_number.as_bytes() == serial)
             {
                 out.push(node.finding(
-                    "chain.revoked",
+                    RuleId::ChainRevoked,
                     format!(
                         "{} was revoked on {} according to the CRL ({}).",
                         node.name(),

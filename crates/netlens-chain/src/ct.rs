@@ -169,10 +169,10 @@ impl LogList {
     }
 }
 
-/// 2021-04-21T00:00:00Z: Apple's lifetime-in-days CT table applies from this notBefore.
-pub const CT_POLICY_2021: i64 = 1_618_963_200;
-/// 2018-10-15T00:00:00Z: CT enforced for certificates issued from this date.
-pub const CT_ENFORCED: i64 = 1_539_561_600;
+/// Apple's lifetime-in-days CT table applies from this notBefore (catalog data).
+pub const CT_POLICY_2021: i64 = crate::catalog::CT_POLICY_2021.unix_seconds();
+/// CT is enforced for certificates issued from this moment (the CT rules' effective date).
+pub const CT_ENFORCED: i64 = crate::catalog::CT_ENFORCED.unix_seconds();
 
 /// SCTs required and the per-operator cap, for a certificate's lifetime and issuance date.
 pub fn requirement(lifetime_days: i64, not_before: i64) -> (usize, Option<usize>) {

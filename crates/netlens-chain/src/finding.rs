@@ -2,13 +2,13 @@
 
 use serde::Serialize;
 
-use crate::catalog::{self, Profile, Severity};
+use crate::catalog::{Profile, RuleId, Severity};
 
 /// One finding of an analysis.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The rule id (see [`catalog::RULES`]).
-    pub rule: &'static str,
+    /// The rule (see [`crate::catalog::RULES`]); serialised as its id string.
+    pub rule: RuleId,
     /// Severity.
     pub severity: Severity,
     /// Index (0-based, as sent) of the chain certificate concerned, if any.
@@ -27,8 +27,10 @@ pub struct Finding {
 
 impl Finding {
     /// A finding of `rule` with the rule's severity, profiles and generic fix.
-    pub fn new(rule: &'static str, certificate: Option<usize>, message: impl Into<String>) -> Self {
-        let r = catalog::rule(rule);
+    pub fn new(rule: RuleId, certificate: Option<usize>, message: impl Into<String>) -> Self {
+        // Every id has an entry (the catalog tests check); a missing one would still yield an
+        // error finding rather than a panic.
+        let r = rule.rule();
         let severity = r.map_or(Severity::Error, |r| r.severity);
         Finding {
             rule,

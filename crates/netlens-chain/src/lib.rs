@@ -27,7 +27,7 @@
 //! analyzer.add_chain(b"not a certificate", None);
 //! let analysis = analyzer.analyze();
 //! assert_eq!(analysis.verdicts["apple"], "fail");
-//! assert!(analysis.findings.iter().any(|f| f.rule == "chain.parse-error"));
+//! assert!(analysis.findings.iter().any(|f| f.rule == netlens_chain::catalog::RuleId::ChainParseError));
 //! ```
 
 pub mod apple;
@@ -54,6 +54,7 @@ pub use finding::Finding;
 pub use netlens_roots::{StoreId, TrustData};
 pub use report::Analysis;
 
+use crate::catalog::RuleId;
 use crate::model::ChainCert;
 use crate::names::Host;
 use crate::path::{Path, PathEnd};
@@ -300,7 +301,7 @@ fn sort_findings(findings: &mut [Finding]) {
                     .unwrap_or(usize::MAX)
                     .cmp(&b.certificate.unwrap_or(usize::MAX)),
             )
-            .then(a.rule.cmp(b.rule))
+            .then(a.rule.as_str().cmp(b.rule.as_str()))
     });
 }
 
@@ -354,14 +355,16 @@ fn prepare(input: Analyzer) -> Prepared {
                 ""
             };
             global.push(Finding::new(
-                "chain.parse-error",
+                RuleId::ChainParseError,
                 None,
                 format!("{prefix}{problem}"),
             ));
         }
     }
     if let Some(e) = &log_list_error {
-        global.push(Finding::new("chain.parse-error", None, format!("CT log list: {e}")).warning());
+        global.push(
+            Finding::new(RuleId::ChainParseError, None, format!("CT log list: {e}")).warning(),
+        );
     }
 
     // Parse; keep the first copy of each certificate for path building.
@@ -370,7 +373,7 @@ fn prepare(input: Analyzer) -> Prepared {
         match ChainCert::parse(found, i, now) {
             Ok(c) => sent.push(c),
             Err(e) => global.push(Finding::new(
-                "chain.parse-error",
+                RuleId::ChainParseError,
                 Some(i),
                 format!(
                     "{}: not a valid X.509 certificate: {}{}",
@@ -387,7 +390,7 @@ fn prepare(input: Analyzer) -> Prepared {
     for c in &sent {
         match certs.iter().find(|d| d.fingerprint == c.fingerprint) {
             Some(first) => global.push(Finding::new(
-                "chain.duplicate-certificate",
+                RuleId::ChainDuplicateCertificate,
                 Some(c.index),
                 format!("{} is a second copy of {}.", c.label(), first.label()),
             )),
@@ -399,7 +402,7 @@ fn prepare(input: Analyzer) -> Prepared {
         match ChainCert::parse(found, i, now) {
             Ok(c) => anchor_certs.push(c),
             Err(e) => global.push(Finding::new(
-                "chain.parse-error",
+                RuleId::ChainParseError,
                 None,
                 format!("trust anchor input, {}: {}", found.location, e.detail),
             )),
@@ -410,7 +413,7 @@ fn prepare(input: Analyzer) -> Prepared {
         match crl::Crl::parse(found) {
             Ok(c) => parsed_crls.push(c),
             Err(e) => global.push(Finding::new(
-                "chain.crl-invalid",
+                RuleId::ChainCrlInvalid,
                 None,
                 format!("The CRL at {} cannot be read: {e}.", found.location),
             )),
@@ -466,9 +469,9 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         })
     };
     if certs.is_empty() {
-        if !global.iter().any(|f| f.rule == "chain.parse-error") {
+        if !global.iter().any(|f| f.rule == RuleId::ChainParseError) {
             global.push(Finding::new(
-                "chain.parse-error",
+                RuleId::ChainParseError,
                 None,
                 "No certificate was given.",
             ));
@@ -504,7 +507,7 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         .collect();
     if evaluated.is_empty() {
         global.push(Finding::new(
-            "chain.missing-intermediate",
+            RuleId::ChainMissingIntermediate,
             Some(certs[leaf].index),
             "No path could be built.",
         ));
@@ -567,7 +570,7 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
     let mut findings = global;
     if exhausted && !evaluated[primary].path.end.is_trusted() {
         findings.push(Finding::new(
-            "chain.search-limit",
+            RuleId::ChainSearchLimit,
             Some(certs[leaf].index),
             format!(
                 "The certificates allow too many candidate paths: the search stopped (at {} signature checks \
@@ -738,7 +741,7 @@ fn paths_differ(
     }
     Some(
         Finding::new(
-            "trust.store-paths-differ",
+            RuleId::TrustStorePathsDiffer,
             None,
             format!(
                 "The stores that trust this chain build different paths ({}).",
@@ -756,7 +759,7 @@ fn paths_differ(
 }
 
 /// What makes two findings the same: rule, certificate, anchor, message.
-type FindingKey = (&'static str, Option<usize>, Option<String>, String);
+type FindingKey = (RuleId, Option<usize>, Option<String>, String);
 
 /// Identical findings (same rule, certificate, anchor and message) reported by overlapping
 /// checks, or by two stores' paths, are one finding failing every verdict either fails.
@@ -823,7 +826,7 @@ fn chain_level(
         let expected: Vec<String> = on_path.iter().map(|i| format!("#{}", i + 1)).collect();
         out.push(
             Finding::new(
-                "chain.wrong-order",
+                RuleId::ChainWrongOrder,
                 on_path.first().copied(),
                 format!(
                     "The certificates are sent as {}; a TLS 1.2 server must send the path in order: {}.",
@@ -846,7 +849,7 @@ fn chain_level(
             Some(a) => {
                 let used = used_anchors.contains(&a);
                 out.push(Finding::new(
-                    "chain.contains-anchor",
+                    RuleId::ChainContainsAnchor,
                     Some(c.index),
                     if used {
                         format!(
@@ -862,7 +865,7 @@ fn chain_level(
                 ));
             }
             None => out.push(Finding::new(
-                "chain.extra-certificate",
+                RuleId::ChainExtraCertificate,
                 Some(c.index),
                 format!(
                     "{} is not on the path from the leaf to the root{}.",
@@ -907,14 +910,14 @@ fn chain_level(
     }
     if !pointers.is_empty() {
         out.push(Finding::new(
-            "info.revocation-pointers",
+            RuleId::InfoRevocationPointers,
             None,
             format!("Revocation can be checked at: {}.", pointers.join(" · ")),
         ));
     }
     if options.purpose == Purpose::ServerAuth {
         out.push(Finding::new(
-            "ats.server-configuration",
+            RuleId::AtsServerConfiguration,
             None,
             match &options.negotiated {
                 // A live connection shows one handshake, not every one ATS might make.
@@ -931,7 +934,7 @@ fn chain_level(
         ));
         if options.host.is_none() {
             out.push(Finding::new(
-                "info.no-hostname",
+                RuleId::InfoNoHostname,
                 None,
                 "No host name was given: the certificate's names were not matched against the host clients connect to.",
             ));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use netlens_x509::details::CertificateDetails;
 use serde::Serialize;
 
-use crate::catalog::{Profile, Severity};
+use crate::catalog::{Profile, RuleId, Severity};
 use crate::crypto::Verification;
 use crate::ct::{CtReport, LogList};
 use crate::finding::Finding;
@@ -152,7 +152,7 @@ pub struct TrustEntry {
     pub reason: String,
     /// The rule id of the store's decision, when it does not trust the chain for a reason of its
     /// own (`trust.*`).
-    pub rule: Option<&'static str>,
+    pub rule: Option<RuleId>,
     /// The root the store's path reaches, if any.
     pub anchor: Option<String>,
     /// Indexes as sent of the chain certificates on the store's path, leaf first.

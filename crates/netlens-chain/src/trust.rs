@@ -17,6 +17,7 @@
 
 use netlens_roots::{Basis, Distrust, StoreId};
 
+use crate::catalog::RuleId;
 use crate::finding::Finding;
 use crate::path::{Path, PathEnd};
 use crate::store::Anchor;
@@ -88,7 +89,7 @@ fn issuance(ctx: &Context<'_>, path: &Path, basis: Basis) -> (i64, &'static str)
 
 /// The finding `rule` about `anchor` at the top of `path`.
 fn about(
-    rule: &'static str,
+    rule: RuleId,
     path: &Path,
     ctx: &Context<'_>,
     anchor: &Anchor,
@@ -136,7 +137,13 @@ pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
             anchor.label
         );
         reasons.push(message.clone());
-        findings.push(about("trust.root-not-for-tls", path, ctx, anchor, message));
+        findings.push(about(
+            RuleId::TrustRootNotForTls,
+            path,
+            ctx,
+            anchor,
+            message,
+        ));
     }
 
     // A root some entry of which carries no distrust date stays trusted.
@@ -157,7 +164,7 @@ pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
                 );
                 reasons.push(message.clone());
                 findings.push(
-                    about("trust.distrusted-after", path, ctx, anchor, message).fix(format!(
+                    about(RuleId::TrustDistrustedAfter, path, ctx, anchor, message).fix(format!(
                         "Replace the certificate with one from a CA that {} trusts without a date limit; certificates \
                          issued on or before {} keep working until they expire.",
                         info.name,
@@ -185,7 +192,13 @@ pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
             date(not_after)
         );
         reasons.push(message.clone());
-        findings.push(about("trust.anchor-expired", path, ctx, anchor, message));
+        findings.push(about(
+            RuleId::TrustAnchorExpired,
+            path,
+            ctx,
+            anchor,
+            message,
+        ));
     }
 
     if findings.is_empty() {
@@ -261,7 +274,7 @@ fn not_held(ctx: &Context<'_>, path: &Path, store: StoreId, anchor: &Anchor) -> 
     };
     let (rule, message) = match removed {
         Some(r) => (
-            "trust.root-removed",
+            RuleId::TrustRootRemoved,
             format!(
                 "The chain ends at \"{}\", a root Apple removed from its trust store{}: iPhones, iPads and Macs no \
                  longer trust it.{held_by}",
@@ -274,7 +287,7 @@ fn not_held(ctx: &Context<'_>, path: &Path, store: StoreId, anchor: &Anchor) -> 
             ),
         ),
         None => (
-            "trust.root-not-in-store",
+            RuleId::TrustRootNotInStore,
             format!(
                 "The chain ends at \"{}\", which is not in {}.{held_by}",
                 anchor.label,
@@ -342,7 +355,7 @@ fn intermediate_not_sent(
         trusted: false,
         findings: vec![
             Finding::new(
-                "chain.missing-intermediate",
+                RuleId::ChainMissingIntermediate,
                 Some(top.index),
                 message.clone(),
             )
@@ -404,7 +417,8 @@ fn unanchored(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
             reason.push(' ');
             reason.push_str(&message);
             findings.push(
-                Finding::new("trust.root-removed", Some(top.index), message).about_anchor(r.label),
+                Finding::new(RuleId::TrustRootRemoved, Some(top.index), message)
+                    .about_anchor(r.label),
             );
         }
     }

@@ -12,7 +12,7 @@ use netlens_x509::keys::KeyKind;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, ExtendedKeyUsage, SubjectAltName};
 
-use crate::catalog::Profile;
+use crate::catalog::{Profile, RuleId};
 use crate::constraints::{self, Constraints, Violation};
 use crate::crypto::{HashAlg, Verification};
 use crate::finding::Finding;
@@ -70,7 +70,7 @@ pub struct Node<'a> {
 
 impl Node<'_> {
     /// A finding about this node.
-    pub fn finding(&self, rule: &'static str, message: impl Into<String>) -> Finding {
+    pub fn finding(&self, rule: RuleId, message: impl Into<String>) -> Finding {
         match self.anchor_label {
             Some(label) => Finding::new(rule, None, message).about_anchor(label),
             None => Finding::new(rule, Some(self.cert.index), message),
@@ -133,7 +133,7 @@ pub fn validate(ctx: &Context<'_>, path: &Path) -> Vec<Finding> {
         let (nb, na) = c.validity();
         if now > na {
             out.push(node.finding(
-                "chain.expired",
+                RuleId::ChainExpired,
                 format!(
                     "{} expired on {} ({}).",
                     node.name(),
@@ -148,7 +148,7 @@ pub fn validate(ctx: &Context<'_>, path: &Path) -> Vec<Finding> {
             ));
         } else if now < nb {
             out.push(node.finding(
-                "chain.not-yet-valid",
+                RuleId::ChainNotYetValid,
                 format!(
                     "{} is not valid before {}.",
                     node.name(),
@@ -205,7 +205,7 @@ fn links(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mut Vec<Findi
                     && !self_signature
                 {
                     out.push(child.finding(
-                        "chain.aki-ski-mismatch",
+                        RuleId::ChainAkiSkiMismatch,
                         format!(
                             "{}'s authority key identifier ({}) differs from {issuer_name}'s subject key identifier ({}), \
                              although the signature verifies.",
@@ -220,7 +220,7 @@ fn links(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mut Vec<Findi
                     out.push(
                         child
                             .finding(
-                                "chain.weak-signature",
+                                RuleId::ChainWeakSignature,
                                 format!(
                                     "{} is signed with SHA-1 by {issuer_name}. The signature verifies, but SHA-1 \
                                      collisions are practical and browsers reject it.",
@@ -231,14 +231,14 @@ fn links(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mut Vec<Findi
                 }
             }
             Verification::Invalid(why) => out.push(child.finding(
-                "chain.signature-invalid",
+                RuleId::ChainSignatureInvalid,
                 format!(
                     "{}'s signature does not verify with {issuer_name}'s key: {why}.",
                     child.name()
                 ),
             )),
             Verification::Unsupported(why) => out.push(child.finding(
-                "chain.unsupported-algorithm",
+                RuleId::ChainUnsupportedAlgorithm,
                 format!(
                     "{}'s signature by {issuer_name} cannot be checked: {why}.",
                     child.name()
@@ -271,7 +271,7 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
             {
                 out.push(
                     node.finding(
-                        "chain.self-signed-leaf",
+                        RuleId::ChainSelfSignedLeaf,
                         format!(
                             "{} is a self-signed certificate with CA:FALSE. You trust it here, but iOS and macOS \
                              only let users trust roots with basicConstraints CA:TRUE.",
@@ -285,7 +285,7 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
         PathEnd::SelfSigned => {
             if path.certs.len() == 1 {
                 out.push(node.finding(
-                    "chain.self-signed-leaf",
+                    RuleId::ChainSelfSignedLeaf,
                     format!(
                         "{} is self-signed: it vouches for itself, so no client trusts it unless it is installed as a trust anchor.",
                         top.label()
@@ -293,7 +293,7 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
                 ));
             } else {
                 out.push(node.finding(
-                    "chain.untrusted-root",
+                    RuleId::ChainUntrustedRoot,
                     format!(
                         "The chain ends at {}, a self-signed root that {}.",
                         top.label(),
@@ -336,11 +336,14 @@ fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
                     top.label()
                 ),
             };
-            out.push(node.finding("chain.missing-intermediate", message).fix(fix));
+            out.push(
+                node.finding(RuleId::ChainMissingIntermediate, message)
+                    .fix(fix),
+            );
         }
         PathEnd::BadLink => {}
         PathEnd::TooLong => out.push(node.finding(
-            "chain.too-long",
+            RuleId::ChainTooLong,
             format!(
                 "No trusted root was reached within {} certificates.",
                 crate::path::MAX_PATH_LEN
@@ -357,7 +360,7 @@ fn unknown_critical(node: &Node<'_>, out: &mut Vec<Finding>) {
         let id = ext.extn_id.to_string();
         if ext.extn_id == CT_POISON {
             out.push(node.finding(
-                "chain.unknown-critical-extension",
+                RuleId::ChainUnknownCriticalExtension,
                 format!(
                     "{} is a Certificate Transparency precertificate (critical poison extension), not the certificate the CA issued.",
                     node.name()
@@ -365,7 +368,7 @@ fn unknown_critical(node: &Node<'_>, out: &mut Vec<Finding>) {
             ).fix("Use the final certificate the CA issued after logging, not the precertificate."));
         } else if !UNDERSTOOD.contains(&id.as_str()) {
             out.push(node.finding(
-                "chain.unknown-critical-extension",
+                RuleId::ChainUnknownCriticalExtension,
                 format!(
                     "{} has a critical extension clients do not know: {} ({id}).",
                     node.name(),
@@ -384,7 +387,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
 
     if d.version != 3 {
         out.push(node.finding(
-            "cabf.version-not-v3",
+            RuleId::CabfVersionNotV3,
             format!("{} is an X.509 v{} certificate.", node.name(), d.version),
         ));
     }
@@ -404,13 +407,13 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
             format!("{} bytes long", d.serial.length)
         };
         out.push(node.finding(
-            "x509.serial-number",
+            RuleId::X509SerialNumber,
             format!("{}'s serial number is {what}.", node.name()),
         ));
     }
     if !d.signature_algorithm.matches_tbs {
         out.push(node.finding(
-            "x509.signature-algorithm-mismatch",
+            RuleId::X509SignatureAlgorithmMismatch,
             format!(
                 "{}'s signed part names a different signature algorithm than its outer signatureAlgorithm.",
                 node.name()
@@ -419,13 +422,13 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     }
     if d.issuer.attributes.is_empty() {
         out.push(node.finding(
-            "x509.empty-name",
+            RuleId::X509EmptyName,
             format!("{} has an empty issuer name.", node.name()),
         ));
     }
     if d.subject.attributes.is_empty() && c.is_ca() {
         out.push(node.finding(
-            "x509.empty-name",
+            RuleId::X509EmptyName,
             format!("{} is a CA with an empty subject name.", node.name()),
         ));
     }
@@ -435,7 +438,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     for ext in c.extensions() {
         if seen.contains(&&ext.extn_id) {
             out.push(node.finding(
-                "x509.duplicate-extension",
+                RuleId::X509DuplicateExtension,
                 format!(
                     "{} contains the {} extension more than once.",
                     node.name(),
@@ -448,7 +451,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     for e in &d.extensions {
         if let Some(err) = &e.error {
             out.push(node.finding(
-                "x509.malformed-extension",
+                RuleId::X509MalformedExtension,
                 format!(
                     "{}'s {} extension cannot be decoded: {err}.",
                     node.name(),
@@ -460,7 +463,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     if let Some(aia) = c.extension(&AIA) {
         if aia.critical {
             out.push(node.finding(
-                "x509.extension-criticality",
+                RuleId::X509ExtensionCriticality,
                 format!("{}'s Authority Information Access extension is marked critical; it must not be.", node.name()),
             ));
         }
@@ -469,7 +472,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
             .is_some_and(|a| a.ocsp.is_empty() && a.ca_issuers.is_empty() && a.other.is_empty())
         {
             out.push(node.finding(
-                "cabf.empty-extension",
+                RuleId::CabfEmptyExtension,
                 format!(
                     "{}'s Authority Information Access extension lists no access descriptions.",
                     node.name()
@@ -482,7 +485,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
         && !bc.critical
     {
         out.push(node.finding(
-            "x509.extension-criticality",
+            RuleId::X509ExtensionCriticality,
             format!(
                 "{} is a CA whose basicConstraints extension is not marked critical.",
                 node.name()
@@ -493,7 +496,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
         && !pc.critical
     {
         out.push(node.finding(
-            "x509.extension-criticality",
+            RuleId::X509ExtensionCriticality,
             format!(
                 "{}'s policyConstraints extension is not marked critical.",
                 node.name()
@@ -507,7 +510,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
         && e.critical
     {
         out.push(node.finding(
-            "x509.aki-critical",
+            RuleId::X509AkiCritical,
             format!(
                 "{}'s authority key identifier is marked critical.",
                 node.name()
@@ -518,7 +521,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
         && e.critical
     {
         out.push(node.finding(
-            "x509.ski-critical",
+            RuleId::X509SkiCritical,
             format!(
                 "{}'s subject key identifier is marked critical.",
                 node.name()
@@ -529,7 +532,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     // §6.1.1 (d): an anchor is a name and a key), so it needs none.
     if !self_signed_root && node.anchor_label.is_none() && c.aki.is_none() && d.version == 3 {
         out.push(node.finding(
-            "x509.aki-missing",
+            RuleId::X509AkiMissing,
             format!(
                 "{} has no authority key identifier (keyIdentifier), which conforming CAs must include.",
                 node.name()
@@ -538,7 +541,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     }
     if c.is_ca() && c.ski.is_none() {
         out.push(node.finding(
-            "x509.ski-missing",
+            RuleId::X509SkiMissing,
             format!(
                 "{} is a CA certificate without a subject key identifier.",
                 node.name()
@@ -561,7 +564,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
             };
             if let Some(problem) = problem {
                 out.push(node.finding(
-                    "cabf.aki-profile",
+                    RuleId::CabfAkiProfile,
                     format!(
                         "The authority key identifier of root {} {problem}.",
                         node.name()
@@ -576,7 +579,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
         let cert_sign = ku.usages.contains(&"keyCertSign");
         if cert_sign && !c.is_ca() {
             out.push(node.finding(
-                "x509.ca-key-usage-inconsistent",
+                RuleId::X509CaKeyUsageInconsistent,
                 format!(
                     "{} asserts keyCertSign but is not a CA (basicConstraints cA is not TRUE).",
                     node.name()
@@ -585,7 +588,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
         }
         if is_leaf && c.is_ca() && !cert_sign {
             out.push(node.finding(
-                "x509.ca-key-usage-inconsistent",
+                RuleId::X509CaKeyUsageInconsistent,
                 format!(
                     "{} says cA=TRUE but its key usage does not allow keyCertSign.",
                     node.name()
@@ -599,7 +602,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
         let empty_subject = d.subject.attributes.is_empty();
         if empty_subject && !san.critical {
             out.push(node.finding(
-                "x509.san-criticality",
+                RuleId::X509SanCriticality,
                 format!(
                     "{} has an empty subject, so its subjectAltName must be critical.",
                     node.name()
@@ -607,7 +610,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
             ));
         } else if !empty_subject && san.critical {
             out.push(node.finding(
-                "x509.san-criticality",
+                RuleId::X509SanCriticality,
                 format!(
                     "{} has a subject, so its subjectAltName must not be critical.",
                     node.name()
@@ -620,12 +623,12 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     if let Some(nc) = c.extension(&oid::ID_CE_NAME_CONSTRAINTS) {
         if !c.is_ca() {
             out.push(node.finding(
-                "x509.name-constraints-invalid",
+                RuleId::X509NameConstraintsInvalid,
                 format!("{} is not a CA but carries name constraints.", node.name()),
             ));
         } else if !nc.critical {
             out.push(node.finding(
-                "x509.extension-criticality",
+                RuleId::X509ExtensionCriticality,
                 format!(
                     "{}'s name constraints are not marked critical.",
                     node.name()
@@ -636,7 +639,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
             && parsed.is_empty()
         {
             out.push(node.finding(
-                "cabf.empty-extension",
+                RuleId::CabfEmptyExtension,
                 format!(
                     "{}'s name constraints have neither permitted nor excluded subtrees.",
                     node.name()
@@ -669,7 +672,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     };
     if let Some(problem) = key_problem {
         out.push(node.finding(
-            "cabf.key-not-allowed",
+            RuleId::CabfKeyNotAllowed,
             format!("{} has {problem}.", node.name()),
         ));
     }
@@ -678,7 +681,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
     if let Some(eku) = c.extension(&oid::ID_CE_EXT_KEY_USAGE) {
         if self_signed_root {
             out.push(node.finding(
-                "cabf.eku-profile",
+                RuleId::CabfEkuProfile,
                 format!(
                     "Root {} has an extended key usage extension; roots must not.",
                     node.name()
@@ -688,7 +691,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
         if is_leaf {
             if eku.critical {
                 out.push(node.finding(
-                    "cabf.eku-profile",
+                    RuleId::CabfEkuProfile,
                     format!(
                         "{}'s extended key usage is marked critical; it must not be.",
                         node.name()
@@ -699,7 +702,7 @@ fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Findin
                 && list.0.contains(&ANY_EKU)
             {
                 out.push(node.finding(
-                    "cabf.eku-profile",
+                    RuleId::CabfEkuProfile,
                     format!(
                         "{}'s extended key usage includes anyExtendedKeyUsage.",
                         node.name()
@@ -731,7 +734,7 @@ fn leaf_names(node: &Node<'_>, out: &mut Vec<Finding>) {
                 let d = d.as_str();
                 if let Some(problem) = names::dns_name_problem(d) {
                     out.push(node.finding(
-                        "tls.invalid-san",
+                        RuleId::TlsInvalidSan,
                         format!("{}'s subjectAltName contains {problem}.", node.name()),
                     ));
                 }
@@ -740,7 +743,7 @@ fn leaf_names(node: &Node<'_>, out: &mut Vec<Finding>) {
             GeneralName::IpAddress(o) => match names::ip_from_bytes(o.as_bytes()) {
                 Some(ip) => ips.push(ip),
                 None => out.push(node.finding(
-                    "tls.invalid-san",
+                    RuleId::TlsInvalidSan,
                     format!(
                         "{}'s subjectAltName has an IP address of {} bytes (4 or 16 expected).",
                         node.name(),
@@ -754,7 +757,7 @@ fn leaf_names(node: &Node<'_>, out: &mut Vec<Finding>) {
                     || e.as_str().ends_with('@') =>
             {
                 out.push(node.finding(
-                    "tls.invalid-san",
+                    RuleId::TlsInvalidSan,
                     format!(
                         "{}'s subjectAltName has the malformed email address \"{}\" (one '@' between a local part and a domain).",
                         node.name(),
@@ -817,7 +820,7 @@ fn cn_problem(
     }
     let mismatch = |what: String| {
         node.finding(
-            "cabf.cn-not-in-san",
+            RuleId::CabfCnNotInSan,
             format!("{}'s subject CN \"{cn}\" {what}.", node.name()),
         )
     };
@@ -874,7 +877,7 @@ fn eku_chaining(ctx: &Context<'_>, node: &Node<'_>, out: &mut Vec<Finding>) {
     }
     let names: Vec<String> = list.0.iter().map(netlens_x509::oids::short_name).collect();
     out.push(node.finding(
-        "chain.ca-eku-mismatch",
+        RuleId::ChainCaEkuMismatch,
         format!(
             "{}'s extended key usage ({}) does not allow {purpose}, so clients refuse the certificates it issues for it.",
             node.name(),
@@ -894,7 +897,7 @@ fn issuer_checks(node: &Node<'_>, nodes: &[Node<'_>], i: usize, out: &mut Vec<Fi
                 let below = (1..i).filter(|&k| !nodes[k].cert.self_issued()).count();
                 if below > usize::from(limit) {
                     out.push(node.finding(
-                        "chain.path-length-exceeded",
+                        RuleId::ChainPathLengthExceeded,
                         format!(
                             "{} allows {limit} intermediate CA(s) below it (pathLenConstraint), but the chain has {below}.",
                             node.name()
@@ -904,7 +907,7 @@ fn issuer_checks(node: &Node<'_>, nodes: &[Node<'_>], i: usize, out: &mut Vec<Fi
             }
         }
         _ => out.push(node.finding(
-            "chain.issuer-not-ca",
+            RuleId::ChainIssuerNotCa,
             format!(
                 "{} issued {subordinate} but is not a CA: {}.",
                 node.name(),
@@ -922,7 +925,7 @@ fn issuer_checks(node: &Node<'_>, nodes: &[Node<'_>], i: usize, out: &mut Vec<Fi
         && !ku.usages.contains(&"keyCertSign")
     {
         out.push(node.finding(
-            "chain.issuer-missing-keycertsign",
+            RuleId::ChainIssuerMissingKeycertsign,
             format!(
                 "{} issued {subordinate}, but its key usage ({}) does not include keyCertSign.",
                 node.name(),
@@ -962,11 +965,12 @@ fn name_constraints(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mu
             Ok(c) => c,
             Err(why) => {
                 let f = match node {
-                    Some(n) => {
-                        n.finding("x509.name-constraints-invalid", format!("{name}: {why}."))
-                    }
+                    Some(n) => n.finding(
+                        RuleId::X509NameConstraintsInvalid,
+                        format!("{name}: {why}."),
+                    ),
                     None => Finding::new(
-                        "x509.name-constraints-invalid",
+                        RuleId::X509NameConstraintsInvalid,
                         None,
                         format!("{name}: {why}."),
                     ),
@@ -987,7 +991,7 @@ fn name_constraints(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mu
                         .map(|v| v.to_string())
                         .unwrap_or_default();
                     out.push(below.finding(
-                        "x509.name-constraints-too-complex",
+                        RuleId::X509NameConstraintsTooComplex,
                         format!(
                             "Checking {} against {name}'s name constraints: {why}.",
                             below.name()
@@ -995,7 +999,7 @@ fn name_constraints(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mu
                     ));
                 }
                 Err(v) => out.push(below.finding(
-                    "chain.name-constraints-violated",
+                    RuleId::ChainNameConstraintsViolated,
                     format!(
                         "{}: {v}, under the name constraints of {name}.",
                         below.name()
@@ -1020,7 +1024,6 @@ fn leaf_checks(ctx: &Context<'_>, leaf: Node<'_>, out: &mut Vec<Finding>) {
         .extension(&oid::ID_CE_EXT_KEY_USAGE)
         .and_then(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok());
     let nb = c.validity().0;
-    const JULY_2019: i64 = 1_561_939_200; // 2019-07-01T00:00:00Z
 
     match ctx.options.purpose {
         Purpose::ServerAuth => {
@@ -1028,7 +1031,7 @@ fn leaf_checks(ctx: &Context<'_>, leaf: Node<'_>, out: &mut Vec<Finding>) {
                 Some(list) if !list.0.contains(&SERVER_AUTH) && !list.0.contains(&ANY_EKU) => {
                     let names: Vec<String> = list.0.iter().map(netlens_x509::oids::short_name).collect();
                     out.push(leaf.finding(
-                        "tls.missing-serverauth-eku",
+                        RuleId::TlsMissingServerauthEku,
                         format!(
                             "{}'s extended key usage ({}) does not include serverAuth.",
                             leaf.name(),
@@ -1037,13 +1040,14 @@ fn leaf_checks(ctx: &Context<'_>, leaf: Node<'_>, out: &mut Vec<Finding>) {
                     ));
                 }
                 Some(_) => {}
-                None if nb >= JULY_2019 => out.push(
+                None if nb >= crate::catalog::APPLE_2019.unix_seconds() => out.push(
                     leaf.finding(
-                        "tls.missing-serverauth-eku",
+                        RuleId::TlsMissingServerauthEku,
                         format!(
                             "{} has no extended key usage. RFC 5280 allows that, but Apple requires serverAuth in \
-                             certificates issued after 2019-07-01.",
-                            leaf.name()
+                             certificates issued on or after {}.",
+                            leaf.name(),
+                            crate::catalog::APPLE_2019
                         ),
                     )
                     .deciding(&[Profile::Apple]),
@@ -1058,7 +1062,7 @@ fn leaf_checks(ctx: &Context<'_>, leaf: Node<'_>, out: &mut Vec<Finding>) {
                 && !list.0.contains(&ANY_EKU)
             {
                 out.push(leaf.finding(
-                    "tls.missing-clientauth-eku",
+                    RuleId::TlsMissingClientauthEku,
                     format!(
                         "{}'s extended key usage does not include clientAuth.",
                         leaf.name()
@@ -1068,7 +1072,7 @@ fn leaf_checks(ctx: &Context<'_>, leaf: Node<'_>, out: &mut Vec<Finding>) {
             for expected in &ctx.options.client_names {
                 if !client_name_present(expected, &sans) {
                     out.push(leaf.finding(
-                        "tls.hostname-mismatch",
+                        RuleId::TlsHostnameMismatch,
                         format!("{} does not name {}.", leaf.name(), expected),
                     ));
                 }
@@ -1088,7 +1092,7 @@ fn leaf_checks(ctx: &Context<'_>, leaf: Node<'_>, out: &mut Vec<Finding>) {
             .collect();
         if !missing.is_empty() {
             out.push(leaf.finding(
-                "tls.key-usage-not-allowed",
+                RuleId::TlsKeyUsageNotAllowed,
                 format!("{}'s key usage lacks {}.", leaf.name(), missing.join(", ")),
             ));
         }
@@ -1123,7 +1127,7 @@ fn host_checks(ctx: &Context<'_>, leaf: Node<'_>, sans: &[GeneralName], out: &mu
         if !has_name_sans {
             out.push(
                 leaf.finding(
-                    "tls.cn-only-name",
+                    RuleId::TlsCnOnlyName,
                     format!(
                         "{} has no DNS or IP subjectAltName{}; clients do not read host names from the CN.",
                         leaf.name(),
@@ -1159,7 +1163,7 @@ fn host_checks(ctx: &Context<'_>, leaf: Node<'_>, sans: &[GeneralName], out: &mu
         .collect();
     if !has_name_sans && cn_match {
         out.push(leaf.finding(
-            "tls.cn-only-name",
+            RuleId::TlsCnOnlyName,
             format!(
                 "{host_text} appears only in {}'s subject CN; clients require it in the subjectAltName.",
                 leaf.name()
@@ -1170,7 +1174,7 @@ fn host_checks(ctx: &Context<'_>, leaf: Node<'_>, sans: &[GeneralName], out: &mu
         )));
     } else {
         out.push(leaf.finding(
-            "tls.hostname-mismatch",
+            RuleId::TlsHostnameMismatch,
             format!(
                 "{host_text} is not among {}'s names ({}).",
                 leaf.name(),
@@ -1198,7 +1202,7 @@ fn depth(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mut Vec<Findi
         .count();
     if logical > max {
         out.push(Finding::new(
-            "chain.too-long",
+            RuleId::ChainTooLong,
             nodes.first().map(|n| n.cert.index),
             format!("The path has {logical} intermediate CAs; at most {max} are allowed."),
         ));

@@ -249,7 +249,7 @@ fn summary(
             certificate
                 .failing
                 .iter()
-                .map(|f| f.rule)
+                .map(|f| f.rule.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

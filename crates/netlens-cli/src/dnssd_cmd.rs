@@ -322,24 +322,9 @@ pub fn rules(json: bool) -> ExitCode {
     if json {
         print_json(&catalog::RULES);
     } else {
-        let _ = write!(std::io::stdout().lock(), "{}", rules_markdown());
+        let _ = write!(std::io::stdout().lock(), "{}", catalog::markdown());
     }
     ExitCode::SUCCESS
-}
-
-/// The DNS-SD catalog as a Markdown table (also in the README; a test keeps it in step).
-pub fn rules_markdown() -> String {
-    let mut md = String::from("| Rule | Severity | What is wrong | Source |\n|---|---|---|---|\n");
-    for r in catalog::RULES {
-        md.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
-            r.id,
-            r.severity.name(),
-            r.title,
-            r.source.replace('|', "\\|")
-        ));
-    }
-    md
 }
 
 /// One service `netlens dnssd browse` found, checked.

@@ -158,7 +158,7 @@ fn run_case(case: &Value, default_now: i64) -> LimboResult {
             ),
         }
     } else {
-        let mut rules: Vec<&str> = failing.iter().map(|f| f.rule).collect();
+        let mut rules: Vec<&str> = failing.iter().map(|f| f.rule.as_str()).collect();
         rules.dedup();
         LimboResult {
             id,

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::Severity;
+use crate::catalog::{RuleId, Severity};
 use crate::finding::{Finding, Subject};
 use crate::service::{self, check_service_name};
 
@@ -83,7 +83,7 @@ pub fn check_plist(
                 .unwrap_or_default();
             findings.push(
                 Finding::new(
-                    "apple.plist-entry-has-domain",
+                    RuleId::ApplePlistEntryHasDomain,
                     subject,
                     format!("`{entry}` includes the domain `{domain}`, so it never matches the type the app browses for."),
                 )
@@ -107,7 +107,7 @@ pub fn check_plist(
         if let Some(first) = errors.first() {
             findings.push(
                 Finding::new(
-                    "apple.plist-entry-invalid",
+                    RuleId::ApplePlistEntryInvalid,
                     subject,
                     format!(
                         "`{entry}` is not a valid service type: {} ({}).",
@@ -128,7 +128,7 @@ pub fn check_plist(
         if !entries.iter().any(|e| same_type(e, &forms.normalized)) {
             findings.push(
                 Finding::new(
-                    "apple.plist-missing-type",
+                    RuleId::ApplePlistMissingType,
                     Subject::ServiceType,
                     format!("The app uses `{}`, which NSBonjourServices does not list: browsing and registering it fail with -65555 (NoAuth).", forms.normalized),
                 )
@@ -153,7 +153,7 @@ pub fn check_plist(
         }
         if !problems.is_empty() {
             findings.push(Finding::new(
-                "apple.multipeer-invalid",
+                RuleId::AppleMultipeerInvalid,
                 Subject::Multipeer,
                 problems.join(" "),
             ));
@@ -166,7 +166,7 @@ pub fn check_plist(
             if !missing.is_empty() {
                 findings.push(
                     Finding::new(
-                        "apple.multipeer-needs-both",
+                        RuleId::AppleMultipeerNeedsBoth,
                         Subject::Multipeer,
                         format!(
                             "Multipeer Connectivity with service type `{mc}` uses `{}` and `{}`; NSBonjourServices lacks {}.",
@@ -184,7 +184,7 @@ pub fn check_plist(
         }
     }
     findings.push(Finding::new(
-        "apple.usage-description",
+        RuleId::AppleUsageDescription,
         Subject::ServiceType,
         "Info.plist also needs NSLocalNetworkUsageDescription: iOS shows it in the local network permission prompt.",
     ));
@@ -431,7 +431,7 @@ pub fn explain_error(code: i64) -> Option<&'static ErrorCode> {
 mod tests {
     use super::*;
 
-    fn rules(r: &PlistReport) -> Vec<&'static str> {
+    fn rules(r: &PlistReport) -> Vec<RuleId> {
         r.findings.iter().map(|f| f.rule).collect()
     }
 
@@ -454,21 +454,21 @@ mod tests {
             "",
         );
         let rules = rules(&r);
-        assert!(rules.contains(&"apple.plist-entry-has-domain"));
-        assert!(rules.contains(&"apple.plist-entry-invalid"));
+        assert!(rules.contains(&RuleId::ApplePlistEntryHasDomain));
+        assert!(rules.contains(&RuleId::ApplePlistEntryInvalid));
         assert!(
-            rules.contains(&"apple.plist-missing-type"),
+            rules.contains(&RuleId::ApplePlistMissingType),
             "_http._tcp is missing"
         );
         assert_eq!(
             r.findings
                 .iter()
-                .filter(|f| f.rule == "apple.plist-missing-type")
+                .filter(|f| f.rule == RuleId::ApplePlistMissingType)
                 .count(),
             1,
             "_IPP._tcp. matches _ipp._tcp"
         );
-        assert!(rules.contains(&"apple.multipeer-needs-both"));
+        assert!(rules.contains(&RuleId::AppleMultipeerNeedsBoth));
         assert_eq!(
             r.fixed_entries,
             vec![
@@ -481,7 +481,7 @@ mod tests {
         );
         assert!(r.fragment.contains("<string>_my-game._udp</string>"));
         let r = check_plist("_my-game._tcp _my-game._udp", &[], Some("My_Game"), "");
-        assert!(super::tests::rules(&r).contains(&"apple.multipeer-invalid"));
+        assert!(super::tests::rules(&r).contains(&RuleId::AppleMultipeerInvalid));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-pub use netlens_catalog::Severity;
+pub use netlens_catalog::{CatalogRule, Effective, RuleHeader, Severity};
 
 /// A DNS-SD implementation whose behaviour the notes describe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -102,21 +102,89 @@ pub struct ImplementationNote {
     pub detail: &'static str,
 }
 
-/// One rule.
+/// One rule: the common header (id, severity, title, source clause, fix) and how the major
+/// implementations treat its problem. Serialised flat, as before the header existed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Rule {
-    /// Stable id, e.g. `service.name-too-long`.
-    pub id: &'static str,
-    /// Default severity of its findings.
-    pub severity: Severity,
-    /// One line: what is wrong.
-    pub title: &'static str,
-    /// The clause the requirement comes from.
-    pub source: &'static str,
-    /// What to do about it, in general (findings add specifics).
-    pub fix: &'static str,
+    /// The fields every catalog shares.
+    #[serde(flatten)]
+    pub header: RuleHeader<RuleId>,
     /// How the major implementations treat it.
     pub implementations: &'static [ImplementationNote],
+}
+
+impl core::ops::Deref for Rule {
+    type Target = RuleHeader<RuleId>;
+    fn deref(&self) -> &RuleHeader<RuleId> {
+        &self.header
+    }
+}
+
+impl CatalogRule for Rule {
+    type Id = RuleId;
+    fn header(&self) -> &RuleHeader<RuleId> {
+        &self.header
+    }
+}
+
+netlens_catalog::rule_ids! {
+    /// Every DNS-SD rule's id, in catalog order. Serialised as its public string
+    /// (`service.name-too-long`); the variant is the string in CamelCase.
+    pub enum RuleId {
+        ServiceMissingUnderscore = "service.missing-underscore",
+        ServiceNameEmpty = "service.name-empty",
+        ServiceNameTooLong = "service.name-too-long",
+        ServiceNameInvalidChar = "service.name-invalid-char",
+        ServiceNameNoLetter = "service.name-no-letter",
+        ServiceNameBadHyphen = "service.name-bad-hyphen",
+        ServiceBadTransport = "service.bad-transport",
+        ServiceUppercase = "service.uppercase",
+        ServiceUnregistered = "service.unregistered",
+        ServiceHasDomain = "service.has-domain",
+        ServiceLooksLikeInstance = "service.looks-like-instance",
+        SubtypeInvalid = "subtype.invalid",
+        SubtypeNoUnderscore = "subtype.no-underscore",
+        SubtypeCommaForm = "subtype.comma-form",
+        InstanceEmpty = "instance.empty",
+        InstanceTooLong = "instance.too-long",
+        InstanceControlChar = "instance.control-char",
+        InstanceC1Control = "instance.c1-control",
+        InstanceInvalidUtf8 = "instance.invalid-utf8",
+        InstanceNotNfc = "instance.not-nfc",
+        InstanceHexIdentifier = "instance.hex-identifier",
+        NameTooLong = "name.too-long",
+        NameUnescapedDot = "name.unescaped-dot",
+        NameEmptyLabel = "name.empty-label",
+        NameLabelTooLong = "name.label-too-long",
+        TxtEmptyRecord = "txt.empty-record",
+        TxtStringTooLong = "txt.string-too-long",
+        TxtStringAppleLimit = "txt.string-apple-limit",
+        TxtEmptyKey = "txt.empty-key",
+        TxtStringStartsWithEquals = "txt.string-starts-with-equals",
+        TxtKeyInvalidChar = "txt.key-invalid-char",
+        TxtKeySpace = "txt.key-space",
+        TxtDuplicateKey = "txt.duplicate-key",
+        TxtKeyTooLong = "txt.key-too-long",
+        TxtRecordLarge = "txt.record-large",
+        TxtRecordOver1300 = "txt.record-over-1300",
+        TxtRecordTooLarge = "txt.record-too-large",
+        TxtEmptyString = "txt.empty-string",
+        TxtTxtversNotFirst = "txt.txtvers-not-first",
+        TxtValueBinary = "txt.value-binary",
+        ApplePlistMissingType = "apple.plist-missing-type",
+        ApplePlistEntryHasDomain = "apple.plist-entry-has-domain",
+        ApplePlistEntryInvalid = "apple.plist-entry-invalid",
+        AppleMultipeerNeedsBoth = "apple.multipeer-needs-both",
+        AppleMultipeerInvalid = "apple.multipeer-invalid",
+        AppleUsageDescription = "apple.usage-description",
+    }
+}
+
+impl RuleId {
+    /// The catalog entry of this id.
+    pub fn rule(self) -> Option<&'static Rule> {
+        RULES.iter().find(|r| r.id == self)
+    }
 }
 
 /// What the clause a rule cites demands, in the terms of RFC 2119 (uppercase only, RFC 8174).
@@ -162,9 +230,24 @@ impl Rule {
     }
 }
 
-/// The rule with this id.
+/// The rule with this public id string.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id)
+    RuleId::from_id(id).and_then(RuleId::rule)
+}
+
+/// The catalog as a Markdown table (in the README, and printed by `netlens dnssd rules`; a test
+/// keeps the README in step).
+pub fn markdown() -> String {
+    use netlens_catalog::{Column, markdown_table};
+    markdown_table(
+        RULES,
+        &[
+            Column::id(),
+            Column::severity(),
+            Column::title("What is wrong"),
+            Column::source(),
+        ],
+    )
 }
 
 use Behaviour::*;
@@ -186,11 +269,14 @@ const fn n(
 pub static RULES: &[Rule] = &[
     // ---- service: the `_name._tcp` service type ----
     Rule {
-        id: "service.missing-underscore",
-        severity: Severity::Error,
-        title: "A service type label does not start with an underscore",
-        source: "RFC 6763 §7; RFC 2782",
-        fix: "Write the application protocol and the transport with a leading underscore each: `_myservice._tcp`.",
+        header: RuleHeader {
+            id: RuleId::ServiceMissingUnderscore,
+            severity: Severity::Error,
+            title: "A service type label does not start with an underscore",
+            source: "RFC 6763 §7; RFC 2782",
+            fix: "Write the application protocol and the transport with a leading underscore each: `_myservice._tcp`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -216,11 +302,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.name-empty",
-        severity: Severity::Error,
-        title: "The service name is empty",
-        source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\")",
-        fix: "Put the application protocol name between the underscore and the dot: `_myservice._tcp`.",
+        header: RuleHeader {
+            id: RuleId::ServiceNameEmpty,
+            severity: Severity::Error,
+            title: "The service name is empty",
+            source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\")",
+            fix: "Put the application protocol name between the underscore and the dot: `_myservice._tcp`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -237,11 +326,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.name-too-long",
-        severity: Severity::Error,
-        title: "The service name is longer than 15 characters",
-        source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\"); RFC 6763 §7.2",
-        fix: "Choose a name of at most 15 characters (register it with IANA to keep it unique).",
+        header: RuleHeader {
+            id: RuleId::ServiceNameTooLong,
+            severity: Severity::Error,
+            title: "The service name is longer than 15 characters",
+            source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\"); RFC 6763 §7.2",
+            fix: "Choose a name of at most 15 characters (register it with IANA to keep it unique).",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -267,11 +359,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.name-invalid-char",
-        severity: Severity::Error,
-        title: "The service name has characters other than letters, digits and hyphens",
-        source: "RFC 6335 §5.1 (\"MUST contain only US-ASCII letters 'A' - 'Z' and 'a' - 'z', digits '0' - '9', and hyphens ('-')\")",
-        fix: "Use only ASCII letters, digits and hyphens; replace underscores and dots with hyphens.",
+        header: RuleHeader {
+            id: RuleId::ServiceNameInvalidChar,
+            severity: Severity::Error,
+            title: "The service name has characters other than letters, digits and hyphens",
+            source: "RFC 6335 §5.1 (\"MUST contain only US-ASCII letters 'A' - 'Z' and 'a' - 'z', digits '0' - '9', and hyphens ('-')\")",
+            fix: "Use only ASCII letters, digits and hyphens; replace underscores and dots with hyphens.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -297,11 +392,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.name-no-letter",
-        severity: Severity::Error,
-        title: "The service name has no letter",
-        source: "RFC 6335 §5.1 (\"MUST contain at least one letter ('A' - 'Z' or 'a' - 'z')\": a name must not look like a port number)",
-        fix: "Include at least one letter, e.g. `_svc-22` instead of `_22`.",
+        header: RuleHeader {
+            id: RuleId::ServiceNameNoLetter,
+            severity: Severity::Error,
+            title: "The service name has no letter",
+            source: "RFC 6335 §5.1 (\"MUST contain at least one letter ('A' - 'Z' or 'a' - 'z')\": a name must not look like a port number)",
+            fix: "Include at least one letter, e.g. `_svc-22` instead of `_22`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(MdnsResponder, Accepts, "Not checked: `_22._udp` registers."),
             n(Avahi, Accepts, "Not checked."),
@@ -318,11 +416,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.name-bad-hyphen",
-        severity: Severity::Error,
-        title: "The service name begins or ends with a hyphen, or has two hyphens in a row",
-        source: "RFC 6335 §5.1 (\"MUST NOT begin or end with a hyphen\"; \"hyphens MUST NOT be adjacent to other hyphens\")",
-        fix: "Remove the leading or trailing hyphen and collapse `--` into one.",
+        header: RuleHeader {
+            id: RuleId::ServiceNameBadHyphen,
+            severity: Severity::Error,
+            title: "The service name begins or ends with a hyphen, or has two hyphens in a row",
+            source: "RFC 6335 §5.1 (\"MUST NOT begin or end with a hyphen\"; \"hyphens MUST NOT be adjacent to other hyphens\")",
+            fix: "Remove the leading or trailing hyphen and collapse `--` into one.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -339,11 +440,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.bad-transport",
-        severity: Severity::Error,
-        title: "The transport label is not `_tcp` or `_udp`",
-        source: "RFC 6763 §7 (every protocol other than TCP uses `_udp`)",
-        fix: "Use `_tcp` for TCP and `_udp` for everything else, SCTP, QUIC and DCCP included.",
+        header: RuleHeader {
+            id: RuleId::ServiceBadTransport,
+            severity: Severity::Error,
+            title: "The transport label is not `_tcp` or `_udp`",
+            source: "RFC 6763 §7 (every protocol other than TCP uses `_udp`)",
+            fix: "Use `_tcp` for TCP and `_udp` for everything else, SCTP, QUIC and DCCP included.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -364,11 +468,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.uppercase",
-        severity: Severity::Info,
-        title: "The service type has uppercase letters",
-        source: "RFC 6762 §16 (names compare case-insensitively); Apple MCNearbyServiceAdvertiser (lowercase only)",
-        fix: "Write service types in lowercase: DNS ignores case, Multipeer Connectivity requires lowercase, and some libraries compare case-sensitively.",
+        header: RuleHeader {
+            id: RuleId::ServiceUppercase,
+            severity: Severity::Info,
+            title: "The service type has uppercase letters",
+            source: "RFC 6762 §16 (names compare case-insensitively); Apple MCNearbyServiceAdvertiser (lowercase only)",
+            fix: "Write service types in lowercase: DNS ignores case, Multipeer Connectivity requires lowercase, and some libraries compare case-sensitively.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -385,19 +492,25 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.unregistered",
-        severity: Severity::Info,
-        title: "The service name is not in the IANA registry",
-        source: "RFC 6335 §8.1 (registration procedure)",
-        fix: "Nothing breaks. For a public protocol, register the name at IANA (first come, first served) so nobody else takes it.",
+        header: RuleHeader {
+            id: RuleId::ServiceUnregistered,
+            severity: Severity::Info,
+            title: "The service name is not in the IANA registry",
+            source: "RFC 6335 §8.1 (registration procedure)",
+            fix: "Nothing breaks. For a public protocol, register the name at IANA (first come, first served) so nobody else takes it.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     Rule {
-        id: "service.has-domain",
-        severity: Severity::Info,
-        title: "The service type includes a domain",
-        source: "RFC 6763 §4.1; dns_sd.h DNSServiceRegister (regtype and domain are separate)",
-        fix: "Most APIs take the type and the domain separately: pass `_name._tcp` as the type and `local.` (or nothing) as the domain. python-zeroconf and mdns-sd want the full `_name._tcp.local.`.",
+        header: RuleHeader {
+            id: RuleId::ServiceHasDomain,
+            severity: Severity::Info,
+            title: "The service type includes a domain",
+            source: "RFC 6763 §4.1; dns_sd.h DNSServiceRegister (regtype and domain are separate)",
+            fix: "Most APIs take the type and the domain separately: pass `_name._tcp` as the type and `local.` (or nothing) as the domain. python-zeroconf and mdns-sd want the full `_name._tcp.local.`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -414,11 +527,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "service.looks-like-instance",
-        severity: Severity::Error,
-        title: "This looks like a service instance name, not a service type",
-        source: "RFC 6763 §4.1",
-        fix: "Give only the type (`_ipp._tcp`); the instance name is a separate field. To check a full name, use the name check.",
+        header: RuleHeader {
+            id: RuleId::ServiceLooksLikeInstance,
+            severity: Severity::Error,
+            title: "This looks like a service instance name, not a service type",
+            source: "RFC 6763 §4.1",
+            fix: "Give only the type (`_ipp._tcp`); the instance name is a separate field. To check a full name, use the name check.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(MdnsResponder, Rejects, "-65540."),
             n(
@@ -430,11 +546,14 @@ pub static RULES: &[Rule] = &[
     },
     // ---- subtype ----
     Rule {
-        id: "subtype.invalid",
-        severity: Severity::Error,
-        title: "A subtype is empty, longer than 63 bytes, or badly written",
-        source: "RFC 6763 §7.1; RFC 1035 §2.3.4 (a label is at most 63 bytes)",
-        fix: "Each subtype is one DNS label of 1 to 63 bytes: `_printer._sub._http._tcp`, or Apple's form `_http._tcp,_printer`.",
+        header: RuleHeader {
+            id: RuleId::SubtypeInvalid,
+            severity: Severity::Error,
+            title: "A subtype is empty, longer than 63 bytes, or badly written",
+            source: "RFC 6763 §7.1; RFC 1035 §2.3.4 (a label is at most 63 bytes)",
+            fix: "Each subtype is one DNS label of 1 to 63 bytes: `_printer._sub._http._tcp`, or Apple's form `_http._tcp,_printer`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -445,11 +564,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "subtype.no-underscore",
-        severity: Severity::Warning,
-        title: "A subtype does not start with an underscore",
-        source: "RFC 6763 §7.1 (\"Subtype strings are not required to begin with an underscore, though they often do\")",
-        fix: "Legal, but start subtypes with `_` so that Avahi and Android accept them: `_printer`.",
+        header: RuleHeader {
+            id: RuleId::SubtypeNoUnderscore,
+            severity: Severity::Warning,
+            title: "A subtype does not start with an underscore",
+            source: "RFC 6763 §7.1 (\"Subtype strings are not required to begin with an underscore, though they often do\")",
+            fix: "Legal, but start subtypes with `_` so that Avahi and Android accept them: `_printer`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -470,11 +592,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "subtype.comma-form",
-        severity: Severity::Info,
-        title: "Subtypes are written in Apple's comma form",
-        source: "dns_sd.h DNSServiceRegister (\"_primary._tcp,_sub1,_sub2\"); RFC 6763 §7.1",
-        fix: "Apple's APIs take `_http._tcp,_printer`; Avahi and python-zeroconf take `_printer._sub._http._tcp`. netlens shows both forms.",
+        header: RuleHeader {
+            id: RuleId::SubtypeCommaForm,
+            severity: Severity::Info,
+            title: "Subtypes are written in Apple's comma form",
+            source: "dns_sd.h DNSServiceRegister (\"_primary._tcp,_sub1,_sub2\"); RFC 6763 §7.1",
+            fix: "Apple's APIs take `_http._tcp,_printer`; Avahi and python-zeroconf take `_printer._sub._http._tcp`. netlens shows both forms.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -491,11 +616,14 @@ pub static RULES: &[Rule] = &[
     },
     // ---- instance: the user-visible instance name ----
     Rule {
-        id: "instance.empty",
-        severity: Severity::Error,
-        title: "The instance name is empty",
-        source: "RFC 6763 §4.1.1; RFC 1035 §2.3.4",
-        fix: "Give the service a name people recognise, such as the device's name.",
+        header: RuleHeader {
+            id: RuleId::InstanceEmpty,
+            severity: Severity::Error,
+            title: "The instance name is empty",
+            source: "RFC 6763 §4.1.1; RFC 1035 §2.3.4",
+            fix: "Give the service a name people recognise, such as the device's name.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -510,11 +638,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "instance.too-long",
-        severity: Severity::Error,
-        title: "The instance name is longer than 63 bytes of UTF-8",
-        source: "RFC 6763 §4.1.1; RFC 1035 §2.3.4",
-        fix: "Shorten the name to at most 63 bytes; count bytes, not characters (é is 2 bytes, most emoji 4). Cut on a character boundary.",
+        header: RuleHeader {
+            id: RuleId::InstanceTooLong,
+            severity: Severity::Error,
+            title: "The instance name is longer than 63 bytes of UTF-8",
+            source: "RFC 6763 §4.1.1; RFC 1035 §2.3.4",
+            fix: "Shorten the name to at most 63 bytes; count bytes, not characters (é is 2 bytes, most emoji 4). Cut on a character boundary.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -539,11 +670,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "instance.control-char",
-        severity: Severity::Error,
-        title: "The instance name contains ASCII control characters",
-        source: "RFC 6763 §4.1.1 (\"MUST NOT contain ASCII control characters (byte values 0x00-0x1F and 0x7F)\")",
-        fix: "Remove the control characters (often a stray newline or tab from a config file).",
+        header: RuleHeader {
+            id: RuleId::InstanceControlChar,
+            severity: Severity::Error,
+            title: "The instance name contains ASCII control characters",
+            source: "RFC 6763 §4.1.1 (\"MUST NOT contain ASCII control characters (byte values 0x00-0x1F and 0x7F)\")",
+            fix: "Remove the control characters (often a stray newline or tab from a config file).",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(MdnsResponder, Accepts, "Not checked."),
             n(Avahi, Accepts, "Not checked."),
@@ -552,19 +686,25 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "instance.c1-control",
-        severity: Severity::Warning,
-        title: "The instance name contains C1 control characters (U+0080 to U+009F)",
-        source: "RFC 6763 §4.1.1 (Net-Unicode); RFC 5198 §2",
-        fix: "Remove them; they usually come from text decoded with the wrong character set.",
+        header: RuleHeader {
+            id: RuleId::InstanceC1Control,
+            severity: Severity::Warning,
+            title: "The instance name contains C1 control characters (U+0080 to U+009F)",
+            source: "RFC 6763 §4.1.1 (Net-Unicode); RFC 5198 §2",
+            fix: "Remove them; they usually come from text decoded with the wrong character set.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     Rule {
-        id: "instance.invalid-utf8",
-        severity: Severity::Error,
-        title: "The instance name is not valid UTF-8",
-        source: "RFC 6763 §4.1.1 (Net-Unicode); RFC 6762 §16",
-        fix: "Encode the name as UTF-8.",
+        header: RuleHeader {
+            id: RuleId::InstanceInvalidUtf8,
+            severity: Severity::Error,
+            title: "The instance name is not valid UTF-8",
+            source: "RFC 6763 §4.1.1 (Net-Unicode); RFC 6762 §16",
+            fix: "Encode the name as UTF-8.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 Avahi,
@@ -579,11 +719,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "instance.not-nfc",
-        severity: Severity::Warning,
-        title: "The instance name is not in Unicode Normalization Form C",
-        source: "RFC 6763 §4.1.1 (Net-Unicode, RFC 5198 §2: NFC)",
-        fix: "Normalise the name to NFC: the same visible name in NFD is a different DNS name, so a browser and a resolver may not match.",
+        header: RuleHeader {
+            id: RuleId::InstanceNotNfc,
+            severity: Severity::Warning,
+            title: "The instance name is not in Unicode Normalization Form C",
+            source: "RFC 6763 §4.1.1 (Net-Unicode, RFC 5198 §2: NFC)",
+            fix: "Normalise the name to NFC: the same visible name in NFD is a different DNS name, so a browser and a resolver may not match.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -594,20 +737,26 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "instance.hex-identifier",
-        severity: Severity::Warning,
-        title: "The instance name looks like a MAC address or serial number",
-        source: "RFC 6763 §4.1.1 (the default name \"SHOULD NOT include the device's Media Access Control (MAC) address, serial number, or any similar incomprehensible hexadecimal string\")",
-        fix: "Default to a name a person understands (\"Kitchen Speaker\") and let the user change it.",
+        header: RuleHeader {
+            id: RuleId::InstanceHexIdentifier,
+            severity: Severity::Warning,
+            title: "The instance name looks like a MAC address or serial number",
+            source: "RFC 6763 §4.1.1 (the default name \"SHOULD NOT include the device's Media Access Control (MAC) address, serial number, or any similar incomprehensible hexadecimal string\")",
+            fix: "Default to a name a person understands (\"Kitchen Speaker\") and let the user change it.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     // ---- name: a full service instance name ----
     Rule {
-        id: "name.too-long",
-        severity: Severity::Error,
-        title: "The full name is longer than 255 bytes on the wire",
-        source: "RFC 1035 §2.3.4; RFC 6763 §7.2",
-        fix: "Shorten the instance name, the subtype or the domain until the encoded name fits in 255 bytes.",
+        header: RuleHeader {
+            id: RuleId::NameTooLong,
+            severity: Severity::Error,
+            title: "The full name is longer than 255 bytes on the wire",
+            source: "RFC 1035 §2.3.4; RFC 6763 §7.2",
+            fix: "Shorten the instance name, the subtype or the domain until the encoded name fits in 255 bytes.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -622,11 +771,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "name.unescaped-dot",
-        severity: Severity::Error,
-        title: "The instance part spans several labels: a dot in it is not escaped",
-        source: "RFC 6763 §4.3 (\"appropriate precautions MUST be taken to ensure that DNS label boundaries are properly preserved\")",
-        fix: "Escape dots in the instance as `\\.` (and backslashes as `\\\\`) when writing a full name, or pass the instance to the API separately.",
+        header: RuleHeader {
+            id: RuleId::NameUnescapedDot,
+            severity: Severity::Error,
+            title: "The instance part spans several labels: a dot in it is not escaped",
+            source: "RFC 6763 §4.3 (\"appropriate precautions MUST be taken to ensure that DNS label boundaries are properly preserved\")",
+            fix: "Escape dots in the instance as `\\.` (and backslashes as `\\\\`) when writing a full name, or pass the instance to the API separately.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -641,28 +793,37 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "name.empty-label",
-        severity: Severity::Error,
-        title: "The name has an empty label (two dots in a row)",
-        source: "RFC 1035 §2.3.1",
-        fix: "Remove the doubled dot.",
+        header: RuleHeader {
+            id: RuleId::NameEmptyLabel,
+            severity: Severity::Error,
+            title: "The name has an empty label (two dots in a row)",
+            source: "RFC 1035 §2.3.1",
+            fix: "Remove the doubled dot.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     Rule {
-        id: "name.label-too-long",
-        severity: Severity::Error,
-        title: "A domain label is longer than 63 bytes",
-        source: "RFC 1035 §2.3.4",
-        fix: "Every label of the domain must be 63 bytes or shorter.",
+        header: RuleHeader {
+            id: RuleId::NameLabelTooLong,
+            severity: Severity::Error,
+            title: "A domain label is longer than 63 bytes",
+            source: "RFC 1035 §2.3.4",
+            fix: "Every label of the domain must be 63 bytes or shorter.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     // ---- txt: the TXT record ----
     Rule {
-        id: "txt.empty-record",
-        severity: Severity::Error,
-        title: "The TXT record has no strings at all (zero-length data)",
-        source: "RFC 6763 §6.1 (\"DNS-SD implementations MUST NOT emit empty TXT records\"); RFC 1035 §3.3.14",
-        fix: "Send a TXT record with a single empty string: the one byte 00.",
+        header: RuleHeader {
+            id: RuleId::TxtEmptyRecord,
+            severity: Severity::Error,
+            title: "The TXT record has no strings at all (zero-length data)",
+            source: "RFC 6763 §6.1 (\"DNS-SD implementations MUST NOT emit empty TXT records\"); RFC 1035 §3.3.14",
+            fix: "Send a TXT record with a single empty string: the one byte 00.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -683,11 +844,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.string-too-long",
-        severity: Severity::Error,
-        title: "A TXT string is longer than 255 bytes",
-        source: "RFC 6763 §6.1; RFC 1035 §3.3 (one length byte)",
-        fix: "Shorten the value or split it over several keys; count bytes, key and `=` included.",
+        header: RuleHeader {
+            id: RuleId::TxtStringTooLong,
+            severity: Severity::Error,
+            title: "A TXT string is longer than 255 bytes",
+            source: "RFC 6763 §6.1; RFC 1035 §3.3 (one length byte)",
+            fix: "Shorten the value or split it over several keys; count bytes, key and `=` included.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -713,11 +877,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.string-apple-limit",
-        severity: Severity::Warning,
-        title: "A TXT string is exactly 255 bytes: Apple's TXTRecordSetValue refuses it",
-        source: "RFC 6763 §6.1 (255 is legal); dns_sd.h TXTRecordSetValue (254 at most)",
-        fix: "Keep each key=value string at 254 bytes or less so that Apple's TXT API can build it.",
+        header: RuleHeader {
+            id: RuleId::TxtStringAppleLimit,
+            severity: Severity::Warning,
+            title: "A TXT string is exactly 255 bytes: Apple's TXTRecordSetValue refuses it",
+            source: "RFC 6763 §6.1 (255 is legal); dns_sd.h TXTRecordSetValue (254 at most)",
+            fix: "Keep each key=value string at 254 bytes or less so that Apple's TXT API can build it.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -733,11 +900,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.empty-key",
-        severity: Severity::Error,
-        title: "A TXT string is just `=`: an empty key with an empty value",
-        source: "RFC 6763 §6.4 (\"The key MUST be at least one character\")",
-        fix: "Remove the string, or give it a key.",
+        header: RuleHeader {
+            id: RuleId::TxtEmptyKey,
+            severity: Severity::Error,
+            title: "A TXT string is just `=`: an empty key with an empty value",
+            source: "RFC 6763 §6.4 (\"The key MUST be at least one character\")",
+            fix: "Remove the string, or give it a key.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -757,11 +927,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.string-starts-with-equals",
-        severity: Severity::Error,
-        title: "A TXT string starts with `=`: receivers silently ignore it",
-        source: "RFC 6763 §6.4 (\"strings beginning with an '=' character ... MUST be silently ignored\")",
-        fix: "Put the key before the `=`: `key=value`.",
+        header: RuleHeader {
+            id: RuleId::TxtStringStartsWithEquals,
+            severity: Severity::Error,
+            title: "A TXT string starts with `=`: receivers silently ignore it",
+            source: "RFC 6763 §6.4 (\"strings beginning with an '=' character ... MUST be silently ignored\")",
+            fix: "Put the key before the `=`: `key=value`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -777,11 +950,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.key-invalid-char",
-        severity: Severity::Error,
-        title: "A TXT key has characters outside printable ASCII",
-        source: "RFC 6763 §6.4 (\"The characters of a key MUST be printable US-ASCII values (0x20-0x7E) [RFC20], excluding '=' (0x3D)\")",
-        fix: "Use printable ASCII for keys; put non-ASCII text in the value, which may be any UTF-8 or binary data.",
+        header: RuleHeader {
+            id: RuleId::TxtKeyInvalidChar,
+            severity: Severity::Error,
+            title: "A TXT key has characters outside printable ASCII",
+            source: "RFC 6763 §6.4 (\"The characters of a key MUST be printable US-ASCII values (0x20-0x7E) [RFC20], excluding '=' (0x3D)\")",
+            fix: "Use printable ASCII for keys; put non-ASCII text in the value, which may be any UTF-8 or binary data.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -797,19 +973,25 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.key-space",
-        severity: Severity::Warning,
-        title: "A TXT key begins or ends with a space",
-        source: "RFC 6763 §6.4 (\"Spaces in the key are significant\")",
-        fix: "Remove the space: `key=value`, not `key = value`. Receivers look up `key` and will not find `key `.",
+        header: RuleHeader {
+            id: RuleId::TxtKeySpace,
+            severity: Severity::Warning,
+            title: "A TXT key begins or ends with a space",
+            source: "RFC 6763 §6.4 (\"Spaces in the key are significant\")",
+            fix: "Remove the space: `key=value`, not `key = value`. Receivers look up `key` and will not find `key `.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     Rule {
-        id: "txt.duplicate-key",
-        severity: Severity::Error,
-        title: "A TXT key appears more than once (keys ignore case)",
-        source: "RFC 6763 §6.4 (\"If a client receives a TXT record containing the same key more than once, then the client MUST silently ignore all but the first occurrence of that attribute\"; case is ignored)",
-        fix: "Keep one occurrence of each key.",
+        header: RuleHeader {
+            id: RuleId::TxtDuplicateKey,
+            severity: Severity::Error,
+            title: "A TXT key appears more than once (keys ignore case)",
+            source: "RFC 6763 §6.4 (\"If a client receives a TXT record containing the same key more than once, then the client MUST silently ignore all but the first occurrence of that attribute\"; case is ignored)",
+            fix: "Keep one occurrence of each key.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -839,11 +1021,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.key-too-long",
-        severity: Severity::Warning,
-        title: "A TXT key is longer than 9 characters",
-        source: "RFC 6763 §6.4 (\"The key SHOULD be no more than nine characters long\")",
-        fix: "Prefer short keys: the TXT record should stay small.",
+        header: RuleHeader {
+            id: RuleId::TxtKeyTooLong,
+            severity: Severity::Warning,
+            title: "A TXT key is longer than 9 characters",
+            source: "RFC 6763 §6.4 (\"The key SHOULD be no more than nine characters long\")",
+            fix: "Prefer short keys: the TXT record should stay small.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -858,11 +1043,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.record-large",
-        severity: Severity::Info,
-        title: "The TXT record is larger than a typical DNS-SD record (200 bytes)",
-        source: "RFC 6763 §6.2 (\"The total size of a typical DNS-SD TXT record is intended to be small -- 200 bytes or less\"; under 400 bytes it fits a single 512-byte DNS message)",
-        fix: "Move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
+        header: RuleHeader {
+            id: RuleId::TxtRecordLarge,
+            severity: Severity::Info,
+            title: "The TXT record is larger than a typical DNS-SD record (200 bytes)",
+            source: "RFC 6763 §6.2 (\"The total size of a typical DNS-SD TXT record is intended to be small -- 200 bytes or less\"; under 400 bytes it fits a single 512-byte DNS message)",
+            fix: "Move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[n(
             AndroidNsd,
             Accepts,
@@ -870,11 +1058,14 @@ pub static RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "txt.record-over-1300",
-        severity: Severity::Warning,
-        title: "The TXT record is larger than 1300 bytes",
-        source: "RFC 6763 §6.2 (\"Using TXT records larger than 1300 bytes is NOT RECOMMENDED at this time\")",
-        fix: "Keep the record under 1300 bytes, so that it fits one Ethernet packet with the other records: move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
+        header: RuleHeader {
+            id: RuleId::TxtRecordOver1300,
+            severity: Severity::Warning,
+            title: "The TXT record is larger than 1300 bytes",
+            source: "RFC 6763 §6.2 (\"Using TXT records larger than 1300 bytes is NOT RECOMMENDED at this time\")",
+            fix: "Keep the record under 1300 bytes, so that it fits one Ethernet packet with the other records: move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[n(
             AndroidNsd,
             Rejects,
@@ -882,11 +1073,14 @@ pub static RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "txt.record-too-large",
-        severity: Severity::Error,
-        title: "The TXT record cannot be sent: it exceeds the mDNS packet limit",
-        source: "RFC 6762 §17 (a Multicast DNS packet MUST NOT exceed 9000 bytes); RFC 1035 §3.2.1 (RDLENGTH is 16 bits)",
-        fix: "Reduce the TXT record to a few hundred bytes.",
+        header: RuleHeader {
+            id: RuleId::TxtRecordTooLarge,
+            severity: Severity::Error,
+            title: "The TXT record cannot be sent: it exceeds the mDNS packet limit",
+            source: "RFC 6762 §17 (a Multicast DNS packet MUST NOT exceed 9000 bytes); RFC 1035 §3.2.1 (RDLENGTH is 16 bits)",
+            fix: "Reduce the TXT record to a few hundred bytes.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsResponder,
@@ -901,11 +1095,14 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.empty-string",
-        severity: Severity::Warning,
-        title: "The TXT record contains an empty string among others",
-        source: "RFC 6763 §6.1 (an empty string is legal only as the whole, empty record)",
-        fix: "Remove the empty string.",
+        header: RuleHeader {
+            id: RuleId::TxtEmptyString,
+            severity: Severity::Warning,
+            title: "The TXT record contains an empty string among others",
+            source: "RFC 6763 §6.1 (an empty string is legal only as the whole, empty record)",
+            fix: "Remove the empty string.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[
             n(
                 MdnsSd,
@@ -922,28 +1119,37 @@ pub static RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "txt.txtvers-not-first",
-        severity: Severity::Warning,
-        title: "`txtvers` is present but not the first string",
-        source: "RFC 6763 §6.7 (the version tag comes first, so a client reads the version before the keys it governs)",
-        fix: "Move `txtvers=N` to the front of the record.",
+        header: RuleHeader {
+            id: RuleId::TxtTxtversNotFirst,
+            severity: Severity::Warning,
+            title: "`txtvers` is present but not the first string",
+            source: "RFC 6763 §6.7 (the version tag comes first, so a client reads the version before the keys it governs)",
+            fix: "Move `txtvers=N` to the front of the record.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     Rule {
-        id: "txt.value-binary",
-        severity: Severity::Info,
-        title: "A TXT value is binary (not UTF-8 text)",
-        source: "RFC 6763 §6.5 (values are opaque binary data)",
-        fix: "Legal. Make sure every reader treats the value as bytes: Swift needs NWTXTRecord.Entry.data, python-zeroconf returns bytes.",
+        header: RuleHeader {
+            id: RuleId::TxtValueBinary,
+            severity: Severity::Info,
+            title: "A TXT value is binary (not UTF-8 text)",
+            source: "RFC 6763 §6.5 (values are opaque binary data)",
+            fix: "Legal. Make sure every reader treats the value as bytes: Swift needs NWTXTRecord.Entry.data, python-zeroconf returns bytes.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     // ---- apple: Info.plist and local network privacy ----
     Rule {
-        id: "apple.plist-missing-type",
-        severity: Severity::Error,
-        title: "A service type the app uses is not listed in NSBonjourServices",
-        source: "Apple TN3179 (local network privacy); Info.plist NSBonjourServices",
-        fix: "Add the type to NSBonjourServices in Info.plist, exactly as `_name._tcp`. Without it, browsing or registering fails with -65555 (NoAuth) on iOS 14+ and macOS 15+.",
+        header: RuleHeader {
+            id: RuleId::ApplePlistMissingType,
+            severity: Severity::Error,
+            title: "A service type the app uses is not listed in NSBonjourServices",
+            source: "Apple TN3179 (local network privacy); Info.plist NSBonjourServices",
+            fix: "Add the type to NSBonjourServices in Info.plist, exactly as `_name._tcp`. Without it, browsing or registering fails with -65555 (NoAuth) on iOS 14+ and macOS 15+.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[n(
             MdnsResponder,
             Rejects,
@@ -951,11 +1157,14 @@ pub static RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "apple.plist-entry-has-domain",
-        severity: Severity::Error,
-        title: "An NSBonjourServices entry includes a domain, so it never matches",
-        source: "Apple TN3179; mDNSResponder mdns_trust_checks (compares label by label)",
-        fix: "Write the entry without `.local.`: `_name._tcp`.",
+        header: RuleHeader {
+            id: RuleId::ApplePlistEntryHasDomain,
+            severity: Severity::Error,
+            title: "An NSBonjourServices entry includes a domain, so it never matches",
+            source: "Apple TN3179; mDNSResponder mdns_trust_checks (compares label by label)",
+            fix: "Write the entry without `.local.`: `_name._tcp`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[n(
             MdnsResponder,
             Rejects,
@@ -963,19 +1172,25 @@ pub static RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "apple.plist-entry-invalid",
-        severity: Severity::Error,
-        title: "An NSBonjourServices entry is not a valid service type",
-        source: "Apple Info.plist NSBonjourServices (\"_ipp._tcp\"); RFC 6763 §7",
-        fix: "Each entry is one service type: `_name._tcp` or `_name._udp`.",
+        header: RuleHeader {
+            id: RuleId::ApplePlistEntryInvalid,
+            severity: Severity::Error,
+            title: "An NSBonjourServices entry is not a valid service type",
+            source: "Apple Info.plist NSBonjourServices (\"_ipp._tcp\"); RFC 6763 §7",
+            fix: "Each entry is one service type: `_name._tcp` or `_name._udp`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
     Rule {
-        id: "apple.multipeer-needs-both",
-        severity: Severity::Error,
-        title: "Multipeer Connectivity needs both the `_tcp` and the `_udp` entry",
-        source: "Apple TN3179 FAQ (mapping a Multipeer Connectivity service type); MCNearbyServiceAdvertiser",
-        fix: "For MC service type `name`, list both `_name._tcp` and `_name._udp` in NSBonjourServices.",
+        header: RuleHeader {
+            id: RuleId::AppleMultipeerNeedsBoth,
+            severity: Severity::Error,
+            title: "Multipeer Connectivity needs both the `_tcp` and the `_udp` entry",
+            source: "Apple TN3179 FAQ (mapping a Multipeer Connectivity service type); MCNearbyServiceAdvertiser",
+            fix: "For MC service type `name`, list both `_name._tcp` and `_name._udp` in NSBonjourServices.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[n(
             MdnsResponder,
             Rejects,
@@ -983,11 +1198,14 @@ pub static RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "apple.multipeer-invalid",
-        severity: Severity::Error,
-        title: "The Multipeer Connectivity service type breaks its rules",
-        source: "Apple MCNearbyServiceAdvertiser serviceType (1-15 characters; lowercase ASCII letters, digits and hyphens; at least one letter; no leading, trailing or double hyphen)",
-        fix: "Use a lowercase RFC 6335 name without underscore or transport, e.g. `my-game`.",
+        header: RuleHeader {
+            id: RuleId::AppleMultipeerInvalid,
+            severity: Severity::Error,
+            title: "The Multipeer Connectivity service type breaks its rules",
+            source: "Apple MCNearbyServiceAdvertiser serviceType (1-15 characters; lowercase ASCII letters, digits and hyphens; at least one letter; no leading, trailing or double hyphen)",
+            fix: "Use a lowercase RFC 6335 name without underscore or transport, e.g. `my-game`.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[n(
             MdnsResponder,
             Rejects,
@@ -995,11 +1213,14 @@ pub static RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "apple.usage-description",
-        severity: Severity::Info,
-        title: "Remember NSLocalNetworkUsageDescription",
-        source: "Apple TN3179; Info.plist NSLocalNetworkUsageDescription",
-        fix: "Add NSLocalNetworkUsageDescription with a sentence saying why the app uses the local network; NSNetService reports -72008 when it or NSBonjourServices is missing.",
+        header: RuleHeader {
+            id: RuleId::AppleUsageDescription,
+            severity: Severity::Info,
+            title: "Remember NSLocalNetworkUsageDescription",
+            source: "Apple TN3179; Info.plist NSLocalNetworkUsageDescription",
+            fix: "Add NSLocalNetworkUsageDescription with a sentence saying why the app uses the local network; NSNetService reports -72008 when it or NSBonjourServices is missing.",
+            effective: Effective::ALWAYS,
+        },
         implementations: &[],
     },
 ];

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{self, ImplementationNote, Severity};
+use crate::catalog::{ImplementationNote, RuleId, Severity};
 
 /// The part of the input a finding concerns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -63,8 +63,8 @@ impl Subject {
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The rule id (see [`catalog::RULES`]).
-    pub rule: &'static str,
+    /// The rule (see [`crate::catalog::RULES`]); serialised as its id string.
+    pub rule: RuleId,
     /// Severity (usually the rule's; some rules grade by amount).
     pub severity: Severity,
     /// What it concerns.
@@ -82,10 +82,10 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule` with the rule's severity, source, notes and generic fix.
     ///
-    /// An id missing from the catalog is a bug caught by the catalog tests; it still yields an
+    /// Every id has an entry (the catalog tests check); a missing one would still yield an
     /// error finding rather than a panic.
-    pub fn new(rule: &'static str, subject: Subject, message: impl Into<String>) -> Self {
-        let r = catalog::rule(rule);
+    pub fn new(rule: RuleId, subject: Subject, message: impl Into<String>) -> Self {
+        let r = rule.rule();
         Finding {
             rule,
             severity: r.map_or(Severity::Error, |r| r.severity),

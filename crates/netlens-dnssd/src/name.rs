@@ -8,7 +8,7 @@ use crate::nfc::to_nfc;
 use serde::Serialize;
 
 use crate::InputError;
-use crate::catalog::Severity;
+use crate::catalog::{RuleId, Severity};
 use crate::escape;
 use crate::finding::{Finding, Subject};
 use crate::service::{self, MAX_LABEL};
@@ -107,7 +107,7 @@ pub fn check_instance_label(label: &[u8], findings: &mut Vec<Finding>) {
     let subject = Subject::Instance;
     if label.is_empty() {
         findings.push(Finding::new(
-            "instance.empty",
+            RuleId::InstanceEmpty,
             subject,
             "The instance name is empty.",
         ));
@@ -116,7 +116,7 @@ pub fn check_instance_label(label: &[u8], findings: &mut Vec<Finding>) {
     if label.len() > MAX_LABEL {
         let chars = String::from_utf8_lossy(label).chars().count();
         let mut f = Finding::new(
-            "instance.too-long",
+            RuleId::InstanceTooLong,
             subject,
             format!(
                 "The instance name is {} bytes of UTF-8 ({chars} characters); a DNS label holds at most 63 bytes.",
@@ -145,7 +145,7 @@ pub fn check_instance_label(label: &[u8], findings: &mut Vec<Finding>) {
     };
     if !controls.is_empty() {
         findings.push(Finding::new(
-            "instance.control-char",
+            RuleId::InstanceControlChar,
             subject,
             format!("The instance name contains {}.", controls.join(", ")),
         ));
@@ -153,7 +153,7 @@ pub fn check_instance_label(label: &[u8], findings: &mut Vec<Finding>) {
     let Ok(text) = std::str::from_utf8(label) else {
         let at = label.utf8_chunks().next().map_or(0, |c| c.valid().len());
         findings.push(Finding::new(
-            "instance.invalid-utf8",
+            RuleId::InstanceInvalidUtf8,
             subject,
             format!(
                 "The instance name is not valid UTF-8 (byte {} is 0x{:02X}).",
@@ -170,7 +170,7 @@ pub fn check_instance_label(label: &[u8], findings: &mut Vec<Finding>) {
         .collect();
     if !c1.is_empty() {
         findings.push(Finding::new(
-            "instance.c1-control",
+            RuleId::InstanceC1Control,
             subject,
             format!(
                 "The instance name contains C1 control characters ({}).",
@@ -181,7 +181,7 @@ pub fn check_instance_label(label: &[u8], findings: &mut Vec<Finding>) {
     if let std::borrow::Cow::Owned(nfc) = to_nfc(text) {
         findings.push(
             Finding::new(
-                "instance.not-nfc",
+                RuleId::InstanceNotNfc,
                 subject,
                 format!(
                     "The instance name is not in NFC: it is {} bytes, its NFC form `{nfc}` is {} bytes. The two look the same but are different DNS names.",
@@ -194,7 +194,7 @@ pub fn check_instance_label(label: &[u8], findings: &mut Vec<Finding>) {
     }
     if let Some(token) = hex_identifier(text) {
         findings.push(Finding::new(
-            "instance.hex-identifier",
+            RuleId::InstanceHexIdentifier,
             subject,
             format!("`{token}` in the name looks like a MAC address or serial number."),
         ));
@@ -316,7 +316,7 @@ pub fn check_name(input: &str) -> NameReport {
     };
     if labels.iter().any(Vec::is_empty) {
         report.findings.push(Finding::new(
-            "name.empty-label",
+            RuleId::NameEmptyLabel,
             Subject::Name,
             "The name has an empty label (two dots in a row, or a leading dot).",
         ));
@@ -350,7 +350,7 @@ pub fn check_name(input: &str) -> NameReport {
             let escaped = escape::escape_label_dnssd(&joined);
             report.findings.push(
                 Finding::new(
-                    "name.unescaped-dot",
+                    RuleId::NameUnescapedDot,
                     Subject::Instance,
                     format!(
                         "The instance part is {n} labels: `{}`. If the instance is `{}`, its dots must be escaped.",
@@ -381,12 +381,12 @@ pub fn check_name(input: &str) -> NameReport {
         service::check_type(&type_text)
             .findings
             .into_iter()
-            .filter(|f| f.rule != "service.has-domain" && f.rule != "subtype.comma-form"),
+            .filter(|f| f.rule != RuleId::ServiceHasDomain && f.rule != RuleId::SubtypeCommaForm),
     );
     for label in &domain {
         if label.len() > MAX_LABEL {
             report.findings.push(Finding::new(
-                "name.label-too-long",
+                RuleId::NameLabelTooLong,
                 Subject::Domain,
                 format!(
                     "The domain label `{}` is {} bytes; the limit is 63.",
@@ -414,7 +414,7 @@ pub fn check_name(input: &str) -> NameReport {
     report.wire_length = all.iter().map(|l| 1 + l.len()).sum::<usize>() + 1;
     if report.wire_length > MAX_NAME_WIRE {
         report.findings.push(Finding::new(
-            "name.too-long",
+            RuleId::NameTooLong,
             Subject::Name,
             format!(
                 "The name is {} bytes on the wire{}; the limit is 255.",
@@ -456,21 +456,21 @@ pub fn check_name(input: &str) -> NameReport {
 mod tests {
     use super::*;
 
-    fn rules(findings: &[Finding]) -> Vec<&'static str> {
+    fn rules(findings: &[Finding]) -> Vec<RuleId> {
         findings.iter().map(|f| f.rule).collect()
     }
 
     #[test]
     fn instance_rules_fire_and_near_misses_do_not() {
-        assert!(rules(&check_instance("").findings).contains(&"instance.empty"));
+        assert!(rules(&check_instance("").findings).contains(&RuleId::InstanceEmpty));
         let long = "é".repeat(32); // 64 bytes, 32 characters
         let r = check_instance(&long);
-        assert!(rules(&r.findings).contains(&"instance.too-long"));
+        assert!(rules(&r.findings).contains(&RuleId::InstanceTooLong));
         assert_eq!(r.truncated.as_deref(), Some("é".repeat(31).as_str()));
         assert!(check_instance(&"a".repeat(63)).findings.is_empty());
-        assert!(rules(&check_instance("a\nb").findings).contains(&"instance.control-char"));
-        assert!(rules(&check_instance("a\u{85}b").findings).contains(&"instance.c1-control"));
-        assert!(rules(&check_instance("Cafe\u{301}").findings).contains(&"instance.not-nfc"));
+        assert!(rules(&check_instance("a\nb").findings).contains(&RuleId::InstanceControlChar));
+        assert!(rules(&check_instance("a\u{85}b").findings).contains(&RuleId::InstanceC1Control));
+        assert!(rules(&check_instance("Cafe\u{301}").findings).contains(&RuleId::InstanceNotNfc));
         assert!(
             check_instance("Café Printer. 2nd floor")
                 .findings
@@ -478,11 +478,11 @@ mod tests {
         );
         assert!(
             rules(&check_instance("Printer 00:1A:2B:3C:4D:5E").findings)
-                .contains(&"instance.hex-identifier")
+                .contains(&RuleId::InstanceHexIdentifier)
         );
         assert!(
             rules(&check_instance("Printer 3c22fb1a9d0e").findings)
-                .contains(&"instance.hex-identifier")
+                .contains(&RuleId::InstanceHexIdentifier)
         );
         assert!(check_instance("Printer 2024").findings.is_empty());
     }
@@ -499,7 +499,7 @@ mod tests {
         );
         assert_eq!(r.wire_length, 1 + 12 + 1 + 4 + 1 + 4 + 1 + 5 + 1);
         let r = check_name("My.Printer._ipp._tcp.local.");
-        assert!(rules(&r.findings).contains(&"name.unescaped-dot"));
+        assert!(rules(&r.findings).contains(&RuleId::NameUnescapedDot));
         let r = check_name("_printer._sub._http._tcp.local.");
         assert_eq!(r.parts.unwrap().subtype.as_deref(), Some("_printer"));
         let long = format!(
@@ -507,7 +507,7 @@ mod tests {
             "a".repeat(63),
             ["b".repeat(63), "c".repeat(63), "d".repeat(50)].join(".")
         );
-        assert!(rules(&check_name(&long).findings).contains(&"name.too-long"));
+        assert!(rules(&check_name(&long).findings).contains(&RuleId::NameTooLong));
         assert!(check_name("Printer._ipp").error.is_some());
     }
 }

@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use crate::InputError;
-use crate::catalog::Severity;
+use crate::catalog::{RuleId, Severity};
 use crate::escape::{self, EscapeError};
 use crate::finding::{Finding, Subject};
 use crate::iana;
@@ -145,7 +145,7 @@ pub fn check_type(input: &str) -> TypeReport {
             report.registration = iana::lookup(&parsed.name);
             if report.registration.is_none() && service_name_is_valid(parsed.name.as_bytes()) {
                 report.findings.push(Finding::new(
-                    "service.unregistered",
+                    RuleId::ServiceUnregistered,
                     Subject::ServiceName,
                     format!("`{}` is not in the IANA Service Name registry (netlens' copy: {}). Many common Bonjour types are not registered either.", parsed.name, iana::SOURCE_SUMMARY),
                 ));
@@ -183,7 +183,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
         if labels.len() > 1 {
             findings.push(
                 Finding::new(
-                    "subtype.invalid",
+                    RuleId::SubtypeInvalid,
                     Subject::Subtype { index },
                     format!("Subtype `{raw}` contains an unescaped dot; in the comma form a subtype is a single label."),
                 )
@@ -198,7 +198,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
         let before: Vec<Vec<u8>> = labels.drain(..=sub).take(sub).collect();
         match before.len() {
             0 => findings.push(Finding::new(
-                "subtype.invalid",
+                RuleId::SubtypeInvalid,
                 Subject::Subtype {
                     index: subtypes.len(),
                 },
@@ -207,7 +207,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
             1 => {}
             n => findings.push(
                 Finding::new(
-                    "subtype.invalid",
+                    RuleId::SubtypeInvalid,
                     Subject::Subtype {
                         index: subtypes.len(),
                     },
@@ -223,7 +223,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
     }
     if subtype_syntax == Some(SubtypeSyntax::Comma) {
         findings.push(Finding::new(
-            "subtype.comma-form",
+            RuleId::SubtypeCommaForm,
             Subject::Subtype { index: 0 },
             "Subtypes are written in Apple's comma form, which only Apple's APIs (and Android) take.",
         ));
@@ -236,7 +236,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
         && Transport::from_label(&labels[2]).is_some()
     {
         findings.push(Finding::new(
-            "service.looks-like-instance",
+            RuleId::ServiceLooksLikeInstance,
             Subject::ServiceType,
             format!(
                 "`{}` looks like an instance name in front of the type `{}.{}`.",
@@ -250,7 +250,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
     for label in &labels {
         if label.is_empty() {
             findings.push(Finding::new(
-                "name.empty-label",
+                RuleId::NameEmptyLabel,
                 Subject::ServiceType,
                 format!("`{input}` has an empty label (two dots in a row, or a leading dot)."),
             ));
@@ -267,7 +267,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
     if !service_label.starts_with(b"_") {
         findings.push(
             Finding::new(
-                "service.missing-underscore",
+                RuleId::ServiceMissingUnderscore,
                 Subject::ServiceName,
                 format!(
                     "The service name `{}` has no leading underscore.",
@@ -286,7 +286,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
         None => {
             findings.push(
                 Finding::new(
-                    "service.bad-transport",
+                    RuleId::ServiceBadTransport,
                     Subject::Transport,
                     "There is no transport label: a service type is two labels, `_name._tcp` or `_name._udp`.",
                 )
@@ -304,7 +304,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
         if upper {
             findings.push(
                 Finding::new(
-                    "service.uppercase",
+                    RuleId::ServiceUppercase,
                     Subject::ServiceType,
                     "The service type has uppercase letters. DNS ignores case, but Multipeer Connectivity and mdns-sd do not.",
                 )
@@ -323,7 +323,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
         for label in &domain {
             if label.len() > MAX_LABEL {
                 findings.push(Finding::new(
-                    "name.label-too-long",
+                    RuleId::NameLabelTooLong,
                     Subject::Domain,
                     format!("A domain label is {} bytes; the limit is 63.", label.len()),
                 ));
@@ -334,7 +334,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
             .map(|l| escape::escape_label_dnssd(l) + ".")
             .collect();
         findings.push(Finding::new(
-            "service.has-domain",
+            RuleId::ServiceHasDomain,
             Subject::Domain,
             format!("The type includes the domain `{text}`. Apple's APIs, Avahi and Android take the type without it."),
         ));
@@ -386,7 +386,7 @@ fn check_transport(label: &[u8], findings: &mut Vec<Finding>) -> Option<Transpor
     if !label.starts_with(b"_") && (bare == "tcp" || bare == "udp") {
         findings.push(
             Finding::new(
-                "service.missing-underscore",
+                RuleId::ServiceMissingUnderscore,
                 Subject::Transport,
                 format!("The transport `{text}` has no leading underscore."),
             )
@@ -403,7 +403,7 @@ fn check_transport(label: &[u8], findings: &mut Vec<Finding>) -> Option<Transpor
         _ => "The second label must be `_tcp` or `_udp`.".to_owned(),
     };
     findings.push(Finding::new(
-        "service.bad-transport",
+        RuleId::ServiceBadTransport,
         Subject::Transport,
         format!("The transport label is `{text}`. {why}"),
     ));
@@ -426,7 +426,7 @@ pub fn check_service_name(name: &[u8], subject: Subject) -> Vec<Finding> {
     let text = String::from_utf8_lossy(name);
     if name.is_empty() {
         findings.push(Finding::new(
-            "service.name-empty",
+            RuleId::ServiceNameEmpty,
             subject,
             "The service name is empty: there is nothing between the underscore and the dot.",
         ));
@@ -440,7 +440,7 @@ pub fn check_service_name(name: &[u8], subject: Subject) -> Vec<Finding> {
             "It is longer than a DNS label (63 bytes): nothing accepts it."
         };
         findings.push(Finding::new(
-            "service.name-too-long",
+            RuleId::ServiceNameTooLong,
             subject,
             format!("`{text}` is {chars} characters; the limit is 15. {severity_note}"),
         ));
@@ -472,7 +472,7 @@ pub fn check_service_name(name: &[u8], subject: Subject) -> Vec<Finding> {
             .collect::<String>();
         let suggestion = collapse_hyphens(&suggestion);
         let mut f = Finding::new(
-            "service.name-invalid-char",
+            RuleId::ServiceNameInvalidChar,
             subject,
             format!(
                 "`{text}` contains {}; only letters, digits and hyphens are allowed.",
@@ -488,7 +488,7 @@ pub fn check_service_name(name: &[u8], subject: Subject) -> Vec<Finding> {
     }
     if !name.iter().any(u8::is_ascii_alphabetic) {
         findings.push(Finding::new(
-            "service.name-no-letter",
+            RuleId::ServiceNameNoLetter,
             subject,
             format!("`{text}` has no letter, so it could be mistaken for a port number."),
         ));
@@ -506,7 +506,7 @@ pub fn check_service_name(name: &[u8], subject: Subject) -> Vec<Finding> {
     if !hyphen_problems.is_empty() {
         let fixed = collapse_hyphens(&text);
         let mut f = Finding::new(
-            "service.name-bad-hyphen",
+            RuleId::ServiceNameBadHyphen,
             subject,
             format!("`{text}` {}.", hyphen_problems.join(" and ")),
         );
@@ -533,7 +533,7 @@ fn check_subtype(index: usize, subtype: &[u8], findings: &mut Vec<Finding>) {
     let subject = Subject::Subtype { index };
     if subtype.is_empty() {
         findings.push(Finding::new(
-            "subtype.invalid",
+            RuleId::SubtypeInvalid,
             subject,
             "A subtype is empty (`,,`, a trailing comma, or `._sub.` with nothing before it).",
         ));
@@ -541,7 +541,7 @@ fn check_subtype(index: usize, subtype: &[u8], findings: &mut Vec<Finding>) {
     }
     if subtype.len() > MAX_LABEL {
         findings.push(Finding::new(
-            "subtype.invalid",
+            RuleId::SubtypeInvalid,
             subject,
             format!(
                 "The subtype is {} bytes; a label is at most 63.",
@@ -553,7 +553,7 @@ fn check_subtype(index: usize, subtype: &[u8], findings: &mut Vec<Finding>) {
         let text = escape::escape_label_dnssd(subtype);
         findings.push(
             Finding::new(
-                "subtype.no-underscore",
+                RuleId::SubtypeNoUnderscore,
                 subject,
                 format!("Subtype `{text}` has no leading underscore: legal, but Avahi and Android refuse it."),
             )
@@ -593,7 +593,7 @@ fn forms(parsed: &ServiceType, transport: Transport) -> TypeForms {
 mod tests {
     use super::*;
 
-    fn rules(input: &str) -> Vec<&'static str> {
+    fn rules(input: &str) -> Vec<RuleId> {
         check_type(input).findings.iter().map(|f| f.rule).collect()
     }
 
@@ -628,25 +628,25 @@ mod tests {
 
     #[test]
     fn each_rfc_6335_rule() {
-        assert!(rules("http._tcp").contains(&"service.missing-underscore"));
-        assert!(rules("_abcdefghijklmnop._tcp").contains(&"service.name-too-long"));
-        assert!(!rules("_abcdefghijklmno._tcp").contains(&"service.name-too-long"));
-        assert!(rules("_one_two._tcp").contains(&"service.name-invalid-char"));
-        assert!(rules("_22._udp").contains(&"service.name-no-letter"));
-        assert!(rules("_x--x._tcp").contains(&"service.name-bad-hyphen"));
-        assert!(rules("_-x._tcp").contains(&"service.name-bad-hyphen"));
-        assert!(rules("_x-._tcp").contains(&"service.name-bad-hyphen"));
-        assert!(!rules("_x-y._tcp").contains(&"service.name-bad-hyphen"));
-        assert!(rules("_http._sctp").contains(&"service.bad-transport"));
-        assert!(rules("_http").contains(&"service.bad-transport"));
-        assert!(rules("_http.tcp").contains(&"service.missing-underscore"));
-        assert!(rules("_HTTP._tcp").contains(&"service.uppercase"));
-        assert!(rules("My Printer._ipp._tcp.local.").contains(&"service.looks-like-instance"));
-        assert!(rules("_ipp._tcp.local.").contains(&"service.has-domain"));
-        assert!(rules("baz._sub._bar._udp").contains(&"subtype.no-underscore"));
-        assert!(rules("_http._tcp,,_x").contains(&"subtype.invalid"));
-        assert!(rules("_http._tcp,a.b").contains(&"subtype.invalid"));
-        assert!(!rules(r"_http._tcp,a\.b").contains(&"subtype.invalid"));
+        assert!(rules("http._tcp").contains(&RuleId::ServiceMissingUnderscore));
+        assert!(rules("_abcdefghijklmnop._tcp").contains(&RuleId::ServiceNameTooLong));
+        assert!(!rules("_abcdefghijklmno._tcp").contains(&RuleId::ServiceNameTooLong));
+        assert!(rules("_one_two._tcp").contains(&RuleId::ServiceNameInvalidChar));
+        assert!(rules("_22._udp").contains(&RuleId::ServiceNameNoLetter));
+        assert!(rules("_x--x._tcp").contains(&RuleId::ServiceNameBadHyphen));
+        assert!(rules("_-x._tcp").contains(&RuleId::ServiceNameBadHyphen));
+        assert!(rules("_x-._tcp").contains(&RuleId::ServiceNameBadHyphen));
+        assert!(!rules("_x-y._tcp").contains(&RuleId::ServiceNameBadHyphen));
+        assert!(rules("_http._sctp").contains(&RuleId::ServiceBadTransport));
+        assert!(rules("_http").contains(&RuleId::ServiceBadTransport));
+        assert!(rules("_http.tcp").contains(&RuleId::ServiceMissingUnderscore));
+        assert!(rules("_HTTP._tcp").contains(&RuleId::ServiceUppercase));
+        assert!(rules("My Printer._ipp._tcp.local.").contains(&RuleId::ServiceLooksLikeInstance));
+        assert!(rules("_ipp._tcp.local.").contains(&RuleId::ServiceHasDomain));
+        assert!(rules("baz._sub._bar._udp").contains(&RuleId::SubtypeNoUnderscore));
+        assert!(rules("_http._tcp,,_x").contains(&RuleId::SubtypeInvalid));
+        assert!(rules("_http._tcp,a.b").contains(&RuleId::SubtypeInvalid));
+        assert!(!rules(r"_http._tcp,a\.b").contains(&RuleId::SubtypeInvalid));
     }
 
     #[test]

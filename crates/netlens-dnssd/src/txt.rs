@@ -6,7 +6,7 @@
 //! that keeps the four key states RFC 6763 §6.4 distinguishes: absent, `key` (no value),
 //! `key=` (empty value) and `key=value`.
 
-use crate::catalog::Severity;
+use crate::catalog::{RuleId, Severity};
 use crate::finding::{Finding, Subject};
 
 /// Longest string a length byte can describe.
@@ -246,7 +246,7 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
     let mut findings = Vec::new();
     if record.strings.is_empty() {
         findings.push(Finding::new(
-            "txt.empty-record",
+            RuleId::TxtEmptyRecord,
             Subject::TxtRecord,
             "The TXT record has no strings: its data is zero bytes long.",
         ));
@@ -260,13 +260,13 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
         let len = s.0.len();
         if len > MAX_STRING {
             findings.push(Finding::new(
-                "txt.string-too-long",
+                RuleId::TxtStringTooLong,
                 subject,
                 format!("{} is {len} bytes; a TXT string holds at most 255 (key, `=` and value together).", describe(s)),
             ));
         } else if len == MAX_STRING {
             findings.push(Finding::new(
-                "txt.string-apple-limit",
+                RuleId::TxtStringAppleLimit,
                 subject,
                 format!("{} is exactly 255 bytes: legal, but Apple's TXTRecordSetValue builds at most 254.", describe(s)),
             ));
@@ -275,20 +275,20 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
             Entry::Empty => {
                 if !only_empty {
                     findings.push(Finding::new(
-                        "txt.empty-string",
+                        RuleId::TxtEmptyString,
                         subject,
                         format!("String {} is empty. mdns-sd stops reading at an empty string, so every key after it is lost there.", index + 1),
                     ));
                 }
             }
             Entry::NoKey { value: [] } => findings.push(Finding::new(
-                "txt.empty-key",
+                RuleId::TxtEmptyKey,
                 subject,
                 format!("String {} is just `=`: no key and no value.", index + 1),
             )),
             Entry::NoKey { value } => findings.push(
                 Finding::new(
-                    "txt.string-starts-with-equals",
+                    RuleId::TxtStringStartsWithEquals,
                     subject,
                     format!(
                         "String {} (`={}`) starts with `=`, so it has no key: receivers must ignore it and its value is lost.",
@@ -303,7 +303,7 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
                 if let Some(first) = first_key_at.get(&lower) {
                     let first_key = record.strings[*first].key().unwrap_or_default();
                     findings.push(Finding::new(
-                        "txt.duplicate-key",
+                        RuleId::TxtDuplicateKey,
                         subject,
                         format!(
                             "Key `{}` already appeared in string {} (as `{}`). RFC clients use the first and ignore this one; Avahi uses the last; python-zeroconf and Android keep both when the case differs.",
@@ -321,7 +321,7 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
             && std::str::from_utf8(value).is_err()
         {
             findings.push(Finding::new(
-                "txt.value-binary",
+                RuleId::TxtValueBinary,
                 subject,
                 format!(
                     "The value of `{}` is binary ({} bytes, not UTF-8).",
@@ -338,7 +338,7 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
         && at != 0
     {
         findings.push(Finding::new(
-            "txt.txtvers-not-first",
+            RuleId::TxtTxtversNotFirst,
             Subject::TxtString { index: at },
             format!(
                 "`txtvers` is string {}; RFC 6763 §6.7 recommends it first.",
@@ -349,13 +349,13 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
     let size = record.wire_length();
     if size > MAX_RDATA || size > MDNS_TXT_LIMIT {
         findings.push(Finding::new(
-            "txt.record-too-large",
+            RuleId::TxtRecordTooLarge,
             Subject::TxtRecord,
             format!("The TXT record is {size} bytes; an mDNS packet holds at most 9000 bytes and dns-sd caps TXT data at 8900."),
         ));
     } else if size > SIZE_ETHERNET {
         findings.push(Finding::new(
-            "txt.record-over-1300",
+            RuleId::TxtRecordOver1300,
             Subject::TxtRecord,
             format!("The TXT record is {size} bytes: above 1300 it no longer fits one Ethernet packet with the other records, and Android refuses it."),
         ));
@@ -370,7 +370,7 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
         };
         findings.push(
             Finding::new(
-                "txt.record-large",
+                RuleId::TxtRecordLarge,
                 Subject::TxtRecord,
                 format!("The TXT record is {size} bytes, {tier}."),
             )
@@ -389,7 +389,7 @@ fn check_key(index: usize, key: &[u8], findings: &mut Vec<Finding>) {
         .collect();
     if !bad.is_empty() {
         findings.push(Finding::new(
-            "txt.key-invalid-char",
+            RuleId::TxtKeyInvalidChar,
             subject,
             format!(
                 "Key `{}` contains bytes outside printable ASCII ({}).",
@@ -402,7 +402,7 @@ fn check_key(index: usize, key: &[u8], findings: &mut Vec<Finding>) {
         let trimmed = String::from_utf8_lossy(key).trim_matches(' ').to_owned();
         findings.push(
             Finding::new(
-                "txt.key-space",
+                RuleId::TxtKeySpace,
                 subject,
                 format!("Key `{}` begins or ends with a space; receivers looking up `{trimmed}` will not find it.", display_bytes(key)),
             )
@@ -411,7 +411,7 @@ fn check_key(index: usize, key: &[u8], findings: &mut Vec<Finding>) {
     }
     if key.len() > RECOMMENDED_KEY {
         findings.push(Finding::new(
-            "txt.key-too-long",
+            RuleId::TxtKeyTooLong,
             subject,
             format!(
                 "Key `{}` is {} characters; RFC 6763 recommends at most 9.",
@@ -485,7 +485,7 @@ mod tests {
         assert_eq!(
             findings
                 .iter()
-                .filter(|f| f.rule == "txt.duplicate-key")
+                .filter(|f| f.rule == RuleId::TxtDuplicateKey)
                 .count(),
             2
         );

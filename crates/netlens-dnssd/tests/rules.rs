@@ -301,7 +301,7 @@ fn every_catalog_rule_has_a_case() {
         .collect();
     for rule in RULES {
         assert!(
-            tested.contains(&rule.id),
+            tested.contains(&rule.id.as_str()),
             "rule {} has no case in tests/rules.rs",
             rule.id
         );
@@ -341,7 +341,7 @@ fn the_issue_s_rule_ids_are_all_in_the_catalog() {
             "{id}"
         );
     }
-    let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    let mut ids: Vec<&str> = RULES.iter().map(|r| r.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), RULES.len(), "rule ids are unique");

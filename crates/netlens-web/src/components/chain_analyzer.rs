@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::components::cert_card::CertCard;
 use crate::components::cert_decoder::{CERT_FILES, EXAMPLE_CHAIN};
 use crate::components::copy_button::CopyButton;
+use crate::components::finding::FindingItem;
 use crate::components::inputs::{DropZone, FileChips, FilePicker, PasteArea, set_text};
 use crate::files::download;
 use crate::state::chain::{ChainAction, ChainState};
@@ -43,19 +44,6 @@ fn demo_block(i: usize) -> String {
 
 /// 2026-06-01T00:00:00Z: examples validate at a fixed moment inside the demo leaf's validity.
 const EXAMPLE_AT: i64 = 1_780_272_000;
-
-/// Renders text with `backticked` spans as code.
-pub fn with_code(text: &str) -> Html {
-    html! {
-        <>
-            { for text.split('`').enumerate().map(|(i, part)| if i % 2 == 1 {
-                html! { <code class="nl-mono">{ part }</code> }
-            } else {
-                html! { part }
-            }) }
-        </>
-    }
-}
 
 fn datetime_value(at: Option<i64>) -> String {
     at.map(|t| netlens_x509::time::rfc3339_from_unix(t)[..16].to_owned())
@@ -551,23 +539,19 @@ fn Results(props: &ResultsProps) -> Html {
                             <h2>{ format!("{} ({})", sev.heading(), list.len()) }</h2>
                             <ul class="nl-finding-list">
                                 { for list.into_iter().map(|f| html! {
-                                    <li>
-                                        <details class={classes!("nl-finding", format!("nl-sev-{}", sev.name()))} data-rule={f.rule}>
-                                            <summary>
-                                                <code class="nl-rule">{ f.rule }</code>
-                                                <span class="nl-where">{ about(a, f) }</span>
-                                                <span class="nl-message">{ &f.message }</span>
-                                            </summary>
-                                            <dl class="nl-fields">
-                                                <dt>{ "Fix" }</dt><dd>{ with_code(&f.fix) }</dd>
-                                                <dt>{ "Source" }</dt><dd>{ f.source }</dd>
-                                                if !f.decides.is_empty() {
-                                                    <dt>{ "Fails" }</dt>
-                                                    <dd>{ f.decides.iter().map(|p| profile_name(p.id())).collect::<Vec<_>>().join(", ") }</dd>
-                                                }
-                                            </dl>
-                                        </details>
-                                    </li>
+                                    <FindingItem
+                                        rule={f.rule.as_str()}
+                                        severity={f.severity}
+                                        subject={about(a, f)}
+                                        message={f.message.clone()}
+                                        source={f.source}
+                                        fix={f.fix.clone()}
+                                    >
+                                        if !f.decides.is_empty() {
+                                            <dt>{ "Fails" }</dt>
+                                            <dd>{ f.decides.iter().map(|p| profile_name(p.id())).collect::<Vec<_>>().join(", ") }</dd>
+                                        }
+                                    </FindingItem>
                                 }) }
                             </ul>
                         </section>

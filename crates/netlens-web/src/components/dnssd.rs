@@ -12,8 +12,8 @@ use netlens_dnssd::{
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::components::chain_analyzer::with_code;
 use crate::components::copy_button::CopyButton;
+use crate::components::finding::FindingItem;
 
 /// Props of [`DnssdTool`].
 #[derive(Properties, PartialEq, Default)]
@@ -349,26 +349,22 @@ pub fn FindingList(props: &FindingListProps) -> Html {
                 <li class="nl-note">{ format!("{} findings; the {} most severe are shown (netlens dnssd --json lists all).", list.len(), SHOWN_ROWS) }</li>
             }
             { for list.into_iter().take(SHOWN_ROWS).map(|f| html! {
-                <li>
-                    <details class={classes!("nl-finding", format!("nl-sev-{}", f.severity.name()))} data-rule={f.rule}>
-                        <summary>
-                            <span class="nl-sev-badge">{ f.severity.name() }</span>
-                            <code class="nl-rule">{ f.rule }</code>
-                            <span class="nl-where">{ f.subject.describe() }</span>
-                            <span class="nl-message">{ with_code(&f.message) }</span>
-                            <span class="nl-clause">{ f.source }</span>
-                        </summary>
-                        <dl class="nl-fields">
-                            <dt>{ "Fix" }</dt><dd>{ with_code(&f.fix) }</dd>
-                            { for f.implementations.iter().map(|n| html! {
-                                <>
-                                    <dt>{ n.implementation.name() }</dt>
-                                    <dd><strong>{ n.behaviour.name() }</strong>{ ": " }{ n.detail }</dd>
-                                </>
-                            }) }
-                        </dl>
-                    </details>
-                </li>
+                <FindingItem
+                    rule={f.rule.as_str()}
+                    severity={f.severity}
+                    badge=true
+                    subject={f.subject.describe()}
+                    message={f.message.clone()}
+                    source={f.source}
+                    fix={f.fix.clone()}
+                >
+                    { for f.implementations.iter().map(|n| html! {
+                        <>
+                            <dt>{ n.implementation.name() }</dt>
+                            <dd><strong>{ n.behaviour.name() }</strong>{ ": " }{ n.detail }</dd>
+                        </>
+                    }) }
+                </FindingItem>
             }) }
         </ul>
     }

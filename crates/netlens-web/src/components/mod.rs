@@ -6,6 +6,7 @@ pub mod cert_decoder;
 pub mod chain_analyzer;
 pub mod copy_button;
 pub mod dnssd;
+pub mod finding;
 pub mod inputs;
 pub mod probe;
 pub mod problem_list;
