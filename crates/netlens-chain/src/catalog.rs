@@ -573,4 +573,52 @@ mod tests {
             }
         }
     }
+
+    /// Every day the rules' data names (effective dates, limit steps and the named dates).
+    fn catalog_days() -> Vec<Date> {
+        let mut days = vec![APPLE_2019, CT_ENFORCED, CT_POLICY_2021];
+        for r in RULES {
+            days.extend(r.effective.from);
+            days.extend(r.effective.limits.iter().map(|l| l.from));
+        }
+        days
+    }
+
+    #[test]
+    fn dates_in_rule_text_are_the_dates_the_checks_use() {
+        let days: Vec<String> = catalog_days().iter().map(|d| d.to_string()).collect();
+        for day in catalog_days() {
+            assert!(day.is_valid(), "{day}");
+        }
+        for r in RULES {
+            for text in [r.title, r.source, r.fix] {
+                let bytes = text.as_bytes();
+                for start in 0..bytes.len().saturating_sub(9) {
+                    let Some(window) = text.get(start..start + 10) else {
+                        continue;
+                    };
+                    let looks_like_day = window.bytes().enumerate().all(|(i, b)| match i {
+                        4 | 7 => b == b'-',
+                        _ => b.is_ascii_digit(),
+                    });
+                    if looks_like_day {
+                        assert!(
+                            days.iter().any(|d| d == window),
+                            "{}: {window} in its text is not a date of the catalog's data",
+                            r.id
+                        );
+                    }
+                }
+            }
+            // A rule that sets dated limits applies from the first one.
+            if let Some(first) = r.effective.limits.first() {
+                assert_eq!(r.effective.from, Some(first.from), "{}", r.id);
+                assert!(
+                    r.effective.limits.windows(2).all(|w| w[0].from < w[1].from),
+                    "{}: steps out of order",
+                    r.id
+                );
+            }
+        }
+    }
 }

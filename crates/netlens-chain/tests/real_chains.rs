@@ -99,7 +99,11 @@ fn a_leaf_whose_issuer_only_chrome_trusts_directly_is_missing_its_intermediate_e
     for store in ["apple", "mozilla"] {
         let t = &a.trust[store];
         assert!(!t.trusted);
-        assert_eq!(t.rule.map(|r| r.as_str()), Some("chain.missing-intermediate"), "{store}");
+        assert_eq!(
+            t.rule.map(|r| r.as_str()),
+            Some("chain.missing-intermediate"),
+            "{store}"
+        );
         assert!(
             t.reason.contains("\"WR2\", is not in the chain"),
             "{}",

@@ -1267,7 +1267,10 @@ fn a_root_in_one_store_only_is_trusted_there_and_named_missing_elsewhere() {
     assert!(a.trust["mozilla"].trusted, "{:?}", a.trust["mozilla"]);
     assert!(!a.trust["apple"].trusted);
     assert!(!a.trust["chrome"].trusted);
-    assert_eq!(a.trust["apple"].rule.map(|r| r.as_str()), Some("trust.root-not-in-store"));
+    assert_eq!(
+        a.trust["apple"].rule.map(|r| r.as_str()),
+        Some("trust.root-not-in-store")
+    );
     assert_eq!(a.verdicts["apple"], "fail");
     assert_eq!(a.verdicts["rfc5280"], "pass");
     let f = finding(&a, "trust.root-not-in-store");
@@ -1521,4 +1524,104 @@ fn the_key_usage_rule_reads_the_negotiated_suite() {
     let ecdhe = negotiated("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
     assert!(ecdhe.signed_key_exchange());
     assert!(mismatch(vec![Usage::KeyEncipherment], Some(ecdhe)).is_some());
+}
+
+// ---- Dated rules: the boundaries come from the catalog's data ----
+
+/// A leaf issued at `not_before` and valid for `days` (inclusive of both ends, as RFC 5280
+/// counts), with `scts` embedded SCTs, in a chain to the rules root, which is treated as a
+/// public (preinstalled) root or as a private one.
+fn dated_case(not_before: i64, days: i64, scts: u8, public_root: bool) -> Case {
+    let mut spec = leaf_spec().valid(not_before, not_before + days * DAY - 1);
+    if scts > 0 {
+        spec.extra_extensions.push(
+            netlens_testkit::sct_list_extension(scts, not_before.max(0) as u64 * 1000).unwrap(),
+        );
+    }
+    let leaf = leaf_from(spec, &format!("dated-{not_before}-{days}-{scts}"));
+    let mut c = case_with(&leaf, &pki().inter);
+    c.options.anchors_are_public = public_root;
+    c.options.at = not_before + DAY;
+    c
+}
+
+#[test]
+fn dated_validity_limits_hold_exactly_at_the_limit_from_their_first_day_and_only_where_they_apply()
+{
+    use netlens_chain::catalog::RuleId;
+    // Apple's 825-day rule applies to every TLS server certificate; the others only to chains
+    // ending at a preinstalled root.
+    let rules = [
+        (RuleId::AppleValidityOver825Days, true),
+        (RuleId::AppleValidityOver398Days, false),
+        (RuleId::CabfValidityOverLimit, false),
+    ];
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (rule, private_too) in rules {
+        let effective = rule.effective();
+        assert!(!effective.limits.is_empty(), "{rule} has no limits");
+        for step in effective.limits {
+            let from = step.from.unix_seconds();
+            let max = i64::from(step.max);
+            let id = rule.as_str();
+            let mut expect = |what: &str, case: Case, fired: bool| {
+                checked += 1;
+                if fires(&case.run(), id) != fired {
+                    failures.push(format!(
+                        "{id}, step {max} days from {}: {what}: expected {}",
+                        step.from,
+                        if fired { "a finding" } else { "none" }
+                    ));
+                }
+            };
+            expect(
+                "exactly at the limit",
+                dated_case(from, max, 3, true),
+                false,
+            );
+            expect("one day over", dated_case(from, max + 1, 3, true), true);
+            expect(
+                "issued the day before the step, one day over",
+                dated_case(from - DAY, max + 1, 3, true),
+                false,
+            );
+            expect(
+                "the same leaf under a private root",
+                dated_case(from, max + 1, 3, false),
+                private_too,
+            );
+        }
+    }
+    assert_eq!(checked, 4 * (1 + 1 + 5));
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn certificate_transparency_applies_from_its_first_day_and_only_to_public_roots() {
+    use netlens_chain::catalog::RuleId;
+    let rule = RuleId::AppleCtInsufficientScts;
+    let from = rule
+        .effective()
+        .from
+        .expect("the CT rule has an effective date")
+        .unix_seconds();
+    let id = rule.as_str();
+    assert!(
+        fires(&dated_case(from, 90, 0, true).run(), id),
+        "on its first day"
+    );
+    assert!(
+        !fires(&dated_case(from - DAY, 90, 0, true).run(), id),
+        "the day before"
+    );
+    assert!(
+        !fires(&dated_case(from, 90, 0, false).run(), id),
+        "under a private root"
+    );
+    // Its sibling rule shares the date (both read Apple's CT policy).
+    assert_eq!(
+        RuleId::AppleCtOperatorDiversity.effective(),
+        rule.effective()
+    );
 }

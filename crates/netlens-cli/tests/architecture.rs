@@ -38,7 +38,11 @@ fn no_rule_id_string_outside_the_catalogs() {
     let ids: Vec<&str> = netlens_chain::catalog::RuleId::ALL
         .iter()
         .map(|id| id.as_str())
-        .chain(netlens_dnssd::catalog::RuleId::ALL.iter().map(|id| id.as_str()))
+        .chain(
+            netlens_dnssd::catalog::RuleId::ALL
+                .iter()
+                .map(|id| id.as_str()),
+        )
         .collect();
     assert!(ids.len() > 100);
     let mut found = Vec::new();
