@@ -221,7 +221,8 @@ mod tests {
         }
         assert_eq!(TestRule::from_id("test.two"), None);
         assert_eq!(TestRule::OtherTwo.namespace(), "other");
-        assert!(TestRule::TestOne == "test.one" && "test.one" == TestRule::TestOne);
+        assert!(TestRule::TestOne == "test.one");
+        assert!("other.two" == TestRule::OtherTwo);
     }
 
     #[test]

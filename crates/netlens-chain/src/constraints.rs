@@ -127,11 +127,38 @@ fn subtree(base: &GeneralName) -> Result<Subtree, String> {
     })
 }
 
+/// Why a nameConstraints extension is unusable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConstraintsError {
+    /// The extension value does not decode (the decoder's words).
+    Undecodable(String),
+    /// A subtree sets minimum or maximum (RFC 5280 §4.2.1.10: MUST NOT).
+    MinimumOrMaximum,
+    /// A subtree's base name is malformed or of a form netlens cannot check (the reason).
+    Subtree(String),
+}
+
+impl std::fmt::Display for ConstraintsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConstraintsError::Undecodable(e) => {
+                write!(f, "the name constraints cannot be decoded: {e}")
+            }
+            ConstraintsError::MinimumOrMaximum => {
+                f.write_str("name constraints with minimum/maximum are not allowed")
+            }
+            ConstraintsError::Subtree(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for ConstraintsError {}
+
 impl Constraints {
     /// Parses a nameConstraints extension value. Errors describe why it is unusable.
-    pub fn parse(extn_value: &[u8]) -> Result<Constraints, String> {
+    pub fn parse(extn_value: &[u8]) -> Result<Constraints, ConstraintsError> {
         let nc = NameConstraints::from_der(extn_value)
-            .map_err(|e| format!("the name constraints cannot be decoded: {e}"))?;
+            .map_err(|e| ConstraintsError::Undecodable(e.to_string()))?;
         let parse_all =
             |trees: &Option<Vec<x509_cert::ext::pkix::constraints::name::GeneralSubtree>>| {
                 trees
@@ -139,11 +166,9 @@ impl Constraints {
                     .flatten()
                     .map(|t| {
                         if t.minimum != 0 || t.maximum.is_some() {
-                            return Err(
-                                "name constraints with minimum/maximum are not allowed".to_owned()
-                            );
+                            return Err(ConstraintsError::MinimumOrMaximum);
                         }
-                        subtree(&t.base)
+                        subtree(&t.base).map_err(ConstraintsError::Subtree)
                     })
                     .collect::<Result<Vec<_>, _>>()
             };

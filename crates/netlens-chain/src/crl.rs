@@ -38,16 +38,38 @@ pub struct Crl {
     pub issuer_key: Vec<u8>,
 }
 
+/// Why a CRL cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CrlError {
+    /// The DER does not decode as a CertificateList (the decoder's words).
+    Undecodable(String),
+    /// The outer SEQUENCE holds no TBSCertList.
+    NoTbsCertList,
+}
+
+impl std::fmt::Display for CrlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CrlError::Undecodable(e) => f.write_str(e),
+            CrlError::NoTbsCertList => f.write_str("the CRL has no TBSCertList"),
+        }
+    }
+}
+
+impl std::error::Error for CrlError {}
+
 impl Crl {
     /// Parses a found CRL.
-    pub fn parse(found: &netlens_x509::FoundCrl) -> Result<Crl, String> {
-        let list = CertificateList::from_der(&found.der).map_err(|e| e.to_string())?;
-        let outer = netlens_x509::der_scan::read_tlv(&found.der, 0).map_err(|e| e.to_string())?;
+    pub fn parse(found: &netlens_x509::FoundCrl) -> Result<Crl, CrlError> {
+        let undecodable = |e: &dyn std::fmt::Display| CrlError::Undecodable(e.to_string());
+        let list = CertificateList::from_der(&found.der).map_err(|e| undecodable(&e))?;
+        let outer = netlens_x509::der_scan::read_tlv(&found.der, 0).map_err(|e| undecodable(&e))?;
         let tbs = netlens_x509::der_scan::children(outer.value)
             .next()
             .and_then(Result::ok)
-            .ok_or("the CRL has no TBSCertList")?;
-        let issuer = der::Encode::to_der(&list.tbs_cert_list.issuer).map_err(|e| e.to_string())?;
+            .ok_or(CrlError::NoTbsCertList)?;
+        let issuer =
+            der::Encode::to_der(&list.tbs_cert_list.issuer).map_err(|e| undecodable(&e))?;
         Ok(Crl {
             location: found.location.clone(),
             issuer_key: names::comparison_key(&issuer),

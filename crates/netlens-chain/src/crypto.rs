@@ -113,8 +113,46 @@ impl SignatureScheme {
     }
 }
 
+/// Why a signature algorithm cannot be verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnsupportedSignature {
+    /// MD5 or MD2: broken, and no TLS client accepts them.
+    Broken {
+        /// The algorithm's name.
+        name: String,
+    },
+    /// An algorithm netlens does not implement.
+    Unknown {
+        /// The algorithm's name (its OID when it has none).
+        name: String,
+        /// Its OID, dotted.
+        oid: String,
+    },
+    /// RSASSA-PSS with parameters netlens cannot verify or read (the reason).
+    Pss(String),
+}
+
+impl std::fmt::Display for UnsupportedSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnsupportedSignature::Broken { name } => {
+                write!(
+                    f,
+                    "{name} signatures are broken and no TLS client accepts them"
+                )
+            }
+            UnsupportedSignature::Unknown { name, oid } => {
+                write!(f, "{name} ({oid}) signatures are not supported")
+            }
+            UnsupportedSignature::Pss(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for UnsupportedSignature {}
+
 /// Classifies a signature AlgorithmIdentifier. `Err` explains why it is not supported.
-pub fn scheme(alg: &AlgorithmIdentifierOwned) -> Result<SignatureScheme, String> {
+pub fn scheme(alg: &AlgorithmIdentifierOwned) -> Result<SignatureScheme, UnsupportedSignature> {
     let name = netlens_x509::oids::long_name(&alg.oid);
     Ok(match alg.oid.to_string().as_str() {
         "1.2.840.113549.1.1.5" => SignatureScheme::RsaPkcs1(HashAlg::Sha1),
@@ -128,13 +166,16 @@ pub fn scheme(alg: &AlgorithmIdentifierOwned) -> Result<SignatureScheme, String>
         "1.2.840.10045.4.3.3" => SignatureScheme::Ecdsa(HashAlg::Sha384),
         "1.2.840.10045.4.3.4" => SignatureScheme::Ecdsa(HashAlg::Sha512),
         "1.3.101.112" => SignatureScheme::Ed25519,
-        "1.2.840.113549.1.1.10" => pss_scheme(alg)?,
+        "1.2.840.113549.1.1.10" => pss_scheme(alg).map_err(UnsupportedSignature::Pss)?,
         "1.2.840.113549.1.1.4" | "1.2.840.113549.1.1.2" => {
-            return Err(format!(
-                "{name} signatures are broken and no TLS client accepts them"
-            ));
+            return Err(UnsupportedSignature::Broken { name });
         }
-        _ => return Err(format!("{name} ({}) signatures are not supported", alg.oid)),
+        _ => {
+            return Err(UnsupportedSignature::Unknown {
+                name,
+                oid: alg.oid.to_string(),
+            });
+        }
     })
 }
 
@@ -294,7 +335,7 @@ pub fn verify(
 ) -> Verification {
     let scheme = match scheme(alg) {
         Ok(s) => s,
-        Err(why) => return Verification::Unsupported(why),
+        Err(why) => return Verification::Unsupported(why.to_string()),
     };
     let key = match verifying_key(issuer_spki_der) {
         Ok(k) => k,

@@ -93,15 +93,41 @@ fn parse_state(state: &serde_json::Value) -> Option<(LogState, Option<i64>)> {
     Some((s, since))
 }
 
+/// Why a CT log list cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogListError {
+    /// The text is not JSON (the parser's words).
+    NotJson(String),
+    /// The JSON has no `operators` array: not Apple's (Chrome v3) log list format.
+    NoOperators,
+    /// The operators list no log netlens can use.
+    NoLogs,
+}
+
+impl std::fmt::Display for LogListError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogListError::NotJson(e) => write!(f, "the CT log list is not valid JSON: {e}"),
+            LogListError::NoOperators => f.write_str(
+                "the CT log list has no \"operators\" array (expected Apple's log_list.json format)",
+            ),
+            LogListError::NoLogs => f.write_str("the CT log list contains no logs"),
+        }
+    }
+}
+
+impl std::error::Error for LogListError {}
+
 impl LogList {
     /// Parses Apple's `log_list.json` (the Chrome v3 schema, with `operators[].logs` and
     /// `operators[].tiled_logs`).
-    pub fn parse(json: &[u8]) -> Result<LogList, String> {
-        let value: serde_json::Value = serde_json::from_slice(json)
-            .map_err(|e| format!("the CT log list is not valid JSON: {e}"))?;
-        let operators = value.get("operators").and_then(|o| o.as_array()).ok_or(
-            "the CT log list has no \"operators\" array (expected Apple's log_list.json format)",
-        )?;
+    pub fn parse(json: &[u8]) -> Result<LogList, LogListError> {
+        let value: serde_json::Value =
+            serde_json::from_slice(json).map_err(|e| LogListError::NotJson(e.to_string()))?;
+        let operators = value
+            .get("operators")
+            .and_then(|o| o.as_array())
+            .ok_or(LogListError::NoOperators)?;
         let mut list = LogList {
             version: value
                 .get("version")
@@ -145,7 +171,7 @@ impl LogList {
             }
         }
         if list.logs.is_empty() {
-            return Err("the CT log list contains no logs".into());
+            return Err(LogListError::NoLogs);
         }
         Ok(list)
     }

@@ -236,7 +236,7 @@ impl Analyzer {
     }
 
     /// Loads Apple's CT log list (`log_list.json`).
-    pub fn set_ct_log_list(&mut self, json: &[u8]) -> Result<(), String> {
+    pub fn set_ct_log_list(&mut self, json: &[u8]) -> Result<(), ct::LogListError> {
         match ct::LogList::parse(json) {
             Ok(list) => {
                 self.log_list = Some(list);
@@ -244,7 +244,7 @@ impl Analyzer {
                 Ok(())
             }
             Err(e) => {
-                self.log_list_error = Some(e.clone());
+                self.log_list_error = Some(e.to_string());
                 Err(e)
             }
         }
@@ -944,15 +944,16 @@ fn chain_level(
 }
 
 /// Per-profile verdicts from findings: a profile fails when any error finding decides it.
-pub fn verdicts(findings: &[Finding]) -> BTreeMap<String, String> {
+pub fn verdicts(findings: &[Finding]) -> BTreeMap<String, report::Verdict> {
     Profile::ALL
         .iter()
         .map(|p| {
-            let pass = !findings.iter().any(|f| f.fails(*p));
-            (
-                p.id().to_owned(),
-                if pass { "pass" } else { "fail" }.to_owned(),
-            )
+            let verdict = if findings.iter().any(|f| f.fails(*p)) {
+                report::Verdict::Fail
+            } else {
+                report::Verdict::Pass
+            };
+            (p.id().to_owned(), verdict)
         })
         .collect()
 }

@@ -79,9 +79,53 @@ impl std::fmt::Display for Host {
     }
 }
 
+/// Why a typed host cannot be matched against certificates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostError {
+    /// `[…]` holds something that is not an IPv6 address.
+    InvalidIpv6 {
+        /// What was typed.
+        input: String,
+    },
+    /// Nothing is left once the scheme, port and path are taken away.
+    Empty,
+    /// The name has non-ASCII characters (certificates carry the punycode form).
+    NonAscii {
+        /// What was typed.
+        input: String,
+    },
+    /// A label is empty, longer than 63 bytes, or has characters other than letters, digits
+    /// and hyphens.
+    InvalidLabel {
+        /// What was typed.
+        input: String,
+        /// The first bad label.
+        label: String,
+    },
+}
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HostError::InvalidIpv6 { input } => write!(f, "{input:?} is not a valid IPv6 address"),
+            HostError::Empty => f.write_str("the host name is empty"),
+            HostError::NonAscii { input } => write!(
+                f,
+                "{input:?} contains non-ASCII characters: enter internationalized names in their \
+                 punycode form (xn--…), as certificates carry them"
+            ),
+            HostError::InvalidLabel { input, label } => {
+                write!(f, "{input:?} is not a valid host name (label {label:?})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HostError {}
+
 /// Parses what a user typed as the host: a name, an IP address, `[v6]`, or a whole URL
 /// (`https://example.com:8443/path`), whose host part is taken.
-pub fn parse_host(input: &str) -> Result<Host, String> {
+pub fn parse_host(input: &str) -> Result<Host, HostError> {
     let mut s = input.trim();
     if let Some(rest) = s.split_once("://").map(|(_, r)| r) {
         s = rest;
@@ -95,7 +139,9 @@ pub fn parse_host(input: &str) -> Result<Host, String> {
         return addr
             .parse::<Ipv6Addr>()
             .map(|a| Host::Ip(IpAddr::V6(a)))
-            .map_err(|_| format!("{input:?} is not a valid IPv6 address"));
+            .map_err(|_| HostError::InvalidIpv6 {
+                input: input.to_owned(),
+            });
     }
     if let Ok(ip) = s.parse::<IpAddr>() {
         return Ok(Host::Ip(ip));
@@ -105,20 +151,20 @@ pub fn parse_host(input: &str) -> Result<Host, String> {
     }
     let name = s.trim_end_matches('.').to_ascii_lowercase();
     if name.is_empty() {
-        return Err("the host name is empty".into());
+        return Err(HostError::Empty);
     }
     if !name.is_ascii() {
-        return Err(format!(
-            "{input:?} contains non-ASCII characters: enter internationalized names in their \
-             punycode form (xn--…), as certificates carry them"
-        ));
+        return Err(HostError::NonAscii {
+            input: input.to_owned(),
+        });
     }
     if let Some(label) = name.split('.').find(|l| {
         l.is_empty() || l.len() > 63 || !l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     }) {
-        return Err(format!(
-            "{input:?} is not a valid host name (label {label:?})"
-        ));
+        return Err(HostError::InvalidLabel {
+            input: input.to_owned(),
+            label: label.to_owned(),
+        });
     }
     Ok(Host::Dns(name))
 }

@@ -17,6 +17,94 @@ use crate::store::{AnchorOrigin, TrustStore};
 use crate::trust::Assessment;
 use crate::{Options, StoreId, verdicts};
 
+/// An enum whose JSON and `Display` form is one lowercase word, comparable with `&str` (the
+/// report's words are part of its JSON contract; code matches on variants).
+macro_rules! word_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $word:literal, )* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+        }
+
+        impl $name {
+            /// The word, as in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $word, )*
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+    };
+}
+
+word_enum! {
+    /// A profile's verdict: `pass` or `fail`.
+    pub enum Verdict {
+        /// No error finding decides against the profile.
+        Pass = "pass",
+        /// At least one error finding fails the profile.
+        Fail = "fail",
+    }
+}
+
+word_enum! {
+    /// What a certificate is in the chain: `leaf`, `intermediate`, `root`, `anchor`, `extra`
+    /// (sent but not on the path) or `duplicate` (sent twice).
+    pub enum Role {
+        /// The server's certificate.
+        Leaf = "leaf",
+        /// An issuing CA below the top.
+        Intermediate = "intermediate",
+        /// The self-signed top of the path.
+        Root = "root",
+        /// A trust anchor of a store or of the user.
+        Anchor = "anchor",
+        /// Sent but not on the built path.
+        Extra = "extra",
+        /// A second copy of a certificate sent earlier.
+        Duplicate = "duplicate",
+    }
+}
+
+word_enum! {
+    /// How a node's signature verified with the next node's key.
+    pub enum SignatureState {
+        /// It verifies.
+        Valid = "valid",
+        /// It does not verify.
+        Invalid = "invalid",
+        /// Its algorithm or key cannot be checked.
+        Unsupported = "unsupported",
+        /// Nothing to check: the top of the path.
+        None = "none",
+    }
+}
+
 /// The whole analysis.
 #[derive(Clone, Debug, Serialize)]
 pub struct Analysis {
@@ -24,8 +112,8 @@ pub struct Analysis {
     pub analyzed_at: String,
     /// The host checked, if any.
     pub host: Option<String>,
-    /// Profile id → "pass" | "fail".
-    pub verdicts: BTreeMap<String, String>,
+    /// Profile id → `pass` | `fail`.
+    pub verdicts: BTreeMap<String, Verdict>,
     /// Per profile: what it means and which findings decide it.
     pub verdict_details: Vec<VerdictDetail>,
     /// Every finding, errors first.
@@ -81,7 +169,7 @@ pub struct SentCertificate {
     /// SHA-256 fingerprint.
     pub sha256: String,
     /// Role: `leaf`, `intermediate`, `root`, `anchor`, `extra`, `duplicate`.
-    pub role: &'static str,
+    pub role: Role,
     /// Position on the built path (0 = leaf), if on it.
     pub path_position: Option<usize>,
 }
@@ -96,14 +184,14 @@ pub struct BuiltNode {
     /// Subject (RFC 4514).
     pub subject: String,
     /// `leaf`, `intermediate`, `root`, `anchor`.
-    pub role: &'static str,
+    pub role: Role,
     /// For anchors: `builtin` or `user`.
     pub anchor_origin: Option<AnchorOrigin>,
     /// For anchors: the compiled-in stores that hold it (`apple`, `mozilla`, `chrome`).
     pub anchor_stores: Vec<&'static str>,
     /// How this node's signature verified with the next node's key: `valid`, `invalid`,
     /// `unsupported`, or `none` for the top.
-    pub signature: &'static str,
+    pub signature: SignatureState,
     /// Why the signature did not verify.
     pub signature_note: Option<String>,
 }
@@ -238,12 +326,12 @@ pub(crate) struct Parts<'a> {
     pub log_list: Option<&'a LogList>,
 }
 
-fn signature_word(v: Option<&Verification>) -> (&'static str, Option<String>) {
+fn signature_state(v: Option<&Verification>) -> (SignatureState, Option<String>) {
     match v {
-        Some(Verification::Valid) => ("valid", None),
-        Some(Verification::Invalid(why)) => ("invalid", Some(why.clone())),
-        Some(Verification::Unsupported(why)) => ("unsupported", Some(why.clone())),
-        None => ("none", None),
+        Some(Verification::Valid) => (SignatureState::Valid, None),
+        Some(Verification::Invalid(why)) => (SignatureState::Invalid, Some(why.clone())),
+        Some(Verification::Unsupported(why)) => (SignatureState::Unsupported, Some(why.clone())),
+        None => (SignatureState::None, None),
     }
 }
 
@@ -292,20 +380,20 @@ fn built(path: &Path, certs: &[ChainCert], store: &TrustStore) -> Vec<BuiltNode>
             let is_top_root =
                 pos + 1 == n && matches!(path.end, PathEnd::SelfSigned | PathEnd::IsAnchor(_));
             let (signature, note) = if is_top_root {
-                ("none", None)
+                (SignatureState::None, None)
             } else {
-                signature_word(path.links.get(pos))
+                signature_state(path.links.get(pos))
             };
             BuiltNode {
                 certificate: Some(c.index),
                 label: c.details.label.clone(),
                 subject: c.details.subject.rfc4514.clone(),
                 role: if pos == 0 {
-                    "leaf"
+                    Role::Leaf
                 } else if is_top_root {
-                    "root"
+                    Role::Root
                 } else {
-                    "intermediate"
+                    Role::Intermediate
                 },
                 anchor_origin: match path.end {
                     PathEnd::IsAnchor(a) if pos + 1 == n => store.get(a).map(|x| x.origin()),
@@ -331,10 +419,10 @@ fn built(path: &Path, certs: &[ChainCert], store: &TrustStore) -> Vec<BuiltNode>
                     netlens_x509::dn::DistinguishedName::from_name(&n).rfc4514
                 })
                 .unwrap_or_default(),
-            role: "anchor",
+            role: Role::Anchor,
             anchor_origin: Some(anchor.origin()),
             anchor_stores: anchor_stores(store, a),
-            signature: "none",
+            signature: SignatureState::None,
             signature_note: None,
         });
     }
@@ -394,15 +482,15 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
         .map(|c| {
             let position = on_path.iter().position(|&i| i == c.index);
             let role = if !first_copy.contains(&c.index) {
-                "duplicate"
+                Role::Duplicate
             } else if store.same_as(c).is_some() {
-                "anchor"
+                Role::Anchor
             } else {
                 match position {
-                    Some(0) => "leaf",
-                    Some(p) if p + 1 == on_path.len() && c.self_issued() => "root",
-                    Some(_) => "intermediate",
-                    None => "extra",
+                    Some(0) => Role::Leaf,
+                    Some(p) if p + 1 == on_path.len() && c.self_issued() => Role::Root,
+                    Some(_) => Role::Intermediate,
+                    None => Role::Extra,
                 }
             };
             SentCertificate {
@@ -559,7 +647,7 @@ impl Analysis {
         md.push_str("\n## Chain as built\n\n");
         for (i, n) in self.chain_as_built.iter().enumerate() {
             let sig = match n.signature {
-                "none" => String::new(),
+                SignatureState::None => String::new(),
                 s => format!(", signature {s}"),
             };
             md.push_str(&format!("{}. {} ({}{sig})\n", i + 1, n.label, n.role));

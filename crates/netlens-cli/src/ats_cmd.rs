@@ -98,7 +98,7 @@ pub fn run(args: AtsArgs) -> ExitCode {
     let analysis = (!certificates.is_empty()).then(|| analyzer.analyze());
     let certificate = match &analysis {
         Some(a) => CertificateHalf {
-            result: if a.verdicts.get("apple").map(String::as_str) == Some("pass") {
+            result: if a.verdicts.get("apple") == Some(&netlens_chain::report::Verdict::Pass) {
                 "pass"
             } else {
                 "fail"

@@ -152,7 +152,7 @@ pub fn analyzer(
     if let Some(path) = &args.ct_log_list {
         let loaded = std::fs::read(path)
             .map_err(|e| e.to_string())
-            .and_then(|json| analyzer.set_ct_log_list(&json));
+            .and_then(|json| analyzer.set_ct_log_list(&json).map_err(|e| e.to_string()));
         if let Err(e) = loaded {
             eprintln!("netlens: --ct-log-list {}: {e}", path.display());
             return Err(ExitCode::from(2));
@@ -228,7 +228,7 @@ pub fn run(args: ChainArgs) -> ExitCode {
         }
         print!("{}", render(&analysis));
     }
-    if analysis.verdicts.get("apple").map(String::as_str) == Some("pass") {
+    if analysis.verdicts.get("apple") == Some(&netlens_chain::report::Verdict::Pass) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -287,7 +287,7 @@ pub fn render(a: &Analysis) -> String {
     let _ = writeln!(out, "As built:");
     for (i, n) in a.chain_as_built.iter().enumerate() {
         let sig = match n.signature {
-            "none" => String::new(),
+            netlens_chain::report::SignatureState::None => String::new(),
             s => format!(", signature {s}"),
         };
         let sent = n

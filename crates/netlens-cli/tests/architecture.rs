@@ -4,6 +4,8 @@
 //!   its string, so a misspelt id fails to compile. Tests, scripts and page tests match on the
 //!   strings on purpose (they are the public contract), so only `src/` is checked.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use netlens_catalog::RuleId as _;
@@ -62,6 +64,47 @@ fn no_rule_id_string_outside_the_catalogs() {
     assert!(
         found.is_empty(),
         "rule ids written as strings (use the catalog's RuleId variant):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The crates with no clock, no I/O and no wasm (ARCHITECTURE.md, "Code map").
+const CORE_CRATES: &[&str] = &[
+    "netlens-catalog",
+    "netlens-chain",
+    "netlens-dnssd",
+    "netlens-probe",
+    "netlens-x509",
+    "netlens-roots",
+    "netlens-tls",
+];
+
+#[test]
+fn core_public_functions_return_error_enums_not_strings() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut found = Vec::new();
+    for name in CORE_CRATES {
+        let mut files = Vec::new();
+        rust_sources(&crates.join(name).join("src"), &mut files);
+        assert!(!files.is_empty(), "{name} has no sources");
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            // A signature runs from `pub fn` to its body or `;` (rustfmt may break it over
+            // lines).
+            for (start, _) in text.match_indices("pub fn ") {
+                let signature = &text[start..];
+                let end = signature.find(['{', ';']).unwrap_or(signature.len());
+                let signature: String = signature[..end].split_whitespace().collect();
+                if signature.contains("Result<") && signature.ends_with(",String>") {
+                    found.push(format!("{}: {signature}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "public functions of core crates that return Result<_, String> (give them an error enum \
+         with Display and std::error::Error):\n{}",
         found.join("\n")
     );
 }

@@ -121,17 +121,14 @@ impl Layer {
     /// The layer in a `netlens.config.json` text: `{"probe": {"endpoint": "wss://…", …}}`.
     /// Values may be JSON strings, numbers or booleans; `null` means the default. Unknown
     /// names are errors here (a host's typo should not pass silently).
-    pub fn from_config_file(json: &str) -> Result<Layer, String> {
+    pub fn from_config_file(json: &str) -> Result<Layer, ConfigFileError> {
         if json.len() > MAX_CONFIG_FILE_BYTES {
-            return Err(format!(
-                "netlens.config.json is larger than {} KiB",
-                MAX_CONFIG_FILE_BYTES / 1024
-            ));
+            return Err(ConfigFileError::TooLarge);
         }
-        let value: serde_json::Value = serde_json::from_str(json)
-            .map_err(|e| format!("netlens.config.json is not valid JSON: {e}"))?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| ConfigFileError::NotJson(e.to_string()))?;
         let Some(top) = value.as_object() else {
-            return Err("netlens.config.json must be a JSON object".to_owned());
+            return Err(ConfigFileError::NotAnObject);
         };
         let mut values = Vec::new();
         for (key, section) in top {
@@ -139,19 +136,14 @@ impl Layer {
                 continue;
             }
             if key != "probe" {
-                return Err(format!(
-                    "netlens.config.json: unknown section `{key}` (known: `probe`)"
-                ));
+                return Err(ConfigFileError::UnknownSection(key.clone()));
             }
             let Some(settings) = section.as_object() else {
-                return Err("netlens.config.json: `probe` must be an object".to_owned());
+                return Err(ConfigFileError::ProbeNotAnObject);
             };
             for (name, v) in settings {
                 if !SETTINGS.iter().any(|(known, _)| known == name) {
-                    return Err(format!(
-                        "netlens.config.json: unknown setting `probe.{name}` (known: {})",
-                        setting_names()
-                    ));
+                    return Err(ConfigFileError::UnknownSetting(name.clone()));
                 }
                 let text = match v {
                     serde_json::Value::Null => String::new(),
@@ -159,9 +151,7 @@ impl Layer {
                     serde_json::Value::Bool(b) => b.to_string(),
                     serde_json::Value::Number(n) => n.to_string(),
                     _ => {
-                        return Err(format!(
-                            "netlens.config.json: `probe.{name}` must be a string, number or boolean"
-                        ));
+                        return Err(ConfigFileError::NotAValue(name.clone()));
                     }
                 };
                 values.push((name.clone(), text));
@@ -173,6 +163,59 @@ impl Layer {
         })
     }
 }
+
+/// Why a `netlens.config.json` cannot be used. Its `Display` is the sentence the page shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigFileError {
+    /// Larger than [`MAX_CONFIG_FILE_BYTES`].
+    TooLarge,
+    /// Not JSON (the parser's words).
+    NotJson(String),
+    /// JSON, but not an object.
+    NotAnObject,
+    /// A top-level section other than `probe`.
+    UnknownSection(String),
+    /// `probe` is not an object.
+    ProbeNotAnObject,
+    /// A setting the probe does not have (a host's typo should not pass silently).
+    UnknownSetting(String),
+    /// A setting whose value is an array or object.
+    NotAValue(String),
+}
+
+impl std::fmt::Display for ConfigFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigFileError::TooLarge => write!(
+                f,
+                "netlens.config.json is larger than {} KiB",
+                MAX_CONFIG_FILE_BYTES / 1024
+            ),
+            ConfigFileError::NotJson(e) => write!(f, "netlens.config.json is not valid JSON: {e}"),
+            ConfigFileError::NotAnObject => {
+                f.write_str("netlens.config.json must be a JSON object")
+            }
+            ConfigFileError::UnknownSection(key) => write!(
+                f,
+                "netlens.config.json: unknown section `{key}` (known: `probe`)"
+            ),
+            ConfigFileError::ProbeNotAnObject => {
+                f.write_str("netlens.config.json: `probe` must be an object")
+            }
+            ConfigFileError::UnknownSetting(name) => write!(
+                f,
+                "netlens.config.json: unknown setting `probe.{name}` (known: {})",
+                setting_names()
+            ),
+            ConfigFileError::NotAValue(name) => write!(
+                f,
+                "netlens.config.json: `probe.{name}` must be a string, number or boolean"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigFileError {}
 
 fn setting_names() -> String {
     SETTINGS
@@ -458,13 +501,14 @@ mod tests {
             ),
         ];
         for (json, expected) in cases {
-            let e = Layer::from_config_file(json).unwrap_err();
+            let e = Layer::from_config_file(json).unwrap_err().to_string();
             assert!(e.contains(expected), "{json}: {e}");
         }
         let big = format!(r#"{{"probe": {{"request": "{}"}}}}"#, "x".repeat(70_000));
         assert!(
             Layer::from_config_file(&big)
                 .unwrap_err()
+                .to_string()
                 .contains("larger")
         );
         // Typed JSON values and comments are accepted.

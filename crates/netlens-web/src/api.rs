@@ -186,7 +186,8 @@ pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64
             state
                 .analysis
                 .as_ref()
-                .and_then(|a| a.verdicts.get("apple").cloned())
+                .and_then(|a| a.verdicts.get("apple"))
+                .map(ToString::to_string)
                 .unwrap_or_default()
         }
         None => String::new(),

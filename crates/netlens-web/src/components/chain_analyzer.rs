@@ -3,6 +3,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
+use netlens_chain::report::{Role, SignatureState};
 use netlens_chain::{Analysis, Finding, Severity, StoreId};
 use netlens_x509::CertificateDetails;
 use web_sys::HtmlInputElement;
@@ -434,7 +435,7 @@ fn Results(props: &ResultsProps) -> Html {
                                 <button type="button" class="nl-link-button" onclick={select(c.index)} title="Show every field">
                                     { format!("#{} {}", c.index + 1, c.label) }
                                 </button>
-                                <span class="nl-tag">{ c.role }</span>
+                                <span class="nl-tag">{ c.role.as_str() }</span>
                             </li>
                         }) }
                     </ol>
@@ -452,19 +453,19 @@ fn Results(props: &ResultsProps) -> Html {
                                     }
                                     <span class="nl-tag">{
                                         match (n.role, n.anchor_origin) {
-                                            ("anchor", Some(netlens_chain::store::AnchorOrigin::Builtin)) => {
+                                            (Role::Anchor, Some(netlens_chain::store::AnchorOrigin::Builtin)) => {
                                                 format!("trusted root ({})", store_names(&n.anchor_stores))
                                             }
-                                            ("anchor", _) => "trusted root (yours)".to_owned(),
-                                            (role, _) => role.to_owned(),
+                                            (Role::Anchor, _) => "trusted root (yours)".to_owned(),
+                                            (role, _) => role.to_string(),
                                         }
                                     }</span>
                                     <span class="nl-node-subject">{ &n.subject }</span>
                                 </div>
-                                if n.signature != "none" {
+                                if n.signature != SignatureState::None {
                                     <div class={classes!("nl-link", format!("nl-sig-{}", n.signature))}>
                                         { match n.signature {
-                                            "valid" => "↓ issued by (signature verified)".to_owned(),
+                                            SignatureState::Valid => "↓ issued by (signature verified)".to_owned(),
                                             other => format!("↓ issued by? signature {other}: {}", n.signature_note.clone().unwrap_or_default()),
                                         } }
                                     </div>

@@ -385,7 +385,7 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
                 match crate::assets::fetch_text(CONFIG_FILE).await {
                     Ok(Some(text)) => match Layer::from_config_file(&text) {
                         Ok(layer) => all.push(layer),
-                        Err(e) => file_problem = Some(e),
+                        Err(e) => file_problem = Some(e.to_string()),
                     },
                     Ok(None) => {}
                     Err(e) => file_problem = Some(e),

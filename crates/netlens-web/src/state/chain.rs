@@ -108,7 +108,9 @@ impl ChainState {
         self.host_error = if self.host.trim().is_empty() {
             None
         } else {
-            netlens_chain::names::parse_host(&self.host).err()
+            netlens_chain::names::parse_host(&self.host)
+                .err()
+                .map(|e| e.to_string())
         };
         self.log_list_error = self.log_list.as_ref().and_then(|(name, json)| {
             netlens_chain::ct::LogList::parse(json)
