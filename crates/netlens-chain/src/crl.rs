@@ -16,7 +16,7 @@ use crate::finding::Finding;
 use crate::model::ChainCert;
 use crate::names;
 use crate::path::{Path, PathEnd};
-use crate::validate::{self, Context};
+use crate::rules::{self, Context};
 
 const CRL_NUMBER: &str = "2.5.29.20";
 const UNDERSTOOD_CRL_EXTENSIONS: &[&str] = &[
@@ -119,7 +119,7 @@ pub fn check(
     if crls.is_empty() {
         return out;
     }
-    let nodes = validate::nodes(ctx, path);
+    let nodes = rules::nodes(ctx, path);
     for (i, node) in nodes.iter().enumerate() {
         // Issuer of this node: the next node, or the built-in anchor at the end.
         let (issuer_spki, issuer_cert): (Option<&[u8]>, Option<&ChainCert>) = match nodes.get(i + 1)

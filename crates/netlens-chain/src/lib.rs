@@ -30,7 +30,6 @@
 //! assert!(analysis.findings.iter().any(|f| f.rule == netlens_chain::catalog::RuleId::ChainParseError));
 //! ```
 
-pub mod apple;
 pub mod catalog;
 pub mod constraints;
 pub mod crl;
@@ -41,9 +40,10 @@ pub mod model;
 pub mod names;
 pub mod path;
 pub mod report;
+pub mod rules;
 pub mod store;
-pub mod trust;
-pub mod validate;
+
+pub use rules::{apple, trust};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -58,8 +58,8 @@ use crate::catalog::RuleId;
 use crate::model::ChainCert;
 use crate::names::Host;
 use crate::path::{Path, PathEnd};
+use crate::rules::Context;
 use crate::store::TrustStore;
-use crate::validate::Context;
 
 /// What the leaf certificate is used for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -492,7 +492,7 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         .paths
         .into_iter()
         .map(|p| {
-            let mut findings = validate::validate(&ctx, &p);
+            let mut findings = rules::validate(&ctx, &p);
             let apple = apple::check(&ctx, &p, log_list.as_ref());
             findings.extend(apple.findings);
             findings.extend(crl::check(&ctx, &p, &parsed_crls, verifier));

@@ -20,8 +20,8 @@ use netlens_roots::{Basis, Distrust, StoreId};
 use crate::catalog::RuleId;
 use crate::finding::Finding;
 use crate::path::{Path, PathEnd};
+use crate::rules::Context;
 use crate::store::Anchor;
-use crate::validate::Context;
 
 /// What one store makes of one path.
 #[derive(Clone, Debug)]

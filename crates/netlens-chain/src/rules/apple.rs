@@ -1,10 +1,12 @@
-//! Apple's rules, App Transport Security, Certificate Transparency and the CA/B Forum validity
-//! schedule, applied to one path. Dates are the certificate's notBefore, as Apple applies them.
+//! `apple.*` and `ats.*`: Apple's rules, App Transport Security and Certificate Transparency,
+//! applied to one path (and, for public chains, the CA/B Forum validity limit in
+//! [`super::cabf::validity_limit`]). Dates are the certificate's notBefore, as Apple applies
+//! them; the dates and limits themselves are the rules' catalog data.
 //!
 //! Apple's requirements fall in two families (see the research notes): rules for every TLS server
 //! certificate (RSA ≥ 2048 and SHA-2 for the leaf and issuing CAs, names in the SAN, serverAuth
-//! and ≤ 825 days from 2019-07-01), and rules only for chains to a *preinstalled* root (≤ 398 days
-//! from 2020-09-01, Certificate Transparency). netlens treats chains ending at a built-in
+//! and a validity limit), and rules only for chains to a *preinstalled* root (a shorter validity
+//! limit, Certificate Transparency). netlens treats chains ending at a built-in
 //! (Mozilla) anchor as public and chains ending at an anchor the user supplied as private.
 
 use der::Decode;
@@ -16,8 +18,8 @@ use crate::crypto::HashAlg;
 use crate::ct::{self, CtReport, LogList};
 use crate::finding::Finding;
 use crate::path::Path;
+use crate::rules::{self, Context, Node};
 use crate::store::AnchorOrigin;
-use crate::validate::{self, Context, Node};
 
 /// The result of Apple checks on a path.
 pub struct AppleResult {
@@ -30,7 +32,7 @@ pub struct AppleResult {
 /// Runs the Apple, ATS, CT and CA/B validity checks on `path`.
 pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> AppleResult {
     let mut out = Vec::new();
-    let nodes = validate::nodes(ctx, path);
+    let nodes = rules::nodes(ctx, path);
     let Some(leaf) = nodes.first().copied() else {
         return AppleResult {
             findings: out,
@@ -102,8 +104,6 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
     }
 
     // Validity periods, by the leaf's notBefore; the limits and their dates are catalog data.
-    let issued = &leaf.cert.details.validity.not_before;
-    let issued_day = issued.get(..10).unwrap_or(issued);
     if let Some(max) = RuleId::AppleValidityOver825Days.effective().limit_at(nb)
         && lifetime > i64::from(max)
     {
@@ -131,17 +131,8 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
             ),
         ));
     }
-    if public
-        && let Some(max) = RuleId::CabfValidityOverLimit.effective().limit_at(nb)
-        && lifetime > i64::from(max)
-    {
-        out.push(leaf.finding(
-            RuleId::CabfValidityOverLimit,
-            format!(
-                "{} is valid for {lifetime} days; for certificates issued on {issued_day} the Baseline Requirements allow at most {max}.",
-                leaf.name(),
-            ),
-        ));
+    if public {
+        super::cabf::validity_limit(leaf, &mut out);
     }
 
     // Certificate Transparency (public chains only).

@@ -1,0 +1,258 @@
+//! `tls.*`: the leaf's use for TLS: SAN syntax, host-name matching (RFC 9525), the purpose's
+//! extended key usage and key usage.
+
+use const_oid::db::rfc5280 as oid;
+use der::Decode;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{ExtendedKeyUsage, SubjectAltName};
+
+use crate::catalog::{Profile, RuleId};
+use crate::finding::Finding;
+use crate::model::ChainCert;
+use crate::names::{self, Host};
+use crate::{ExpectedName, Purpose};
+
+use super::{ANY_EKU, CLIENT_AUTH, Context, Node, SERVER_AUTH};
+
+/// SAN syntax and the CN-in-SAN rule, for the leaf.
+pub(crate) fn leaf_names(node: &Node<'_>, out: &mut Vec<Finding>) {
+    let c = node.cert;
+    let Some(ext) = c.extension(&oid::ID_CE_SUBJECT_ALT_NAME) else {
+        return;
+    };
+    let Ok(san) = SubjectAltName::from_der(ext.extn_value.as_bytes()) else {
+        return;
+    };
+    let mut dns = Vec::new();
+    let mut ips = Vec::new();
+    for name in &san.0 {
+        match name {
+            GeneralName::DnsName(d) => {
+                let d = d.as_str();
+                if let Some(problem) = names::dns_name_problem(d) {
+                    out.push(node.finding(
+                        RuleId::TlsInvalidSan,
+                        format!("{}'s subjectAltName contains {problem}.", node.name()),
+                    ));
+                }
+                dns.push(d.to_owned());
+            }
+            GeneralName::IpAddress(o) => match names::ip_from_bytes(o.as_bytes()) {
+                Some(ip) => ips.push(ip),
+                None => out.push(node.finding(
+                    RuleId::TlsInvalidSan,
+                    format!(
+                        "{}'s subjectAltName has an IP address of {} bytes (4 or 16 expected).",
+                        node.name(),
+                        o.as_bytes().len()
+                    ),
+                )),
+            },
+            GeneralName::Rfc822Name(e)
+                if e.as_str().matches('@').count() != 1
+                    || e.as_str().starts_with('@')
+                    || e.as_str().ends_with('@') =>
+            {
+                out.push(node.finding(
+                    RuleId::TlsInvalidSan,
+                    format!(
+                        "{}'s subjectAltName has the malformed email address \"{}\" (one '@' between a local part and a domain).",
+                        node.name(),
+                        e.as_str()
+                    ),
+                ))
+            }
+            _ => {}
+        }
+    }
+    if c.is_ca() {
+        return; // CA/B Forum BR §7.1.4.3 governs subscriber certificates
+    }
+    for cn in c.details.subject.values_of("CN") {
+        if let Some(finding) = super::cabf::cn_problem(node, cn, &dns, &ips) {
+            out.push(finding);
+        }
+    }
+}
+
+pub(crate) fn san_entries(cert: &ChainCert) -> Vec<GeneralName> {
+    cert.extension(&oid::ID_CE_SUBJECT_ALT_NAME)
+        .and_then(|e| SubjectAltName::from_der(e.extn_value.as_bytes()).ok())
+        .map(|s| s.0)
+        .unwrap_or_default()
+}
+
+pub(crate) fn leaf_checks(ctx: &Context<'_>, leaf: Node<'_>, out: &mut Vec<Finding>) {
+    let c = leaf.cert;
+    let sans = san_entries(c);
+    let eku = c
+        .extension(&oid::ID_CE_EXT_KEY_USAGE)
+        .and_then(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok());
+    let nb = c.validity().0;
+
+    match ctx.options.purpose {
+        Purpose::ServerAuth => {
+            match &eku {
+                Some(list) if !list.0.contains(&SERVER_AUTH) && !list.0.contains(&ANY_EKU) => {
+                    let names: Vec<String> = list.0.iter().map(netlens_x509::oids::short_name).collect();
+                    out.push(leaf.finding(
+                        RuleId::TlsMissingServerauthEku,
+                        format!(
+                            "{}'s extended key usage ({}) does not include serverAuth.",
+                            leaf.name(),
+                            names.join(", ")
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None if nb >= crate::catalog::APPLE_2019.unix_seconds() => out.push(
+                    leaf.finding(
+                        RuleId::TlsMissingServerauthEku,
+                        format!(
+                            "{} has no extended key usage. RFC 5280 allows that, but Apple requires serverAuth in \
+                             certificates issued on or after {}.",
+                            leaf.name(),
+                            crate::catalog::APPLE_2019
+                        ),
+                    )
+                    .deciding(&[Profile::Apple]),
+                ),
+                None => {}
+            }
+            host_checks(ctx, leaf, &sans, out);
+        }
+        Purpose::ClientAuth => {
+            if let Some(list) = &eku
+                && !list.0.contains(&CLIENT_AUTH)
+                && !list.0.contains(&ANY_EKU)
+            {
+                out.push(leaf.finding(
+                    RuleId::TlsMissingClientauthEku,
+                    format!(
+                        "{}'s extended key usage does not include clientAuth.",
+                        leaf.name()
+                    ),
+                ));
+            }
+            for expected in &ctx.options.client_names {
+                if !client_name_present(expected, &sans) {
+                    out.push(leaf.finding(
+                        RuleId::TlsHostnameMismatch,
+                        format!("{} does not name {}.", leaf.name(), expected),
+                    ));
+                }
+            }
+        }
+    }
+
+    if !ctx.options.required_key_usage.is_empty()
+        && let Some(ku) = &c.details.key_usage
+    {
+        let missing: Vec<&str> = ctx
+            .options
+            .required_key_usage
+            .iter()
+            .map(String::as_str)
+            .filter(|u| !ku.usages.contains(u))
+            .collect();
+        if !missing.is_empty() {
+            out.push(leaf.finding(
+                RuleId::TlsKeyUsageNotAllowed,
+                format!("{}'s key usage lacks {}.", leaf.name(), missing.join(", ")),
+            ));
+        }
+    }
+}
+
+pub(crate) fn client_name_present(expected: &ExpectedName, sans: &[GeneralName]) -> bool {
+    sans.iter().any(|san| match (expected, san) {
+        (ExpectedName::Email(e), GeneralName::Rfc822Name(s)) => {
+            match (e.rsplit_once('@'), s.as_str().rsplit_once('@')) {
+                (Some((el, eh)), Some((sl, sh))) => el == sl && eh.eq_ignore_ascii_case(sh),
+                _ => false,
+            }
+        }
+        (ExpectedName::Host(Host::Dns(h)), GeneralName::DnsName(d)) => {
+            names::dns_matches(d.as_str(), h)
+        }
+        (ExpectedName::Host(Host::Ip(ip)), GeneralName::IpAddress(o)) => {
+            names::ip_from_bytes(o.as_bytes()).as_ref() == Some(ip)
+        }
+        _ => false,
+    })
+}
+
+pub(crate) fn host_checks(
+    ctx: &Context<'_>,
+    leaf: Node<'_>,
+    sans: &[GeneralName],
+    out: &mut Vec<Finding>,
+) {
+    let has_name_sans = sans
+        .iter()
+        .any(|s| matches!(s, GeneralName::DnsName(_) | GeneralName::IpAddress(_)));
+    let cns: Vec<&str> = leaf.cert.details.subject.values_of("CN").collect();
+    let Some(host) = &ctx.options.host else {
+        // Without a host nothing can be matched; Apple still requires names in the SAN.
+        if !has_name_sans {
+            out.push(
+                leaf.finding(
+                    RuleId::TlsCnOnlyName,
+                    format!(
+                        "{} has no DNS or IP subjectAltName{}; clients do not read host names from the CN.",
+                        leaf.name(),
+                        if cns.is_empty() { String::new() } else { format!(" (CN is \"{}\")", cns.join("\", \"")) }
+                    ),
+                )
+                .deciding(&[Profile::Apple]),
+            );
+        }
+        return;
+    };
+    let matched = sans.iter().any(|san| match (host, san) {
+        (Host::Dns(h), GeneralName::DnsName(d)) => names::dns_matches(d.as_str(), h),
+        (Host::Ip(ip), GeneralName::IpAddress(o)) => {
+            names::ip_from_bytes(o.as_bytes()).as_ref() == Some(ip)
+        }
+        _ => false,
+    });
+    if matched {
+        return;
+    }
+    let host_text = host.to_string();
+    let cn_match = cns.iter().any(|cn| match host {
+        Host::Dns(h) => names::dns_matches(cn, h),
+        Host::Ip(ip) => cn.parse::<std::net::IpAddr>().ok().as_ref() == Some(ip),
+    });
+    let listed: Vec<String> = leaf
+        .cert
+        .details
+        .subject_alt_names
+        .iter()
+        .map(|n| n.prefixed())
+        .collect();
+    if !has_name_sans && cn_match {
+        out.push(leaf.finding(
+            RuleId::TlsCnOnlyName,
+            format!(
+                "{host_text} appears only in {}'s subject CN; clients require it in the subjectAltName.",
+                leaf.name()
+            ),
+        ).fix(format!(
+            "Reissue with `-addext \"subjectAltName={}:{host_text}\"`.",
+            if matches!(host, Host::Ip(_)) { "IP" } else { "DNS" }
+        )));
+    } else {
+        out.push(leaf.finding(
+            RuleId::TlsHostnameMismatch,
+            format!(
+                "{host_text} is not among {}'s names ({}).",
+                leaf.name(),
+                if listed.is_empty() { "it has no subjectAltName".to_owned() } else { listed.join(", ") }
+            ),
+        ).fix(format!(
+            "Connect with a name the certificate lists, or reissue it with `-addext \"subjectAltName={}:{host_text}\"`.",
+            if matches!(host, Host::Ip(_)) { "IP" } else { "DNS" }
+        )));
+    }
+}
