@@ -27,19 +27,18 @@ pub(crate) fn profile(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut V
             format!("{} is an X.509 v{} certificate.", node.name(), d.version),
         ));
     }
-    if c.extension(&AIA).is_some() {
-        if d.authority_info_access
+    if c.extension(&AIA).is_some()
+        && d.authority_info_access
             .as_ref()
             .is_some_and(|a| a.ocsp.is_empty() && a.ca_issuers.is_empty() && a.other.is_empty())
-        {
-            out.push(node.finding(
-                RuleId::CabfEmptyExtension,
-                format!(
-                    "{}'s Authority Information Access extension lists no access descriptions.",
-                    node.name()
-                ),
-            ));
-        }
+    {
+        out.push(node.finding(
+            RuleId::CabfEmptyExtension,
+            format!(
+                "{}'s Authority Information Access extension lists no access descriptions.",
+                node.name()
+            ),
+        ));
     }
     let aki_ext = c.extension(&oid::ID_CE_AUTHORITY_KEY_IDENTIFIER);
     if self_signed_root && let Some(e) = aki_ext {
@@ -68,18 +67,17 @@ pub(crate) fn profile(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut V
         }
     }
 
-    if let Some(nc) = c.extension(&oid::ID_CE_NAME_CONSTRAINTS) {
-        if let Ok(parsed) = Constraints::parse(nc.extn_value.as_bytes())
-            && parsed.is_empty()
-        {
-            out.push(node.finding(
-                RuleId::CabfEmptyExtension,
-                format!(
-                    "{}'s name constraints have neither permitted nor excluded subtrees.",
-                    node.name()
-                ),
-            ));
-        }
+    if let Some(nc) = c.extension(&oid::ID_CE_NAME_CONSTRAINTS)
+        && let Ok(parsed) = Constraints::parse(nc.extn_value.as_bytes())
+        && parsed.is_empty()
+    {
+        out.push(node.finding(
+            RuleId::CabfEmptyExtension,
+            format!(
+                "{}'s name constraints have neither permitted nor excluded subtrees.",
+                node.name()
+            ),
+        ));
     }
 
     // Keys allowed by the CA/B Forum (BR §6.1.5): RSA ≥ 2048 and a multiple of 8, NIST curves.
@@ -231,7 +229,9 @@ pub(crate) fn validity_limit(leaf: Node<'_>, out: &mut Vec<Finding>) {
     let lifetime = leaf.cert.details.validity.lifetime_days;
     let issued = &leaf.cert.details.validity.not_before;
     let issued_day = issued.get(..10).unwrap_or(issued);
-    if let Some(max) = RuleId::CabfValidityOverLimit.effective().limit_at(not_before)
+    if let Some(max) = RuleId::CabfValidityOverLimit
+        .effective()
+        .limit_at(not_before)
         && lifetime > i64::from(max)
     {
         out.push(leaf.finding(

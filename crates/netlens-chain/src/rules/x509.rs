@@ -85,13 +85,16 @@ pub(crate) fn structure(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut
             ));
         }
     }
-    if let Some(aia) = c.extension(&AIA) {
-        if aia.critical {
-            out.push(node.finding(
-                RuleId::X509ExtensionCriticality,
-                format!("{}'s Authority Information Access extension is marked critical; it must not be.", node.name()),
-            ));
-        }
+    if let Some(aia) = c.extension(&AIA)
+        && aia.critical
+    {
+        out.push(node.finding(
+            RuleId::X509ExtensionCriticality,
+            format!(
+                "{}'s Authority Information Access extension is marked critical; it must not be.",
+                node.name()
+            ),
+        ));
     }
     if let Some(bc) = &d.basic_constraints
         && bc.ca
