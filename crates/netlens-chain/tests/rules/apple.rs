@@ -1,6 +1,5 @@
 //! Cases of `apple.*` and `ats.*`: Apple's rules and App Transport Security. Mirrors `src/rules/apple.rs`.
 
-
 use super::*;
 
 /// rule id → (a case where it fires, a near miss where it must not).

@@ -1,6 +1,5 @@
 //! Cases of `cabf.*`: the CA/B Forum profile. Mirrors `src/rules/cabf.rs`.
 
-
 use super::*;
 
 /// rule id → (a case where it fires, a near miss where it must not).

@@ -1,6 +1,5 @@
 //! Cases of `chain.*`: path validation and the chain as sent. Mirrors `src/rules/chain.rs`.
 
-
 use super::*;
 
 /// rule id → (a case where it fires, a near miss where it must not).

@@ -1,6 +1,5 @@
 //! Cases of `info.*`: advice. Mirrors `src/rules/mod.rs`.
 
-
 use super::*;
 
 /// rule id → (a case where it fires, a near miss where it must not).

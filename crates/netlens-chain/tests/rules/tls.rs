@@ -1,6 +1,5 @@
 //! Cases of `tls.*`: the leaf's use for TLS. Mirrors `src/rules/tls.rs`.
 
-
 use super::*;
 
 /// rule id → (a case where it fires, a near miss where it must not).

@@ -1,6 +1,5 @@
 //! Cases of `trust.*`: the root stores' decisions. Mirrors `src/rules/trust.rs`.
 
-
 use super::*;
 
 /// rule id → (a case where it fires, a near miss where it must not).

@@ -1,6 +1,5 @@
 //! Cases of `x509.*`: RFC 5280 structure. Mirrors `src/rules/x509.rs`.
 
-
 use super::*;
 
 /// rule id → (a case where it fires, a near miss where it must not).
