@@ -215,7 +215,7 @@ impl Requirement {
 }
 
 impl Rule {
-    /// The strongest RFC 2119 keyword in the clause this rule cites ([`Rule::source`]).
+    /// The strongest RFC 2119 keyword in the clause this rule cites ([`RuleHeader::source`]).
     pub fn requirement(&self) -> Requirement {
         self.source
             .split(|c: char| !c.is_ascii_alphabetic())

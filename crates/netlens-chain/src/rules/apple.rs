@@ -1,6 +1,6 @@
 //! `apple.*` and `ats.*`: Apple's rules, App Transport Security and Certificate Transparency,
 //! applied to one path (and, for public chains, the CA/B Forum validity limit in
-//! [`super::cabf::validity_limit`]). Dates are the certificate's notBefore, as Apple applies
+//! `cabf::validity_limit`). Dates are the certificate's notBefore, as Apple applies
 //! them; the dates and limits themselves are the rules' catalog data.
 //!
 //! Apple's requirements fall in two families (see the research notes): rules for every TLS server

@@ -1,8 +1,8 @@
 //! `chain.*`: RFC 5280 §6 path validation: validity dates, signatures along the path, how the
-//! path ends, CA and key-usage checks on issuers, EKU chaining, name constraints and depth.
-//! (Revocation, `chain.revoked` and `chain.crl-invalid`, is in [`crate::crl`]; findings about the
-//! chain as sent, such as order and extra certificates, are made in `lib.rs` after path
-//! selection.)
+//! path ends, CA and key-usage checks on issuers, EKU chaining, name constraints and depth; and,
+//! once the stores have chosen their paths, the chain as sent ([`chain_level`]: order, extra
+//! certificates, anchors sent, and the `info.*` advice). Revocation (`chain.revoked`,
+//! `chain.crl-invalid`) is in [`crate::crl`].
 
 use const_oid::db::rfc5280 as oid;
 use der::Decode;
@@ -17,6 +17,9 @@ use crate::path::{Path, PathEnd};
 use crate::store::AnchorOrigin;
 
 use super::{ANY_EKU, CLIENT_AUTH, CT_POISON, Context, Node, SERVER_AUTH, UNDERSTOOD, hash_of};
+use crate::Options;
+use crate::model::ChainCert;
+use crate::store::TrustStore;
 
 /// Validity dates (RFC 5280 §6.1.3 (a)(2)) at `now`, for every certificate whose dates we know.
 pub(crate) fn validity(node: &Node<'_>, now: i64, out: &mut Vec<Finding>) {
@@ -427,4 +430,158 @@ pub(crate) fn depth(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mu
             format!("The path has {logical} intermediate CAs; at most {max} are allowed."),
         ));
     }
+}
+
+/// Findings about the chain as a whole: order, extras, anchors included, revocation pointers.
+/// `deploy` holds every store's trusted path: a certificate on any of them is not extra.
+pub fn chain_level(
+    certs: &[ChainCert],
+    store: &TrustStore,
+    best: &Path,
+    deploy: &[&Path],
+    options: &Options,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let on_path: Vec<usize> = best.certs.iter().map(|&i| certs[i].index).collect();
+    let on_any_path: Vec<usize> = deploy
+        .iter()
+        .flat_map(|p| p.certs.iter().map(|&i| certs[i].index))
+        .chain(on_path.iter().copied())
+        .collect();
+    let used_anchors: Vec<usize> = deploy
+        .iter()
+        .filter_map(|p| p.end.anchor())
+        .chain(best.end.anchor())
+        .collect();
+
+    // Order: the certificates of the path must come first, leaf first, each followed by its issuer.
+    let sent_order: Vec<usize> = {
+        let mut v: Vec<usize> = certs.iter().map(|c| c.index).collect();
+        v.sort_unstable();
+        v
+    };
+    let path_in_sent_order: Vec<usize> = sent_order
+        .iter()
+        .copied()
+        .filter(|i| on_path.contains(i))
+        .collect();
+    if path_in_sent_order != on_path || sent_order.first() != on_path.first() {
+        let expected: Vec<String> = on_path.iter().map(|i| format!("#{}", i + 1)).collect();
+        out.push(
+            Finding::new(
+                RuleId::ChainWrongOrder,
+                on_path.first().copied(),
+                format!(
+                    "The certificates are sent as {}; a TLS 1.2 server must send the path in order: {}.",
+                    sent_order.iter().map(|i| format!("#{}", i + 1)).collect::<Vec<_>>().join(", "),
+                    expected.join(", ")
+                ),
+            )
+            .fix(
+                "Concatenate leaf first, then each issuer: `cat leaf.pem intermediate.pem > fullchain.pem` \
+                 (or use the fixed chain below).",
+            ),
+        );
+    }
+
+    for c in certs {
+        if on_any_path.contains(&c.index) {
+            continue;
+        }
+        match store.same_as(c) {
+            Some(a) => {
+                let used = used_anchors.contains(&a);
+                out.push(Finding::new(
+                    RuleId::ChainContainsAnchor,
+                    Some(c.index),
+                    if used {
+                        format!(
+                            "{} is the trusted root the chain ends at; sending it is unnecessary.",
+                            c.label()
+                        )
+                    } else {
+                        format!(
+                            "{} is a trusted root that the chosen path does not use.",
+                            c.label()
+                        )
+                    },
+                ));
+            }
+            None => out.push(Finding::new(
+                RuleId::ChainExtraCertificate,
+                Some(c.index),
+                format!(
+                    "{} is not on the path from the leaf to the root{}.",
+                    c.label(),
+                    if c.is_ca() {
+                        " (a cross-signed or unrelated CA?)"
+                    } else {
+                        ""
+                    }
+                ),
+            )),
+        }
+    }
+
+    // Revocation pointers, as information.
+    let mut pointers = Vec::new();
+    for &i in &best.certs {
+        let c = &certs[i];
+        let ocsp = c
+            .details
+            .authority_info_access
+            .as_ref()
+            .map(|a| a.ocsp.clone())
+            .unwrap_or_default();
+        let crl = c.details.crl_distribution_points.clone();
+        if !ocsp.is_empty() || !crl.is_empty() {
+            let mut parts = Vec::new();
+            if !ocsp.is_empty() {
+                parts.push(format!("OCSP {}", ocsp.join(", ")));
+            }
+            if !crl.is_empty() {
+                parts.push(format!("CRL {}", crl.join(", ")));
+            }
+            pointers.push(format!("{}: {}", c.label(), parts.join("; ")));
+        }
+        if c.details.must_staple {
+            pointers.push(format!(
+                "{} requires OCSP stapling (Must-Staple): the server must staple a fresh OCSP response.",
+                c.label()
+            ));
+        }
+    }
+    if !pointers.is_empty() {
+        out.push(Finding::new(
+            RuleId::InfoRevocationPointers,
+            None,
+            format!("Revocation can be checked at: {}.", pointers.join(" · ")),
+        ));
+    }
+    if options.purpose == Purpose::ServerAuth {
+        out.push(Finding::new(
+            RuleId::AtsServerConfiguration,
+            None,
+            match &options.negotiated {
+                // A live connection shows one handshake, not every one ATS might make.
+                Some(n) => format!(
+                    "The certificate half of App Transport Security is checked above. This connection negotiated {}, {}; \
+                     ATS needs TLS 1.2 or later with an ECDHE (forward-secret) AES suite, and `netlens ats` tests each \
+                     configuration it may use.",
+                    n.protocol_version, n.cipher_suite
+                ),
+                None => "The certificate half of App Transport Security is checked above. ATS also needs the server to \
+                     negotiate TLS 1.2 or later with an ECDHE (forward-secret) AES suite; certificates cannot show that."
+                    .to_owned(),
+            },
+        ));
+        if options.host.is_none() {
+            out.push(Finding::new(
+                RuleId::InfoNoHostname,
+                None,
+                "No host name was given: the certificate's names were not matched against the host clients connect to.",
+            ));
+        }
+    }
+    out
 }

@@ -2,13 +2,13 @@
 //!
 //! | ids | module |
 //! |---|---|
-//! | `chain.*` | [`chain`] (path validation; revocation in [`crate::crl`], the chain as sent in `lib.rs`) |
+//! | `chain.*` | [`chain`] (path validation and the chain as sent; revocation in [`crate::crl`]) |
 //! | `x509.*` | [`x509`] |
 //! | `cabf.*` | [`cabf`] |
 //! | `tls.*` | [`tls`] |
 //! | `apple.*`, `ats.*`, `info.private-root` | [`apple`] |
-//! | `trust.*` | [`trust`] (`trust.store-paths-differ` in `lib.rs`, which compares the stores' paths) |
-//! | `info.*` | `lib.rs` (advice about the input as a whole) |
+//! | `trust.*` | [`trust`] (`trust.store-paths-differ` in `analyzer.rs`, which compares the stores' chosen paths) |
+//! | `info.*` | [`chain::chain_level`] (advice about the input as a whole); `info.private-root` in [`apple`] |
 //!
 //! This module validates one candidate path ([`validate`]): it runs the per-path rules of
 //! [`chain`], [`x509`], [`cabf`] and [`tls`] in order.
@@ -17,11 +17,11 @@
 //! the fewest errors, and each alternative comes with its own reasons.
 
 pub mod apple;
-pub(crate) mod cabf;
-pub(crate) mod chain;
-pub(crate) mod tls;
+pub mod cabf;
+pub mod chain;
+pub mod tls;
 pub mod trust;
-pub(crate) mod x509;
+pub mod x509;
 
 use const_oid::ObjectIdentifier;
 

@@ -13,7 +13,7 @@
 //!
 //! A path that ends at another store's root gets `trust.root-not-in-store`, or
 //! `trust.root-removed` when it is a root Apple removed, with the release that removed it. The
-//! findings carry no verdicts: [`crate::finish`] gives them the profiles that use the store.
+//! findings carry no verdicts: the analyzer (`analyzer.rs`, `finish`) gives them the profiles that use the store.
 
 use netlens_roots::{Basis, Distrust, StoreId};
 
