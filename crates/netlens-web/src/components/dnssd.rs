@@ -1,19 +1,24 @@
 //! The DNS-SD tool: service type, instance name, TXT record and Info.plist, validated as you
 //! type, with the RFC clause, what each implementation does, and the forms to copy.
 //!
-//! All analysis is `netlens-dnssd`; this component only keeps the fields and renders.
+//! All analysis is `netlens-dnssd`; the fields are [`crate::state::dnssd`]'s reducer state, and
+//! this module renders: the tool derives the reports, and each part of the page (examples,
+//! type, instance, TXT record, Apple) is a component of its own.
 
 use std::rc::Rc;
 
+use netlens_dnssd::apple::PlistReport;
+use netlens_dnssd::name::InstanceReport;
+use netlens_dnssd::service::TypeReport;
 use netlens_dnssd::{
-    Finding, Format, ServiceContext, Severity, TxtReport, apple, check_instance, check_txt,
-    check_type,
+    Finding, Format, Severity, TxtReport, apple, check_instance, check_txt, check_type,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::copy_button::CopyButton;
 use crate::components::finding::FindingItem;
+use crate::state::dnssd::{DnssdAction, DnssdState, Field};
 
 /// Props of [`DnssdTool`].
 #[derive(Properties, PartialEq, Default)]
@@ -46,82 +51,56 @@ fn input_value(e: &InputEvent) -> String {
         .unwrap_or_default()
 }
 
-fn setter(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
-    Callback::from(move |e: InputEvent| state.set(input_value(&e)))
+/// A callback that puts what is typed into `field`.
+fn setter(dispatch: &Dispatch, field: Field) -> Callback<InputEvent> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |e: InputEvent| dispatch.dispatch(DnssdAction::Set(field, input_value(&e))))
 }
 
-/// The DNS-SD tool.
+type Dispatch = UseReducerDispatcher<DnssdState>;
+
+/// The type's report, computed again when the IANA descriptions arrive: they are fetched the
+/// first time a registered type is shown (see `dnssd_support`).
+#[hook]
+fn use_type_report(service_type: &str) -> Rc<Option<TypeReport>> {
+    let descriptions = use_state(netlens_dnssd::iana::has_descriptions);
+    let report = use_memo((service_type.to_owned(), *descriptions), |(t, _)| {
+        (!t.trim().is_empty()).then(|| check_type(t))
+    });
+    let registered = report
+        .as_ref()
+        .as_ref()
+        .is_some_and(|r| r.registration.is_some());
+    use_effect_with(registered && !*descriptions, move |needed| {
+        if *needed {
+            wasm_bindgen_futures::spawn_local(async move {
+                descriptions.set(crate::dnssd_support::load_iana_descriptions().await);
+            });
+        }
+    });
+    report
+}
+
+/// The DNS-SD tool: the state and the reports derived from it; each part of the page is a
+/// component of its own.
 #[component]
 pub fn DnssdTool(props: &DnssdToolProps) -> Html {
-    let service_type = use_state(|| props.initial_type.to_string());
-    let instance = use_state(|| props.initial_instance.to_string());
-    let txt = use_state(|| props.initial_txt.to_string());
-    let format = use_state(|| None::<Format>);
-    let port = use_state(|| "8080".to_owned());
-    let plist = use_state(String::new);
-    let multipeer = use_state(String::new);
-    let error_code = use_state(String::new);
-
-    // The IANA descriptions are fetched the first time a registered type is shown (see
-    // dnssd_support), and the type's report is computed again when they arrive.
-    let descriptions = use_state(netlens_dnssd::iana::has_descriptions);
-    let type_report = {
-        let t = (*service_type).clone();
-        use_memo((t, *descriptions), |(t, _)| {
-            (!t.trim().is_empty()).then(|| check_type(t))
-        })
-    };
-    {
-        let registered = type_report
-            .as_ref()
-            .as_ref()
-            .is_some_and(|r| r.registration.is_some());
-        let descriptions = descriptions.clone();
-        use_effect_with(registered && !*descriptions, move |needed| {
-            if *needed {
-                wasm_bindgen_futures::spawn_local(async move {
-                    descriptions.set(crate::dnssd_support::load_iana_descriptions().await);
-                });
-            }
-        });
-    }
-    let instance_report = {
-        let i = (*instance).clone();
-        use_memo(i, |i| (!i.is_empty()).then(|| check_instance(i)))
-    };
-    let context = ServiceContext {
-        instance: if instance.is_empty() {
-            "My Service".into()
-        } else {
-            (*instance).clone()
-        },
-        service_type: type_report
-            .as_ref()
-            .as_ref()
-            .and_then(|r| r.forms.as_ref())
-            .map_or_else(|| "_example._tcp".to_owned(), |f| f.normalized.clone()),
-        subtypes: type_report
-            .as_ref()
-            .as_ref()
-            .and_then(|r| r.parsed.as_ref())
-            .map(|p| {
-                p.subtypes
-                    .iter()
-                    .map(|s| netlens_dnssd::escape::escape_label_dnssd(s))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        port: port.trim().parse().unwrap_or(8080),
-        // Fields left at their placeholders take the service a paste names (check_txt).
-        ..ServiceContext::default()
-    };
-    let txt_report = {
-        let key = ((*txt).clone(), *format, context.clone());
-        use_memo(key, |(t, f, c)| {
-            (!t.trim().is_empty()).then(|| Rc::new(check_txt(t, *f, c)))
-        })
-    };
+    let state = use_reducer(|| {
+        DnssdState::new(
+            &props.initial_type,
+            &props.initial_instance,
+            &props.initial_txt,
+        )
+    });
+    let dispatch = state.dispatcher();
+    let type_report = use_type_report(&state.service_type);
+    let instance_report = use_memo(state.instance.clone(), |i| {
+        (!i.is_empty()).then(|| check_instance(i))
+    });
+    let context = state.service_context(type_report.as_ref().as_ref());
+    let txt_report = use_memo((state.txt.clone(), state.format, context), |(t, f, c)| {
+        (!t.trim().is_empty()).then(|| Rc::new(check_txt(t, *f, c)))
+    });
     let plist_report = {
         let used: Vec<String> = type_report
             .as_ref()
@@ -129,45 +108,11 @@ pub fn DnssdTool(props: &DnssdToolProps) -> Html {
             .and_then(|r| r.forms.as_ref())
             .map(|f| vec![f.normalized.clone()])
             .unwrap_or_default();
-        let key = ((*plist).clone(), used, (*multipeer).clone());
+        let key = (state.plist.clone(), used, state.multipeer.clone());
         use_memo(key, |(p, used, mc)| {
             (!p.trim().is_empty() || !used.is_empty() || !mc.trim().is_empty())
                 .then(|| apple::check_plist(p, used, Some(mc.as_str()), ""))
         })
-    };
-
-    let on_format = {
-        let format = format.clone();
-        Callback::from(move |e: Event| {
-            let value = e
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<HtmlSelectElement>(t).ok())
-                .map(|s| s.value())
-                .unwrap_or_default();
-            format.set(Format::from_id(&value));
-        })
-    };
-    let example = {
-        let (service_type, instance, txt, format) = (
-            service_type.clone(),
-            instance.clone(),
-            txt.clone(),
-            format.clone(),
-        );
-        move |t: &'static str, i: &'static str, x: &'static str| {
-            let (service_type, instance, txt, format) = (
-                service_type.clone(),
-                instance.clone(),
-                txt.clone(),
-                format.clone(),
-            );
-            Callback::from(move |_: MouseEvent| {
-                service_type.set(t.into());
-                instance.set(i.into());
-                txt.set(x.into());
-                format.set(None);
-            })
-        }
     };
 
     html! {
@@ -178,107 +123,217 @@ pub fn DnssdTool(props: &DnssdToolProps) -> Html {
                     <p class="nl-lead">{ "Type or paste your service type, instance name and TXT record: every RFC 6335 / 6763 / 6762 violation with its clause, what Apple, Avahi, python-zeroconf, mdns-sd and Android do with it, and the correct forms to copy." }</p>
                 </header>
             }
-            <div class="nl-input-actions">
-                <button type="button" class="nl-button nl-button-quiet" onclick={example("_ipp._tcp", "Office Printer", "txtvers=1\nrp=ipp/print\nty=Example LaserJet\npdl=application/pdf\n")}>{ "Example: a printer" }</button>
-                <button type="button" class="nl-button nl-button-quiet" onclick={example("_My_Service._sctp.local.", "Device 00:1A:2B:3C:4D:5E\n", "=broken\npath=/a\nPATH=/b\nflag\n")}>{ "Example: many mistakes" }</button>
-            </div>
-
+            <Examples dispatch={dispatch.clone()} />
             <div class="nl-dnssd-grid">
-                <div class="nl-dnssd-field">
-                    <label class="nl-label" for="nl-dnssd-type">{ "Service type" }</label>
-                    <input id="nl-dnssd-type" class="nl-input nl-mono" type="text" spellcheck="false" autocomplete="off"
-                        placeholder="_myservice._tcp   (subtypes: _printer._sub._http._tcp or _http._tcp,_printer)"
-                        value={(*service_type).clone()} oninput={setter(&service_type)} />
-                    if let Some(r) = type_report.as_ref() {
-                        <div class="nl-dnssd-type-result" aria-live="polite">
-                            if let Some(e) = &r.error {
-                                <p class="nl-field-error" role="alert">{ format!("Column {}: {}", e.column, e.message) }</p>
-                            }
-                            <p class="nl-muted nl-registration">{ match &r.registration {
-                                Some(reg) => format!("IANA: registered ({}){}", if reg.protocols.is_empty() { "no port".to_owned() } else { reg.protocols.join(", ") }, if reg.description.is_empty() { String::new() } else { format!(" — {}", reg.description) }),
-                                None => "IANA: not registered".to_owned(),
-                            } }</p>
-                            <FindingList findings={Rc::new(r.findings.clone())} />
-                            if let Some(f) = &r.forms {
-                                <dl class="nl-forms">
-                                    <Form label="Type (Apple, Avahi, Android, Info.plist)" value={f.normalized.clone()} />
-                                    <Form label="With domain (python-zeroconf, mdns-sd)" value={f.with_domain.clone()} />
-                                    if let Some(a) = &f.apple_subtypes {
-                                        <Form label="Apple subtypes (DNSServiceRegister, NWListener)" value={a.clone()} />
-                                    }
-                                    { for f.subtype_names.iter().map(|s| html! { <Form label="Subtype name (Avahi <subtype>, python-zeroconf)" value={s.clone()} /> }) }
-                                </dl>
-                            }
-                        </div>
-                    }
-                </div>
-
-                <div class="nl-dnssd-field">
-                    <label class="nl-label" for="nl-dnssd-instance">{ "Instance name" }</label>
-                    <input id="nl-dnssd-instance" class="nl-input" type="text" spellcheck="false" autocomplete="off"
-                        placeholder="Living Room Speaker" value={(*instance).clone()} oninput={setter(&instance)} />
-                    if let Some(r) = instance_report.as_ref() {
-                        <div class="nl-dnssd-instance-result" aria-live="polite">
-                            <p class="nl-muted">{ format!("{} of 63 bytes (UTF-8)", r.bytes) }</p>
-                            <FindingList findings={Rc::new(r.findings.clone())} />
-                            <dl class="nl-forms">
-                                <Form label="dns-sd / Apple full-name escaping" value={r.forms.dns_sd.clone()} />
-                                <Form label="Avahi escaping" value={r.forms.avahi.clone()} />
-                                if let Some(t) = &r.truncated {
-                                    <Form label="Cut to 63 bytes (what mDNSResponder registers)" value={t.clone()} />
-                                }
-                                if let Some(n) = &r.nfc {
-                                    <Form label="NFC form" value={n.clone()} />
-                                }
-                            </dl>
-                        </div>
-                    }
-                    <label class="nl-label" for="nl-dnssd-port">{ "Port (for the generated commands)" }</label>
-                    <input id="nl-dnssd-port" class="nl-input nl-input-short" type="number" min="0" max="65535" value={(*port).clone()} oninput={setter(&port)} />
-                </div>
+                <TypeField value={state.service_type.clone()} report={type_report} dispatch={dispatch.clone()} />
+                <InstanceField value={state.instance.clone()} port={state.port.clone()} report={instance_report} dispatch={dispatch.clone()} />
             </div>
-
-            <div class="nl-dnssd-field">
-                <div class="nl-row">
-                    <label class="nl-label" for="nl-dnssd-txt">{ "TXT record" }</label>
-                    <select id="nl-dnssd-format" class="nl-select" aria-label="TXT format" onchange={on_format}>
-                        <option value="auto" selected={format.is_none()}>{ "Detect the format" }</option>
-                        { for Format::ALL.iter().map(|f| html! { <option value={f.id()} selected={*format == Some(*f)}>{ f.label() }</option> }) }
-                    </select>
-                </div>
-                <textarea id="nl-dnssd-txt" class="nl-textarea nl-mono" spellcheck="false"
-                    placeholder={"key=value lines, hex (dns-sd -Q), base64, dns-sd -L / -Z, avahi-browse -r / -rp, or dig output"}
-                    value={(*txt).clone()} oninput={setter(&txt)} />
-                if let Some(r) = txt_report.as_ref() {
-                    <TxtResults report={r.clone()} />
-                }
-            </div>
-
-            <div class="nl-dnssd-field nl-dnssd-apple">
-                <h2>{ "Apple local network privacy" }</h2>
-                <label class="nl-label" for="nl-dnssd-plist">{ "NSBonjourServices (paste Info.plist, or one type per line)" }</label>
-                <textarea id="nl-dnssd-plist" class="nl-textarea-small nl-mono" spellcheck="false" placeholder="<key>NSBonjourServices</key> …" value={(*plist).clone()} oninput={setter(&plist)} />
-                <label class="nl-label" for="nl-dnssd-multipeer">{ "Multipeer Connectivity service type (optional)" }</label>
-                <input id="nl-dnssd-multipeer" class="nl-input nl-input-short" type="text" placeholder="my-game" value={(*multipeer).clone()} oninput={setter(&multipeer)} />
-                if let Some(r) = plist_report.as_ref() {
-                    <FindingList findings={Rc::new(r.findings.clone())} />
-                    <div class="nl-plist">
-                        <div class="nl-row"><strong>{ "Info.plist" }</strong><CopyButton text={r.fragment.clone()} label="Copy Info.plist fragment" /></div>
-                        <pre class="nl-code nl-plist-fragment" tabindex="0" aria-label="Info.plist fragment">{ &r.fragment }</pre>
-                    </div>
-                }
-                <label class="nl-label" for="nl-dnssd-error">{ "Explain an error code" }</label>
-                <input id="nl-dnssd-error" class="nl-input nl-input-short" type="text" placeholder="-65555" value={(*error_code).clone()} oninput={setter(&error_code)} />
-                { match error_code.trim().parse::<i64>().ok().map(|c| if c > 0 { -c } else { c }) {
-                    Some(code) => match apple::explain_error(code) {
-                        Some(e) => html! { <p class="nl-error-code"><code>{ format!("{} {}", e.code, e.name) }</code>{ " " }{ e.meaning }<br/><strong>{ "Fix: " }</strong>{ e.fix }</p> },
-                        None => html! { <p class="nl-muted">{ "Not a DNS-SD or NSNetService error code." }</p> },
-                    },
-                    None => html! {},
-                } }
-            </div>
+            <TxtField value={state.txt.clone()} format={state.format} report={txt_report} dispatch={dispatch.clone()} />
+            <AppleField
+                plist={state.plist.clone()}
+                multipeer={state.multipeer.clone()}
+                error_code={state.error_code.clone()}
+                code={state.error_code_number()}
+                report={plist_report}
+                dispatch={dispatch}
+            />
             <p class="nl-privacy">{ "Checked in your browser: nothing you type leaves this device." }</p>
         </section>
+    }
+}
+
+/// Props of [`Examples`].
+#[derive(Properties, PartialEq)]
+struct ExamplesProps {
+    dispatch: Dispatch,
+}
+
+/// Buttons that load an example service.
+#[component]
+fn Examples(props: &ExamplesProps) -> Html {
+    let example = |service_type: &'static str, instance: &'static str, txt: &'static str| {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            dispatch.dispatch(DnssdAction::Example {
+                service_type,
+                instance,
+                txt,
+            })
+        })
+    };
+    html! {
+        <div class="nl-input-actions">
+            <button type="button" class="nl-button nl-button-quiet" onclick={example("_ipp._tcp", "Office Printer", "txtvers=1\nrp=ipp/print\nty=Example LaserJet\npdl=application/pdf\n")}>{ "Example: a printer" }</button>
+            <button type="button" class="nl-button nl-button-quiet" onclick={example("_My_Service._sctp.local.", "Device 00:1A:2B:3C:4D:5E\n", "=broken\npath=/a\nPATH=/b\nflag\n")}>{ "Example: many mistakes" }</button>
+        </div>
+    }
+}
+
+/// Props of [`TypeField`].
+#[derive(Properties, PartialEq)]
+struct TypeFieldProps {
+    value: AttrValue,
+    report: Rc<Option<TypeReport>>,
+    dispatch: Dispatch,
+}
+
+/// The service type: input, IANA registration, findings and the forms each API takes.
+#[component]
+fn TypeField(props: &TypeFieldProps) -> Html {
+    html! {
+        <div class="nl-dnssd-field">
+            <label class="nl-label" for="nl-dnssd-type">{ "Service type" }</label>
+            <input id="nl-dnssd-type" class="nl-input nl-mono" type="text" spellcheck="false" autocomplete="off"
+                placeholder="_myservice._tcp   (subtypes: _printer._sub._http._tcp or _http._tcp,_printer)"
+                value={props.value.clone()} oninput={setter(&props.dispatch, Field::ServiceType)} />
+            if let Some(r) = props.report.as_ref() {
+                <div class="nl-dnssd-type-result" aria-live="polite">
+                    if let Some(e) = &r.error {
+                        <p class="nl-field-error" role="alert">{ format!("Column {}: {}", e.column, e.message) }</p>
+                    }
+                    <p class="nl-muted nl-registration">{ match &r.registration {
+                        Some(reg) => format!("IANA: registered ({}){}", if reg.protocols.is_empty() { "no port".to_owned() } else { reg.protocols.join(", ") }, if reg.description.is_empty() { String::new() } else { format!(" — {}", reg.description) }),
+                        None => "IANA: not registered".to_owned(),
+                    } }</p>
+                    <FindingList findings={Rc::new(r.findings.clone())} />
+                    if let Some(f) = &r.forms {
+                        <dl class="nl-forms">
+                            <Form label="Type (Apple, Avahi, Android, Info.plist)" value={f.normalized.clone()} />
+                            <Form label="With domain (python-zeroconf, mdns-sd)" value={f.with_domain.clone()} />
+                            if let Some(a) = &f.apple_subtypes {
+                                <Form label="Apple subtypes (DNSServiceRegister, NWListener)" value={a.clone()} />
+                            }
+                            { for f.subtype_names.iter().map(|s| html! { <Form label="Subtype name (Avahi <subtype>, python-zeroconf)" value={s.clone()} /> }) }
+                        </dl>
+                    }
+                </div>
+            }
+        </div>
+    }
+}
+
+/// Props of [`InstanceField`].
+#[derive(Properties, PartialEq)]
+struct InstanceFieldProps {
+    value: AttrValue,
+    port: AttrValue,
+    report: Rc<Option<InstanceReport>>,
+    dispatch: Dispatch,
+}
+
+/// The instance name: input, byte count, findings, escaped forms; and the port the generated
+/// commands use.
+#[component]
+fn InstanceField(props: &InstanceFieldProps) -> Html {
+    html! {
+        <div class="nl-dnssd-field">
+            <label class="nl-label" for="nl-dnssd-instance">{ "Instance name" }</label>
+            <input id="nl-dnssd-instance" class="nl-input" type="text" spellcheck="false" autocomplete="off"
+                placeholder="Living Room Speaker" value={props.value.clone()} oninput={setter(&props.dispatch, Field::Instance)} />
+            if let Some(r) = props.report.as_ref() {
+                <div class="nl-dnssd-instance-result" aria-live="polite">
+                    <p class="nl-muted">{ format!("{} of 63 bytes (UTF-8)", r.bytes) }</p>
+                    <FindingList findings={Rc::new(r.findings.clone())} />
+                    <dl class="nl-forms">
+                        <Form label="dns-sd / Apple full-name escaping" value={r.forms.dns_sd.clone()} />
+                        <Form label="Avahi escaping" value={r.forms.avahi.clone()} />
+                        if let Some(t) = &r.truncated {
+                            <Form label="Cut to 63 bytes (what mDNSResponder registers)" value={t.clone()} />
+                        }
+                        if let Some(n) = &r.nfc {
+                            <Form label="NFC form" value={n.clone()} />
+                        }
+                    </dl>
+                </div>
+            }
+            <label class="nl-label" for="nl-dnssd-port">{ "Port (for the generated commands)" }</label>
+            <input id="nl-dnssd-port" class="nl-input nl-input-short" type="number" min="0" max="65535" value={props.port.clone()} oninput={setter(&props.dispatch, Field::Port)} />
+        </div>
+    }
+}
+
+/// Props of [`TxtField`].
+#[derive(Properties, PartialEq)]
+struct TxtFieldProps {
+    value: AttrValue,
+    format: Option<Format>,
+    report: Rc<Option<Rc<TxtReport>>>,
+    dispatch: Dispatch,
+}
+
+/// The TXT record: format picker, input and results.
+#[component]
+fn TxtField(props: &TxtFieldProps) -> Html {
+    let on_format = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<HtmlSelectElement>(t).ok())
+                .map(|s| s.value())
+                .unwrap_or_default();
+            dispatch.dispatch(DnssdAction::SetFormat(Format::from_id(&value)));
+        })
+    };
+    html! {
+        <div class="nl-dnssd-field">
+            <div class="nl-row">
+                <label class="nl-label" for="nl-dnssd-txt">{ "TXT record" }</label>
+                <select id="nl-dnssd-format" class="nl-select" aria-label="TXT format" onchange={on_format}>
+                    <option value="auto" selected={props.format.is_none()}>{ "Detect the format" }</option>
+                    { for Format::ALL.iter().map(|f| html! { <option value={f.id()} selected={props.format == Some(*f)}>{ f.label() }</option> }) }
+                </select>
+            </div>
+            <textarea id="nl-dnssd-txt" class="nl-textarea nl-mono" spellcheck="false"
+                placeholder={"key=value lines, hex (dns-sd -Q), base64, dns-sd -L / -Z, avahi-browse -r / -rp, or dig output"}
+                value={props.value.clone()} oninput={setter(&props.dispatch, Field::Txt)} />
+            if let Some(r) = props.report.as_ref() {
+                <TxtResults report={r.clone()} />
+            }
+        </div>
+    }
+}
+
+/// Props of [`AppleField`].
+#[derive(Properties, PartialEq)]
+struct AppleFieldProps {
+    plist: AttrValue,
+    multipeer: AttrValue,
+    error_code: AttrValue,
+    /// The error code typed, as a number.
+    code: Option<i64>,
+    report: Rc<Option<PlistReport>>,
+    dispatch: Dispatch,
+}
+
+/// Apple's local network privacy: NSBonjourServices, Multipeer, the Info.plist fragment, and
+/// error codes explained.
+#[component]
+fn AppleField(props: &AppleFieldProps) -> Html {
+    html! {
+        <div class="nl-dnssd-field nl-dnssd-apple">
+            <h2>{ "Apple local network privacy" }</h2>
+            <label class="nl-label" for="nl-dnssd-plist">{ "NSBonjourServices (paste Info.plist, or one type per line)" }</label>
+            <textarea id="nl-dnssd-plist" class="nl-textarea-small nl-mono" spellcheck="false" placeholder="<key>NSBonjourServices</key> …" value={props.plist.clone()} oninput={setter(&props.dispatch, Field::Plist)} />
+            <label class="nl-label" for="nl-dnssd-multipeer">{ "Multipeer Connectivity service type (optional)" }</label>
+            <input id="nl-dnssd-multipeer" class="nl-input nl-input-short" type="text" placeholder="my-game" value={props.multipeer.clone()} oninput={setter(&props.dispatch, Field::Multipeer)} />
+            if let Some(r) = props.report.as_ref() {
+                <FindingList findings={Rc::new(r.findings.clone())} />
+                <div class="nl-plist">
+                    <div class="nl-row"><strong>{ "Info.plist" }</strong><CopyButton text={r.fragment.clone()} label="Copy Info.plist fragment" /></div>
+                    <pre class="nl-code nl-plist-fragment" tabindex="0" aria-label="Info.plist fragment">{ &r.fragment }</pre>
+                </div>
+            }
+            <label class="nl-label" for="nl-dnssd-error">{ "Explain an error code" }</label>
+            <input id="nl-dnssd-error" class="nl-input nl-input-short" type="text" placeholder="-65555" value={props.error_code.clone()} oninput={setter(&props.dispatch, Field::ErrorCode)} />
+            { match props.code {
+                Some(code) => match apple::explain_error(code) {
+                    Some(e) => html! { <p class="nl-error-code"><code>{ format!("{} {}", e.code, e.name) }</code>{ " " }{ e.meaning }<br/><strong>{ "Fix: " }</strong>{ e.fix }</p> },
+                    None => html! { <p class="nl-muted">{ "Not a DNS-SD or NSNetService error code." }</p> },
+                },
+                None => html! {},
+            } }
+        </div>
     }
 }
 

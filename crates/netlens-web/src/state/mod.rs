@@ -3,6 +3,7 @@
 
 pub mod chain;
 pub mod decoder;
+pub mod dnssd;
 pub mod probe;
 
 pub use decoder::{DecoderAction, DecoderState};
