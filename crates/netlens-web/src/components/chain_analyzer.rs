@@ -59,136 +59,7 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
     });
     let chain_area = use_node_ref();
     let anchor_area = use_node_ref();
-    let d = state.dispatcher();
-
-    // Every change of input: analyze, WebCrypto verifying the signatures (see `state::chain`).
-    {
-        let state = state.clone();
-        let d = d.clone();
-        use_effect_with(state.generation, move |&generation| {
-            if state.pending() {
-                wasm_bindgen_futures::spawn_local(async move {
-                    // The built-in stores are fetched by the first analysis that uses them.
-                    if state.builtin_roots
-                        && let Err(why) = crate::trust_stores::ensure().await
-                    {
-                        d.dispatch(ChainAction::StoresUnavailable(generation, why));
-                        return;
-                    }
-                    if let Some(analyzer) = state.analyzer(crate::clock::now_unix()) {
-                        let analysis = crate::signatures::analyze(analyzer, true).await;
-                        d.dispatch(ChainAction::Analyzed(generation, Rc::new(analysis)));
-                    }
-                });
-            }
-        });
-    }
-
-    let dispatch = |make: fn(String) -> ChainAction| {
-        let d = d.clone();
-        Callback::from(move |t: String| d.dispatch(make(t)))
-    };
-    let on_chain_files = {
-        let d = d.clone();
-        Callback::from(move |f| d.dispatch(ChainAction::AddChainFiles(f)))
-    };
-    let on_anchor_files = {
-        let d = d.clone();
-        Callback::from(move |f| d.dispatch(ChainAction::AddAnchorFiles(f)))
-    };
-    let on_log_list = {
-        let d = d.clone();
-        Callback::from(move |mut f: Vec<crate::files::LoadedFile>| {
-            if let Some(file) = f.pop() {
-                let bytes = file.bytes.unwrap_or_default();
-                d.dispatch(ChainAction::SetLogList(Some((file.name, bytes))));
-            }
-        })
-    };
-    let example = |chain: String, anchors: String| {
-        let d = d.clone();
-        let chain_area = chain_area.clone();
-        let anchor_area = anchor_area.clone();
-        Callback::from(move |_: MouseEvent| {
-            set_text(&chain_area, &chain);
-            set_text(&anchor_area, &anchors);
-            d.dispatch(ChainAction::SetAt(Some(EXAMPLE_AT)));
-            d.dispatch(ChainAction::Example {
-                chain: chain.clone(),
-                anchors: anchors.clone(),
-                host: "www.netlens.test".into(),
-            });
-        })
-    };
-    let clear = {
-        let d = d.clone();
-        let chain_area = chain_area.clone();
-        let anchor_area = anchor_area.clone();
-        Callback::from(move |_: MouseEvent| {
-            set_text(&chain_area, "");
-            set_text(&anchor_area, "");
-            d.dispatch(ChainAction::Clear);
-        })
-    };
-    let on_host = {
-        let d = d.clone();
-        Callback::from(move |e: InputEvent| {
-            d.dispatch(ChainAction::SetHost(
-                e.target_unchecked_into::<HtmlInputElement>().value(),
-            ))
-        })
-    };
-    let on_at = {
-        let d = d.clone();
-        Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            let at = netlens_x509::time::parse_moment(&format!("{value}:00Z"));
-            d.dispatch(ChainAction::SetAt(at));
-        })
-    };
-    let now = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(ChainAction::SetAt(None)))
-    };
-    let on_builtin = {
-        let d = d.clone();
-        Callback::from(move |e: Event| {
-            d.dispatch(ChainAction::SetBuiltinRoots(
-                e.target_unchecked_into::<HtmlInputElement>().checked(),
-            ))
-        })
-    };
-    let on_store = {
-        let d = d.clone();
-        Callback::from(move |e: Event| {
-            let value = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            if let Some(store) = StoreId::parse(&value) {
-                d.dispatch(ChainAction::SetStrictStore(store));
-            }
-        })
-    };
-    let on_public = {
-        let d = d.clone();
-        Callback::from(move |e: Event| {
-            d.dispatch(ChainAction::SetAnchorsPublic(
-                e.target_unchecked_into::<HtmlInputElement>().checked(),
-            ))
-        })
-    };
-    let remove_chain = {
-        let d = d.clone();
-        Callback::from(move |i| d.dispatch(ChainAction::RemoveChainFile(i)))
-    };
-    let remove_anchor = {
-        let d = d.clone();
-        Callback::from(move |i| d.dispatch(ChainAction::RemoveAnchorFile(i)))
-    };
-    let remove_log_list = {
-        let d = d.clone();
-        Callback::from(move |_: usize| d.dispatch(ChainAction::SetLogList(None)))
-    };
+    use_analysis(&state);
     let log_list_files: Vec<crate::files::LoadedFile> = state
         .log_list
         .iter()
@@ -208,77 +79,26 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
                 </header>
             }
             <div class="nl-chain-inputs">
-                <DropZone on_files={on_chain_files.clone()}>
-                    <label class="nl-label" for="nl-chain-input">{ "Chain the server sends" }</label>
-                    <PasteArea
-                        id="nl-chain-input"
-                        textarea={chain_area.clone()}
-                        initial={props.initial_chain.clone()}
-                        on_text={dispatch(ChainAction::SetChainText)}
-                        placeholder="Paste the chain: PEM blocks in any order (openssl s_client -showcerts output works as is), or drop .pem .crt .cer .der .p7b files here; CRLs you downloaded can go here too"
-                    />
-                    <div class="nl-input-actions">
-                        <FilePicker label="Choose files…" accept={CERT_FILES} aria_label="Chain files" on_files={on_chain_files} />
-                        <button type="button" class="nl-button nl-button-quiet" onclick={example(demo_block(0), demo_block(2))}>{ "Example: missing intermediate" }</button>
-                        <button type="button" class="nl-button nl-button-quiet" onclick={example(format!("{}{}", demo_block(0), demo_block(1)), demo_block(2))}>{ "Example: complete chain" }</button>
-                        <button type="button" class="nl-button nl-button-quiet" onclick={clear}>{ "Clear" }</button>
-                    </div>
-                    <FileChips files={state.chain_files.clone()} on_remove={remove_chain} />
-                </DropZone>
-                <div class="nl-options">
-                    <label class="nl-label" for="nl-chain-host">{ "Host clients connect to" }</label>
-                    <input id="nl-chain-host" class="nl-input" type="text" placeholder="www.example.com (or an IP address, or a URL)" value={state.host.clone()} oninput={on_host} />
-                    if let Some(e) = &state.host_error {
-                        <p class="nl-field-error" role="alert">{ e }</p>
-                    }
-                    <label class="nl-label" for="nl-chain-at">{ "Validate at (UTC)" }</label>
-                    <div class="nl-row">
-                        <input id="nl-chain-at" class="nl-input" type="datetime-local" value={datetime_value(state.at)} onchange={on_at} />
-                        <button type="button" class="nl-button nl-button-small" onclick={now}>{ "Now" }</button>
-                    </div>
-                    <label class="nl-check">
-                        <input type="checkbox" checked={state.builtin_roots} onchange={on_builtin} />
-                        { format!(
-                            " Trust the built-in root stores (Apple {}, Mozilla {}, Chrome {} roots)",
-                            StoreId::Apple.info().roots,
-                            StoreId::Mozilla.info().roots,
-                            StoreId::Chrome.info().roots,
-                        ) }
-                    </label>
-                    <label class="nl-label" for="nl-chain-store">{ "Strict verdict anchored on" }</label>
-                    <select id="nl-chain-store" class="nl-input" onchange={on_store}>
-                        { for [StoreId::Mozilla, StoreId::Chrome, StoreId::Apple].into_iter().map(|s| html! {
-                            <option value={s.id()} selected={state.strict_store == s}>
-                                { format!("{} {}", s.info().title(), s.info().version) }
-                            </option>
-                        }) }
-                    </select>
-                    <DropZone on_files={on_anchor_files.clone()} class="nl-anchors">
-                        <label class="nl-label" for="nl-chain-anchors">{ "Your trust anchors (optional)" }</label>
-                        <PasteArea
-                            id="nl-chain-anchors"
-                            class="nl-textarea-small"
-                            textarea={anchor_area.clone()}
-                            on_text={dispatch(ChainAction::SetAnchorText)}
-                            placeholder="A private CA's root, or roots exported from a Mac (PEM, DER, .p7b)"
-                        />
-                        <div class="nl-input-actions">
-                            <FilePicker label="Add anchors…" accept={CERT_FILES} aria_label="Trust anchor files" on_files={on_anchor_files} class="nl-button-quiet" />
-                        </div>
-                        <FileChips files={state.anchor_files.clone()} on_remove={remove_anchor} label="Trust anchor files" />
-                        <label class="nl-check">
-                            <input type="checkbox" checked={state.anchors_public} onchange={on_public} />
-                            { " These are public roots (apply Apple's 398-day and CT rules)" }
-                        </label>
-                    </DropZone>
-                    <div class="nl-input-actions">
-                        <FilePicker label="Load Apple CT log list…" accept=".json" multiple={false} aria_label="CT log list" on_files={on_log_list} class="nl-button-quiet" />
-                    </div>
-                    <FileChips files={log_list_files} on_remove={remove_log_list} label="CT log list" />
-                    if let Some(e) = &state.log_list_error {
-                        <p class="nl-field-error" role="alert">{ e }</p>
-                    }
-                </div>
+                <ChainInput
+                    initial={props.initial_chain.clone()}
+                    files={state.chain_files.clone()}
+                    chain_area={chain_area}
+                    anchor_area={anchor_area.clone()}
+                    dispatch={state.dispatcher()}
+                />
+                <OptionsPanel
+                    host={state.host.clone()}
+                    host_error={state.host_error.clone()}
+                    at={state.at}
+                    builtin_roots={state.builtin_roots}
+                    strict_store={state.strict_store}
+                    anchor_files={state.anchor_files.clone()}
+                    anchors_public={state.anchors_public}
+                    {log_list_files}
+                    log_list_error={state.log_list_error.clone()}
+                    {anchor_area}
+                    dispatch={state.dispatcher()}
+                />
             </div>
             <p class="nl-privacy">{ "Analyzed in your browser: no certificate leaves this device, and nothing is fetched (no AIA, OCSP or CRL downloads)." }</p>
             if let Some(e) = &state.stores_error {
@@ -293,6 +113,246 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
                 />
             }
         </section>
+    }
+}
+
+/// Every change of input: analyze, WebCrypto verifying the signatures (see `state::chain`).
+#[hook]
+fn use_analysis(state: &UseReducerHandle<ChainState>) {
+    let state = state.clone();
+    let d = state.dispatcher();
+    use_effect_with(state.generation, move |&generation| {
+        if state.pending() {
+            wasm_bindgen_futures::spawn_local(async move {
+                // The built-in stores are fetched by the first analysis that uses them.
+                if state.builtin_roots
+                    && let Err(why) = crate::trust_stores::ensure().await
+                {
+                    d.dispatch(ChainAction::StoresUnavailable(generation, why));
+                    return;
+                }
+                if let Some(analyzer) = state.analyzer(crate::clock::now_unix()) {
+                    let analysis = crate::signatures::analyze(analyzer, true).await;
+                    d.dispatch(ChainAction::Analyzed(generation, Rc::new(analysis)));
+                }
+            });
+        }
+    });
+}
+
+type Dispatch = UseReducerDispatcher<ChainState>;
+
+/// Props of [`ChainInput`].
+#[derive(Properties, PartialEq)]
+struct ChainInputProps {
+    /// The chain the host page set.
+    initial: AttrValue,
+    files: Vec<crate::files::LoadedFile>,
+    chain_area: NodeRef,
+    /// The anchors' text area (the examples and Clear set it too).
+    anchor_area: NodeRef,
+    dispatch: Dispatch,
+}
+
+/// The chain the server sends: paste area, files, examples and Clear.
+#[component]
+fn ChainInput(props: &ChainInputProps) -> Html {
+    let d = props.dispatch.clone();
+    let on_files = {
+        let d = d.clone();
+        Callback::from(move |f| d.dispatch(ChainAction::AddChainFiles(f)))
+    };
+    let on_text = {
+        let d = d.clone();
+        Callback::from(move |t: String| d.dispatch(ChainAction::SetChainText(t)))
+    };
+    let example = |chain: String, anchors: String| {
+        let d = d.clone();
+        let (chain_area, anchor_area) = (props.chain_area.clone(), props.anchor_area.clone());
+        Callback::from(move |_: MouseEvent| {
+            set_text(&chain_area, &chain);
+            set_text(&anchor_area, &anchors);
+            d.dispatch(ChainAction::SetAt(Some(EXAMPLE_AT)));
+            d.dispatch(ChainAction::Example {
+                chain: chain.clone(),
+                anchors: anchors.clone(),
+                host: "www.netlens.test".into(),
+            });
+        })
+    };
+    let clear = {
+        let d = d.clone();
+        let (chain_area, anchor_area) = (props.chain_area.clone(), props.anchor_area.clone());
+        Callback::from(move |_: MouseEvent| {
+            set_text(&chain_area, "");
+            set_text(&anchor_area, "");
+            d.dispatch(ChainAction::Clear);
+        })
+    };
+    let remove = {
+        let d = d.clone();
+        Callback::from(move |i| d.dispatch(ChainAction::RemoveChainFile(i)))
+    };
+    html! {
+        <DropZone on_files={on_files.clone()}>
+            <label class="nl-label" for="nl-chain-input">{ "Chain the server sends" }</label>
+            <PasteArea
+                id="nl-chain-input"
+                textarea={props.chain_area.clone()}
+                initial={props.initial.clone()}
+                {on_text}
+                placeholder="Paste the chain: PEM blocks in any order (openssl s_client -showcerts output works as is), or drop .pem .crt .cer .der .p7b files here; CRLs you downloaded can go here too"
+            />
+            <div class="nl-input-actions">
+                <FilePicker label="Choose files…" accept={CERT_FILES} aria_label="Chain files" {on_files} />
+                <button type="button" class="nl-button nl-button-quiet" onclick={example(demo_block(0), demo_block(2))}>{ "Example: missing intermediate" }</button>
+                <button type="button" class="nl-button nl-button-quiet" onclick={example(format!("{}{}", demo_block(0), demo_block(1)), demo_block(2))}>{ "Example: complete chain" }</button>
+                <button type="button" class="nl-button nl-button-quiet" onclick={clear}>{ "Clear" }</button>
+            </div>
+            <FileChips files={props.files.clone()} on_remove={remove} />
+        </DropZone>
+    }
+}
+
+/// Whether the checkbox an event comes from is checked.
+fn checked(e: &Event) -> bool {
+    e.target_unchecked_into::<HtmlInputElement>().checked()
+}
+
+/// Props of [`OptionsPanel`]: values, so a change of any re-renders it.
+#[derive(Properties, PartialEq)]
+struct OptionsPanelProps {
+    host: AttrValue,
+    host_error: Option<AttrValue>,
+    at: Option<i64>,
+    builtin_roots: bool,
+    strict_store: StoreId,
+    anchor_files: Vec<crate::files::LoadedFile>,
+    anchors_public: bool,
+    log_list_files: Vec<crate::files::LoadedFile>,
+    log_list_error: Option<AttrValue>,
+    anchor_area: NodeRef,
+    dispatch: Dispatch,
+}
+
+/// What the analysis is asked: host, moment, stores, the user's anchors and the CT log list.
+#[component]
+fn OptionsPanel(props: &OptionsPanelProps) -> Html {
+    let d = &props.dispatch;
+    let on = |make: fn(Event) -> Option<ChainAction>| {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Some(action) = make(e) {
+                d.dispatch(action);
+            }
+        })
+    };
+    let on_host = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            d.dispatch(ChainAction::SetHost(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        })
+    };
+    let on_at = on(|e| {
+        let value = e.target_unchecked_into::<HtmlInputElement>().value();
+        Some(ChainAction::SetAt(netlens_x509::time::parse_moment(
+            &format!("{value}:00Z"),
+        )))
+    });
+    let now = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(ChainAction::SetAt(None)))
+    };
+    let on_builtin = on(|e| Some(ChainAction::SetBuiltinRoots(checked(&e))));
+    let on_public = on(|e| Some(ChainAction::SetAnchorsPublic(checked(&e))));
+    let on_store = on(|e| {
+        let value = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        StoreId::parse(&value).map(ChainAction::SetStrictStore)
+    });
+    let on_anchor_files = {
+        let d = d.clone();
+        Callback::from(move |f| d.dispatch(ChainAction::AddAnchorFiles(f)))
+    };
+    let on_anchor_text = {
+        let d = d.clone();
+        Callback::from(move |t: String| d.dispatch(ChainAction::SetAnchorText(t)))
+    };
+    let remove_anchor = {
+        let d = d.clone();
+        Callback::from(move |i| d.dispatch(ChainAction::RemoveAnchorFile(i)))
+    };
+    let on_log_list = {
+        let d = d.clone();
+        Callback::from(move |mut f: Vec<crate::files::LoadedFile>| {
+            if let Some(file) = f.pop() {
+                let bytes = file.bytes.unwrap_or_default();
+                d.dispatch(ChainAction::SetLogList(Some((file.name, bytes))));
+            }
+        })
+    };
+    let remove_log_list = {
+        let d = d.clone();
+        Callback::from(move |_: usize| d.dispatch(ChainAction::SetLogList(None)))
+    };
+    html! {
+        <div class="nl-options">
+            <label class="nl-label" for="nl-chain-host">{ "Host clients connect to" }</label>
+            <input id="nl-chain-host" class="nl-input" type="text" placeholder="www.example.com (or an IP address, or a URL)" value={props.host.clone()} oninput={on_host} />
+            if let Some(e) = &props.host_error {
+                <p class="nl-field-error" role="alert">{ e.clone() }</p>
+            }
+            <label class="nl-label" for="nl-chain-at">{ "Validate at (UTC)" }</label>
+            <div class="nl-row">
+                <input id="nl-chain-at" class="nl-input" type="datetime-local" value={datetime_value(props.at)} onchange={on_at} />
+                <button type="button" class="nl-button nl-button-small" onclick={now}>{ "Now" }</button>
+            </div>
+            <label class="nl-check">
+                <input type="checkbox" checked={props.builtin_roots} onchange={on_builtin} />
+                { format!(
+                    " Trust the built-in root stores (Apple {}, Mozilla {}, Chrome {} roots)",
+                    StoreId::Apple.info().roots,
+                    StoreId::Mozilla.info().roots,
+                    StoreId::Chrome.info().roots,
+                ) }
+            </label>
+            <label class="nl-label" for="nl-chain-store">{ "Strict verdict anchored on" }</label>
+            <select id="nl-chain-store" class="nl-input" onchange={on_store}>
+                { for [StoreId::Mozilla, StoreId::Chrome, StoreId::Apple].into_iter().map(|s| html! {
+                    <option value={s.id()} selected={props.strict_store == s}>
+                        { format!("{} {}", s.info().title(), s.info().version) }
+                    </option>
+                }) }
+            </select>
+            <DropZone on_files={on_anchor_files.clone()} class="nl-anchors">
+                <label class="nl-label" for="nl-chain-anchors">{ "Your trust anchors (optional)" }</label>
+                <PasteArea
+                    id="nl-chain-anchors"
+                    class="nl-textarea-small"
+                    textarea={props.anchor_area.clone()}
+                    on_text={on_anchor_text}
+                    placeholder="A private CA's root, or roots exported from a Mac (PEM, DER, .p7b)"
+                />
+                <div class="nl-input-actions">
+                    <FilePicker label="Add anchors…" accept={CERT_FILES} aria_label="Trust anchor files" on_files={on_anchor_files} class="nl-button-quiet" />
+                </div>
+                <FileChips files={props.anchor_files.clone()} on_remove={remove_anchor} label="Trust anchor files" />
+                <label class="nl-check">
+                    <input type="checkbox" checked={props.anchors_public} onchange={on_public} />
+                    { " These are public roots (apply Apple's 398-day and CT rules)" }
+                </label>
+            </DropZone>
+            <div class="nl-input-actions">
+                <FilePicker label="Load Apple CT log list…" accept=".json" multiple={false} aria_label="CT log list" on_files={on_log_list} class="nl-button-quiet" />
+            </div>
+            <FileChips files={props.log_list_files.clone()} on_remove={remove_log_list} label="CT log list" />
+            if let Some(e) = &props.log_list_error {
+                <p class="nl-field-error" role="alert">{ e.clone() }</p>
+            }
+        </div>
     }
 }
 
@@ -386,187 +446,220 @@ fn Results(props: &ResultsProps) -> Html {
     };
 
     html! {
-        <div class="nl-results nl-chain-results" aria-live="polite" aria-busy={if props.busy { "true" } else { "false" }}>
-            <div class="nl-verdicts">
-                { for a.verdict_details.iter().map(|v| html! {
-                    <div class={classes!("nl-verdict", if v.pass { "nl-pass" } else { "nl-fail" })} data-profile={v.profile}>
-                        <span class="nl-verdict-name">{ profile_name(v.profile) }</span>
-                        <strong class="nl-verdict-result">{ if v.pass { "PASS" } else { "FAIL" } }</strong>
-                        <span class="nl-muted">{
-                            if v.pass { "no finding fails it".to_owned() }
-                            else { format!("{} finding{} fail it", v.deciding.len(), if v.deciding.len() == 1 { "" } else { "s" }) }
-                        }</span>
-                        <span class="nl-muted nl-verdict-store">{ format!("anchored on {}", v.store) }</span>
+            <div class="nl-results nl-chain-results" aria-live="polite" aria-busy={if props.busy { "true" } else { "false" }}>
+            { verdicts_view(a) }
+                { trust_matrix(a) }
+                { chain_diagram(a, &select) }
+
+                if let Some((i, cert)) = props.selected.clone() {
+                    <div class="nl-selected">
+                        <CertCard {cert} index={i} expanded=true on_toggle={Callback::from(move |_| d.dispatch(ChainAction::Select(None)))} />
                     </div>
-                }) }
-                <span class="nl-muted nl-verdict-at">{ format!("validated at {}{}", a.analyzed_at, a.host.as_ref().map(|h| format!(" for {h}")).unwrap_or_default()) }</span>
-            </div>
+                }
 
-            <table class="nl-trust-matrix">
-                <caption>{ "Trust by root store" }</caption>
-                <thead>
-                    <tr><th scope="col">{ "Store" }</th><th scope="col">{ "Trusted" }</th><th scope="col">{ "Why" }</th></tr>
-                </thead>
-                <tbody>
-                    { for StoreId::ALL.into_iter().filter_map(|s| a.trust.get(s.id()).map(|t| (s, t))).map(|(s, t)| html! {
-                        <tr data-store={s.id()} class={classes!(if t.trusted { "nl-pass" } else { "nl-fail" })}>
-                            <th scope="row">
-                                { s.info().title() }
-                                <span class="nl-muted">{ format!(" {} · {}", t.version, t.clients) }</span>
-                            </th>
-                            <td class="nl-trust-result">{ if t.trusted { "yes" } else { "no" } }</td>
-                            <td class="nl-trust-reason">
-                                { &t.reason }
-                                if t.trusted && t.other_errors > 0 {
-                                    <span class="nl-muted">{ format!(" The path has {} other error{} (below).", t.other_errors, if t.other_errors == 1 { "" } else { "s" }) }</span>
-                                }
-                            </td>
-                        </tr>
+                { fixed_chain_view(a) }
+
+                { finding_groups(a) }
+
+                <div class="nl-results-bar">
+                    <CopyButton produce={to_json} label="Copy JSON" />
+                    <button type="button" class="nl-button nl-button-small" onclick={download_json}>{ "Download JSON" }</button>
+                    <CopyButton produce={to_markdown} label="Copy Markdown" />
+                    <button type="button" class="nl-button nl-button-small" onclick={download_md}>{ "Download Markdown" }</button>
+                    <a class="nl-button nl-button-small" href="#/rules">{ "All rules" }</a>
+                </div>
+            </div>
+        }
+}
+
+/// One verdict per profile: pass or fail, how many findings decide it, the store it anchors on.
+fn verdicts_view(a: &Analysis) -> Html {
+    html! {
+        <div class="nl-verdicts">
+            { for a.verdict_details.iter().map(|v| html! {
+                <div class={classes!("nl-verdict", if v.pass { "nl-pass" } else { "nl-fail" })} data-profile={v.profile}>
+                    <span class="nl-verdict-name">{ profile_name(v.profile) }</span>
+                    <strong class="nl-verdict-result">{ if v.pass { "PASS" } else { "FAIL" } }</strong>
+                    <span class="nl-muted">{
+                        if v.pass { "no finding fails it".to_owned() }
+                        else { format!("{} finding{} fail it", v.deciding.len(), if v.deciding.len() == 1 { "" } else { "s" }) }
+                    }</span>
+                    <span class="nl-muted nl-verdict-store">{ format!("anchored on {}", v.store) }</span>
+                </div>
+            }) }
+            <span class="nl-muted nl-verdict-at">{ format!("validated at {}{}", a.analyzed_at, a.host.as_ref().map(|h| format!(" for {h}")).unwrap_or_default()) }</span>
+        </div>
+    }
+}
+
+/// Whether each root store trusts the chain, and why (not).
+fn trust_matrix(a: &Analysis) -> Html {
+    html! {
+        <table class="nl-trust-matrix">
+            <caption>{ "Trust by root store" }</caption>
+            <thead>
+                <tr><th scope="col">{ "Store" }</th><th scope="col">{ "Trusted" }</th><th scope="col">{ "Why" }</th></tr>
+            </thead>
+            <tbody>
+                { for StoreId::ALL.into_iter().filter_map(|s| a.trust.get(s.id()).map(|t| (s, t))).map(|(s, t)| html! {
+                    <tr data-store={s.id()} class={classes!(if t.trusted { "nl-pass" } else { "nl-fail" })}>
+                        <th scope="row">
+                            { s.info().title() }
+                            <span class="nl-muted">{ format!(" {} · {}", t.version, t.clients) }</span>
+                        </th>
+                        <td class="nl-trust-result">{ if t.trusted { "yes" } else { "no" } }</td>
+                        <td class="nl-trust-reason">
+                            { &t.reason }
+                            if t.trusted && t.other_errors > 0 {
+                                <span class="nl-muted">{ format!(" The path has {} other error{} (below).", t.other_errors, if t.other_errors == 1 { "" } else { "s" }) }</span>
+                            }
+                        </td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+/// The chain as sent beside the chain as built (with each link's signature), and the other candidate paths.
+fn chain_diagram(a: &Analysis, select: &dyn Fn(usize) -> Callback<MouseEvent>) -> Html {
+    html! {
+        <div class="nl-chain-diagram">
+            <div class="nl-column">
+                <h2>{ "As sent" }</h2>
+                <ol class="nl-sent">
+                    { for a.chain_as_sent.iter().map(|c| html! {
+                        <li class={classes!("nl-sent-item", format!("nl-role-{}", c.role))}>
+                            <button type="button" class="nl-link-button" onclick={select(c.index)} title="Show every field">
+                                { format!("#{} {}", c.index + 1, c.label) }
+                            </button>
+                            <span class="nl-tag">{ c.role.as_str() }</span>
+                        </li>
                     }) }
-                </tbody>
-            </table>
-
-            <div class="nl-chain-diagram">
-                <div class="nl-column">
-                    <h2>{ "As sent" }</h2>
-                    <ol class="nl-sent">
-                        { for a.chain_as_sent.iter().map(|c| html! {
-                            <li class={classes!("nl-sent-item", format!("nl-role-{}", c.role))}>
-                                <button type="button" class="nl-link-button" onclick={select(c.index)} title="Show every field">
-                                    { format!("#{} {}", c.index + 1, c.label) }
-                                </button>
-                                <span class="nl-tag">{ c.role.as_str() }</span>
-                            </li>
-                        }) }
-                    </ol>
-                </div>
-                <div class="nl-column">
-                    <h2>{ "As built" }</h2>
-                    <ol class="nl-built">
-                        { for a.chain_as_built.iter().map(|n| html! {
-                            <li class={classes!("nl-node", format!("nl-role-{}", n.role))}>
-                                <div class="nl-node-box">
-                                    if let Some(i) = n.certificate {
-                                        <button type="button" class="nl-link-button nl-node-label" onclick={select(i)}>{ format!("#{} {}", i + 1, n.label) }</button>
-                                    } else {
-                                        <span class="nl-node-label">{ &n.label }</span>
-                                    }
-                                    <span class="nl-tag">{
-                                        match (n.role, n.anchor_origin) {
-                                            (Role::Anchor, Some(netlens_chain::store::AnchorOrigin::Builtin)) => {
-                                                format!("trusted root ({})", store_names(&n.anchor_stores))
-                                            }
-                                            (Role::Anchor, _) => "trusted root (yours)".to_owned(),
-                                            (role, _) => role.to_string(),
-                                        }
-                                    }</span>
-                                    <span class="nl-node-subject">{ &n.subject }</span>
-                                </div>
-                                if n.signature != SignatureState::None {
-                                    <div class={classes!("nl-link", format!("nl-sig-{}", n.signature))}>
-                                        { match n.signature {
-                                            SignatureState::Valid => "↓ issued by (signature verified)".to_owned(),
-                                            other => format!("↓ issued by? signature {other}: {}", n.signature_note.clone().unwrap_or_default()),
-                                        } }
-                                    </div>
+                </ol>
+            </div>
+            <div class="nl-column">
+                <h2>{ "As built" }</h2>
+                <ol class="nl-built">
+                    { for a.chain_as_built.iter().map(|n| html! {
+                        <li class={classes!("nl-node", format!("nl-role-{}", n.role))}>
+                            <div class="nl-node-box">
+                                if let Some(i) = n.certificate {
+                                    <button type="button" class="nl-link-button nl-node-label" onclick={select(i)}>{ format!("#{} {}", i + 1, n.label) }</button>
+                                } else {
+                                    <span class="nl-node-label">{ &n.label }</span>
                                 }
-                            </li>
-                        }) }
-                    </ol>
-                    if !a.path_trusted {
-                        <p class="nl-bad">{ "No path reaches a trusted root." }</p>
-                    }
-                    if !a.alternatives.is_empty() {
-                        <details class="nl-alternatives">
-                            <summary>{ format!("{} other candidate path{}", a.alternatives.len(), if a.alternatives.len() == 1 { "" } else { "s" }) }</summary>
-                            <ul>
-                                { for a.alternatives.iter().map(|p| html! {
-                                    <li>{ format!("{} — {}, {} error{}", p.nodes.join(" → "), p.ends, p.errors, if p.errors == 1 { "" } else { "s" }) }</li>
-                                }) }
-                            </ul>
-                        </details>
-                    }
-                </div>
-            </div>
-
-            if let Some((i, cert)) = props.selected.clone() {
-                <div class="nl-selected">
-                    <CertCard {cert} index={i} expanded=true on_toggle={Callback::from(move |_| d.dispatch(ChainAction::Select(None)))} />
-                </div>
-            }
-
-            <div class="nl-fixed">
-                { match &a.fixed_chain {
-                    Some(f) if f.serves.len() < StoreId::ALL.len() => html! {
-                        <>
-                            <strong>{ format!("Only {} can build a trusted path from these certificates: ", store_names(&f.serves)) }</strong>
-                            { f.certificates.iter().map(|i| format!("#{}", i + 1)).collect::<Vec<_>>().join(", ") }
-                            <span class="nl-muted">{ ". The errors below say what the other clients need." }</span>
-                            <CopyButton text={f.pem.clone()} label="Copy this chain" />
-                        </>
-                    },
-                    Some(f) if f.differs_from_sent => html! {
-                        <>
-                            <strong>{ "Deploy this chain instead: " }</strong>
-                            { f.certificates.iter().map(|i| format!("#{}", i + 1)).collect::<Vec<_>>().join(", ") }
-                            <span class="nl-muted">{ " (leaf first, each followed by its issuer, root left out)" }</span>
-                            <CopyButton text={f.pem.clone()} label="Copy fixed chain" />
-                            <button type="button" class="nl-button nl-button-small" onclick={{
-                                let pem = f.pem.clone();
-                                Callback::from(move |_: MouseEvent| download("fullchain.pem", &pem, "application/x-pem-file"))
-                            }}>{ "Download fullchain.pem" }</button>
-                        </>
-                    },
-                    Some(f) => html! {
-                        <>
-                            <strong>{ "The chain as sent is the one to deploy." }</strong>
-                            <CopyButton text={f.pem.clone()} label="Copy chain" />
-                        </>
-                    },
-                    None => html! {
-                        <span class="nl-muted">{ "No deployable chain yet: no path reaches a trusted root (see the errors below)." }</span>
-                    },
-                } }
-            </div>
-
-            <div class="nl-findings">
-                { for Severity::MOST_SERIOUS_FIRST.into_iter().map(|sev| {
-                    let list: Vec<&Finding> = a.findings.iter().filter(|f| f.severity == sev).collect();
-                    if list.is_empty() {
-                        return html! {};
-                    }
-                    html! {
-                        <section class={classes!("nl-finding-group", format!("nl-group-{}", sev.name()))}>
-                            <h2>{ format!("{} ({})", sev.heading(), list.len()) }</h2>
-                            <ul class="nl-finding-list">
-                                { for list.into_iter().map(|f| html! {
-                                    <FindingItem
-                                        rule={f.rule.as_str()}
-                                        severity={f.severity}
-                                        subject={about(a, f)}
-                                        message={f.message.clone()}
-                                        source={f.source}
-                                        fix={f.fix.clone()}
-                                    >
-                                        if !f.decides.is_empty() {
-                                            <dt>{ "Fails" }</dt>
-                                            <dd>{ f.decides.iter().map(|p| profile_name(p.id())).collect::<Vec<_>>().join(", ") }</dd>
+                                <span class="nl-tag">{
+                                    match (n.role, n.anchor_origin) {
+                                        (Role::Anchor, Some(netlens_chain::store::AnchorOrigin::Builtin)) => {
+                                            format!("trusted root ({})", store_names(&n.anchor_stores))
                                         }
-                                    </FindingItem>
-                                }) }
-                            </ul>
-                        </section>
-                    }
-                }) }
+                                        (Role::Anchor, _) => "trusted root (yours)".to_owned(),
+                                        (role, _) => role.to_string(),
+                                    }
+                                }</span>
+                                <span class="nl-node-subject">{ &n.subject }</span>
+                            </div>
+                            if n.signature != SignatureState::None {
+                                <div class={classes!("nl-link", format!("nl-sig-{}", n.signature))}>
+                                    { match n.signature {
+                                        SignatureState::Valid => "↓ issued by (signature verified)".to_owned(),
+                                        other => format!("↓ issued by? signature {other}: {}", n.signature_note.clone().unwrap_or_default()),
+                                    } }
+                                </div>
+                            }
+                        </li>
+                    }) }
+                </ol>
+                if !a.path_trusted {
+                    <p class="nl-bad">{ "No path reaches a trusted root." }</p>
+                }
+                if !a.alternatives.is_empty() {
+                    <details class="nl-alternatives">
+                        <summary>{ format!("{} other candidate path{}", a.alternatives.len(), if a.alternatives.len() == 1 { "" } else { "s" }) }</summary>
+                        <ul>
+                            { for a.alternatives.iter().map(|p| html! {
+                                <li>{ format!("{} — {}, {} error{}", p.nodes.join(" → "), p.ends, p.errors, if p.errors == 1 { "" } else { "s" }) }</li>
+                            }) }
+                        </ul>
+                    </details>
+                }
             </div>
+        </div>
+    }
+}
 
-            <div class="nl-results-bar">
-                <CopyButton produce={to_json} label="Copy JSON" />
-                <button type="button" class="nl-button nl-button-small" onclick={download_json}>{ "Download JSON" }</button>
-                <CopyButton produce={to_markdown} label="Copy Markdown" />
-                <button type="button" class="nl-button nl-button-small" onclick={download_md}>{ "Download Markdown" }</button>
-                <a class="nl-button nl-button-small" href="#/rules">{ "All rules" }</a>
-            </div>
+/// The chain to deploy, or why there is none yet.
+fn fixed_chain_view(a: &Analysis) -> Html {
+    html! {
+        <div class="nl-fixed">
+            { match &a.fixed_chain {
+                Some(f) if f.serves.len() < StoreId::ALL.len() => html! {
+                    <>
+                        <strong>{ format!("Only {} can build a trusted path from these certificates: ", store_names(&f.serves)) }</strong>
+                        { f.certificates.iter().map(|i| format!("#{}", i + 1)).collect::<Vec<_>>().join(", ") }
+                        <span class="nl-muted">{ ". The errors below say what the other clients need." }</span>
+                        <CopyButton text={f.pem.clone()} label="Copy this chain" />
+                    </>
+                },
+                Some(f) if f.differs_from_sent => html! {
+                    <>
+                        <strong>{ "Deploy this chain instead: " }</strong>
+                        { f.certificates.iter().map(|i| format!("#{}", i + 1)).collect::<Vec<_>>().join(", ") }
+                        <span class="nl-muted">{ " (leaf first, each followed by its issuer, root left out)" }</span>
+                        <CopyButton text={f.pem.clone()} label="Copy fixed chain" />
+                        <button type="button" class="nl-button nl-button-small" onclick={{
+                            let pem = f.pem.clone();
+                            Callback::from(move |_: MouseEvent| download("fullchain.pem", &pem, "application/x-pem-file"))
+                        }}>{ "Download fullchain.pem" }</button>
+                    </>
+                },
+                Some(f) => html! {
+                    <>
+                        <strong>{ "The chain as sent is the one to deploy." }</strong>
+                        <CopyButton text={f.pem.clone()} label="Copy chain" />
+                    </>
+                },
+                None => html! {
+                    <span class="nl-muted">{ "No deployable chain yet: no path reaches a trusted root (see the errors below)." }</span>
+                },
+            } }
+        </div>
+    }
+}
+
+/// The findings, grouped by severity, most serious first.
+fn finding_groups(a: &Analysis) -> Html {
+    html! {
+        <div class="nl-findings">
+            { for Severity::MOST_SERIOUS_FIRST.into_iter().map(|sev| {
+                let list: Vec<&Finding> = a.findings.iter().filter(|f| f.severity == sev).collect();
+                if list.is_empty() {
+                    return html! {};
+                }
+                html! {
+                    <section class={classes!("nl-finding-group", format!("nl-group-{}", sev.name()))}>
+                        <h2>{ format!("{} ({})", sev.heading(), list.len()) }</h2>
+                        <ul class="nl-finding-list">
+                            { for list.into_iter().map(|f| html! {
+                                <FindingItem
+                                    rule={f.rule.as_str()}
+                                    severity={f.severity}
+                                    subject={about(a, f)}
+                                    message={f.message.clone()}
+                                    source={f.source}
+                                    fix={f.fix.clone()}
+                                >
+                                    if !f.decides.is_empty() {
+                                        <dt>{ "Fails" }</dt>
+                                        <dd>{ f.decides.iter().map(|p| profile_name(p.id())).collect::<Vec<_>>().join(", ") }</dd>
+                                    }
+                                </FindingItem>
+                            }) }
+                        </ul>
+                    </section>
+                }
+            }) }
         </div>
     }
 }
