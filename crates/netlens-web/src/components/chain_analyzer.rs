@@ -446,30 +446,30 @@ fn Results(props: &ResultsProps) -> Html {
     };
 
     html! {
-            <div class="nl-results nl-chain-results" aria-live="polite" aria-busy={if props.busy { "true" } else { "false" }}>
+        <div class="nl-results nl-chain-results" aria-live="polite" aria-busy={if props.busy { "true" } else { "false" }}>
             { verdicts_view(a) }
-                { trust_matrix(a) }
-                { chain_diagram(a, &select) }
+            { trust_matrix(a) }
+            { chain_diagram(a, &select) }
 
-                if let Some((i, cert)) = props.selected.clone() {
-                    <div class="nl-selected">
-                        <CertCard {cert} index={i} expanded=true on_toggle={Callback::from(move |_| d.dispatch(ChainAction::Select(None)))} />
-                    </div>
-                }
-
-                { fixed_chain_view(a) }
-
-                { finding_groups(a) }
-
-                <div class="nl-results-bar">
-                    <CopyButton produce={to_json} label="Copy JSON" />
-                    <button type="button" class="nl-button nl-button-small" onclick={download_json}>{ "Download JSON" }</button>
-                    <CopyButton produce={to_markdown} label="Copy Markdown" />
-                    <button type="button" class="nl-button nl-button-small" onclick={download_md}>{ "Download Markdown" }</button>
-                    <a class="nl-button nl-button-small" href="#/rules">{ "All rules" }</a>
+            if let Some((i, cert)) = props.selected.clone() {
+                <div class="nl-selected">
+                    <CertCard {cert} index={i} expanded=true on_toggle={Callback::from(move |_| d.dispatch(ChainAction::Select(None)))} />
                 </div>
+            }
+
+            { fixed_chain_view(a) }
+
+            { finding_groups(a) }
+
+            <div class="nl-results-bar">
+                <CopyButton produce={to_json} label="Copy JSON" />
+                <button type="button" class="nl-button nl-button-small" onclick={download_json}>{ "Download JSON" }</button>
+                <CopyButton produce={to_markdown} label="Copy Markdown" />
+                <button type="button" class="nl-button nl-button-small" onclick={download_md}>{ "Download Markdown" }</button>
+                <a class="nl-button nl-button-small" href="#/rules">{ "All rules" }</a>
             </div>
-        }
+        </div>
+    }
 }
 
 /// One verdict per profile: pass or fail, how many findings decide it, the store it anchors on.
