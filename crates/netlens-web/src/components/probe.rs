@@ -6,6 +6,7 @@
 //! reports ([`crate::state::probe`]), so nothing the page does (rendering, layout, scrolling) can
 //! delay a receive timestamp.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -336,14 +337,48 @@ fn random_run_id() -> u32 {
     (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }
 
-/// The latency probe tool.
-#[component]
-pub fn ProbeTool(props: &ProbeToolProps) -> Html {
-    // Compared by version: a report to a hidden page changes the data, not the page.
-    let state = use_reducer_eq(ProbeState::default);
+/// The probe's Web Worker, started when the tool mounts and dropped (terminated) when it
+/// unmounts; a worker that cannot start is reported to the state.
+#[hook]
+fn use_probe_worker(
+    dispatch: UseReducerDispatcher<ProbeState>,
+) -> Rc<RefCell<Option<WorkerHandle>>> {
     let worker = use_mut_ref(|| None::<WorkerHandle>);
+    {
+        let worker = worker.clone();
+        use_effect_with((), move |_| {
+            match start_worker(dispatch.clone()) {
+                Ok(handle) => *worker.borrow_mut() = Some(handle),
+                Err(e) => dispatch.dispatch(ProbeAction::WorkerFailed(e)),
+            }
+            move || {
+                worker.borrow_mut().take();
+            }
+        });
+    }
+    worker
+}
+
+/// The settings form and where its values came from.
+struct ProbeSettings {
+    /// The form as the user edits it.
+    form: UseStateHandle<Form>,
+    /// The user has edited the form (a late config file no longer overwrites it).
+    touched: Rc<RefCell<bool>>,
+    /// Where the endpoint came from, and what was wrong with the settings (shown once, above
+    /// the form).
+    origin: UseStateHandle<(Source, Vec<String>)>,
+    /// `netlens.config.json` has been read (or found absent): Start waits for it, so a run
+    /// never uses settings about to change.
+    loaded: UseStateHandle<bool>,
+}
+
+/// The settings in their layers: the page's URL and the element's attributes at once, then
+/// `netlens.config.json` when it arrives.
+#[hook]
+fn use_probe_settings(attributes: &Rc<Vec<(String, String)>>) -> ProbeSettings {
     let base_layers = {
-        let attributes = props.attributes.clone();
+        let attributes = attributes.clone();
         use_memo((), move |_| {
             vec![
                 url_layer(),
@@ -359,19 +394,6 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
     // Start waits for netlens.config.json, so a run never uses settings about to change.
     let settings_loaded = use_state(|| false);
 
-    {
-        let dispatch = state.dispatcher();
-        let worker = worker.clone();
-        use_effect_with((), move |_| {
-            match start_worker(dispatch.clone()) {
-                Ok(handle) => *worker.borrow_mut() = Some(handle),
-                Err(e) => dispatch.dispatch(ProbeAction::WorkerFailed(e)),
-            }
-            move || {
-                worker.borrow_mut().take();
-            }
-        });
-    }
     {
         let form = form.clone();
         let origin = origin.clone();
@@ -401,6 +423,26 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
             });
         });
     }
+    ProbeSettings {
+        form,
+        touched,
+        origin,
+        loaded: settings_loaded,
+    }
+}
+
+/// The latency probe tool.
+#[component]
+pub fn ProbeTool(props: &ProbeToolProps) -> Html {
+    // Compared by version: a report to a hidden page changes the data, not the page.
+    let state = use_reducer_eq(ProbeState::default);
+    let worker = use_probe_worker(state.dispatcher());
+    let ProbeSettings {
+        form,
+        touched,
+        origin,
+        loaded: settings_loaded,
+    } = use_probe_settings(&props.attributes);
 
     // Worker reports re-render the tool every second: what depends on the form alone is
     // computed when the form changes.
