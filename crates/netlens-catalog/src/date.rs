@@ -80,14 +80,13 @@ pub struct Limit {
 }
 
 /// When a rule applies: always, from a date, or with a limit that changes on given dates.
-/// Serialised as the optional fields `effective` (the first day) and `limits`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// A rule's JSON carries it as the optional fields `effective` (the first day) and `limits`
+/// (see [`crate::RuleHeader::serialize_fields`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Effective {
     /// The first day the rule applies, by the subject's own date; `None`: always.
-    #[serde(rename = "effective", skip_serializing_if = "Option::is_none")]
     pub from: Option<Date>,
     /// The limit's steps, oldest first; empty when the rule sets no dated limit.
-    #[serde(skip_serializing_if = "<[Limit]>::is_empty")]
     pub limits: &'static [Limit],
 }
 

@@ -56,14 +56,23 @@ impl Profile {
 }
 
 /// One rule: the common header (id, severity, title, source, fix, effective date) and the
-/// verdicts its error findings can decide. Serialised flat, as before the header existed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// verdicts its error findings can decide. Serialised flat: the header's fields, then its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule {
     /// The fields every catalog shares.
-    #[serde(flatten)]
     pub header: RuleHeader<RuleId>,
     /// Verdicts its error findings can decide.
     pub profiles: &'static [Profile],
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Rule", self.header.field_count() + 1)?;
+        self.header.serialize_fields(&mut out)?;
+        out.serialize_field("profiles", self.profiles)?;
+        out.end()
+    }
 }
 
 impl core::ops::Deref for Rule {

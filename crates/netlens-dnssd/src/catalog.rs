@@ -103,14 +103,23 @@ pub struct ImplementationNote {
 }
 
 /// One rule: the common header (id, severity, title, source clause, fix) and how the major
-/// implementations treat its problem. Serialised flat, as before the header existed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// implementations treat its problem. Serialised flat: the header's fields, then its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule {
     /// The fields every catalog shares.
-    #[serde(flatten)]
     pub header: RuleHeader<RuleId>,
     /// How the major implementations treat it.
     pub implementations: &'static [ImplementationNote],
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Rule", self.header.field_count() + 1)?;
+        self.header.serialize_fields(&mut out)?;
+        out.serialize_field("implementations", self.implementations)?;
+        out.end()
+    }
 }
 
 impl core::ops::Deref for Rule {

@@ -79,26 +79,8 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
                 </header>
             }
             <div class="nl-chain-inputs">
-                <ChainInput
-                    initial={props.initial_chain.clone()}
-                    files={state.chain_files.clone()}
-                    chain_area={chain_area}
-                    anchor_area={anchor_area.clone()}
-                    dispatch={state.dispatcher()}
-                />
-                <OptionsPanel
-                    host={state.host.clone()}
-                    host_error={state.host_error.clone()}
-                    at={state.at}
-                    builtin_roots={state.builtin_roots}
-                    strict_store={state.strict_store}
-                    anchor_files={state.anchor_files.clone()}
-                    anchors_public={state.anchors_public}
-                    {log_list_files}
-                    log_list_error={state.log_list_error.clone()}
-                    {anchor_area}
-                    dispatch={state.dispatcher()}
-                />
+                { chain_input(&props.initial_chain, &state.chain_files, &chain_area, &anchor_area, &state.dispatcher()) }
+                { options_panel(&state, log_list_files, &anchor_area, &state.dispatcher()) }
             </div>
             <p class="nl-privacy">{ "Analyzed in your browser: no certificate leaves this device, and nothing is fetched (no AIA, OCSP or CRL downloads)." }</p>
             if let Some(e) = &state.stores_error {
@@ -142,22 +124,15 @@ fn use_analysis(state: &UseReducerHandle<ChainState>) {
 
 type Dispatch = UseReducerDispatcher<ChainState>;
 
-/// Props of [`ChainInput`].
-#[derive(Properties, PartialEq)]
-struct ChainInputProps {
-    /// The chain the host page set.
-    initial: AttrValue,
-    files: Vec<crate::files::LoadedFile>,
-    chain_area: NodeRef,
-    /// The anchors' text area (the examples and Clear set it too).
-    anchor_area: NodeRef,
-    dispatch: Dispatch,
-}
-
 /// The chain the server sends: paste area, files, examples and Clear.
-#[component]
-fn ChainInput(props: &ChainInputProps) -> Html {
-    let d = props.dispatch.clone();
+fn chain_input(
+    initial: &AttrValue,
+    files: &[crate::files::LoadedFile],
+    chain_area: &NodeRef,
+    anchor_area: &NodeRef,
+    dispatch: &Dispatch,
+) -> Html {
+    let d = dispatch.clone();
     let on_files = {
         let d = d.clone();
         Callback::from(move |f| d.dispatch(ChainAction::AddChainFiles(f)))
@@ -168,7 +143,7 @@ fn ChainInput(props: &ChainInputProps) -> Html {
     };
     let example = |chain: String, anchors: String| {
         let d = d.clone();
-        let (chain_area, anchor_area) = (props.chain_area.clone(), props.anchor_area.clone());
+        let (chain_area, anchor_area) = (chain_area.clone(), anchor_area.clone());
         Callback::from(move |_: MouseEvent| {
             set_text(&chain_area, &chain);
             set_text(&anchor_area, &anchors);
@@ -182,7 +157,7 @@ fn ChainInput(props: &ChainInputProps) -> Html {
     };
     let clear = {
         let d = d.clone();
-        let (chain_area, anchor_area) = (props.chain_area.clone(), props.anchor_area.clone());
+        let (chain_area, anchor_area) = (chain_area.clone(), anchor_area.clone());
         Callback::from(move |_: MouseEvent| {
             set_text(&chain_area, "");
             set_text(&anchor_area, "");
@@ -198,8 +173,8 @@ fn ChainInput(props: &ChainInputProps) -> Html {
             <label class="nl-label" for="nl-chain-input">{ "Chain the server sends" }</label>
             <PasteArea
                 id="nl-chain-input"
-                textarea={props.chain_area.clone()}
-                initial={props.initial.clone()}
+                textarea={chain_area.clone()}
+                initial={initial.clone()}
                 {on_text}
                 placeholder="Paste the chain: PEM blocks in any order (openssl s_client -showcerts output works as is), or drop .pem .crt .cer .der .p7b files here; CRLs you downloaded can go here too"
             />
@@ -209,7 +184,7 @@ fn ChainInput(props: &ChainInputProps) -> Html {
                 <button type="button" class="nl-button nl-button-quiet" onclick={example(format!("{}{}", demo_block(0), demo_block(1)), demo_block(2))}>{ "Example: complete chain" }</button>
                 <button type="button" class="nl-button nl-button-quiet" onclick={clear}>{ "Clear" }</button>
             </div>
-            <FileChips files={props.files.clone()} on_remove={remove} />
+            <FileChips files={files.to_vec()} on_remove={remove} />
         </DropZone>
     }
 }
@@ -219,26 +194,16 @@ fn checked(e: &Event) -> bool {
     e.target_unchecked_into::<HtmlInputElement>().checked()
 }
 
-/// Props of [`OptionsPanel`]: values, so a change of any re-renders it.
-#[derive(Properties, PartialEq)]
-struct OptionsPanelProps {
-    host: AttrValue,
-    host_error: Option<AttrValue>,
-    at: Option<i64>,
-    builtin_roots: bool,
-    strict_store: StoreId,
-    anchor_files: Vec<crate::files::LoadedFile>,
-    anchors_public: bool,
+/// What the analysis is asked: host, moment, stores, the user's anchors and the CT log list
+/// (a view function: a Yew component costs about 0.7 KiB of gzipped wasm, and this part
+/// re-renders with the tool anyway).
+fn options_panel(
+    state: &ChainState,
     log_list_files: Vec<crate::files::LoadedFile>,
-    log_list_error: Option<AttrValue>,
-    anchor_area: NodeRef,
-    dispatch: Dispatch,
-}
-
-/// What the analysis is asked: host, moment, stores, the user's anchors and the CT log list.
-#[component]
-fn OptionsPanel(props: &OptionsPanelProps) -> Html {
-    let d = &props.dispatch;
+    anchor_area: &NodeRef,
+    dispatch: &Dispatch,
+) -> Html {
+    let d = dispatch;
     let on = |make: fn(Event) -> Option<ChainAction>| {
         let d = d.clone();
         Callback::from(move |e: Event| {
@@ -301,17 +266,17 @@ fn OptionsPanel(props: &OptionsPanelProps) -> Html {
     html! {
         <div class="nl-options">
             <label class="nl-label" for="nl-chain-host">{ "Host clients connect to" }</label>
-            <input id="nl-chain-host" class="nl-input" type="text" placeholder="www.example.com (or an IP address, or a URL)" value={props.host.clone()} oninput={on_host} />
-            if let Some(e) = &props.host_error {
+            <input id="nl-chain-host" class="nl-input" type="text" placeholder="www.example.com (or an IP address, or a URL)" value={state.host.clone()} oninput={on_host} />
+            if let Some(e) = &state.host_error {
                 <p class="nl-field-error" role="alert">{ e.clone() }</p>
             }
             <label class="nl-label" for="nl-chain-at">{ "Validate at (UTC)" }</label>
             <div class="nl-row">
-                <input id="nl-chain-at" class="nl-input" type="datetime-local" value={datetime_value(props.at)} onchange={on_at} />
+                <input id="nl-chain-at" class="nl-input" type="datetime-local" value={datetime_value(state.at)} onchange={on_at} />
                 <button type="button" class="nl-button nl-button-small" onclick={now}>{ "Now" }</button>
             </div>
             <label class="nl-check">
-                <input type="checkbox" checked={props.builtin_roots} onchange={on_builtin} />
+                <input type="checkbox" checked={state.builtin_roots} onchange={on_builtin} />
                 { format!(
                     " Trust the built-in root stores (Apple {}, Mozilla {}, Chrome {} roots)",
                     StoreId::Apple.info().roots,
@@ -322,7 +287,7 @@ fn OptionsPanel(props: &OptionsPanelProps) -> Html {
             <label class="nl-label" for="nl-chain-store">{ "Strict verdict anchored on" }</label>
             <select id="nl-chain-store" class="nl-input" onchange={on_store}>
                 { for [StoreId::Mozilla, StoreId::Chrome, StoreId::Apple].into_iter().map(|s| html! {
-                    <option value={s.id()} selected={props.strict_store == s}>
+                    <option value={s.id()} selected={state.strict_store == s}>
                         { format!("{} {}", s.info().title(), s.info().version) }
                     </option>
                 }) }
@@ -332,24 +297,24 @@ fn OptionsPanel(props: &OptionsPanelProps) -> Html {
                 <PasteArea
                     id="nl-chain-anchors"
                     class="nl-textarea-small"
-                    textarea={props.anchor_area.clone()}
+                    textarea={anchor_area.clone()}
                     on_text={on_anchor_text}
                     placeholder="A private CA's root, or roots exported from a Mac (PEM, DER, .p7b)"
                 />
                 <div class="nl-input-actions">
                     <FilePicker label="Add anchors…" accept={CERT_FILES} aria_label="Trust anchor files" on_files={on_anchor_files} class="nl-button-quiet" />
                 </div>
-                <FileChips files={props.anchor_files.clone()} on_remove={remove_anchor} label="Trust anchor files" />
+                <FileChips files={state.anchor_files.clone()} on_remove={remove_anchor} label="Trust anchor files" />
                 <label class="nl-check">
-                    <input type="checkbox" checked={props.anchors_public} onchange={on_public} />
+                    <input type="checkbox" checked={state.anchors_public} onchange={on_public} />
                     { " These are public roots (apply Apple's 398-day and CT rules)" }
                 </label>
             </DropZone>
             <div class="nl-input-actions">
                 <FilePicker label="Load Apple CT log list…" accept=".json" multiple={false} aria_label="CT log list" on_files={on_log_list} class="nl-button-quiet" />
             </div>
-            <FileChips files={props.log_list_files.clone()} on_remove={remove_log_list} label="CT log list" />
-            if let Some(e) = &props.log_list_error {
+            <FileChips files={log_list_files} on_remove={remove_log_list} label="CT log list" />
+            if let Some(e) = &state.log_list_error {
                 <p class="nl-field-error" role="alert">{ e.clone() }</p>
             }
         </div>

@@ -3,7 +3,7 @@
 //!
 //! All analysis is `netlens-dnssd`; the fields are [`crate::state::dnssd`]'s reducer state, and
 //! this module renders: the tool derives the reports, and each part of the page (examples,
-//! type, instance, TXT record, Apple) is a component of its own.
+//! type, instance, TXT record, Apple) is a view function of its own.
 
 use std::rc::Rc;
 
@@ -82,7 +82,8 @@ fn use_type_report(service_type: &str) -> Rc<Option<TypeReport>> {
 }
 
 /// The DNS-SD tool: the state and the reports derived from it; each part of the page is a
-/// component of its own.
+/// view function of its own (plain functions rather than components: the parts re-render
+/// together anyway, and each Yew component costs about 0.7 KiB of gzipped wasm).
 #[component]
 pub fn DnssdTool(props: &DnssdToolProps) -> Html {
     let state = use_reducer(|| {
@@ -123,36 +124,22 @@ pub fn DnssdTool(props: &DnssdToolProps) -> Html {
                     <p class="nl-lead">{ "Type or paste your service type, instance name and TXT record: every RFC 6335 / 6763 / 6762 violation with its clause, what Apple, Avahi, python-zeroconf, mdns-sd and Android do with it, and the correct forms to copy." }</p>
                 </header>
             }
-            <Examples dispatch={dispatch.clone()} />
+            { examples(&dispatch) }
             <div class="nl-dnssd-grid">
-                <TypeField value={state.service_type.clone()} report={type_report} dispatch={dispatch.clone()} />
-                <InstanceField value={state.instance.clone()} port={state.port.clone()} report={instance_report} dispatch={dispatch.clone()} />
+                { type_field(&state.service_type, type_report.as_ref().as_ref(), &dispatch) }
+                { instance_field(&state.instance, &state.port, instance_report.as_ref().as_ref(), &dispatch) }
             </div>
-            <TxtField value={state.txt.clone()} format={state.format} report={txt_report} dispatch={dispatch.clone()} />
-            <AppleField
-                plist={state.plist.clone()}
-                multipeer={state.multipeer.clone()}
-                error_code={state.error_code.clone()}
-                code={state.error_code_number()}
-                report={plist_report}
-                dispatch={dispatch}
-            />
+            { txt_field(&state.txt, state.format, txt_report.as_ref().as_ref(), &dispatch) }
+            { apple_field(&state, plist_report.as_ref().as_ref(), &dispatch) }
             <p class="nl-privacy">{ "Checked in your browser: nothing you type leaves this device." }</p>
         </section>
     }
 }
 
-/// Props of [`Examples`].
-#[derive(Properties, PartialEq)]
-struct ExamplesProps {
-    dispatch: Dispatch,
-}
-
 /// Buttons that load an example service.
-#[component]
-fn Examples(props: &ExamplesProps) -> Html {
+fn examples(dispatch: &Dispatch) -> Html {
     let example = |service_type: &'static str, instance: &'static str, txt: &'static str| {
-        let dispatch = props.dispatch.clone();
+        let dispatch = dispatch.clone();
         Callback::from(move |_: MouseEvent| {
             dispatch.dispatch(DnssdAction::Example {
                 service_type,
@@ -169,24 +156,15 @@ fn Examples(props: &ExamplesProps) -> Html {
     }
 }
 
-/// Props of [`TypeField`].
-#[derive(Properties, PartialEq)]
-struct TypeFieldProps {
-    value: AttrValue,
-    report: Rc<Option<TypeReport>>,
-    dispatch: Dispatch,
-}
-
 /// The service type: input, IANA registration, findings and the forms each API takes.
-#[component]
-fn TypeField(props: &TypeFieldProps) -> Html {
+fn type_field(value: &str, report: Option<&TypeReport>, dispatch: &Dispatch) -> Html {
     html! {
         <div class="nl-dnssd-field">
             <label class="nl-label" for="nl-dnssd-type">{ "Service type" }</label>
             <input id="nl-dnssd-type" class="nl-input nl-mono" type="text" spellcheck="false" autocomplete="off"
                 placeholder="_myservice._tcp   (subtypes: _printer._sub._http._tcp or _http._tcp,_printer)"
-                value={props.value.clone()} oninput={setter(&props.dispatch, Field::ServiceType)} />
-            if let Some(r) = props.report.as_ref() {
+                value={value.to_owned()} oninput={setter(dispatch, Field::ServiceType)} />
+            if let Some(r) = report {
                 <div class="nl-dnssd-type-result" aria-live="polite">
                     if let Some(e) = &r.error {
                         <p class="nl-field-error" role="alert">{ format!("Column {}: {}", e.column, e.message) }</p>
@@ -212,25 +190,20 @@ fn TypeField(props: &TypeFieldProps) -> Html {
     }
 }
 
-/// Props of [`InstanceField`].
-#[derive(Properties, PartialEq)]
-struct InstanceFieldProps {
-    value: AttrValue,
-    port: AttrValue,
-    report: Rc<Option<InstanceReport>>,
-    dispatch: Dispatch,
-}
-
 /// The instance name: input, byte count, findings, escaped forms; and the port the generated
 /// commands use.
-#[component]
-fn InstanceField(props: &InstanceFieldProps) -> Html {
+fn instance_field(
+    value: &str,
+    port: &str,
+    report: Option<&InstanceReport>,
+    dispatch: &Dispatch,
+) -> Html {
     html! {
         <div class="nl-dnssd-field">
             <label class="nl-label" for="nl-dnssd-instance">{ "Instance name" }</label>
             <input id="nl-dnssd-instance" class="nl-input" type="text" spellcheck="false" autocomplete="off"
-                placeholder="Living Room Speaker" value={props.value.clone()} oninput={setter(&props.dispatch, Field::Instance)} />
-            if let Some(r) = props.report.as_ref() {
+                placeholder="Living Room Speaker" value={value.to_owned()} oninput={setter(dispatch, Field::Instance)} />
+            if let Some(r) = report {
                 <div class="nl-dnssd-instance-result" aria-live="polite">
                     <p class="nl-muted">{ format!("{} of 63 bytes (UTF-8)", r.bytes) }</p>
                     <FindingList findings={Rc::new(r.findings.clone())} />
@@ -247,25 +220,20 @@ fn InstanceField(props: &InstanceFieldProps) -> Html {
                 </div>
             }
             <label class="nl-label" for="nl-dnssd-port">{ "Port (for the generated commands)" }</label>
-            <input id="nl-dnssd-port" class="nl-input nl-input-short" type="number" min="0" max="65535" value={props.port.clone()} oninput={setter(&props.dispatch, Field::Port)} />
+            <input id="nl-dnssd-port" class="nl-input nl-input-short" type="number" min="0" max="65535" value={port.to_owned()} oninput={setter(dispatch, Field::Port)} />
         </div>
     }
 }
 
-/// Props of [`TxtField`].
-#[derive(Properties, PartialEq)]
-struct TxtFieldProps {
-    value: AttrValue,
-    format: Option<Format>,
-    report: Rc<Option<Rc<TxtReport>>>,
-    dispatch: Dispatch,
-}
-
 /// The TXT record: format picker, input and results.
-#[component]
-fn TxtField(props: &TxtFieldProps) -> Html {
+fn txt_field(
+    value: &str,
+    format: Option<Format>,
+    report: Option<&Rc<TxtReport>>,
+    dispatch: &Dispatch,
+) -> Html {
     let on_format = {
-        let dispatch = props.dispatch.clone();
+        let dispatch = dispatch.clone();
         Callback::from(move |e: Event| {
             let value = e
                 .target()
@@ -280,44 +248,31 @@ fn TxtField(props: &TxtFieldProps) -> Html {
             <div class="nl-row">
                 <label class="nl-label" for="nl-dnssd-txt">{ "TXT record" }</label>
                 <select id="nl-dnssd-format" class="nl-select" aria-label="TXT format" onchange={on_format}>
-                    <option value="auto" selected={props.format.is_none()}>{ "Detect the format" }</option>
-                    { for Format::ALL.iter().map(|f| html! { <option value={f.id()} selected={props.format == Some(*f)}>{ f.label() }</option> }) }
+                    <option value="auto" selected={format.is_none()}>{ "Detect the format" }</option>
+                    { for Format::ALL.iter().map(|f| html! { <option value={f.id()} selected={format == Some(*f)}>{ f.label() }</option> }) }
                 </select>
             </div>
             <textarea id="nl-dnssd-txt" class="nl-textarea nl-mono" spellcheck="false"
                 placeholder={"key=value lines, hex (dns-sd -Q), base64, dns-sd -L / -Z, avahi-browse -r / -rp, or dig output"}
-                value={props.value.clone()} oninput={setter(&props.dispatch, Field::Txt)} />
-            if let Some(r) = props.report.as_ref() {
+                value={value.to_owned()} oninput={setter(dispatch, Field::Txt)} />
+            if let Some(r) = report {
                 <TxtResults report={r.clone()} />
             }
         </div>
     }
 }
 
-/// Props of [`AppleField`].
-#[derive(Properties, PartialEq)]
-struct AppleFieldProps {
-    plist: AttrValue,
-    multipeer: AttrValue,
-    error_code: AttrValue,
-    /// The error code typed, as a number.
-    code: Option<i64>,
-    report: Rc<Option<PlistReport>>,
-    dispatch: Dispatch,
-}
-
 /// Apple's local network privacy: NSBonjourServices, Multipeer, the Info.plist fragment, and
 /// error codes explained.
-#[component]
-fn AppleField(props: &AppleFieldProps) -> Html {
+fn apple_field(state: &DnssdState, report: Option<&PlistReport>, dispatch: &Dispatch) -> Html {
     html! {
         <div class="nl-dnssd-field nl-dnssd-apple">
             <h2>{ "Apple local network privacy" }</h2>
             <label class="nl-label" for="nl-dnssd-plist">{ "NSBonjourServices (paste Info.plist, or one type per line)" }</label>
-            <textarea id="nl-dnssd-plist" class="nl-textarea-small nl-mono" spellcheck="false" placeholder="<key>NSBonjourServices</key> …" value={props.plist.clone()} oninput={setter(&props.dispatch, Field::Plist)} />
+            <textarea id="nl-dnssd-plist" class="nl-textarea-small nl-mono" spellcheck="false" placeholder="<key>NSBonjourServices</key> …" value={state.plist.clone()} oninput={setter(dispatch, Field::Plist)} />
             <label class="nl-label" for="nl-dnssd-multipeer">{ "Multipeer Connectivity service type (optional)" }</label>
-            <input id="nl-dnssd-multipeer" class="nl-input nl-input-short" type="text" placeholder="my-game" value={props.multipeer.clone()} oninput={setter(&props.dispatch, Field::Multipeer)} />
-            if let Some(r) = props.report.as_ref() {
+            <input id="nl-dnssd-multipeer" class="nl-input nl-input-short" type="text" placeholder="my-game" value={state.multipeer.clone()} oninput={setter(dispatch, Field::Multipeer)} />
+            if let Some(r) = report {
                 <FindingList findings={Rc::new(r.findings.clone())} />
                 <div class="nl-plist">
                     <div class="nl-row"><strong>{ "Info.plist" }</strong><CopyButton text={r.fragment.clone()} label="Copy Info.plist fragment" /></div>
@@ -325,8 +280,8 @@ fn AppleField(props: &AppleFieldProps) -> Html {
                 </div>
             }
             <label class="nl-label" for="nl-dnssd-error">{ "Explain an error code" }</label>
-            <input id="nl-dnssd-error" class="nl-input nl-input-short" type="text" placeholder="-65555" value={props.error_code.clone()} oninput={setter(&props.dispatch, Field::ErrorCode)} />
-            { match props.code {
+            <input id="nl-dnssd-error" class="nl-input nl-input-short" type="text" placeholder="-65555" value={state.error_code.clone()} oninput={setter(dispatch, Field::ErrorCode)} />
+            { match state.error_code_number() {
                 Some(code) => match apple::explain_error(code) {
                     Some(e) => html! { <p class="nl-error-code"><code>{ format!("{} {}", e.code, e.name) }</code>{ " " }{ e.meaning }<br/><strong>{ "Fix: " }</strong>{ e.fix }</p> },
                     None => html! { <p class="nl-muted">{ "Not a DNS-SD or NSNetService error code." }</p> },
