@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::components::cert_card::CertCard;
 use crate::components::cert_decoder::{CERT_FILES, EXAMPLE_CHAIN};
 use crate::components::copy_button::CopyButton;
-use crate::components::finding::FindingItem;
+use crate::components::finding::{FindingView, finding_item};
 use crate::components::inputs::{DropZone, FileChips, FilePicker, PasteArea, set_text};
 use crate::files::download;
 use crate::state::chain::{ChainAction, ChainState};
@@ -607,19 +607,25 @@ fn finding_groups(a: &Analysis) -> Html {
                         <h2>{ format!("{} ({})", sev.heading(), list.len()) }</h2>
                         <ul class="nl-finding-list">
                             { for list.into_iter().map(|f| html! {
-                                <FindingItem
-                                    rule={f.rule.as_str()}
-                                    severity={f.severity}
-                                    subject={about(a, f)}
-                                    message={f.message.clone()}
-                                    source={f.source}
-                                    fix={f.fix.clone()}
-                                >
-                                    if !f.decides.is_empty() {
-                                        <dt>{ "Fails" }</dt>
-                                        <dd>{ f.decides.iter().map(|p| profile_name(p.id())).collect::<Vec<_>>().join(", ") }</dd>
-                                    }
-                                </FindingItem>
+                                { finding_item(FindingView {
+                                    rule: f.rule.as_str(),
+                                    severity: f.severity,
+                                    badge: false,
+                                    subject: about(a, f),
+                                    message: &f.message,
+                                    source: f.source,
+                                    fix: &f.fix,
+                                    details: if f.decides.is_empty() {
+                                        html! {}
+                                    } else {
+                                        html! {
+                                            <>
+                                                <dt>{ "Fails" }</dt>
+                                                <dd>{ f.decides.iter().map(|p| profile_name(p.id())).collect::<Vec<_>>().join(", ") }</dd>
+                                            </>
+                                        }
+                                    },
+                                }) }
                             }) }
                         </ul>
                     </section>

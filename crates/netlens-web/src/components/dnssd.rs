@@ -17,7 +17,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::copy_button::CopyButton;
-use crate::components::finding::FindingItem;
+use crate::components::finding::{FindingView, finding_item};
 use crate::state::dnssd::{DnssdAction, DnssdState, Field};
 
 /// Props of [`DnssdTool`].
@@ -359,22 +359,23 @@ pub fn FindingList(props: &FindingListProps) -> Html {
                 <li class="nl-note">{ format!("{} findings; the {} most severe are shown (netlens dnssd --json lists all).", list.len(), SHOWN_ROWS) }</li>
             }
             { for list.into_iter().take(SHOWN_ROWS).map(|f| html! {
-                <FindingItem
-                    rule={f.rule.as_str()}
-                    severity={f.severity}
-                    badge=true
-                    subject={f.subject.describe()}
-                    message={f.message.clone()}
-                    source={f.source}
-                    fix={f.fix.clone()}
-                >
-                    { for f.implementations.iter().map(|n| html! {
-                        <>
-                            <dt>{ n.implementation.name() }</dt>
-                            <dd><strong>{ n.behaviour.name() }</strong>{ ": " }{ n.detail }</dd>
-                        </>
-                    }) }
-                </FindingItem>
+                { finding_item(FindingView {
+                    rule: f.rule.as_str(),
+                    severity: f.severity,
+                    badge: true,
+                    subject: f.subject.describe(),
+                    message: &f.message,
+                    source: f.source,
+                    fix: &f.fix,
+                    details: html! {
+                        { for f.implementations.iter().map(|n| html! {
+                            <>
+                                <dt>{ n.implementation.name() }</dt>
+                                <dd><strong>{ n.behaviour.name() }</strong>{ ": " }{ n.detail }</dd>
+                            </>
+                        }) }
+                    },
+                }) }
             }) }
         </ul>
     }

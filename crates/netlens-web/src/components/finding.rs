@@ -1,32 +1,29 @@
 //! One finding, for every tool: the chain analyzer and the DNS-SD validator render their
-//! findings with [`FindingItem`], so a reader meets the same layout (rule id, what it concerns,
+//! findings with [`finding_item`], so a reader meets the same layout (rule id, what it concerns,
 //! the message and the clause; expanded: the fix and the tool's own details) everywhere, and
 //! page tests find every finding by `.nl-finding[data-rule="…"]`.
 
 use netlens_catalog::Severity;
 use yew::prelude::*;
 
-/// Props of [`FindingItem`].
-#[derive(Properties, PartialEq)]
-pub struct FindingItemProps {
+/// One finding, as every tool shows it.
+pub struct FindingView<'a> {
     /// The rule's public id (`chain.missing-intermediate`).
     pub rule: &'static str,
     /// The finding's severity (its class; a badge when `badge`).
     pub severity: Severity,
     /// Shows the severity as a badge (lists that are not grouped by severity).
-    #[prop_or_default]
     pub badge: bool,
     /// What it concerns, in words ("certificate 2", "TXT string 3").
-    pub subject: AttrValue,
+    pub subject: String,
     /// What is wrong (backticks mark code).
-    pub message: AttrValue,
+    pub message: &'a str,
     /// The clause or document the requirement comes from.
     pub source: &'static str,
     /// What to do (backticks mark code).
-    pub fix: AttrValue,
+    pub fix: &'a str,
     /// The tool's own fields, as `<dt>`/`<dd>` pairs after the fix.
-    #[prop_or_default]
-    pub children: Html,
+    pub details: Html,
 }
 
 /// Text with `code` spans: backticks in catalog and finding text mark commands and values.
@@ -42,25 +39,25 @@ pub fn with_code(text: &str) -> Html {
     }
 }
 
-/// One finding as an expandable list item.
-#[component]
-pub fn FindingItem(props: &FindingItemProps) -> Html {
-    let severity = props.severity.name();
+/// One finding as an expandable list item. A view function rather than a Yew component: a
+/// component's machinery costs about 5 KB of wasm on each page, and a finding has no state.
+pub fn finding_item(f: FindingView<'_>) -> Html {
+    let severity = f.severity.name();
     html! {
         <li>
-            <details class={classes!("nl-finding", format!("nl-sev-{severity}"))} data-rule={props.rule}>
+            <details class={classes!("nl-finding", format!("nl-sev-{severity}"))} data-rule={f.rule}>
                 <summary>
-                    if props.badge {
+                    if f.badge {
                         <span class="nl-sev-badge">{ severity }</span>
                     }
-                    <code class="nl-rule">{ props.rule }</code>
-                    <span class="nl-where">{ props.subject.clone() }</span>
-                    <span class="nl-message">{ with_code(&props.message) }</span>
-                    <span class="nl-clause">{ props.source }</span>
+                    <code class="nl-rule">{ f.rule }</code>
+                    <span class="nl-where">{ f.subject }</span>
+                    <span class="nl-message">{ with_code(f.message) }</span>
+                    <span class="nl-clause">{ f.source }</span>
                 </summary>
                 <dl class="nl-fields">
-                    <dt>{ "Fix" }</dt><dd>{ with_code(&props.fix) }</dd>
-                    { props.children.clone() }
+                    <dt>{ "Fix" }</dt><dd>{ with_code(f.fix) }</dd>
+                    { f.details }
                 </dl>
             </details>
         </li>
