@@ -927,3 +927,77 @@ fn certificate_transparency_applies_from_its_first_day_and_only_to_public_roots(
         rule.effective()
     );
 }
+
+#[test]
+fn apples_serverauth_requirement_applies_from_its_first_day_to_every_root() {
+    use netlens_chain::catalog::{APPLE_2019, Profile, RuleId};
+    let id = RuleId::TlsMissingServerauthEku.as_str();
+    // A leaf with no extended key usage: RFC 5280 allows it, Apple does not from APPLE_2019.
+    let no_eku = |not_before: i64, public_root: bool| {
+        let mut spec = leaf_spec().valid(not_before, not_before + 90 * DAY - 1);
+        spec.extended_key_usage.clear();
+        let leaf = leaf_from(spec, &format!("no-eku-{not_before}"));
+        let mut c = case_with(&leaf, &pki().inter);
+        c.options.anchors_are_public = public_root;
+        c.options.at = not_before + DAY;
+        c.run()
+    };
+    let from = APPLE_2019.unix_seconds();
+    for public_root in [true, false] {
+        let on_the_day = no_eku(from, public_root);
+        let finding = on_the_day.findings.iter().find(|f| f.rule == id);
+        assert!(
+            finding.is_some_and(|f| f.decides == [Profile::Apple]),
+            "on {APPLE_2019}, public root {public_root}: {:?}",
+            on_the_day
+                .findings
+                .iter()
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            !fires(&no_eku(from - DAY, public_root), id),
+            "the day before {APPLE_2019}, public root {public_root}"
+        );
+    }
+}
+
+#[test]
+fn ct_log_checks_apply_from_the_ct_rules_first_day_and_only_to_public_roots() {
+    use netlens_chain::catalog::RuleId;
+    let rule = RuleId::AppleCtOperatorDiversity;
+    let from = rule
+        .effective()
+        .from
+        .expect("the CT rule has an effective date")
+        .unix_seconds();
+    let id = rule.as_str();
+    // Enough SCTs for a 90-day certificate, but every one from a tiled (static CT API) log,
+    // which Apple's policy does not count alone: a diversity problem in any policy period.
+    let one_operator = |not_before: i64, public_root: bool| {
+        let mut c = dated_case(not_before, 90, 3, public_root);
+        c.log_list = Some(
+            log_list(&["Operator A", "Operator B", "Operator C"])
+                .replace("\"logs\":", "\"tiled_logs\":"),
+        );
+        c.run()
+    };
+    let on_the_day = one_operator(from, true);
+    assert!(
+        fires(&on_the_day, id),
+        "on its first day: {:?}",
+        on_the_day
+            .findings
+            .iter()
+            .map(|f| (f.rule, &f.message))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        !fires(&one_operator(from - DAY, true), id),
+        "the day before"
+    );
+    assert!(
+        !fires(&one_operator(from, false), id),
+        "under a private root"
+    );
+}
