@@ -8,18 +8,16 @@ use const_oid::db::rfc5280 as oid;
 use der::Decode;
 use x509_cert::ext::pkix::ExtendedKeyUsage;
 
-use crate::Purpose;
 use crate::catalog::{Profile, RuleId};
 use crate::constraints::{self, Constraints, Violation};
 use crate::crypto::{HashAlg, Verification};
 use crate::finding::Finding;
+use crate::model::ChainCert;
 use crate::path::{Path, PathEnd};
-use crate::store::AnchorOrigin;
+use crate::store::{AnchorOrigin, TrustStore};
+use crate::{Options, Purpose};
 
 use super::{ANY_EKU, CLIENT_AUTH, CT_POISON, Context, Node, SERVER_AUTH, UNDERSTOOD, hash_of};
-use crate::Options;
-use crate::model::ChainCert;
-use crate::store::TrustStore;
 
 /// Validity dates (RFC 5280 §6.1.3 (a)(2)) at `now`, for every certificate whose dates we know.
 pub(crate) fn validity(node: &Node<'_>, now: i64, out: &mut Vec<Finding>) {
