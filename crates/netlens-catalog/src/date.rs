@@ -50,11 +50,6 @@ impl Date {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
         (era * 146_097 + doe - 719_468) * SECONDS_PER_DAY
     }
-
-    /// The day before (for boundary tests and for "until" wording).
-    pub const fn seconds_before(self, seconds: i64) -> i64 {
-        self.unix_seconds() - seconds
-    }
 }
 
 impl core::fmt::Display for Date {
@@ -203,7 +198,7 @@ mod tests {
             Some(398)
         );
         assert_eq!(
-            rule.limit_at(Date::new(2026, 3, 15).seconds_before(1)),
+            rule.limit_at(Date::new(2026, 3, 15).unix_seconds() - 1),
             Some(398)
         );
         assert_eq!(

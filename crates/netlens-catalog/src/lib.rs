@@ -162,10 +162,12 @@ pub trait CatalogRule {
 #[macro_export]
 macro_rules! rule_ids {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $( $variant:ident = $id:literal, )* }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        $vis enum $name {
-            $( #[doc = concat!("`", $id, "`")] $variant, )*
+        $crate::string_enum! {
+            $(#[$meta])*
+            #[derive(PartialOrd, Ord)]
+            $vis enum $name {
+                $( #[doc = concat!("`", $id, "`")] $variant = $id, )*
+            }
         }
 
         impl $crate::RuleId for $name {
@@ -176,19 +178,35 @@ macro_rules! rule_ids {
         }
 
         impl $name {
-            /// The id's public string.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $id, )*
-                }
-            }
-
             /// The id with this public string, if there is one.
             #[allow(dead_code)]
             pub fn from_id(id: &str) -> Option<Self> {
                 match id {
                     $( $id => Some($name::$variant), )*
                     _ => None,
+                }
+            }
+        }
+    };
+}
+
+/// Makes an enum whose JSON and `Display` form is a fixed word per variant, comparable with
+/// `&str` (the words are a JSON contract; code matches on variants). [`rule_ids!`] is built on
+/// it; reports use it for their verdicts and states.
+#[macro_export]
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $word:literal, )* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )*
+        }
+
+        impl $name {
+            /// The word, as in JSON.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $word, )*
                 }
             }
         }
@@ -220,6 +238,57 @@ macro_rules! rule_ids {
         impl PartialEq<$name> for &str {
             fn eq(&self, other: &$name) -> bool {
                 *self == other.as_str()
+            }
+        }
+    };
+}
+
+/// Implements what a catalog's `Rule` (a [`RuleHeader`] in field `header` plus one field of
+/// its own) needs: serialisation (the header's fields, then its own), `Deref` to the header,
+/// [`CatalogRule`], and `RuleId::rule` / `RuleId::effective` looking the id up in `RULES`.
+#[macro_export]
+macro_rules! catalog_rule {
+    ($rule:ident, $id:ident, $rules:ident, $own:ident) => {
+        impl $crate::__serde::Serialize for $rule {
+            fn serialize<S: $crate::__serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                use $crate::__serde::ser::SerializeStruct;
+                let mut out = serializer.serialize_struct("Rule", self.header.field_count() + 1)?;
+                self.header.serialize_fields(&mut out)?;
+                out.serialize_field(stringify!($own), self.$own)?;
+                out.end()
+            }
+        }
+
+        impl core::ops::Deref for $rule {
+            type Target = $crate::RuleHeader<$id>;
+            fn deref(&self) -> &$crate::RuleHeader<$id> {
+                &self.header
+            }
+        }
+
+        impl $crate::CatalogRule for $rule {
+            type Id = $id;
+            fn header(&self) -> &$crate::RuleHeader<$id> {
+                &self.header
+            }
+        }
+
+        impl $id {
+            /// The catalog entry of this id.
+            pub fn rule(self) -> Option<&'static $rule> {
+                $rules.iter().find(|r| r.header.id == self)
+            }
+
+            /// When the rule applies and the limits it sets (what checks compare against).
+            /// Every id has an entry (the catalog tests check); one without would apply
+            /// always, with no limit.
+            #[allow(dead_code)]
+            pub fn effective(self) -> $crate::Effective {
+                self.rule()
+                    .map_or($crate::Effective::ALWAYS, |r| r.header.effective)
             }
         }
     };

@@ -65,42 +65,7 @@ pub struct Rule {
     pub profiles: &'static [Profile],
 }
 
-impl Serialize for Rule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("Rule", self.header.field_count() + 1)?;
-        self.header.serialize_fields(&mut out)?;
-        out.serialize_field("profiles", self.profiles)?;
-        out.end()
-    }
-}
-
-impl core::ops::Deref for Rule {
-    type Target = RuleHeader<RuleId>;
-    fn deref(&self) -> &RuleHeader<RuleId> {
-        &self.header
-    }
-}
-
-impl CatalogRule for Rule {
-    type Id = RuleId;
-    fn header(&self) -> &RuleHeader<RuleId> {
-        &self.header
-    }
-}
-
-impl RuleId {
-    /// The catalog entry of this id.
-    pub fn rule(self) -> Option<&'static Rule> {
-        RULES.iter().find(|r| r.id == self)
-    }
-
-    /// When the rule applies and the limits it sets (what checks compare against). Every id has
-    /// an entry (the catalog tests check); one without would apply always, with no limit.
-    pub fn effective(self) -> Effective {
-        self.rule().map_or(Effective::ALWAYS, |r| r.effective)
-    }
-}
+netlens_catalog::catalog_rule!(Rule, RuleId, RULES, profiles);
 
 const BOTH: &[Profile] = &[Profile::Apple, Profile::Rfc5280];
 const APPLE: &[Profile] = &[Profile::Apple];

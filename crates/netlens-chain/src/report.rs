@@ -17,52 +17,7 @@ use crate::store::{AnchorOrigin, TrustStore};
 use crate::trust::Assessment;
 use crate::{Options, StoreId, verdicts};
 
-/// An enum whose JSON and `Display` form is one lowercase word, comparable with `&str` (the
-/// report's words are part of its JSON contract; code matches on variants).
-macro_rules! word_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $word:literal, )* }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-        }
-
-        impl $name {
-            /// The word, as in JSON.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $word, )*
-                }
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.as_str() == *other
-            }
-        }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.as_str() == other
-            }
-        }
-    };
-}
-
-word_enum! {
+netlens_catalog::string_enum! {
     /// A profile's verdict: `pass` or `fail`.
     pub enum Verdict {
         /// No error finding decides against the profile.
@@ -72,7 +27,7 @@ word_enum! {
     }
 }
 
-word_enum! {
+netlens_catalog::string_enum! {
     /// What a certificate is in the chain: `leaf`, `intermediate`, `root`, `anchor`, `extra`
     /// (sent but not on the path) or `duplicate` (sent twice).
     pub enum Role {
@@ -91,7 +46,7 @@ word_enum! {
     }
 }
 
-word_enum! {
+netlens_catalog::string_enum! {
     /// How a node's signature verified with the next node's key.
     pub enum SignatureState {
         /// It verifies.

@@ -112,29 +112,7 @@ pub struct Rule {
     pub implementations: &'static [ImplementationNote],
 }
 
-impl Serialize for Rule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("Rule", self.header.field_count() + 1)?;
-        self.header.serialize_fields(&mut out)?;
-        out.serialize_field("implementations", self.implementations)?;
-        out.end()
-    }
-}
-
-impl core::ops::Deref for Rule {
-    type Target = RuleHeader<RuleId>;
-    fn deref(&self) -> &RuleHeader<RuleId> {
-        &self.header
-    }
-}
-
-impl CatalogRule for Rule {
-    type Id = RuleId;
-    fn header(&self) -> &RuleHeader<RuleId> {
-        &self.header
-    }
-}
+netlens_catalog::catalog_rule!(Rule, RuleId, RULES, implementations);
 
 netlens_catalog::rule_ids! {
     /// Every DNS-SD rule's id, in catalog order. Serialised as its public string
@@ -186,13 +164,6 @@ netlens_catalog::rule_ids! {
         AppleMultipeerNeedsBoth = "apple.multipeer-needs-both",
         AppleMultipeerInvalid = "apple.multipeer-invalid",
         AppleUsageDescription = "apple.usage-description",
-    }
-}
-
-impl RuleId {
-    /// The catalog entry of this id.
-    pub fn rule(self) -> Option<&'static Rule> {
-        RULES.iter().find(|r| r.id == self)
     }
 }
 
