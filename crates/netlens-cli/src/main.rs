@@ -9,6 +9,7 @@ mod decode_cmd;
 mod dnssd_cmd;
 mod input;
 mod limbo_cmd;
+mod make_cmd;
 mod probe_cmd;
 mod tls_connect;
 
@@ -106,6 +107,16 @@ enum Command {
     /// status: 0 with replies, 1 when none came or the connection could not be restored, 2 when
     /// the endpoint cannot be reached at all or the arguments are invalid.
     Probe(probe_cmd::ProbeArgs),
+    /// Make a test CA and identities that iPhones, Macs and other clients trust (Apple's
+    /// QA1948 / TN2326 recipe), checked by netlens' own chain analysis.
+    ///
+    /// Makes a root, a name-constrained intermediate and a server certificate for --name (and
+    /// client identities, negative fixtures), writes PEM, DER, PKCS#8 keys, PKCS#12 (Apple
+    /// compatible by default), a .mobileconfig carrying the root and a README.txt with the next
+    /// steps per platform into --out. `netlens make serve DIR` serves the root's profile for a
+    /// phone on the same network, with a QR code. Exit status: 0 when every check passed, 1
+    /// when one did not (a name outside a given CA's constraints), 2 on bad input.
+    Make(make_cmd::MakeArgs),
 }
 
 #[derive(Subcommand)]
@@ -224,6 +235,7 @@ fn main() -> ExitCode {
         Command::Roots { store, json } => chain_cmd::roots(store, json),
         Command::Limbo => limbo_cmd::run(),
         Command::Probe(args) => probe_cmd::run(args),
+        Command::Make(args) => make_cmd::run(args),
         Command::Dnssd { command } => match command {
             DnssdCommand::Type { service_type, json } => {
                 dnssd_cmd::service_type(&service_type, json)
