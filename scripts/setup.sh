@@ -98,6 +98,16 @@ if [ "$WANT" = test ]; then
     python3 -m venv target/dnssd-venv
     target/dnssd-venv/bin/pip install --quiet "zeroconf==$ZEROCONF" "jeepney==$JEEPNEY"
   fi
+  # pkilint and pyca/cryptography (PyPI) in a venv: `netlens make`'s output is read by tools
+  # other than netlens (crates/netlens-cli/tests/make.rs, scripts/check-made.py, e2e/make).
+  PKILINT=0.13.3
+  CRYPTOGRAPHY=51.0.1
+  if [ "$(target/pki-venv/bin/pip show pkilint 2>/dev/null | grep "^Version: ")" != "Version: $PKILINT" ] \
+    || [ "$(target/pki-venv/bin/pip show cryptography 2>/dev/null | grep "^Version: ")" != "Version: $CRYPTOGRAPHY" ]; then
+    step "installing pkilint $PKILINT and cryptography $CRYPTOGRAPHY into target/pki-venv"
+    python3 -m venv target/pki-venv
+    target/pki-venv/bin/pip install --quiet "pkilint==$PKILINT" "cryptography==$CRYPTOGRAPHY"
+  fi
   # Firefox ESR: netlens-offline.html is tested from file:// in Firefox too (WebDriver BiDi).
   if ! have firefox-esr; then
     step "installing Firefox ESR from Debian"

@@ -37,6 +37,7 @@ export const TOOLS = [
   { tag: 'netlens-cert-decoder', crate: 'netlens-web-decoder', name: 'certificate decoder' },
   { tag: 'netlens-dnssd', crate: 'netlens-web-dnssd', name: 'DNS-SD validator' },
   { tag: 'netlens-probe', crate: 'netlens-web-probe', name: 'latency probe' },
+  { tag: 'netlens-make', crate: 'netlens-web-make', name: 'test certificate maker' },
   { tag: 'netlens-verify', crate: 'netlens-web-verify', name: 'signature verification', element: false },
 ];
 

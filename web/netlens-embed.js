@@ -171,6 +171,14 @@ export const explainDnssdError = dnssd('explainDnssdError');
 /** The DNS-SD rule catalog. */
 export const dnssdRuleCatalog = dnssd('dnssdRuleCatalog');
 
+/**
+ * Makes a test CA and identities (WebCrypto keys and signatures, checked by netlens' chain
+ * analysis); options: { names, keyType, caKeyType, days, caDays, caName, constraints, clients,
+ * fixtures, profile, pkcs12, password, at, keys, caCertificate, caKey }. Resolves to { ca,
+ * checks, passed, password, files: [{ path, kind, description, bytes }], zip, toBeSigned }.
+ */
+export const makeCertificates = call('netlens-make', 'makeCertificates');
+
 /** The netlens version of this build. */
 export const netlensVersion = async () => version;
 
@@ -186,6 +194,7 @@ export const ready = Promise.resolve({
   checkBonjourServices,
   explainDnssdError,
   dnssdRuleCatalog,
+  makeCertificates,
   netlensVersion,
   loadTool,
 });

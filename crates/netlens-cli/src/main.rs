@@ -116,7 +116,7 @@ enum Command {
     /// steps per platform into --out. `netlens make serve DIR` serves the root's profile for a
     /// phone on the same network, with a QR code. Exit status: 0 when every check passed, 1
     /// when one did not (a name outside a given CA's constraints), 2 on bad input.
-    Make(make_cmd::MakeArgs),
+    Make(Box<make_cmd::MakeArgs>),
 }
 
 #[derive(Subcommand)]
@@ -235,7 +235,7 @@ fn main() -> ExitCode {
         Command::Roots { store, json } => chain_cmd::roots(store, json),
         Command::Limbo => limbo_cmd::run(),
         Command::Probe(args) => probe_cmd::run(args),
-        Command::Make(args) => make_cmd::run(args),
+        Command::Make(args) => make_cmd::run(*args),
         Command::Dnssd { command } => match command {
             DnssdCommand::Type { service_type, json } => {
                 dnssd_cmd::service_type(&service_type, json)

@@ -128,7 +128,10 @@ fn refuse(message: impl std::fmt::Display) -> ExitCode {
 fn read_small(path: &Path, what: &str) -> Result<Vec<u8>, ExitCode> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)
-        .and_then(|f| f.take(netlens_x509::limits::MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .and_then(|f| {
+            f.take(netlens_x509::limits::MAX_INPUT_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
         .map_err(|e| refuse(format!("cannot read the {what} {}: {e}.", path.display())))?;
     Ok(bytes)
 }
@@ -149,7 +152,10 @@ fn parse_request(o: &MakeOptions) -> Result<Request, ExitCode> {
         }
         fixtures.push(Fixture::from_id(id).ok_or_else(|| {
             let ids: Vec<&str> = Fixture::ALL.iter().map(|f| f.id()).collect();
-            refuse(format!("--fixture {id:?} is not a fixture: use {} or all.", ids.join(", ")))
+            refuse(format!(
+                "--fixture {id:?} is not a fixture: use {} or all.",
+                ids.join(", ")
+            ))
         })?);
     }
     Ok(Request {
@@ -160,23 +166,41 @@ fn parse_request(o: &MakeOptions) -> Result<Request, ExitCode> {
         ca_days: o.ca_days,
         ca_name: o.ca_name.clone(),
         constraints: Placement::from_id(&o.constraints).ok_or_else(|| {
-            refuse(format!("--constraints {:?} is not a placement: use intermediate, root or none.", o.constraints))
+            refuse(format!(
+                "--constraints {:?} is not a placement: use intermediate, root or none.",
+                o.constraints
+            ))
         })?,
         clients: o.clients.clone(),
         fixtures,
         profile: Profile::from_id(&o.profile).ok_or_else(|| {
-            refuse(format!("--profile {:?} is not a profile: use apple or any.", o.profile))
+            refuse(format!(
+                "--profile {:?} is not a profile: use apple or any.",
+                o.profile
+            ))
         })?,
         pkcs12: Pkcs12Format::from_id(&o.pkcs12).ok_or_else(|| {
-            refuse(format!("--pkcs12 {:?} is not a format: use apple or modern.", o.pkcs12))
+            refuse(format!(
+                "--pkcs12 {:?} is not a format: use apple or modern.",
+                o.pkcs12
+            ))
         })?,
     })
 }
 
 /// Keys from `--keys DIR`, by role: the files this command writes (and root-key.pem).
 fn given_keys(dir: &Path, request: &Request) -> Result<BTreeMap<Role, PrivateKey>, ExitCode> {
-    let mut stems = vec![(Role::Root, "root".to_owned()), (Role::Ca, "ca".to_owned()), (Role::Server, "server".to_owned())];
-    let clients: Vec<String> = request.clients.iter().filter(|c| !c.trim().is_empty()).cloned().collect();
+    let mut stems = vec![
+        (Role::Root, "root".to_owned()),
+        (Role::Ca, "ca".to_owned()),
+        (Role::Server, "server".to_owned()),
+    ];
+    let clients: Vec<String> = request
+        .clients
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .cloned()
+        .collect();
     for (i, stem) in bundle::client_stems(&clients).into_iter().enumerate() {
         stems.push((Role::Client(i), stem));
     }
@@ -187,7 +211,8 @@ fn given_keys(dir: &Path, request: &Request) -> Result<BTreeMap<Role, PrivateKey
             continue;
         }
         let bytes = read_small(&path, "key")?;
-        let key = PrivateKey::parse(&bytes).map_err(|e| refuse(format!("{}: {e}", path.display())))?;
+        let key =
+            PrivateKey::parse(&bytes).map_err(|e| refuse(format!("{}: {e}", path.display())))?;
         keys.insert(role, key);
     }
     Ok(keys)
@@ -278,12 +303,9 @@ fn make(o: MakeOptions) -> ExitCode {
         return refuse(e);
     }
 
-    let label = bundle::ca_label(&made.issued);
-    let constraints = match (&made.plan.issuer, made.plan.request.constraints) {
-        (netlens_make::request::Issuer::Existing(_), _) | (_, Placement::None) => None,
-        _ => Some(made.plan.constraints.describe()),
-    };
-    let all_passed = made.outcomes.iter().all(|o| o.passed);
+    let label = made.ca_label.clone();
+    let constraints = made.constraints();
+    let all_passed = made.all_passed();
     if o.json {
         let json = MadeJson {
             ca: label,
@@ -327,7 +349,9 @@ fn print_text(made: &rustcrypto::Made, label: &str, constraints: Option<&str>, o
                 None => String::new(),
             }
         ),
-        netlens_make::request::Issuer::Existing(ca) => format!("certificates from your CA \"{}\"", ca.label),
+        netlens_make::request::Issuer::Existing(ca) => {
+            format!("certificates from your CA \"{}\"", ca.label)
+        }
     };
     println!("Made {what}.");
     for note in &plan.notes {
@@ -336,11 +360,17 @@ fn print_text(made: &rustcrypto::Made, label: &str, constraints: Option<&str>, o
     println!("\nChecked by netlens' chain analysis, anchored on {label} alone:");
     for o in &made.outcomes {
         let mark = if o.passed { "ok  " } else { "FAIL" };
-        print!("{}", guide::wrap(&o.summary, 96, &format!("  {mark} "), "       "));
+        print!(
+            "{}",
+            guide::wrap(&o.summary, 96, &format!("  {mark} "), "       ")
+        );
     }
     println!("\nFiles in {}:", out.display());
     for f in &made.files {
-        print!("{}", guide::wrap(&format!("{}: {}", f.path, f.description), 96, "  ", "    "));
+        print!(
+            "{}",
+            guide::wrap(&format!("{}: {}", f.path, f.description), 96, "  ", "    ")
+        );
     }
     if made.files.iter().any(|f| f.kind == FileKind::Pkcs12) {
         if made.password_generated {
@@ -374,7 +404,8 @@ fn write_files(dir: &Path, files: &[bundle::OutputFile]) -> Result<(), String> {
     for f in files {
         let path = dir.join(&f.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -393,7 +424,10 @@ fn write_files(dir: &Path, files: &[bundle::OutputFile]) -> Result<(), String> {
 
 /// The files `make serve` offers: public ones only (identities go by AirDrop or cable).
 const SERVED: &[(&str, &str)] = &[
-    ("root.mobileconfig", netlens_make::mobileconfig::CONTENT_TYPE),
+    (
+        "root.mobileconfig",
+        netlens_make::mobileconfig::CONTENT_TYPE,
+    ),
     ("root.cer", "application/x-x509-ca-cert"),
     ("root.pem", "application/x-pem-file"),
 ];
@@ -439,13 +473,18 @@ fn serve(dir: &Path, listen: &str) -> ExitCode {
     };
     let base = format!("http://{host}:{}/", addr.port());
     let profile_url = format!("{base}root.mobileconfig");
-    println!("Serving the test CA's root from {} on {base}", dir.display());
+    println!(
+        "Serving the test CA's root from {} on {base}",
+        dir.display()
+    );
     println!("On the phone, open {profile_url} in Safari (or scan this code with the Camera):");
     match qr(&profile_url) {
         Some(code) => print!("{code}"),
         None => println!("(the address is too long for a QR code)"),
     }
-    println!("Then: Settings › Profile Downloaded › Install, and Settings › General › About › Certificate Trust Settings.");
+    println!(
+        "Then: Settings › Profile Downloaded › Install, and Settings › General › About › Certificate Trust Settings."
+    );
     println!("Ctrl-C stops the server.");
     let _ = std::io::stdout().flush();
     let index = index_page(&files);
@@ -475,7 +514,10 @@ fn index_page(files: &[(&str, &str, Vec<u8>)]) -> String {
 fn handle(stream: TcpStream, files: &[(&str, &str, Vec<u8>)], index: &str) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
-    let peer = stream.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let peer = stream
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     let mut reader = std::io::BufReader::new(stream.take(8192));
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
@@ -483,7 +525,11 @@ fn handle(stream: TcpStream, files: &[(&str, &str, Vec<u8>)], index: &str) {
     }
     // Read the rest of the head, so the client does not see a reset.
     let mut header = String::new();
-    while reader.read_line(&mut header).map(|n| n > 2).unwrap_or(false) {
+    while reader
+        .read_line(&mut header)
+        .map(|n| n > 2)
+        .unwrap_or(false)
+    {
         header.clear();
     }
     let mut parts = line.split_whitespace();
@@ -494,12 +540,18 @@ fn handle(stream: TcpStream, files: &[(&str, &str, Vec<u8>)], index: &str) {
         ("405 Method Not Allowed", "text/plain", b"GET only\n")
     } else if path == "/" {
         ("200 OK", "text/html; charset=utf-8", index.as_bytes())
-    } else if let Some((_, ct, bytes)) = files.iter().find(|(name, _, _)| path.strip_prefix('/') == Some(*name)) {
+    } else if let Some((_, ct, bytes)) = files
+        .iter()
+        .find(|(name, _, _)| path.strip_prefix('/') == Some(*name))
+    {
         ("200 OK", *ct, bytes.as_slice())
     } else {
         ("404 Not Found", "text/plain", b"not found\n")
     };
-    println!("{method} {path} from {peer}: {}", status.split(' ').next().unwrap_or_default());
+    println!(
+        "{method} {path} from {peer}: {}",
+        status.split(' ').next().unwrap_or_default()
+    );
     let _ = std::io::stdout().flush();
     let mut stream = reader.into_inner().into_inner();
     let head = format!(

@@ -77,6 +77,7 @@ const CORE_CRATES: &[&str] = &[
     "netlens-x509",
     "netlens-roots",
     "netlens-tls",
+    "netlens-make",
 ];
 
 #[test]

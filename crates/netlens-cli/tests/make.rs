@@ -6,6 +6,8 @@
 //! The Python tools live in `target/pki-venv` (`scripts/setup.sh test` makes it); without it
 //! those tests print SKIPPED and why. Everything listens on 127.0.0.1 and is stopped by PID.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
 mod common;
 
 use std::io::{BufRead as _, Read as _, Write as _};
@@ -115,9 +117,40 @@ fn every_key_type_verifies_with_openssl() {
         assert!(out.status.success(), "{key}: {}", text(&out));
         let d = dir.join("out");
         for args in [
-            &["verify", "-CAfile", "root.pem", "-untrusted", "ca.pem", "-purpose", "sslserver", "-verify_hostname", "api.example.test", "server.pem"][..],
-            &["verify", "-CAfile", "root.pem", "-untrusted", "ca.pem", "-purpose", "sslserver", "-verify_ip", "192.168.1.20", "server.pem"],
-            &["verify", "-CAfile", "root.pem", "-untrusted", "ca.pem", "-purpose", "sslclient", "client-alice.pem"],
+            &[
+                "verify",
+                "-CAfile",
+                "root.pem",
+                "-untrusted",
+                "ca.pem",
+                "-purpose",
+                "sslserver",
+                "-verify_hostname",
+                "api.example.test",
+                "server.pem",
+            ][..],
+            &[
+                "verify",
+                "-CAfile",
+                "root.pem",
+                "-untrusted",
+                "ca.pem",
+                "-purpose",
+                "sslserver",
+                "-verify_ip",
+                "192.168.1.20",
+                "server.pem",
+            ],
+            &[
+                "verify",
+                "-CAfile",
+                "root.pem",
+                "-untrusted",
+                "ca.pem",
+                "-purpose",
+                "sslclient",
+                "client-alice.pem",
+            ],
             &["verify", "-CAfile", "root.pem", "ca.pem"],
         ] {
             let o = openssl(args, &d);
@@ -139,7 +172,13 @@ fn fixtures_are_refused_by_openssl_or_judged_by_netlens() {
         let path = format!("fixtures/{fixture}/{file}");
         let mut args = vec!["verify", "-CAfile", "root.pem"];
         args.extend_from_slice(extra);
-        args.extend(["-purpose", "sslserver", "-verify_hostname", "api.example.test", path.as_str()]);
+        args.extend([
+            "-purpose",
+            "sslserver",
+            "-verify_hostname",
+            "api.example.test",
+            path.as_str(),
+        ]);
         text(&openssl(&args, &d))
     };
     let untrusted = ["-untrusted", "ca.pem"];
@@ -154,7 +193,10 @@ fn fixtures_are_refused_by_openssl_or_judged_by_netlens() {
     }
     // The leaf alone, as a server that forgets its intermediate sends it.
     let said = verify("missing-intermediate", &[], "fullchain.pem");
-    assert!(said.contains("unable to get local issuer certificate"), "{said}");
+    assert!(
+        said.contains("unable to get local issuer certificate"),
+        "{said}"
+    );
     // OpenSSL accepts these two; netlens judges them for their stated reason.
     for (fixture, rule) in [
         ("over-825-days", "apple.validity-over-825-days"),
@@ -180,7 +222,11 @@ fn fixtures_are_refused_by_openssl_or_judged_by_netlens() {
         let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(report["verdicts"]["apple"], "fail");
         assert!(
-            report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == rule),
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == rule),
             "{fixture}"
         );
     }
@@ -197,24 +243,51 @@ fn servers_with_the_identity_complete_handshakes() {
     let out = make(&d, &["--name", "api.example.test", "--name", "127.0.0.1"]);
     assert!(out.status.success(), "{}", text(&out));
     let root = d.join("root.pem");
-    let server = OpensslServer::start(&d.join("server.pem"), &d.join("server-key.pem"), Some(&d.join("ca.pem")), &[]);
+    let server = OpensslServer::start(
+        &d.join("server.pem"),
+        &d.join("server-key.pem"),
+        Some(&d.join("ca.pem")),
+        &[],
+    );
     let port = server.port.to_string();
     let connect = format!("127.0.0.1:{port}");
     for name_check in [
-        &["-servername", "api.example.test", "-verify_hostname", "api.example.test"][..],
+        &[
+            "-servername",
+            "api.example.test",
+            "-verify_hostname",
+            "api.example.test",
+        ][..],
         &["-verify_ip", "127.0.0.1"],
     ] {
-        let mut args = vec!["s_client", "-connect", connect.as_str(), "-verify_return_error", "-CAfile", root.to_str().unwrap()];
+        let mut args = vec![
+            "s_client",
+            "-connect",
+            connect.as_str(),
+            "-verify_return_error",
+            "-CAfile",
+            root.to_str().unwrap(),
+        ];
         args.extend_from_slice(name_check);
         let o = openssl(&args, &d);
-        assert!(text(&o).contains("Verify return code: 0 (ok)"), "{name_check:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("Verify return code: 0 (ok)"),
+            "{name_check:?}: {}",
+            text(&o)
+        );
     }
     for command in ["chain", "ats"] {
         let mut args = vec![command];
         if command == "chain" {
             args.push("--connect");
         }
-        args.extend([connect.as_str(), "--sni", "api.example.test", "--anchors", root.to_str().unwrap()]);
+        args.extend([
+            connect.as_str(),
+            "--sni",
+            "api.example.test",
+            "--anchors",
+            root.to_str().unwrap(),
+        ]);
         let o = netlens(&args, b"");
         assert_eq!(o.status.code(), Some(0), "netlens {command}: {}", text(&o));
     }
@@ -224,12 +297,43 @@ fn servers_with_the_identity_complete_handshakes() {
     let fullchain = std::fs::read(d.join("fullchain.pem")).unwrap();
     let chain: Vec<Vec<u8>> = pem_blocks(&fullchain);
     let key = std::fs::read_to_string(d.join("server-key.pem")).unwrap();
-    let rustls = rustls_server(&chain, &key, &[&rustls::version::TLS13, &rustls::version::TLS12]);
+    let rustls = rustls_server(
+        &chain,
+        &key,
+        &[&rustls::version::TLS13, &rustls::version::TLS12],
+    );
     let connect = format!("127.0.0.1:{}", rustls.port);
-    let o = netlens(&["chain", "--connect", &connect, "--sni", "api.example.test", "--anchors", root.to_str().unwrap()], b"");
+    let o = netlens(
+        &[
+            "chain",
+            "--connect",
+            &connect,
+            "--sni",
+            "api.example.test",
+            "--anchors",
+            root.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = openssl(&["s_client", "-connect", &connect, "-servername", "api.example.test", "-verify_return_error", "-CAfile", root.to_str().unwrap()], &d);
-    assert!(text(&o).contains("Verify return code: 0 (ok)"), "{}", text(&o));
+    let o = openssl(
+        &[
+            "s_client",
+            "-connect",
+            &connect,
+            "-servername",
+            "api.example.test",
+            "-verify_return_error",
+            "-CAfile",
+            root.to_str().unwrap(),
+        ],
+        &d,
+    );
+    assert!(
+        text(&o).contains("Verify return code: 0 (ok)"),
+        "{}",
+        text(&o)
+    );
 }
 
 fn pem_blocks(pem: &[u8]) -> Vec<Vec<u8>> {
@@ -240,7 +344,9 @@ fn pem_blocks(pem: &[u8]) -> Vec<Vec<u8>> {
         .filter_map(|b| b.split("-----END CERTIFICATE-----").next())
         .map(|b| {
             let body: String = b.split_whitespace().collect();
-            base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+            base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .unwrap()
         })
         .collect()
 }
@@ -253,20 +359,47 @@ fn a_server_accepts_the_client_identity() {
     let _guard = one_at_a_time();
     let dir = folder("make-mtls");
     let d = dir.join("out");
-    let out = make(&d, &["--name", "api.example.test", "--client", "Alice Smith"]);
+    let out = make(
+        &d,
+        &["--name", "api.example.test", "--client", "Alice Smith"],
+    );
     assert!(out.status.success(), "{}", text(&out));
-    let client_ca = [std::fs::read(d.join("ca.pem")).unwrap(), std::fs::read(d.join("root.pem")).unwrap()].concat();
+    let client_ca = [
+        std::fs::read(d.join("ca.pem")).unwrap(),
+        std::fs::read(d.join("root.pem")).unwrap(),
+    ]
+    .concat();
     std::fs::write(d.join("client-ca.pem"), client_ca).unwrap();
     let server = OpensslServer::start(
         &d.join("server.pem"),
         &d.join("server-key.pem"),
         Some(&d.join("ca.pem")),
-        &["-Verify", "2", "-verify_return_error", "-CAfile", d.join("client-ca.pem").to_str().unwrap(), "-tls1_2"],
+        &[
+            "-Verify",
+            "2",
+            "-verify_return_error",
+            "-CAfile",
+            d.join("client-ca.pem").to_str().unwrap(),
+            "-tls1_2",
+        ],
     );
     let connect = format!("127.0.0.1:{}", server.port);
     let handshake = |cert: &str, key: &str| {
         let o = openssl(
-            &["s_client", "-connect", &connect, "-servername", "api.example.test", "-CAfile", "root.pem", "-verify_return_error", "-cert", cert, "-key", key],
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                "-servername",
+                "api.example.test",
+                "-CAfile",
+                "root.pem",
+                "-verify_return_error",
+                "-cert",
+                cert,
+                "-key",
+                key,
+            ],
             &d,
         );
         (o.status.success(), text(&o))
@@ -294,16 +427,52 @@ fn pkcs12_reads_with_openssl_and_pyca() {
         ("modern", "PBES2, PBKDF2, AES-256-CBC", "MAC: sha256"),
     ] {
         let d = dir.join(format);
-        let out = make(&d, &["--name", "printer.local", "--client", "alice", "--pkcs12", format]);
+        let out = make(
+            &d,
+            &[
+                "--name",
+                "printer.local",
+                "--client",
+                "alice",
+                "--pkcs12",
+                format,
+            ],
+        );
         assert!(out.status.success(), "{}", text(&out));
         for p12 in ["server.p12", "client-alice.p12"] {
             // Without -legacy: OpenSSL 3's default provider reads both.
-            let o = openssl(&["pkcs12", "-info", "-nokeys", "-in", p12, "-passin", "pass:test-pw"], &d);
+            let o = openssl(
+                &[
+                    "pkcs12",
+                    "-info",
+                    "-nokeys",
+                    "-in",
+                    p12,
+                    "-passin",
+                    "pass:test-pw",
+                ],
+                &d,
+            );
             let said = text(&o);
             assert!(o.status.success(), "{format} {p12}: {said}");
             assert!(said.contains(mac), "{format} {p12}: {said}");
-            assert_eq!(said.matches(encryption).count(), 2, "{format} {p12}: {said}");
-            let o = openssl(&["pkcs12", "-info", "-nokeys", "-in", p12, "-passin", "pass:wrong"], &d);
+            assert_eq!(
+                said.matches(encryption).count(),
+                2,
+                "{format} {p12}: {said}"
+            );
+            let o = openssl(
+                &[
+                    "pkcs12",
+                    "-info",
+                    "-nokeys",
+                    "-in",
+                    p12,
+                    "-passin",
+                    "pass:wrong",
+                ],
+                &d,
+            );
             assert!(!o.status.success());
         }
         let Some(python) = venv_python() else { return };
@@ -326,12 +495,33 @@ fn profiles_load_in_plistlib_with_uuids_stable_for_the_same_root() {
     let dir = folder("make-profiles");
     let keys = dir.join("keys");
     let first = dir.join("first");
-    assert!(make(&first, &["--name", "printer.local", "--client", "alice", "--at", "2026-12-07T10:00:00Z"]).status.success());
+    assert!(
+        make(
+            &first,
+            &[
+                "--name",
+                "printer.local",
+                "--client",
+                "alice",
+                "--at",
+                "2026-12-07T10:00:00Z"
+            ]
+        )
+        .status
+        .success()
+    );
     // The same keys (root-key.pem beside the others) and moment: the same root.
     std::fs::create_dir_all(&keys).unwrap();
     for role in ["root", "ca", "server"] {
         let o = Command::new("openssl")
-            .args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"])
+            .args([
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-out",
+            ])
             .arg(keys.join(format!("{role}-key.pem")))
             .output();
         if o.is_err() {
@@ -343,7 +533,17 @@ fn profiles_load_in_plistlib_with_uuids_stable_for_the_same_root() {
         .iter()
         .map(|run| {
             let d = dir.join(run);
-            let o = make(&d, &["--name", "printer.local", "--keys", keys.to_str().unwrap(), "--at", "2026-12-07T10:00:00Z"]);
+            let o = make(
+                &d,
+                &[
+                    "--name",
+                    "printer.local",
+                    "--keys",
+                    keys.to_str().unwrap(),
+                    "--at",
+                    "2026-12-07T10:00:00Z",
+                ],
+            );
             assert!(o.status.success(), "{}", text(&o));
             check_made(&python, &d)
         })
@@ -355,7 +555,13 @@ fn profiles_load_in_plistlib_with_uuids_stable_for_the_same_root() {
     assert_eq!(a["payloads"][0]["is_root_cer"], true);
     assert_eq!(a["uuid"], b["uuid"], "the same root keeps its profile UUID");
     assert_eq!(a["payloads"][0]["uuid"], b["payloads"][0]["uuid"]);
-    assert!(a["display_name"].as_str().unwrap().contains("only for printer.local"), "{a}");
+    assert!(
+        a["display_name"]
+            .as_str()
+            .unwrap()
+            .contains("only for printer.local"),
+        "{a}"
+    );
     assert_eq!(
         std::fs::read(dir.join("a/root.cer")).unwrap(),
         std::fs::read(dir.join("b/root.cer")).unwrap()
@@ -370,15 +576,39 @@ fn profiles_load_in_plistlib_with_uuids_stable_for_the_same_root() {
 /// pkilint's findings on server leaves that no client enforces on a private root, each with
 /// why: a test CA is not a public CA.
 const CA_DUTIES: &[(&str, &str)] = &[
-    ("cabf.serverauth.certificate_validity_period_exceeds_", "the CA/B Forum schedule binds public CAs; Apple's 398 days apply to public roots only"),
-    ("cabf.serverauth.dv.common_name_attribute_present", "the CN is NOT RECOMMENDED, not forbidden; clients ignore it when the SAN is there"),
-    ("cabf.serverauth.subscriber.revocation_information_absent", "a test CA runs no OCSP responder or CRL"),
-    ("msft.end_entity.revocation_information_absent", "the same, in Microsoft's root program"),
-    ("cabf.serverauth.subscriber.authority_info_access_extension_absent", "no OCSP responder, no issuer URL to fetch from"),
-    ("cabf.serverauth.subscriber.certificate_policies_extension_absent", "policy OIDs assert CA/B validation, which a test CA does not do"),
-    ("cabf.internal_domain_name", "public CAs may not certify .local or test names; a test CA is for exactly those"),
+    (
+        "cabf.serverauth.certificate_validity_period_exceeds_",
+        "the CA/B Forum schedule binds public CAs; Apple's 398 days apply to public roots only",
+    ),
+    (
+        "cabf.serverauth.dv.common_name_attribute_present",
+        "the CN is NOT RECOMMENDED, not forbidden; clients ignore it when the SAN is there",
+    ),
+    (
+        "cabf.serverauth.subscriber.revocation_information_absent",
+        "a test CA runs no OCSP responder or CRL",
+    ),
+    (
+        "msft.end_entity.revocation_information_absent",
+        "the same, in Microsoft's root program",
+    ),
+    (
+        "cabf.serverauth.subscriber.authority_info_access_extension_absent",
+        "no OCSP responder, no issuer URL to fetch from",
+    ),
+    (
+        "cabf.serverauth.subscriber.certificate_policies_extension_absent",
+        "policy OIDs assert CA/B validation, which a test CA does not do",
+    ),
+    (
+        "cabf.internal_domain_name",
+        "public CAs may not certify .local or test names; a test CA is for exactly those",
+    ),
     ("cabf.internal_ip_address", "the same for private addresses"),
-    ("pkix.certificate_skid_end_entity_missing", "RFC 5280 SHOULD, CA/B profile NOT RECOMMENDED; no client reads it"),
+    (
+        "pkix.certificate_skid_end_entity_missing",
+        "RFC 5280 SHOULD, CA/B profile NOT RECOMMENDED; no client reads it",
+    ),
 ];
 
 #[test]
@@ -388,13 +618,34 @@ fn pkilint_finds_nothing_clients_enforce() {
     let dir = folder("make-pkilint");
     for key in ["p256", "p384", "rsa2048", "ed25519"] {
         let d = dir.join(key);
-        assert!(make(&d, &["--name", "printer.local", "--name", "192.168.1.20", "--key-type", key]).status.success());
+        assert!(
+            make(
+                &d,
+                &[
+                    "--name",
+                    "printer.local",
+                    "--name",
+                    "192.168.1.20",
+                    "--key-type",
+                    key
+                ]
+            )
+            .status
+            .success()
+        );
         let mut codes = Vec::new();
         for (linter, args) in [
-            ("lint_cabf_serverauth_cert", &["lint", "-t", "DV-FINAL-CERTIFICATE", "-f", "JSON"][..]),
+            (
+                "lint_cabf_serverauth_cert",
+                &["lint", "-t", "DV-FINAL-CERTIFICATE", "-f", "JSON"][..],
+            ),
             ("lint_pkix_cert", &["lint", "-f", "JSON"]),
         ] {
-            let o = Command::new(bin.join(linter)).args(args).arg(d.join("server.pem")).output().unwrap();
+            let o = Command::new(bin.join(linter))
+                .args(args)
+                .arg(d.join("server.pem"))
+                .output()
+                .unwrap();
             let report: serde_json::Value = serde_json::from_slice(&o.stdout)
                 .unwrap_or_else(|e| panic!("{linter}: {e}: {}", text(&o)));
             for result in report["results"].as_array().unwrap() {
@@ -407,10 +658,14 @@ fn pkilint_finds_nothing_clients_enforce() {
             let duty = CA_DUTIES.iter().any(|(prefix, _)| code.starts_with(prefix));
             // Ed25519 server keys: the CA/B profile forbids them and browsers do not support
             // them; netlens warns (ats.ed25519-key) and makes them only on request.
-            let ed25519 = key == "ed25519" && code == "cabf.serverauth.prohibited_subject_public_key_algorithm_encoding";
+            let ed25519 = key == "ed25519"
+                && code == "cabf.serverauth.prohibited_subject_public_key_algorithm_encoding";
             assert!(duty || ed25519, "{key}: pkilint {code} is not a CA duty");
         }
-        assert!(!codes.is_empty(), "pkilint said nothing at all: is it running?");
+        assert!(
+            !codes.is_empty(),
+            "pkilint said nothing at all: is it running?"
+        );
     }
 }
 
@@ -420,16 +675,42 @@ fn bad_input_exits_2_with_one_sentence() {
     let first = dir.join("first");
     assert!(make(&first, &["--name", "a.example.test"]).status.success());
     let other_key = dir.join("other");
-    assert!(make(&other_key, &["--name", "b.example.test"]).status.success());
+    assert!(
+        make(&other_key, &["--name", "b.example.test"])
+            .status
+            .success()
+    );
     let ca_cert = first.join("ca.pem");
     let stranger = other_key.join("ca-key.pem");
     for (args, needle) in [
         (vec!["--name", "bad_name.test"], "not a valid host name"),
-        (vec!["--name", "a.test", "--days", "900"], "apple.validity-over-825-days"),
-        (vec!["--name", "a.test", "--key-type", "rsa1024"], "not a key type"),
-        (vec!["--name", "a.test", "--fixture", "bogus"], "not a fixture"),
-        (vec!["--name", "Printer._ipp._tcp.local."], "service instance name"),
-        (vec!["--name", "a.test", "--ca-cert", ca_cert.to_str().unwrap(), "--ca-key", stranger.to_str().unwrap()], "is not the key of the CA certificate"),
+        (
+            vec!["--name", "a.test", "--days", "900"],
+            "apple.validity-over-825-days",
+        ),
+        (
+            vec!["--name", "a.test", "--key-type", "rsa1024"],
+            "not a key type",
+        ),
+        (
+            vec!["--name", "a.test", "--fixture", "bogus"],
+            "not a fixture",
+        ),
+        (
+            vec!["--name", "Printer._ipp._tcp.local."],
+            "service instance name",
+        ),
+        (
+            vec![
+                "--name",
+                "a.test",
+                "--ca-cert",
+                ca_cert.to_str().unwrap(),
+                "--ca-key",
+                stranger.to_str().unwrap(),
+            ],
+            "is not the key of the CA certificate",
+        ),
         (vec![], "Enter at least one name"),
     ] {
         let out_dir = dir.join(format!("out-{}", needle.len()));
@@ -447,7 +728,17 @@ fn bad_input_exits_2_with_one_sentence() {
     // Re-issuing from the CA made first works.
     let again = dir.join("again");
     let ca_key = first.join("ca-key.pem");
-    let o = make(&again, &["--name", "www.a.example.test", "--ca-cert", ca_cert.to_str().unwrap(), "--ca-key", ca_key.to_str().unwrap()]);
+    let o = make(
+        &again,
+        &[
+            "--name",
+            "www.a.example.test",
+            "--ca-cert",
+            ca_cert.to_str().unwrap(),
+            "--ca-key",
+            ca_key.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
 }
 
@@ -457,7 +748,13 @@ fn make_serve_offers_the_profile_over_http() {
     let d = dir.join("out");
     assert!(make(&d, &["--name", "printer.local"]).status.success());
     let mut child = Command::new(env!("CARGO_BIN_EXE_netlens"))
-        .args(["make", "serve", d.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .args([
+            "make",
+            "serve",
+            d.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -480,9 +777,18 @@ fn make_serve_offers_the_profile_over_http() {
     while !banner.contains("Ctrl-C") && Instant::now() < deadline {
         stdout.read_line(&mut banner).unwrap();
     }
-    assert!(banner.contains(&format!("{base}root.mobileconfig")), "{banner}");
-    assert!(banner.contains('█') && banner.contains('▀'), "a QR code: {banner}");
-    let addr = base.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    assert!(
+        banner.contains(&format!("{base}root.mobileconfig")),
+        "{banner}"
+    );
+    assert!(
+        banner.contains('█') && banner.contains('▀'),
+        "a QR code: {banner}"
+    );
+    let addr = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
     let get = |path: &str| {
         let mut s = std::net::TcpStream::connect(&addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -490,20 +796,34 @@ fn make_serve_offers_the_profile_over_http() {
         let mut reply = Vec::new();
         s.read_to_end(&mut reply).unwrap();
         let split = reply.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        (String::from_utf8_lossy(&reply[..split]).to_string(), reply[split + 4..].to_vec())
+        (
+            String::from_utf8_lossy(&reply[..split]).to_string(),
+            reply[split + 4..].to_vec(),
+        )
     };
     let (head, body) = get("/root.mobileconfig");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(head.contains("Content-Type: application/x-apple-aspen-config"), "{head}");
+    assert!(
+        head.contains("Content-Type: application/x-apple-aspen-config"),
+        "{head}"
+    );
     assert_eq!(body, std::fs::read(d.join("root.mobileconfig")).unwrap());
     let (head, body) = get("/root.cer");
-    assert!(head.contains("Content-Type: application/x-x509-ca-cert"), "{head}");
+    assert!(
+        head.contains("Content-Type: application/x-x509-ca-cert"),
+        "{head}"
+    );
     assert_eq!(body, std::fs::read(d.join("root.cer")).unwrap());
     let (head, body) = get("/");
     assert!(head.contains("text/html"));
     assert!(String::from_utf8_lossy(&body).contains("Certificate Trust Settings"));
     // Keys and identities are not served.
-    for path in ["/server-key.pem", "/server.p12", "/../server-key.pem", "/ca-key.pem"] {
+    for path in [
+        "/server-key.pem",
+        "/server.p12",
+        "/../server-key.pem",
+        "/ca-key.pem",
+    ] {
         let (head, _) = get(path);
         assert!(head.starts_with("HTTP/1.1 404"), "{path}: {head}");
     }

@@ -102,7 +102,13 @@ pub fn client_stems(clients: &[String]) -> Vec<String> {
     for (i, name) in clients.iter().enumerate() {
         let mut slug: String = name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
             .collect();
         slug = slug
             .split('-')
@@ -186,13 +192,19 @@ pub fn files(
         _ => Some(plan.constraints.short()),
     };
     let anchor_is_root = issued.root.as_deref() == Some(issued.anchor.as_slice());
-    let anchor_what = if anchor_is_root { "root" } else { "CA (no root was given)" };
+    let anchor_what = if anchor_is_root {
+        "root"
+    } else {
+        "CA (no root was given)"
+    };
 
     add(
         "root.pem".into(),
         to_pem(&issued.anchor).into_bytes(),
         FileKind::Certificate,
-        format!("The test CA's {anchor_what} \"{label}\" (PEM): install it on every test device and client."),
+        format!(
+            "The test CA's {anchor_what} \"{label}\" (PEM): install it on every test device and client."
+        ),
     );
     add(
         "root.cer".into(),
@@ -238,8 +250,12 @@ pub fn files(
             to_pem(&issued.ca).into_bytes(),
             FileKind::Certificate,
             match &constraints {
-                Some(c) => format!("The issuing (intermediate) CA, name-constrained to {c}: servers send it after their certificate."),
-                None => "The issuing (intermediate) CA: servers send it after their certificate.".into(),
+                Some(c) => format!(
+                    "The issuing (intermediate) CA, name-constrained to {c}: servers send it after their certificate."
+                ),
+                None => {
+                    "The issuing (intermediate) CA: servers send it after their certificate.".into()
+                }
             },
         );
     }
@@ -263,7 +279,11 @@ pub fn files(
             FileKind::Certificate,
             format!(
                 "The server certificate for {}.",
-                plan.names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                plan.names
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
         add(
@@ -280,7 +300,11 @@ pub fn files(
              ssl_certificate, Caddy tls, Node cert)."
                 .into(),
         );
-        let friendly = plan.names.first().map(ToString::to_string).unwrap_or_default();
+        let friendly = plan
+            .names
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         let p12 = pkcs12::write(
             &Identity {
                 key_pkcs8: key.pkcs8_der(),
@@ -296,11 +320,16 @@ pub fn files(
             "server.p12".into(),
             p12.to_vec(),
             FileKind::Pkcs12,
-            format!("The server identity as PKCS#12 ({}), protected by the password.", p12_words(plan)),
+            format!(
+                "The server identity as PKCS#12 ({}), protected by the password.",
+                p12_words(plan)
+            ),
         );
         for fixture in &plan.fixtures {
             let (cert, description) = match fixture {
-                crate::request::Fixture::MissingIntermediate => (server.as_slice(), fixture.describe()),
+                crate::request::Fixture::MissingIntermediate => {
+                    (server.as_slice(), fixture.describe())
+                }
                 f => match issued.fixtures.get(f) {
                     Some(c) => (c.as_slice(), f.describe()),
                     None => continue,
@@ -311,7 +340,10 @@ pub fn files(
                 format!("fixtures/{id}/server.pem"),
                 to_pem(cert).into_bytes(),
                 FileKind::Certificate,
-                format!("Fixture {id}: {description} (triggers {}).", fixture.finding()),
+                format!(
+                    "Fixture {id}: {description} (triggers {}).",
+                    fixture.finding()
+                ),
             );
             let mut chain = vec![cert];
             if *fixture != crate::request::Fixture::MissingIntermediate {
@@ -379,13 +411,18 @@ pub fn files(
             format!("{stem}.p12"),
             p12.to_vec(),
             FileKind::Pkcs12,
-            format!("The identity of \"{name}\" as PKCS#12 ({}), protected by the password.", p12_words(plan)),
+            format!(
+                "The identity of \"{name}\" as PKCS#12 ({}), protected by the password.",
+                p12_words(plan)
+            ),
         );
         add(
             format!("{stem}.mobileconfig"),
             profile.into_bytes(),
             FileKind::Profile,
-            format!("The identity of \"{name}\" as a configuration profile (the password is asked on install)."),
+            format!(
+                "The identity of \"{name}\" as a configuration profile (the password is asked on install)."
+            ),
         );
     }
 
@@ -414,7 +451,11 @@ fn p12_words(plan: &Plan) -> &'static str {
 }
 
 /// The guide's context for this bundle.
-pub fn guide_context<'a>(plan: &'a Plan, label: &'a str, host: Option<&'a str>) -> guide::Context<'a> {
+pub fn guide_context<'a>(
+    plan: &'a Plan,
+    label: &'a str,
+    host: Option<&'a str>,
+) -> guide::Context<'a> {
     guide::Context {
         ca_label: label,
         host,
@@ -426,7 +467,13 @@ pub fn guide_context<'a>(plan: &'a Plan, label: &'a str, host: Option<&'a str>) 
     }
 }
 
-fn readme(plan: &Plan, _issued: &Issued, files: &[OutputFile], outcomes: &[Outcome], label: &str) -> String {
+fn readme(
+    plan: &Plan,
+    _issued: &Issued,
+    files: &[OutputFile],
+    outcomes: &[Outcome],
+    label: &str,
+) -> String {
     let mut out = String::new();
     out.push_str("Test certificates made by netlens\n=================================\n\n");
     out.push_str(&guide::wrap(
@@ -463,6 +510,29 @@ fn readme(plan: &Plan, _issued: &Issued, files: &[OutputFile], outcomes: &[Outco
         let mark = if o.passed { "ok  " } else { "FAIL" };
         out.push_str(&guide::wrap(&o.summary, 92, &format!("{mark} "), "     "));
     }
+    if let (Issuer::New { .. }, true) = (
+        &plan.issuer,
+        plan.request.constraints != crate::request::Placement::None,
+    ) {
+        out.push_str("\nName constraints\n----------------\n");
+        out.push_str(&guide::wrap(
+            &format!(
+                "The intermediate{} may issue only for {}. What clients do with that:",
+                if plan.request.constraints == crate::request::Placement::Root {
+                    " and the root"
+                } else {
+                    ""
+                },
+                plan.constraints.describe()
+            ),
+            92,
+            "",
+            "",
+        ));
+        for (client, what) in guide::constraint_support() {
+            out.push_str(&guide::wrap(&format!("{client}: {what}"), 92, "- ", "  "));
+        }
+    }
     let host = plan.names.first().map(ToString::to_string);
     let ctx = guide_context(plan, label, host.as_deref());
     out.push_str("\nNext steps on devices\n=====================\n\n");
@@ -476,7 +546,10 @@ fn readme(plan: &Plan, _issued: &Issued, files: &[OutputFile], outcomes: &[Outco
 
 /// The bundle as one zip under [`FOLDER`], dated `at`.
 pub fn zip(files: &[OutputFile], at: i64) -> Vec<u8> {
-    let paths: Vec<String> = files.iter().map(|f| format!("{FOLDER}/{}", f.path)).collect();
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| format!("{FOLDER}/{}", f.path))
+        .collect();
     let entries: Vec<zip::Entry<'_>> = files
         .iter()
         .zip(&paths)
@@ -496,7 +569,10 @@ mod tests {
     #[test]
     fn client_file_names() {
         let stems = client_stems(&["Alice Smith".into(), "alice smith!".into(), "ß".into()]);
-        assert_eq!(stems, ["client-alice-smith", "client-alice-smith-2", "client-3"]);
+        assert_eq!(
+            stems,
+            ["client-alice-smith", "client-alice-smith-2", "client-3"]
+        );
     }
 
     #[test]
@@ -511,6 +587,9 @@ mod tests {
         let p = generate_password(&mut random);
         assert_eq!(p.len(), 19);
         assert_eq!(p.matches('-').count(), 3);
-        assert!(p.chars().all(|c| c == '-' || c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(
+            p.chars()
+                .all(|c| c == '-' || c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
     }
 }

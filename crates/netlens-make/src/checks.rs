@@ -189,7 +189,11 @@ impl Check {
                     )
                 } else {
                     let why: Vec<String> = errors.iter().map(|f| f.rule.to_string()).collect();
-                    format!("{}: NOT as expected ({words}: {}).", self.label, why.join(", "))
+                    format!(
+                        "{}: NOT as expected ({words}: {}).",
+                        self.label,
+                        why.join(", ")
+                    )
                 };
                 (ok, summary)
             }
@@ -200,7 +204,10 @@ impl Check {
                 let summary = if ok {
                     format!("{}: {rule} fires ({words}).", self.label)
                 } else if fired {
-                    format!("{}: {rule} fires but no verdict fails ({words}).", self.label)
+                    format!(
+                        "{}: {rule} fires but no verdict fails ({words}).",
+                        self.label
+                    )
                 } else {
                     format!("{}: {rule} does NOT fire ({words}).", self.label)
                 };

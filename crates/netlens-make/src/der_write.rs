@@ -118,7 +118,7 @@ pub fn bmp_string(text: &str) -> Vec<u8> {
 /// An ECDSA signature in DER (`SEQUENCE { r INTEGER, s INTEGER }`) from its fixed-width form
 /// (`r ‖ s`, as WebCrypto returns it), or `None` when `raw` has an odd length or is empty.
 pub fn ecdsa_signature_der(raw: &[u8]) -> Option<Vec<u8>> {
-    if raw.is_empty() || raw.len() % 2 != 0 {
+    if raw.is_empty() || !raw.len().is_multiple_of(2) {
         return None;
     }
     let (r, s) = raw.split_at(raw.len() / 2);
@@ -156,9 +156,10 @@ mod tests {
 
     #[test]
     fn sets_are_sorted() {
-        assert_eq!(set_of(&[&[0x02, 0x01, 0x02], &[0x02, 0x01, 0x01]]), [
-            0x31, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02
-        ]);
+        assert_eq!(
+            set_of(&[&[0x02, 0x01, 0x02], &[0x02, 0x01, 0x01]]),
+            [0x31, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02]
+        );
     }
 
     #[test]

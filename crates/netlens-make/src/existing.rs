@@ -85,8 +85,7 @@ impl CaInput {
         }
         let is_ca = |p: &Parsed| {
             p.details.basic_constraints.as_ref().is_some_and(|b| b.ca)
-                && p
-                    .details
+                && p.details
                     .key_usage
                     .as_ref()
                     .is_none_or(|k| k.usages.contains(&"keyCertSign"))
@@ -180,11 +179,9 @@ impl CaInput {
         let mut anchor_is_root = ca.details.self_issued;
         while !self.certs[current].details.self_issued && above.len() < 8 {
             let issuer = self.certs[current].cert.tbs_certificate().issuer();
-            let Some(next) = self
-                .certs
-                .iter()
-                .position(|p| p.cert.tbs_certificate().subject() == issuer && !above.contains(&p.der))
-            else {
+            let Some(next) = self.certs.iter().position(|p| {
+                p.cert.tbs_certificate().subject() == issuer && !above.contains(&p.der)
+            }) else {
                 break;
             };
             above.push(self.certs[next].der.clone());

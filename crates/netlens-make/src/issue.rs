@@ -59,8 +59,7 @@ const SERVER_AUTH: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
 const CLIENT_AUTH: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
-const COMMON_NAME: const_oid::ObjectIdentifier =
-    const_oid::ObjectIdentifier::new_unwrap("2.5.4.3");
+const COMMON_NAME: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("2.5.4.3");
 
 /// Which certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -248,8 +247,8 @@ fn cn_name(common_name: &str) -> Result<Name, MakeError> {
 /// §4.2.1.2, method 1; what OpenSSL computes, so the identifiers match what tools expect).
 pub fn key_identifier(spki_der: &[u8]) -> Result<Vec<u8>, MakeError> {
     use der::Decode;
-    let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der)
-        .map_err(encode_err("public key"))?;
+    let spki =
+        spki::SubjectPublicKeyInfoRef::from_der(spki_der).map_err(encode_err("public key"))?;
     Ok(Sha1::digest(spki.subject_public_key.raw_bytes()).to_vec())
 }
 
@@ -294,8 +293,8 @@ fn encode_tbs(spec: &Spec, serial: &[u8]) -> Result<Vec<u8>, MakeError> {
         issuer: spec.issuer.clone(),
         extensions: spec.extensions.clone(),
     };
-    let spki = spki::SubjectPublicKeyInfoOwned::from_der(&spec.spki)
-        .map_err(encode_err("public key"))?;
+    let spki =
+        spki::SubjectPublicKeyInfoOwned::from_der(&spec.spki).map_err(encode_err("public key"))?;
     let mut builder = CertificateBuilder::new(
         profile,
         SerialNumber::new(serial).map_err(encode_err("serial number"))?,
@@ -425,7 +424,12 @@ fn intermediate_name(ca_name: &str) -> String {
     format!("{}{SUFFIX}", base.trim_end())
 }
 
-fn key_of<'a>(plan: &Plan, keys: &'a PublicKeys, role: Role, expected: KeyType) -> Result<&'a [u8], MakeError> {
+fn key_of<'a>(
+    plan: &Plan,
+    keys: &'a PublicKeys,
+    role: Role,
+    expected: KeyType,
+) -> Result<&'a [u8], MakeError> {
     let spki = keys.get(role).ok_or_else(|| MakeError::KeyRoleMismatch {
         role: plan.role_name(role),
         why: "it is missing".into(),
@@ -434,7 +438,9 @@ fn key_of<'a>(plan: &Plan, keys: &'a PublicKeys, role: Role, expected: KeyType) 
         Some(t) if t == expected => Ok(spki),
         Some(t) => Err(MakeError::KeyRoleMismatch {
             role: plan.role_name(role),
-            why: format!("it is {t} but {expected} was asked for; ask for {t} or give a {expected} key"),
+            why: format!(
+                "it is {t} but {expected} was asked for; ask for {t} or give a {expected} key"
+            ),
         }),
         None => Err(MakeError::KeyRoleMismatch {
             role: plan.role_name(role),
@@ -671,7 +677,7 @@ pub fn assemble(
             .check_length(item.signer_key_type, signature)
             .map_err(|why| MakeError::Signature {
                 certificate: format!("{:?}", item.id).to_lowercase(),
-                why,
+                why: why.to_string(),
             })?;
         let der = item.certificate(signature);
         match item.id {

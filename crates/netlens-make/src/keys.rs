@@ -207,43 +207,43 @@ impl PrivateKey {
             .filter(|t| t.tag == der_write::tag::OCTET_STRING)
             .ok_or(malformed.clone())?;
         let (alg, params) = algorithm_parts(&algorithm).ok_or(malformed.clone())?;
-        let key_type = match alg {
-            a if a == oid::EC => {
-                let params = params.ok_or(KeyError::Malformed {
-                    what: "EC key's curve",
-                })?;
-                curve_key_type(params).ok_or_else(|| KeyError::Unsupported {
-                    algorithm: format!(
-                        "an EC key on curve {}",
-                        ObjectIdentifier::from_bytes(params.value)
-                            .map(|c| curve_name(&c))
-                            .unwrap_or_else(|_| "(unreadable)".into())
-                    ),
-                })?
-            }
-            a if a == oid::ED25519 => KeyType::Ed25519,
-            a if a == oid::RSA => {
-                let seq = read_tlv(key.value, 0).map_err(|_| KeyError::Malformed {
-                    what: "RSA private key",
-                })?;
-                let modulus = children(seq.value)
-                    .nth(1)
-                    .and_then(Result::ok)
-                    .ok_or(KeyError::Malformed {
+        let key_type =
+            match alg {
+                a if a == oid::EC => {
+                    let params = params.ok_or(KeyError::Malformed {
+                        what: "EC key's curve",
+                    })?;
+                    curve_key_type(params).ok_or_else(|| KeyError::Unsupported {
+                        algorithm: format!(
+                            "an EC key on curve {}",
+                            ObjectIdentifier::from_bytes(params.value)
+                                .map(|c| curve_name(&c))
+                                .unwrap_or_else(|_| "(unreadable)".into())
+                        ),
+                    })?
+                }
+                a if a == oid::ED25519 => KeyType::Ed25519,
+                a if a == oid::RSA => {
+                    let seq = read_tlv(key.value, 0).map_err(|_| KeyError::Malformed {
                         what: "RSA private key",
                     })?;
-                let bits = integer_bits(modulus.value);
-                if bits < 2048 {
-                    return Err(KeyError::RsaTooSmall { bits });
+                    let modulus = children(seq.value).nth(1).and_then(Result::ok).ok_or(
+                        KeyError::Malformed {
+                            what: "RSA private key",
+                        },
+                    )?;
+                    let bits = integer_bits(modulus.value);
+                    if bits < 2048 {
+                        return Err(KeyError::RsaTooSmall { bits });
+                    }
+                    KeyType::Rsa(bits)
                 }
-                KeyType::Rsa(bits)
-            }
-            other => {
-                return Err(KeyError::Unsupported {
-                    algorithm: algorithm_name(&other),
-                });
-            }
-        };
+                other => {
+                    return Err(KeyError::Unsupported {
+                        algorithm: algorithm_name(&other),
+                    });
+                }
+            };
         Ok(PrivateKey {
             key_type,
             pkcs8: Zeroizing::new(der.to_vec()),
@@ -345,6 +345,66 @@ impl PrivateKey {
     pub fn pkcs8_pem(&self) -> Zeroizing<String> {
         Zeroizing::new(pem::encode("PRIVATE KEY", &self.pkcs8))
     }
+}
+
+/// A SubjectPublicKeyInfo (DER) from the public members of a JWK (RFC 7518 §6: `x` and `y` for
+/// EC keys, `n` and `e` for RSA, `x` for Ed25519 (RFC 8037), base64url): what WebCrypto tells
+/// of a private key the user gave, so that its certificate can be built.
+pub fn spki_from_jwk(
+    key_type: KeyType,
+    x: Option<&str>,
+    y: Option<&str>,
+    n: Option<&str>,
+    e: Option<&str>,
+) -> Result<Vec<u8>, KeyError> {
+    use base64::Engine as _;
+    let malformed = KeyError::Malformed {
+        what: "public key (as WebCrypto exported it)",
+    };
+    let decode = |v: Option<&str>| -> Result<Vec<u8>, KeyError> {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(v.ok_or(malformed.clone())?.trim_end_matches('='))
+            .map_err(|_| malformed.clone())
+    };
+    let spki = |algorithm: Vec<u8>, key: Vec<u8>| {
+        der_write::sequence(&[&algorithm, &der_write::bit_string(&key)])
+    };
+    Ok(match key_type {
+        KeyType::P256 | KeyType::P384 => {
+            let width = if key_type == KeyType::P256 { 32 } else { 48 };
+            let (x, y) = (decode(x)?, decode(y)?);
+            if x.len() != width || y.len() != width {
+                return Err(malformed);
+            }
+            let curve = if key_type == KeyType::P256 {
+                oid::P256
+            } else {
+                oid::P384
+            };
+            let point = [&[4u8][..], &x, &y].concat();
+            spki(
+                der_write::algorithm(&oid::EC, Some(&der_write::oid(&curve))),
+                point,
+            )
+        }
+        KeyType::Rsa(_) => {
+            let key = der_write::sequence(&[
+                &der_write::unsigned_integer(&decode(n)?),
+                &der_write::unsigned_integer(&decode(e)?),
+            ]);
+            spki(
+                der_write::algorithm(&oid::RSA, Some(&der_write::null())),
+                key,
+            )
+        }
+        KeyType::Ed25519 => {
+            let x = decode(x)?;
+            if x.len() != 32 {
+                return Err(malformed);
+            }
+            spki(der_write::algorithm(&oid::ED25519, None), x)
+        }
+    })
 }
 
 fn wrap_pkcs8(algorithm: &[u8], key: &[u8]) -> Vec<u8> {

@@ -6,6 +6,8 @@
 //! root on every test device. This crate makes all of it, and checks it with netlens' own chain
 //! analysis before anything is offered:
 //!
+//! [`Maker`] runs these steps for any shell:
+//!
 //! 1. [`Plan::new`] checks a [`Request`] (names, key types, validity, constraints, client
 //!    identities, negative fixtures) at a moment, for a new CA or an [`existing`] one.
 //! 2. The shell makes a key for each of [`Plan::roles`] (WebCrypto in the page, RustCrypto in
@@ -33,6 +35,7 @@ pub mod existing;
 pub mod guide;
 pub mod issue;
 pub mod keys;
+pub mod maker;
 pub mod mobileconfig;
 pub mod names;
 pub mod pem;
@@ -47,5 +50,6 @@ pub use error::{KeyError, MakeError};
 pub use existing::{CaInput, ExistingCa};
 pub use issue::{CertId, Issued, PublicKeys, ToSign};
 pub use keys::{KeyType, PrivateKey};
+pub use maker::{Made, Maker, Signed};
 pub use request::{Fixture, Pkcs12Format, Placement, Plan, Profile, Request, Role};
 pub use scheme::SignatureScheme;

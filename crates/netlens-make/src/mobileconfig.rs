@@ -143,7 +143,10 @@ impl Profile<'_> {
                 "PayloadIdentifier",
                 format!("<string>{identifier}.{kind}{i}</string>"),
             );
-            entry("PayloadType", format!("<string>{}</string>", p.payload_type));
+            entry(
+                "PayloadType",
+                format!("<string>{}</string>", p.payload_type),
+            );
             entry("PayloadUUID", format!("<string>{uuid}</string>"));
             entry("PayloadVersion", "<integer>1</integer>".into());
             out.push_str("\t\t</dict>\n");
@@ -160,7 +163,10 @@ impl Profile<'_> {
             "PayloadDisplayName",
             format!("<string>{}</string>", xml(self.display_name)),
         );
-        top("PayloadIdentifier", format!("<string>{identifier}</string>"));
+        top(
+            "PayloadIdentifier",
+            format!("<string>{identifier}</string>"),
+        );
         top("PayloadOrganization", "<string>netlens</string>".into());
         top("PayloadRemovalDisallowed", "<false/>".into());
         top("PayloadType", "<string>Configuration</string>".into());
@@ -203,6 +209,9 @@ mod tests {
         let text = p.to_xml();
         assert!(text.contains("A &amp; &lt;B&gt;"));
         assert!(text.contains("&quot;q&quot;"));
-        assert!(text.contains("<data>\n\t\t\t\teA==\n\t\t\t</data>"), "{text}");
+        assert!(
+            text.contains("<data>\n\t\t\t\teA==\n\t\t\t</data>"),
+            "{text}"
+        );
     }
 }

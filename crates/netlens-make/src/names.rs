@@ -240,9 +240,9 @@ impl Constraints {
             maximum: None,
         };
         let dns = |d: &str| -> Result<GeneralSubtree, MakeError> {
-            Ok(subtree(GeneralName::DnsName(
-                Ia5String::new(d).map_err(|e| MakeError::encoding("name constraints", e))?,
-            )))
+            Ok(subtree(GeneralName::DnsName(Ia5String::new(d).map_err(
+                |e| MakeError::encoding("name constraints", e),
+            )?)))
         };
         let ip = |address: Vec<u8>, mask: Vec<u8>| -> Result<GeneralSubtree, MakeError> {
             let bytes = [address, mask].concat();
@@ -327,17 +327,17 @@ mod tests {
             assert!(e.contains(needle), "{input}: {e}");
         }
         let many: Vec<String> = (0..=MAX_NAMES).map(|i| format!("h{i}.test")).collect();
-        assert!(matches!(
-            parse(&many),
-            Err(MakeError::TooManyNames { .. })
-        ));
+        assert!(matches!(parse(&many), Err(MakeError::TooManyNames { .. })));
     }
 
     #[test]
     fn constraints_cover_the_names_and_exclude_the_rest() {
         let (n, _) = names(&["a.example.test", "example.test", "*.dev.test", "10.0.0.1"]).unwrap();
         let c = Constraints::from_names(&n);
-        assert_eq!(c.dns, vec!["example.test".to_string(), "dev.test".to_string()]);
+        assert_eq!(
+            c.dns,
+            vec!["example.test".to_string(), "dev.test".to_string()]
+        );
         assert_eq!(c.ips, vec!["10.0.0.1".parse::<IpAddr>().unwrap()]);
         let ext = c.extension().unwrap();
         assert_eq!(ext.permitted_subtrees.as_ref().unwrap().len(), 3);
@@ -350,6 +350,9 @@ mod tests {
 
     #[test]
     fn split_on_commas_and_space() {
-        assert_eq!(split("a.test, b.test\n10.0.0.1"), ["a.test", "b.test", "10.0.0.1"]);
+        assert_eq!(
+            split("a.test, b.test\n10.0.0.1"),
+            ["a.test", "b.test", "10.0.0.1"]
+        );
     }
 }

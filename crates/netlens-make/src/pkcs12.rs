@@ -436,7 +436,9 @@ fn decrypt(
         .first()
         .and_then(oid_of)
         .ok_or(ReadError::Malformed("encryption algorithm"))?;
-    let params = p.get(1).ok_or(ReadError::Malformed("encryption parameters"))?;
+    let params = p
+        .get(1)
+        .ok_or(ReadError::Malformed("encryption parameters"))?;
     if id == oids::PBE_SHA1_3DES {
         let pp = parts(params, "PBE parameters")?;
         let salt = pp.first().ok_or(ReadError::Malformed("PBE salt"))?.value;
@@ -461,10 +463,15 @@ fn decrypt(
         let enc_alg = pp.get(1).ok_or(ReadError::Malformed("PBES2 cipher"))?;
         let kp = parts(kdf_alg, "PBES2 KDF")?;
         if kp.first().and_then(oid_of) != Some(oids::PBKDF2) {
-            return Err(ReadError::Unsupported("a PBES2 KDF other than PBKDF2".into()));
+            return Err(ReadError::Unsupported(
+                "a PBES2 KDF other than PBKDF2".into(),
+            ));
         }
         let kparams = parts(kp.get(1).ok_or(ReadError::Malformed("PBKDF2"))?, "PBKDF2")?;
-        let salt = kparams.first().ok_or(ReadError::Malformed("PBKDF2 salt"))?.value;
+        let salt = kparams
+            .first()
+            .ok_or(ReadError::Malformed("PBKDF2 salt"))?
+            .value;
         let iterations = kparams
             .get(1)
             .and_then(small_int)
@@ -472,15 +479,21 @@ fn decrypt(
             .ok_or(ReadError::Malformed("PBKDF2 iterations"))?;
         let prf_is_sha256 = kparams.iter().skip(2).any(|t| {
             t.tag == tag::SEQUENCE
-                && parts(t, "PRF").ok().and_then(|p| p.first().and_then(oid_of))
+                && parts(t, "PRF")
+                    .ok()
+                    .and_then(|p| p.first().and_then(oid_of))
                     == Some(oids::HMAC_SHA256)
         });
         if !prf_is_sha256 {
-            return Err(ReadError::Unsupported("a PBKDF2 PRF other than HMAC-SHA256".into()));
+            return Err(ReadError::Unsupported(
+                "a PBKDF2 PRF other than HMAC-SHA256".into(),
+            ));
         }
         let ep = parts(enc_alg, "PBES2 cipher")?;
         if ep.first().and_then(oid_of) != Some(oids::AES256_CBC) {
-            return Err(ReadError::Unsupported("a PBES2 cipher other than AES-256-CBC".into()));
+            return Err(ReadError::Unsupported(
+                "a PBES2 cipher other than AES-256-CBC".into(),
+            ));
         }
         let iv = ep.get(1).ok_or(ReadError::Malformed("AES IV"))?.value;
         let mut key = Zeroizing::new([0u8; 32]);
@@ -495,7 +508,9 @@ fn decrypt(
             "PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC)",
         ));
     }
-    Err(ReadError::Unsupported(format!("the encryption algorithm {id}")))
+    Err(ReadError::Unsupported(format!(
+        "the encryption algorithm {id}"
+    )))
 }
 
 /// Opens a PKCS#12 file written by [`write`] (or by OpenSSL with the same algorithms): checks
@@ -503,25 +518,42 @@ fn decrypt(
 pub fn read(der: &[u8], password: &str) -> Result<Opened, ReadError> {
     let pfx = tlv_at(der, "PFX")?;
     let p = parts(&pfx, "PFX")?;
-    let auth_safe_info = parts(p.get(1).ok_or(ReadError::Malformed("authSafe"))?, "authSafe")?;
+    let auth_safe_info = parts(
+        p.get(1).ok_or(ReadError::Malformed("authSafe"))?,
+        "authSafe",
+    )?;
     if auth_safe_info.first().and_then(oid_of) != Some(oids::DATA) {
-        return Err(ReadError::Unsupported("a public-key protected authSafe".into()));
+        return Err(ReadError::Unsupported(
+            "a public-key protected authSafe".into(),
+        ));
     }
-    let wrapper = auth_safe_info.get(1).ok_or(ReadError::Malformed("authSafe"))?;
+    let wrapper = auth_safe_info
+        .get(1)
+        .ok_or(ReadError::Malformed("authSafe"))?;
     let octets = tlv_at(wrapper.value, "authSafe")?;
     let auth_safe = octets.value;
 
     // MAC first: a wrong password says so before any decryption.
     let mac_data = parts(p.get(2).ok_or(ReadError::Malformed("MAC"))?, "MAC")?;
     let digest_info = parts(mac_data.first().ok_or(ReadError::Malformed("MAC"))?, "MAC")?;
-    let mac_alg = parts(digest_info.first().ok_or(ReadError::Malformed("MAC"))?, "MAC")?;
+    let mac_alg = parts(
+        digest_info.first().ok_or(ReadError::Malformed("MAC"))?,
+        "MAC",
+    )?;
     let (hash, mac_len, mac_name) = match mac_alg.first().and_then(oid_of) {
         Some(o) if o == oids::SHA1 => (Hash::Sha1, 20, "SHA-1"),
         Some(o) if o == oids::SHA256 => (Hash::Sha256, 32, "SHA-256"),
-        _ => return Err(ReadError::Unsupported("a MAC hash other than SHA-1 or SHA-256".into())),
+        _ => {
+            return Err(ReadError::Unsupported(
+                "a MAC hash other than SHA-1 or SHA-256".into(),
+            ));
+        }
     };
     let expected = digest_info.get(1).ok_or(ReadError::Malformed("MAC"))?.value;
-    let salt = mac_data.get(1).ok_or(ReadError::Malformed("MAC salt"))?.value;
+    let salt = mac_data
+        .get(1)
+        .ok_or(ReadError::Malformed("MAC salt"))?
+        .value;
     let iterations = mac_data
         .get(2)
         .map(small_int)
@@ -550,9 +582,15 @@ pub fn read(der: &[u8], password: &str) -> Result<Opened, ReadError> {
             Zeroizing::new(inner.value.to_vec())
         } else if kind == Some(oids::ENCRYPTED_DATA) {
             let ed = parts(&inner, "encrypted data")?;
-            let eci = parts(ed.get(1).ok_or(ReadError::Malformed("encrypted data"))?, "encrypted data")?;
+            let eci = parts(
+                ed.get(1).ok_or(ReadError::Malformed("encrypted data"))?,
+                "encrypted data",
+            )?;
             let alg = eci.get(1).ok_or(ReadError::Malformed("encrypted data"))?;
-            let ciphertext = eci.get(2).ok_or(ReadError::Malformed("encrypted data"))?.value;
+            let ciphertext = eci
+                .get(2)
+                .ok_or(ReadError::Malformed("encrypted data"))?
+                .value;
             let (plain, name) = decrypt(alg, password, ciphertext)?;
             opened.encryption.push(name);
             plain
@@ -624,7 +662,10 @@ mod tests {
             "8AAAE6297B6CB04642AB5B077851284EB7128F1A2A7FBCA3"
         );
         let iv = kdf(Hash::Sha1, &bmp_password("smeg"), &salt, 2, 1, 8);
-        assert_eq!(netlens_x509::hex::plain(&iv).to_ascii_uppercase(), "79993DFE048D3B76");
+        assert_eq!(
+            netlens_x509::hex::plain(&iv).to_ascii_uppercase(),
+            "79993DFE048D3B76"
+        );
     }
 
     #[test]
@@ -644,8 +685,14 @@ mod tests {
             assert_eq!(opened.keys.len(), 1);
             assert_eq!(&opened.keys[0][..], &key);
             assert_eq!(opened.certificates, vec![cert.to_vec(), ca.to_vec()]);
-            assert_eq!(opened.friendly_names, vec!["printer.local", "printer.local"]);
-            assert!(matches!(read(&file, "wrong"), Err(ReadError::WrongPassword)));
+            assert_eq!(
+                opened.friendly_names,
+                vec!["printer.local", "printer.local"]
+            );
+            assert!(matches!(
+                read(&file, "wrong"),
+                Err(ReadError::WrongPassword)
+            ));
         }
     }
 

@@ -183,7 +183,9 @@ impl Fixture {
         match self {
             Fixture::Expired => "expired 30 days ago",
             Fixture::NotYetValid => "valid only from a year from now",
-            Fixture::WrongHost => "issued for a name clients do not connect to (wrong-host. and your first name)",
+            Fixture::WrongHost => {
+                "issued for a name clients do not connect to (wrong-host. and your first name)"
+            }
             Fixture::MissingIntermediate => "a good leaf, served without its intermediate",
             Fixture::Over825Days => "valid for 826 days, one over Apple's limit",
             Fixture::Sha1Signed => "signed with SHA-1",
@@ -306,11 +308,7 @@ fn common_name(what: &'static str, input: &str) -> Result<String, MakeError> {
 
 impl Plan {
     /// Checks `request` for issuing at `at` by a new test CA, or by `existing`.
-    pub fn new(
-        request: Request,
-        at: i64,
-        existing: Option<ExistingCa>,
-    ) -> Result<Plan, MakeError> {
+    pub fn new(request: Request, at: i64, existing: Option<ExistingCa>) -> Result<Plan, MakeError> {
         let (names, notes) = names::parse(&request.names)?;
         let mut clients: Vec<String> = Vec::new();
         if request.clients.len() > MAX_CLIENTS {
@@ -360,7 +358,9 @@ impl Plan {
                 return Err(MakeError::Validity {
                     what: "server certificate",
                     days,
-                    why: format!("netlens makes server certificates for at most {MAX_ANY_DAYS} days (ten years)."),
+                    why: format!(
+                        "netlens makes server certificates for at most {MAX_ANY_DAYS} days (ten years)."
+                    ),
                 });
             }
             _ => {}
@@ -414,7 +414,10 @@ impl Plan {
                 }
                 if !KeyType::GENERATED.contains(&request.ca_key_type) {
                     return Err(MakeError::KeyType {
-                        why: format!("{} is not a CA key type netlens makes.", request.ca_key_type),
+                        why: format!(
+                            "{} is not a CA key type netlens makes.",
+                            request.ca_key_type
+                        ),
                     });
                 }
                 if request.ca_days == 0 || request.ca_days > MAX_CA_DAYS {
@@ -543,7 +546,10 @@ mod tests {
                 (Role::Server, KeyType::P256)
             ]
         );
-        assert_eq!(plan.constraints.describe(), "printer.local and names under it, 192.168.1.20");
+        assert_eq!(
+            plan.constraints.describe(),
+            "printer.local and names under it, 192.168.1.20"
+        );
     }
 
     #[test]
@@ -551,7 +557,7 @@ mod tests {
         let mut r = request(&["a.test"]);
         r.days = 826;
         let e = Plan::new(r.clone(), 0, None).unwrap_err().to_string();
-        assert!(e.contains("apple.validity-over-825-days"), "{e}");
+        assert!(e.contains(RuleId::AppleValidityOver825Days.as_str()), "{e}");
         assert!(e.contains("825 days or fewer"), "{e}");
         r.days = 825;
         assert!(Plan::new(r.clone(), 0, None).is_ok());
@@ -568,18 +574,34 @@ mod tests {
         );
         let mut r = request(&["a.test"]);
         r.ca_key_type = KeyType::Ed25519;
-        assert!(matches!(Plan::new(r, 0, None), Err(MakeError::KeyType { .. })));
+        assert!(matches!(
+            Plan::new(r, 0, None),
+            Err(MakeError::KeyType { .. })
+        ));
         let mut r = request(&["a.test"]);
         r.ca_days = 100;
         r.days = 200;
-        assert!(Plan::new(r, 0, None).unwrap_err().to_string().contains("outlive"));
+        assert!(
+            Plan::new(r, 0, None)
+                .unwrap_err()
+                .to_string()
+                .contains("outlive")
+        );
         let mut r = request(&[]);
         r.clients = vec!["alice".into()];
         r.fixtures = vec![Fixture::Expired];
-        assert!(matches!(Plan::new(r, 0, None), Err(MakeError::Fixture { .. })));
+        assert!(matches!(
+            Plan::new(r, 0, None),
+            Err(MakeError::Fixture { .. })
+        ));
         let mut r = request(&["a.test"]);
         r.ca_name = Some("x".repeat(65));
-        assert!(Plan::new(r, 0, None).unwrap_err().to_string().contains("64 characters"));
+        assert!(
+            Plan::new(r, 0, None)
+                .unwrap_err()
+                .to_string()
+                .contains("64 characters")
+        );
     }
 
     #[test]

@@ -21,7 +21,10 @@ fn failed(what: &'static str) -> impl Fn(String) -> MakeError {
 }
 
 /// A new key of `key_type`.
-pub fn generate<R: CryptoRng + ?Sized>(key_type: KeyType, rng: &mut R) -> Result<PrivateKey, MakeError> {
+pub fn generate<R: CryptoRng + ?Sized>(
+    key_type: KeyType,
+    rng: &mut R,
+) -> Result<PrivateKey, MakeError> {
     use p256::pkcs8::EncodePrivateKey as _;
     let fail = failed("generate the key");
     let der: Zeroizing<Vec<u8>> = match key_type {
@@ -102,27 +105,34 @@ fn prehash(scheme: SignatureScheme, message: &[u8], width: usize) -> Vec<u8> {
 
 /// Signs `message` with `key` by `scheme`; ECDSA signatures come out DER-encoded, as a
 /// certificate carries them.
-pub fn sign(key: &PrivateKey, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, MakeError> {
+pub fn sign(
+    key: &PrivateKey,
+    scheme: SignatureScheme,
+    message: &[u8],
+) -> Result<Vec<u8>, MakeError> {
     use p256::pkcs8::DecodePrivateKey as _;
     let fail = failed("sign");
     let der = key.pkcs8_der();
     match (key.key_type(), scheme) {
         (KeyType::P256, SignatureScheme::EcdsaSha256 | SignatureScheme::EcdsaSha1) => {
-            let k = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| fail(e.to_string()))?;
+            let k =
+                p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| fail(e.to_string()))?;
             let sig: p256::ecdsa::Signature = k
                 .sign_prehash(&prehash(scheme, message, 32))
                 .map_err(|e| fail(e.to_string()))?;
             Ok(sig.to_der().as_bytes().to_vec())
         }
         (KeyType::P384, SignatureScheme::EcdsaSha384 | SignatureScheme::EcdsaSha1) => {
-            let k = p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| fail(e.to_string()))?;
+            let k =
+                p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| fail(e.to_string()))?;
             let sig: p384::ecdsa::Signature = k
                 .sign_prehash(&prehash(scheme, message, 48))
                 .map_err(|e| fail(e.to_string()))?;
             Ok(sig.to_der().as_bytes().to_vec())
         }
         (KeyType::Ed25519, SignatureScheme::Ed25519) => {
-            let k = ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(|e| fail(e.to_string()))?;
+            let k =
+                ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(|e| fail(e.to_string()))?;
             Ok(k.sign(message).to_bytes().to_vec())
         }
         (KeyType::Rsa(_), SignatureScheme::RsaSha256) => {
@@ -147,23 +157,7 @@ pub fn sign(key: &PrivateKey, scheme: SignatureScheme, message: &[u8]) -> Result
     }
 }
 
-/// Everything one run made: what the CLI writes and prints, and what tests compare.
-pub struct Made {
-    /// The checked request.
-    pub plan: crate::request::Plan,
-    /// The to-be-signed certificates, in signing order.
-    pub to_sign: Vec<crate::issue::ToSign>,
-    /// The certificates.
-    pub issued: crate::issue::Issued,
-    /// The checks' results.
-    pub outcomes: Vec<crate::checks::Outcome>,
-    /// The files.
-    pub files: Vec<crate::bundle::OutputFile>,
-    /// The PKCS#12 password (the user's, or one made up).
-    pub password: Zeroizing<String>,
-    /// Whether the password was made up (so the shell shows it).
-    pub password_generated: bool,
-}
+pub use crate::maker::Made;
 
 /// A CA the user has: its certificate input (with the chain above it, if any) and its key.
 pub struct GivenCa<'a> {
@@ -196,65 +190,36 @@ pub fn make<R: CryptoRng + ?Sized>(
     request: crate::request::Request,
     at: i64,
     ca: Option<GivenCa<'_>>,
-    mut keys: std::collections::BTreeMap<crate::request::Role, PrivateKey>,
+    keys: std::collections::BTreeMap<crate::request::Role, PrivateKey>,
     password: Option<&str>,
     rng: &mut R,
 ) -> Result<Made, MakeError> {
-    use crate::request::{Plan, Role};
-    let (existing, ca_key) = match ca {
-        Some(given) => (Some(prove_ca(&given, at)?), Some(given.key)),
-        None => (None, None),
+    let existing = match ca {
+        Some(given) => Some((prove_ca(&given, at)?, given.key)),
+        None => None,
     };
-    let plan = Plan::new(request, at, existing)?;
-    let mut public = crate::issue::PublicKeys::new();
-    for (role, key_type) in plan.roles() {
-        let key = match keys.remove(&role) {
-            Some(k) => k,
-            None => generate(key_type, rng)?,
-        };
-        public.insert(role, public_key(&key)?);
-        keys.insert(role, key);
+    let mut given = std::collections::BTreeMap::new();
+    for (role, key) in keys {
+        let spki = public_key(&key)?;
+        given.insert(role, (key, spki));
     }
-    if let Some(k) = ca_key {
-        keys.insert(Role::Ca, k);
+    let mut maker = crate::maker::Maker::new(request, at, existing, given)?;
+    for (role, key_type) in maker.keys_needed() {
+        let key = generate(key_type, rng)?;
+        let spki = public_key(&key)?;
+        maker.add_key(role, key, spki);
     }
-    let to_sign = crate::issue::to_sign(&plan, &public)?;
-    let mut signatures = Vec::with_capacity(to_sign.len());
-    for item in &to_sign {
-        let key = keys.get(&item.signer).ok_or_else(|| MakeError::KeyRoleMismatch {
-            role: plan.role_name(item.signer),
-            why: "it is missing".into(),
-        })?;
-        signatures.push(sign(key, item.scheme, &item.tbs)?);
+    let mut signatures = Vec::new();
+    for item in maker.to_sign()?.to_vec() {
+        signatures.push(sign(maker.signer_key(&item)?, item.scheme, &item.tbs)?);
     }
-    let issued = crate::issue::assemble(&plan, &to_sign, &signatures)?;
-    let outcomes: Vec<crate::checks::Outcome> = crate::checks::checks(&plan, &issued)
+    let signed = maker.assemble(&signatures)?;
+    let outcomes = signed
+        .checks()
         .iter()
         .map(|check| check.judge(&check.analyzer().analyze()))
         .collect();
-    let mut random = |out: &mut [u8]| rng.fill_bytes(out);
-    let (password, password_generated) = match password {
-        Some(p) => (Zeroizing::new(p.to_owned()), false),
-        None => (crate::bundle::generate_password(&mut random), true),
-    };
-    let secrets = crate::bundle::Secrets {
-        ca: match plan.issuer {
-            crate::request::Issuer::New { .. } => keys.remove(&Role::Ca),
-            crate::request::Issuer::Existing(_) => None,
-        },
-        server: keys.remove(&Role::Server),
-        clients: (0..plan.clients.len())
-            .filter_map(|i| keys.remove(&Role::Client(i)))
-            .collect(),
-    };
-    let files = crate::bundle::files(&plan, &issued, &secrets, &password, &outcomes, &mut random)?;
-    Ok(Made {
-        plan,
-        to_sign,
-        issued,
-        outcomes,
-        files,
-        password,
-        password_generated,
+    signed.finish(outcomes, password, &mut |out: &mut [u8]| {
+        rng.fill_bytes(out)
     })
 }

@@ -108,14 +108,14 @@ impl SignatureScheme {
             _ => None,
         };
         match self {
-            SignatureScheme::EcdsaSha256 | SignatureScheme::EcdsaSha384 | SignatureScheme::EcdsaSha1 => {
-                WebCryptoSigning {
-                    name: "ECDSA",
-                    named_curve: curve,
-                    hash: Some(self.hash_name()),
-                    raw_ecdsa: true,
-                }
-            }
+            SignatureScheme::EcdsaSha256
+            | SignatureScheme::EcdsaSha384
+            | SignatureScheme::EcdsaSha1 => WebCryptoSigning {
+                name: "ECDSA",
+                named_curve: curve,
+                hash: Some(self.hash_name()),
+                raw_ecdsa: true,
+            },
             SignatureScheme::RsaSha256 | SignatureScheme::RsaSha1 => WebCryptoSigning {
                 name: "RSASSA-PKCS1-v1_5",
                 named_curve: None,
@@ -143,43 +143,68 @@ impl SignatureScheme {
 
     /// The signature as a certificate carries it, from what WebCrypto's `sign` returned
     /// (ECDSA's `r ‖ s` becomes DER), checked for the length the key gives.
-    pub fn from_webcrypto(self, key_type: KeyType, raw: &[u8]) -> Result<Vec<u8>, String> {
+    pub fn from_webcrypto(self, key_type: KeyType, raw: &[u8]) -> Result<Vec<u8>, BadSignature> {
         match self {
-            SignatureScheme::EcdsaSha256 | SignatureScheme::EcdsaSha384 | SignatureScheme::EcdsaSha1 => {
+            SignatureScheme::EcdsaSha256
+            | SignatureScheme::EcdsaSha384
+            | SignatureScheme::EcdsaSha1 => {
                 let width = match key_type {
                     KeyType::P384 => 48,
                     _ => 32,
                 };
                 if raw.len() != 2 * width {
-                    return Err(format!(
-                        "an ECDSA signature of {} bytes where {} were expected",
-                        raw.len(),
-                        2 * width
-                    ));
+                    return Err(BadSignature {
+                        got: raw.len(),
+                        expected: Some(2 * width),
+                    });
                 }
-                der_write::ecdsa_signature_der(raw).ok_or_else(|| "an empty signature".into())
+                der_write::ecdsa_signature_der(raw).ok_or(BadSignature {
+                    got: 0,
+                    expected: None,
+                })
             }
             _ => self.check_length(key_type, raw).map(|()| raw.to_vec()),
         }
     }
 
     /// Checks that a finished signature (DER for ECDSA) has a plausible length.
-    pub fn check_length(self, key_type: KeyType, signature: &[u8]) -> Result<(), String> {
+    pub fn check_length(self, key_type: KeyType, signature: &[u8]) -> Result<(), BadSignature> {
         let expected = match (self, key_type) {
             (SignatureScheme::Ed25519, _) => Some(64),
             (_, KeyType::Rsa(bits)) => Some(bits.div_ceil(8) as usize),
             _ => None,
         };
         match expected {
-            Some(n) if signature.len() != n => Err(format!(
-                "a signature of {} bytes where {n} were expected",
-                signature.len()
-            )),
-            _ if signature.is_empty() => Err("an empty signature".into()),
+            Some(n) if signature.len() != n => Err(BadSignature {
+                got: signature.len(),
+                expected: Some(n),
+            }),
+            _ if signature.is_empty() => Err(BadSignature { got: 0, expected }),
             _ => Ok(()),
         }
     }
 }
+
+/// A signer returned something that cannot be the signature asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadSignature {
+    /// Its length.
+    pub got: usize,
+    /// The length the key and scheme give, when fixed.
+    pub expected: Option<usize>,
+}
+
+impl std::fmt::Display for BadSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.got, self.expected) {
+            (0, _) => f.write_str("an empty signature"),
+            (got, Some(n)) => write!(f, "a signature of {got} bytes where {n} were expected"),
+            (got, None) => write!(f, "an unusable signature of {got} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for BadSignature {}
 
 impl std::fmt::Display for SignatureScheme {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -22,7 +22,11 @@ const fn crc_table() -> [u32; 256] {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xedb8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         table[i] = c;
@@ -59,7 +63,9 @@ fn dos_time(unix: i64) -> (u16, u16) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
     let date = (((y - 1980).clamp(0, 127) as u16) << 9) | ((m as u16) << 5) | d as u16;
-    let time = (((secs / 3600) as u16) << 11) | ((((secs / 60) % 60) as u16) << 5) | ((secs % 60) / 2) as u16;
+    let time = (((secs / 3600) as u16) << 11)
+        | ((((secs / 60) % 60) as u16) << 5)
+        | ((secs % 60) / 2) as u16;
     (date, time)
 }
 
@@ -145,13 +151,24 @@ mod tests {
     fn archive_layout() {
         let zip = write(
             &[
-                Entry { path: "a/b.txt", bytes: b"hello", private: false },
-                Entry { path: "k.pem", bytes: b"key", private: true },
+                Entry {
+                    path: "a/b.txt",
+                    bytes: b"hello",
+                    private: false,
+                },
+                Entry {
+                    path: "k.pem",
+                    bytes: b"key",
+                    private: true,
+                },
             ],
             1_796_638_402,
         );
         assert_eq!(&zip[..4], b"PK\x03\x04");
         assert_eq!(&zip[zip.len() - 22..zip.len() - 18], b"PK\x05\x06");
-        assert_eq!(u16::from_le_bytes([zip[zip.len() - 12], zip[zip.len() - 11]]), 2);
+        assert_eq!(
+            u16::from_le_bytes([zip[zip.len() - 12], zip[zip.len() - 11]]),
+            2
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! The whole flow natively (RustCrypto keys and signatures, netlens' own analysis): what is
 //! offered as good is trusted, each fixture triggers its finding, files read back.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
 use std::collections::BTreeMap;
 
 use netlens_make::checks::Expectation;
@@ -23,7 +25,15 @@ fn request(names: &[&str]) -> Request {
 }
 
 fn make(request: Request) -> Made {
-    rustcrypto::make(request, AT, None, BTreeMap::new(), Some("s3cret"), &mut rng(1)).unwrap()
+    rustcrypto::make(
+        request,
+        AT,
+        None,
+        BTreeMap::new(),
+        Some("s3cret"),
+        &mut rng(1),
+    )
+    .unwrap()
 }
 
 fn file<'a>(made: &'a Made, path: &str) -> &'a [u8] {
@@ -69,10 +79,21 @@ fn a_default_ca_and_server_are_trusted_for_every_name() {
     assert_eq!(&opened.keys[0][..], key.pkcs8_der());
     assert_eq!(opened.certificates.len(), 2);
     assert_eq!(opened.mac, "SHA-1");
-    assert!(opened.encryption.iter().all(|e| *e == "pbeWithSHAAnd3-KeyTripleDES-CBC"));
+    assert!(
+        opened
+            .encryption
+            .iter()
+            .all(|e| *e == "pbeWithSHAAnd3-KeyTripleDES-CBC")
+    );
     let readme = String::from_utf8(file(&made, "README.txt").to_vec()).unwrap();
-    assert!(readme.contains("ok   server certificate for printer.local: trusted"), "{readme}");
-    assert!(!readme.contains("s3cret"), "the password is never written down");
+    assert!(
+        readme.contains("ok   server certificate for printer.local: trusted"),
+        "{readme}"
+    );
+    assert!(
+        !readme.contains("s3cret"),
+        "the password is never written down"
+    );
 }
 
 #[test]
@@ -91,7 +112,7 @@ fn every_key_type_is_trusted() {
         let ed25519_warned = made.outcomes[0]
             .findings
             .iter()
-            .any(|f| f.rule.to_string() == "ats.ed25519-key");
+            .any(|f| f.rule == "ats.ed25519-key");
         assert_eq!(ed25519_warned, leaf == KeyType::Ed25519, "{leaf}");
     }
 }
@@ -109,7 +130,9 @@ fn every_fixture_triggers_its_finding() {
             .find(|o| o.fixture == Some(f))
             .unwrap_or_else(|| panic!("no outcome for {}", f.id()));
         assert_eq!(o.expect, Expectation::Finding(f.finding()));
-        assert!(file(&made, &format!("fixtures/{}/fullchain.pem", f.id())).starts_with(b"-----BEGIN"));
+        assert!(
+            file(&made, &format!("fixtures/{}/fullchain.pem", f.id())).starts_with(b"-----BEGIN")
+        );
     }
 }
 
@@ -123,7 +146,8 @@ fn client_identities_and_constraint_placements_are_trusted() {
         let made = make(r);
         assert_all_pass(&made);
         assert_eq!(made.outcomes.len(), 4);
-        let opened = netlens_make::pkcs12::read(file(&made, "client-alice-smith.p12"), "s3cret").unwrap();
+        let opened =
+            netlens_make::pkcs12::read(file(&made, "client-alice-smith.p12"), "s3cret").unwrap();
         assert_eq!(opened.mac, "SHA-256");
         assert!(file(&made, "client-build-bot.mobileconfig").starts_with(b"<?xml"));
     }
@@ -149,7 +173,15 @@ fn the_same_keys_and_moment_give_the_same_certificates() {
             .collect::<BTreeMap<_, _>>()
     };
     let run = |seed| {
-        rustcrypto::make(request(&["printer.local"]), AT, None, keys(), Some("x"), &mut rng(seed)).unwrap()
+        rustcrypto::make(
+            request(&["printer.local"]),
+            AT,
+            None,
+            keys(),
+            Some("x"),
+            &mut rng(seed),
+        )
+        .unwrap()
     };
     let (a, b) = (run(1), run(2));
     let tbs = |m: &Made| m.to_sign.iter().map(|t| t.tbs.clone()).collect::<Vec<_>>();
@@ -172,35 +204,83 @@ fn reissuing_from_an_existing_ca() {
     };
     let mut r = request(&["www.api.example.test"]);
     r.clients = vec!["alice".into()];
-    let second = rustcrypto::make(r, AT + 60, Some(given), BTreeMap::new(), Some("x"), &mut rng(3)).unwrap();
+    let second = rustcrypto::make(
+        r,
+        AT + 60,
+        Some(given),
+        BTreeMap::new(),
+        Some("x"),
+        &mut rng(3),
+    )
+    .unwrap();
     assert_all_pass(&second);
     assert_eq!(file(&second, "root.pem"), file(&first, "root.pem"));
-    assert!(second.files.iter().all(|f| f.path != "ca-key.pem"), "the user has the CA key");
+    assert!(
+        second.files.iter().all(|f| f.path != "ca-key.pem"),
+        "the user has the CA key"
+    );
 
     // A name outside the intermediate's constraints: issued, and caught by the analysis.
-    let given = GivenCa { certificates: &chain, key: ca_key.clone() };
-    let outside = rustcrypto::make(request(&["evil.example.org"]), AT, Some(given), BTreeMap::new(), Some("x"), &mut rng(4)).unwrap();
+    let given = GivenCa {
+        certificates: &chain,
+        key: ca_key.clone(),
+    };
+    let outside = rustcrypto::make(
+        request(&["evil.example.org"]),
+        AT,
+        Some(given),
+        BTreeMap::new(),
+        Some("x"),
+        &mut rng(4),
+    )
+    .unwrap();
     assert!(!outside.outcomes[0].passed);
     assert!(
-        outside.outcomes[0].findings.iter().any(|f| f.rule.to_string() == "chain.name-constraints-violated"),
+        outside.outcomes[0]
+            .findings
+            .iter()
+            .any(|f| f.rule == "chain.name-constraints-violated"),
         "{}",
         outside.outcomes[0].summary
     );
 
     // Someone else's key.
     let stranger = rustcrypto::generate(KeyType::P256, &mut rng(5)).unwrap();
-    let given = GivenCa { certificates: &chain, key: stranger };
-    let e = rustcrypto::make(request(&["a.test"]), AT, Some(given), BTreeMap::new(), Some("x"), &mut rng(6))
-        .err()
-        .unwrap();
+    let given = GivenCa {
+        certificates: &chain,
+        key: stranger,
+    };
+    let e = rustcrypto::make(
+        request(&["a.test"]),
+        AT,
+        Some(given),
+        BTreeMap::new(),
+        Some("x"),
+        &mut rng(6),
+    )
+    .err()
+    .unwrap();
     assert!(matches!(e, MakeError::CaKeyMismatch { .. }), "{e}");
-    assert!(e.to_string().contains("is not the key of the CA certificate"));
+    assert!(
+        e.to_string()
+            .contains("is not the key of the CA certificate")
+    );
 
     // A server certificate is not a CA.
-    let given = GivenCa { certificates: file(&first, "server.pem"), key: ca_key };
-    let e = rustcrypto::make(request(&["a.test"]), AT, Some(given), BTreeMap::new(), Some("x"), &mut rng(6))
-        .err()
-        .unwrap();
+    let given = GivenCa {
+        certificates: file(&first, "server.pem"),
+        key: ca_key,
+    };
+    let e = rustcrypto::make(
+        request(&["a.test"]),
+        AT,
+        Some(given),
+        BTreeMap::new(),
+        Some("x"),
+        &mut rng(6),
+    )
+    .err()
+    .unwrap();
     assert!(e.to_string().contains("is a CA"), "{e}");
 }
 
@@ -211,5 +291,59 @@ fn keys_read_back_in_every_pem_form() {
     let again = PrivateKey::parse(pem.as_bytes()).unwrap();
     assert_eq!(again.pkcs8_der(), key.pkcs8_der());
     let rsa = rustcrypto::generate(KeyType::Rsa(2048), &mut rng(8)).unwrap();
-    assert_eq!(PrivateKey::parse(rsa.pkcs8_der()).unwrap().key_type(), KeyType::Rsa(2048));
+    assert_eq!(
+        PrivateKey::parse(rsa.pkcs8_der()).unwrap().key_type(),
+        KeyType::Rsa(2048)
+    );
+}
+
+/// The page learns a given key's public half from WebCrypto's JWK export; the SPKI built from
+/// it must be RustCrypto's exactly (or the page's certificates would differ from the CLI's).
+#[test]
+fn spki_from_jwk_matches_rustcrypto() {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    for key_type in [
+        KeyType::P256,
+        KeyType::P384,
+        KeyType::Rsa(2048),
+        KeyType::Ed25519,
+    ] {
+        let key = rustcrypto::generate(key_type, &mut rng(11)).unwrap();
+        let spki = rustcrypto::public_key(&key).unwrap();
+        // Take the JWK members out of the SPKI, as a browser would report them.
+        let (x, y, n, e) = match key_type {
+            KeyType::P256 | KeyType::P384 => {
+                let w = if key_type == KeyType::P256 { 32 } else { 48 };
+                let point = &spki[spki.len() - (2 * w + 1)..];
+                (
+                    Some(b64(&point[1..=w])),
+                    Some(b64(&point[w + 1..])),
+                    None,
+                    None,
+                )
+            }
+            KeyType::Ed25519 => (Some(b64(&spki[spki.len() - 32..])), None, None, None),
+            KeyType::Rsa(_) => {
+                use rsa::pkcs8::DecodePrivateKey as _;
+                use rsa::traits::PublicKeyParts as _;
+                let k = rsa::PrivateKey::from_pkcs8_der(key.pkcs8_der()).unwrap();
+                (
+                    None,
+                    None,
+                    Some(b64(&k.n().to_be_bytes())),
+                    Some(b64(&k.e().to_be_bytes())),
+                )
+            }
+        };
+        let built = netlens_make::keys::spki_from_jwk(
+            key_type,
+            x.as_deref(),
+            y.as_deref(),
+            n.as_deref(),
+            e.as_deref(),
+        )
+        .unwrap();
+        assert_eq!(built, spki, "{key_type}");
+    }
 }

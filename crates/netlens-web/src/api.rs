@@ -282,3 +282,143 @@ pub fn dnssd_rule_catalog() -> Result<JsValue, js_sys::Error> {
 pub fn netlens_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
+
+/// The private keys of `options.keys` (`{ root, ca, server, clients: [...] }`, PEM strings or
+/// bytes), by role.
+fn given_keys(
+    keys: &JsValue,
+) -> Result<std::collections::BTreeMap<netlens_make::Role, Vec<u8>>, js_sys::Error> {
+    use netlens_make::Role;
+    let mut out = std::collections::BTreeMap::new();
+    if !keys.is_object() {
+        return Ok(out);
+    }
+    for (name, role) in [
+        ("root", Role::Root),
+        ("ca", Role::Ca),
+        ("server", Role::Server),
+    ] {
+        let value = option(keys, name);
+        if !value.is_undefined() && !value.is_null() {
+            out.insert(role, input_bytes(&value)?);
+        }
+    }
+    let clients = option(keys, "clients");
+    if js_sys::Array::is_array(&clients) {
+        for (i, value) in js_sys::Array::from(&clients).iter().enumerate() {
+            out.insert(Role::Client(i), input_bytes(&value)?);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Serialize)]
+struct MadeFile<'a> {
+    path: &'a str,
+    kind: netlens_make::bundle::FileKind,
+    description: &'a str,
+    #[serde(skip)]
+    bytes: &'a [u8],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MadeReport<'a> {
+    ca: &'a str,
+    names: Vec<String>,
+    notes: &'a [String],
+    constraints: Option<String>,
+    checks: &'a [netlens_make::checks::Outcome],
+    passed: bool,
+    password: Option<&'a str>,
+    files: Vec<MadeFile<'a>>,
+}
+
+/// Makes a test CA and identities, as the page does (WebCrypto keys and signatures, netlens'
+/// chain analysis checking them); resolves to `{ ca, names, notes, constraints, checks,
+/// passed, password (when made up), files: [{ path, kind, description, bytes: Uint8Array }],
+/// zip: Uint8Array, toBeSigned: [{ certificate, tbs: Uint8Array }] }`.
+///
+/// `options`: the request (`names`: array or a string of names; `keyType`, `caKeyType`,
+/// `days`, `caDays`, `caName`, `constraints`, `clients`, `fixtures`, `profile`, `pkcs12`, as
+/// `netlens make`'s options), and `password`, `at` (the moment of issue: Date, Unix seconds or
+/// RFC 3339), `keys` (`{ root, ca, server, clients }`: private keys to use instead of new
+/// ones), `caCertificate` and `caKey` (issue from that CA). Rejects with a sentence on bad
+/// input.
+pub async fn make_certificates(options: JsValue) -> Result<JsValue, js_sys::Error> {
+    let request_source = js_sys::Object::assign(&js_sys::Object::new(), &options.clone().into());
+    if let Some(names) = option(&options, "names").as_string() {
+        let list: js_sys::Array = netlens_make::names::split(&names)
+            .into_iter()
+            .map(|n| JsValue::from_str(&n))
+            .collect();
+        let _ = js_sys::Reflect::set(&request_source, &"names".into(), &list);
+    }
+    let request: netlens_make::Request = serde_wasm_bindgen::from_value(request_source.into())
+        .map_err(|e| type_error(&format!("makeCertificates: {e}")))?;
+    let at = moment(&option(&options, "at"))?;
+    let password = option(&options, "password").as_string();
+    let keys = given_keys(&option(&options, "keys"))?;
+    let ca_cert = option(&options, "caCertificate");
+    let pasted = if ca_cert.is_undefined() || ca_cert.is_null() {
+        None
+    } else {
+        Some(crate::make_flow::PastedCa {
+            certificates: input_bytes(&ca_cert)?,
+            key: input_bytes(&option(&options, "caKey"))?,
+        })
+    };
+    let made = crate::make_flow::make(request, at, pasted, keys, password)
+        .await
+        .map_err(|e| js_sys::Error::new(&e))?;
+    let report = MadeReport {
+        ca: &made.ca_label,
+        names: made.plan.names.iter().map(ToString::to_string).collect(),
+        notes: &made.plan.notes,
+        constraints: made.constraints(),
+        checks: &made.outcomes,
+        passed: made.all_passed(),
+        password: made.password_generated.then_some(made.password.as_str()),
+        files: made
+            .files
+            .iter()
+            .map(|f| MadeFile {
+                path: &f.path,
+                kind: f.kind,
+                description: &f.description,
+                bytes: &f.bytes,
+            })
+            .collect(),
+    };
+    let out = to_js(&report)?;
+    // Bytes as Uint8Array (serde would make arrays of numbers).
+    let files = js_sys::Reflect::get(&out, &"files".into()).unwrap_or(JsValue::UNDEFINED);
+    for (i, f) in report.files.iter().enumerate() {
+        let entry = js_sys::Reflect::get(&files, &JsValue::from_f64(i as f64))
+            .unwrap_or(JsValue::UNDEFINED);
+        let _ = js_sys::Reflect::set(
+            &entry,
+            &"bytes".into(),
+            &js_sys::Uint8Array::from(f.bytes).into(),
+        );
+    }
+    let zip = netlens_make::bundle::zip(&made.files, made.plan.at);
+    let _ = js_sys::Reflect::set(
+        &out,
+        &"zip".into(),
+        &js_sys::Uint8Array::from(zip.as_slice()).into(),
+    );
+    let tbs = js_sys::Array::new();
+    for item in &made.to_sign {
+        let entry = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&entry, &"certificate".into(), &to_js(&item.id)?);
+        let _ = js_sys::Reflect::set(
+            &entry,
+            &"tbs".into(),
+            &js_sys::Uint8Array::from(item.tbs.as_slice()).into(),
+        );
+        tbs.push(&entry);
+    }
+    let _ = js_sys::Reflect::set(&out, &"toBeSigned".into(), &tbs);
+    Ok(out)
+}

@@ -50,16 +50,35 @@ pub fn load_files(files: FileList, done: impl FnOnce(Vec<LoadedFile>) + 'static)
 
 /// Triggers a download of `text` as a file named `name`.
 pub fn download(name: &str, text: &str, mime: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
+        click_download(name, &blob);
+    }
+}
+
+/// Triggers a download of `bytes` as a file named `name`. The object URL is revoked at once
+/// (the click has taken its copy), so nothing stays reachable from the page.
+pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options);
+    // The JS copy of the bytes is wiped once the Blob has its own.
+    array.fill(0, 0, array.length());
+    if let Ok(blob) = blob {
+        click_download(name, &blob);
+    }
+}
+
+/// Offers `blob` as a download named `name` (an `<a download>` clicked, its URL revoked).
+fn click_download(name: &str, blob: &web_sys::Blob) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     if let Ok(anchor) = document.create_element("a")

@@ -54,6 +54,16 @@ pub const TOOLS: &[Tool] = &[
                   changes, live charts, and CSV/JSON export.",
         element: "netlens-probe",
     },
+    Tool {
+        href: "#/make",
+        name: "Test certificates",
+        summary: "A test CA and a server identity your iPhone trusts, made offline in this page \
+                  (Apple's QA1948 / TN2326 recipe): name-constrained, checked by netlens' chain \
+                  analysis, with PKCS#12 that Apple imports, a .mobileconfig for the root, client \
+                  identities, certificates that are wrong on purpose, and the next steps for \
+                  every platform.",
+        element: "netlens-make",
+    },
 ];
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
-fn subtle() -> Option<SubtleCrypto> {
+pub(crate) fn subtle() -> Option<SubtleCrypto> {
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
     Reflect::get(&crypto, &"subtle".into())
         .ok()?
@@ -23,7 +23,7 @@ fn subtle() -> Option<SubtleCrypto> {
         .ok()
 }
 
-fn dict(entries: &[(&str, JsValue)]) -> Object {
+pub(crate) fn dict(entries: &[(&str, JsValue)]) -> Object {
     let o = Object::new();
     for (k, v) in entries {
         let _ = Reflect::set(&o, &JsValue::from_str(k), v);

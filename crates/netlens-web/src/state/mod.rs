@@ -4,6 +4,7 @@
 pub mod chain;
 pub mod decoder;
 pub mod dnssd;
+pub mod make;
 pub mod probe;
 
 pub use decoder::{DecoderAction, DecoderState};
