@@ -16,7 +16,7 @@ export const BUDGETS = {
   'netlens-cert-decoder': 300 * KiB,
   'netlens-chain': 450 * KiB,
   'netlens-probe': 200 * KiB,
-  'netlens-make': 500 * KiB,
+  'netlens-make': 440 * KiB,
   home: 120 * KiB,
 };
 

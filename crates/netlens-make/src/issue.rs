@@ -1,8 +1,8 @@
 //! The certificates: every byte but the signatures.
 //!
 //! [`to_sign`] turns a [`Plan`] and the public keys of its roles into to-be-signed
-//! certificates (x509-cert's builder encodes each one; [`Profile`] supplies its names and
-//! extensions), each with the role whose key signs it and how. The shell signs them (WebCrypto
+//! certificates (each part encoded by x509-cert's types: names, validity, extensions), each with
+//! the role whose key signs it and how. The shell signs them (WebCrypto
 //! in the page, RustCrypto in the CLI) and [`assemble`] puts the signatures in. Nothing here
 //! reads a clock or draws randomness: the moment is the plan's, and serial numbers are the
 //! first 128 bits of SHA-256 over the certificate itself, so the same keys, request and moment
@@ -30,8 +30,6 @@ use der::asn1::{Ia5String, OctetString};
 use serde::Serialize;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use x509_cert::builder::profile::BuilderProfile;
-use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
@@ -39,7 +37,6 @@ use x509_cert::ext::pkix::{
     SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
-use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
 use crate::der_write;
@@ -157,62 +154,6 @@ impl Issued {
     }
 }
 
-/// A certificate's subject, issuer and extensions, for x509-cert's builder.
-struct Profile {
-    subject: Name,
-    issuer: Name,
-    extensions: Vec<Extension>,
-}
-
-impl BuilderProfile for Profile {
-    fn get_issuer(&self, _subject: &Name) -> Name {
-        self.issuer.clone()
-    }
-
-    fn get_subject(&self) -> Name {
-        self.subject.clone()
-    }
-
-    fn build_extensions(
-        &self,
-        _spk: spki::SubjectPublicKeyInfoRef<'_>,
-        _issuer_spk: spki::SubjectPublicKeyInfoRef<'_>,
-        _tbs: &x509_cert::TbsCertificate,
-    ) -> x509_cert::builder::Result<Vec<Extension>> {
-        Ok(self.extensions.clone())
-    }
-}
-
-/// The issuer's public key, as the builder asks a signer for it (it only reads it).
-#[derive(Clone)]
-struct IssuerKey(Vec<u8>);
-
-impl spki::EncodePublicKey for IssuerKey {
-    fn to_public_key_der(&self) -> spki::Result<der::Document> {
-        Ok(der::Document::try_from(self.0.as_slice())?)
-    }
-}
-
-/// Stands in for the signer while the builder encodes the TBS: it names the algorithm and the
-/// issuer's key; the signature itself is made by the shell.
-struct PendingSigner {
-    issuer: IssuerKey,
-    scheme: SignatureScheme,
-}
-
-impl signature::Keypair for PendingSigner {
-    type VerifyingKey = IssuerKey;
-    fn verifying_key(&self) -> IssuerKey {
-        self.issuer.clone()
-    }
-}
-
-impl spki::DynSignatureAlgorithmIdentifier for PendingSigner {
-    fn signature_algorithm_identifier(&self) -> spki::Result<spki::AlgorithmIdentifierOwned> {
-        Ok(self.scheme.algorithm_identifier())
-    }
-}
-
 fn encode_err(what: &'static str) -> impl Fn(der::Error) -> MakeError {
     move |e| MakeError::encoding(what, e)
 }
@@ -258,10 +199,15 @@ fn time(unix: i64) -> Result<Time, MakeError> {
         days: 0,
         why: "its dates would fall before 1970.".into(),
     })?;
-    Ok(Time::GeneralTime(
-        der::asn1::GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(secs))
-            .map_err(encode_err("validity"))?,
-    ))
+    let moment = std::time::Duration::from_secs(secs);
+    // UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5).
+    match der::asn1::UtcTime::from_unix_duration(moment) {
+        Ok(utc) => Ok(Time::UtcTime(utc)),
+        Err(_) => Ok(Time::GeneralTime(
+            der::asn1::GeneralizedTime::from_unix_duration(moment)
+                .map_err(encode_err("validity"))?,
+        )),
+    }
 }
 
 /// `days` of validity from `not_before`: notAfter is the last second, so that the lifetime
@@ -279,36 +225,34 @@ struct Spec {
     issuer: Name,
     validity: Validity,
     spki: Vec<u8>,
-    issuer_spki: Vec<u8>,
     extensions: Vec<Extension>,
     signer: Role,
     signer_key_type: KeyType,
     scheme: SignatureScheme,
 }
 
+/// The TBSCertificate (RFC 5280 §4.1): v3, the serial, the signature algorithm, the names, the
+/// validity, the key and the extensions, each part encoded by x509-cert's types.
 fn encode_tbs(spec: &Spec, serial: &[u8]) -> Result<Vec<u8>, MakeError> {
-    use der::Decode;
-    let profile = Profile {
-        subject: spec.subject.clone(),
-        issuer: spec.issuer.clone(),
-        extensions: spec.extensions.clone(),
-    };
-    let spki =
-        spki::SubjectPublicKeyInfoOwned::from_der(&spec.spki).map_err(encode_err("public key"))?;
-    let mut builder = CertificateBuilder::new(
-        profile,
-        SerialNumber::new(serial).map_err(encode_err("serial number"))?,
-        spec.validity,
-        spki,
-    )
-    .map_err(|e| MakeError::encoding("certificate", e))?;
-    let signer = PendingSigner {
-        issuer: IssuerKey(spec.issuer_spki.clone()),
-        scheme: spec.scheme,
-    };
-    builder
-        .finalize(&signer)
-        .map_err(|e| MakeError::encoding("certificate", e))
+    fn der(what: &'static str, value: &impl Encode) -> Result<Vec<u8>, MakeError> {
+        value.to_der().map_err(encode_err(what))
+    }
+    let extensions: Vec<Vec<u8>> = spec
+        .extensions
+        .iter()
+        .map(|e| der("extension", e))
+        .collect::<Result<_, _>>()?;
+    let extensions: Vec<&[u8]> = extensions.iter().map(Vec::as_slice).collect();
+    Ok(der_write::sequence(&[
+        &der_write::explicit(0, &der_write::small_integer(2)),
+        &der_write::unsigned_integer(serial),
+        &spec.scheme.algorithm_identifier_der(),
+        &der("issuer", &spec.issuer)?,
+        &der("validity", &spec.validity)?,
+        &der("subject", &spec.subject)?,
+        &spec.spki,
+        &der_write::explicit(3, &der_write::sequence(&extensions)),
+    ]))
 }
 
 /// The TBS with its serial: 128 bits of SHA-256 over the TBS encoded with serial 1, with the
@@ -486,7 +430,6 @@ pub fn to_sign(plan: &Plan, keys: &PublicKeys) -> Result<Vec<ToSign>, MakeError>
                 issuer: root_subject.clone(),
                 validity: ca_validity,
                 spki: root_spki.clone(),
-                issuer_spki: root_spki.clone(),
                 extensions: root_ext,
                 signer: Role::Root,
                 signer_key_type: ca_type,
@@ -513,7 +456,6 @@ pub fn to_sign(plan: &Plan, keys: &PublicKeys) -> Result<Vec<ToSign>, MakeError>
                 issuer: root_subject,
                 validity: ca_validity,
                 spki: ca_spki.clone(),
-                issuer_spki: root_spki,
                 extensions: ca_ext,
                 signer: Role::Root,
                 signer_key_type: ca_type,
@@ -537,7 +479,6 @@ pub fn to_sign(plan: &Plan, keys: &PublicKeys) -> Result<Vec<ToSign>, MakeError>
             issuer: ca_subject.clone(),
             validity,
             spki: spki.to_vec(),
-            issuer_spki: ca_spki.clone(),
             extensions,
             signer: Role::Ca,
             signer_key_type: ca_type,

@@ -1,8 +1,19 @@
 //! The test certificate maker's wasm module: `<netlens-make>` and `makeCertificates`.
 //!
-//! A thin export shell over `netlens-web` (see its crate docs for why each tool is its own
-//! module). It links the chain analysis, which checks every certificate it makes, but no
-//! RustCrypto signing: keys and signatures come from the browser's WebCrypto.
+//! Unlike the other tool modules, this crate holds its tool's UI itself (the form's reducer,
+//! the component, the run, the WebCrypto key code) rather than exporting it from `netlens-web`:
+//! linking `netlens-make` into `netlens-web` changed how the shared crate was optimised and cost
+//! every other tool module bytes (0.26 KB of code on the DNS-SD page, measured), so the maker
+//! builds on `netlens-web`'s public parts (mounting, the finding view, the copy button,
+//! downloads, the chain analysis with WebCrypto) and nothing of it reaches another page. It
+//! links the chain analysis, which checks every certificate it makes, but no RustCrypto
+//! signing: keys and signatures come from the browser's WebCrypto.
+
+pub mod api;
+pub mod component;
+pub mod crypto;
+pub mod flow;
+pub mod state;
 
 use wasm_bindgen::prelude::*;
 
@@ -18,14 +29,21 @@ pub fn mount_element(
     initial_input: Option<String>,
     app: bool,
 ) -> Result<MountedElement, js_sys::Error> {
-    netlens_web::embed::mount_make(host, initial_input, app)
+    let names = host
+        .get_attribute("names")
+        .unwrap_or_else(|| netlens_web::embed::dedent(&initial_input.unwrap_or_default()));
+    let props = component::MakeToolProps {
+        initial_names: names.trim().to_owned().into(),
+        embedded: !app,
+    };
+    netlens_web::embed::mount::<component::MakeTool>(&host, app, props)
 }
 
 /// Makes a test CA and identities; options and result as documented in
-/// `netlens_web::api::make_certificates`.
+/// [`api::make_certificates`].
 #[wasm_bindgen(js_name = makeCertificates)]
 pub async fn make_certificates(options: JsValue) -> Result<JsValue, js_sys::Error> {
-    netlens_web::api::make_certificates(options).await
+    api::make_certificates(options).await
 }
 
 /// Registers the verification module, which checks what WebCrypto does not confirm while the

@@ -25,7 +25,6 @@ use yew::{AttrValue, BaseComponent};
 use crate::components::cert_decoder::{CertDecoder, CertDecoderProps};
 use crate::components::chain_analyzer::{ChainAnalyzer, ChainAnalyzerProps};
 use crate::components::dnssd::{DnssdTool, DnssdToolProps};
-use crate::components::make::{MakeTool, MakeToolProps};
 use crate::components::probe::{ProbeTool, ProbeToolProps};
 
 /// A mounted element; `destroy()` unmounts it (called from `disconnectedCallback`).
@@ -138,8 +137,9 @@ fn mount_point(host: &HtmlElement, app: bool) -> Result<(Element, Empty), js_sys
     Ok((root, Box::new(move || shadow.set_inner_html(""))))
 }
 
-/// Renders component `C` with `props` into `host` (see [`mount_point`]).
-fn mount<C: BaseComponent>(
+/// Renders component `C` with `props` into `host` (see [`mount_point`]): how every tool
+/// module mounts its tool.
+pub fn mount<C: BaseComponent>(
     host: &HtmlElement,
     app: bool,
     props: C::Properties,
@@ -217,23 +217,6 @@ pub fn mount_probe(host: HtmlElement, app: bool) -> Result<MountedElement, js_sy
         embedded: !app,
     };
     mount::<ProbeTool>(&host, app, props)
-}
-
-/// `<netlens-make names="printer.local 192.168.1.20">`: the test certificate maker, its names
-/// preset (from the attribute, or the text inside the element).
-pub fn mount_make(
-    host: HtmlElement,
-    initial_input: Option<String>,
-    app: bool,
-) -> Result<MountedElement, js_sys::Error> {
-    let names = host
-        .get_attribute("names")
-        .unwrap_or_else(|| dedent(&initial_input.unwrap_or_default()));
-    let props = MakeToolProps {
-        initial_names: names.trim().to_owned().into(),
-        embedded: !app,
-    };
-    mount::<MakeTool>(&host, app, props)
 }
 
 /// The chain rule table, into `host` on the app's Rules page.

@@ -30,8 +30,6 @@ pub mod components;
 pub mod dnssd_support;
 pub mod embed;
 pub mod files;
-pub mod make_crypto;
-pub mod make_flow;
 pub mod signatures;
 pub mod state;
 pub mod tools;

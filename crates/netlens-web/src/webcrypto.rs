@@ -15,7 +15,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
-pub(crate) fn subtle() -> Option<SubtleCrypto> {
+/// The page's (or worker's) `crypto.subtle`, when the context is secure.
+pub fn subtle() -> Option<SubtleCrypto> {
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
     Reflect::get(&crypto, &"subtle".into())
         .ok()?
@@ -23,7 +24,8 @@ pub(crate) fn subtle() -> Option<SubtleCrypto> {
         .ok()
 }
 
-pub(crate) fn dict(entries: &[(&str, JsValue)]) -> Object {
+/// A plain JS object of `entries` (WebCrypto's algorithm parameters).
+pub fn dict(entries: &[(&str, JsValue)]) -> Object {
     let o = Object::new();
     for (k, v) in entries {
         let _ = Reflect::set(&o, &JsValue::from_str(k), v);

@@ -8,7 +8,6 @@ pub mod copy_button;
 pub mod dnssd;
 pub mod finding;
 pub mod inputs;
-pub mod make;
 pub mod probe;
 pub mod problem_list;
 pub mod rules;

@@ -4,7 +4,6 @@
 pub mod chain;
 pub mod decoder;
 pub mod dnssd;
-pub mod make;
 pub mod probe;
 
 pub use decoder::{DecoderAction, DecoderState};

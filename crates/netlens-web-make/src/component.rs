@@ -1,6 +1,6 @@
 //! The test certificate maker: a test CA and identities iPhones trust, made in the page.
 //!
-//! The form is [`crate::state::make`]'s; a run is [`crate::make_flow::make`] (WebCrypto keys
+//! The form is [`crate::state`]'s; a run is [`crate::flow::make`] (WebCrypto keys
 //! and signatures, the chain analysis checking everything). The parts of the page are view
 //! functions (a Yew component per part would cost wasm for nothing: they hold no state).
 
@@ -13,10 +13,10 @@ use netlens_make::{Fixture, KeyType, Made, Pkcs12Format, Placement, Profile, Rol
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::components::copy_button::CopyButton;
-use crate::components::finding::{FindingView, finding_item};
-use crate::files::download_bytes;
-use crate::state::make::{MakeAction, MakeState};
+use crate::state::{MakeAction, MakeState};
+use netlens_web::components::copy_button::CopyButton;
+use netlens_web::components::finding::{FindingView, finding_item};
+use netlens_web::files::download_bytes;
 
 /// Props of [`MakeTool`].
 #[derive(Properties, PartialEq, Default)]
@@ -84,15 +84,15 @@ fn use_make(state: &UseReducerHandle<MakeState>) {
         if state.running() {
             let d = state.dispatcher();
             let request = state.request();
-            let pasted = state.use_existing.then(|| crate::make_flow::PastedCa {
+            let pasted = state.use_existing.then(|| crate::flow::PastedCa {
                 certificates: state.ca_certificate.clone().into_bytes(),
                 key: state.ca_key.clone().into_bytes(),
             });
             let password = (!state.password.is_empty()).then(|| state.password.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let at = crate::clock::now_unix();
+                let at = netlens_web::clock::now_unix();
                 let made =
-                    crate::make_flow::make(request, at, pasted, Default::default(), password).await;
+                    crate::flow::make(request, at, pasted, Default::default(), password).await;
                 d.dispatch(MakeAction::Made(generation, made.map(Rc::new)));
             });
         }

@@ -1,7 +1,7 @@
 //! One run of the test certificate maker in the browser: `netlens_make::Maker`'s steps, with
-//! WebCrypto making the keys and the signatures ([`crate::make_crypto`]) and netlens' chain
+//! WebCrypto making the keys and the signatures ([`crate::crypto`]) and netlens' chain
 //! analysis checking the result as the chain page does (WebCrypto first, the verification
-//! module for what it leaves: [`crate::signatures::analyze`]). The page and the JS API both run
+//! module for what it leaves: [`netlens_web::signatures::analyze`]). The page and the JS API both run
 //! this; the CLI runs the same steps with RustCrypto (`netlens_make::rustcrypto::make`).
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use netlens_make::existing::{CaInput, KEY_PROOF_MESSAGE};
 use netlens_make::{Made, MakeError, Maker, PrivateKey, Request, Role, SignatureScheme};
 
-use crate::make_crypto;
+use crate::crypto;
 
 /// A CA the user pasted: its certificates (with the chain above it) and its key.
 pub struct PastedCa {
@@ -29,10 +29,10 @@ async fn prove(
     let input =
         CaInput::read(&pasted.certificates, key.key_type(), at).map_err(|e| e.to_string())?;
     let scheme = SignatureScheme::for_key(key.key_type(), false).map_err(|e| e.to_string())?;
-    let signature = make_crypto::sign(&key, scheme, KEY_PROOF_MESSAGE).await?;
+    let signature = crypto::sign(&key, scheme, KEY_PROOF_MESSAGE).await?;
     for n in 0..input.candidates() {
         if let Some(request) = input.proof_request(n, scheme, &signature)
-            && crate::webcrypto::verify_all(std::slice::from_ref(&request))
+            && netlens_web::webcrypto::verify_all(std::slice::from_ref(&request))
                 .await
                 .first()
                 .copied()
@@ -61,7 +61,7 @@ pub async fn make(
     given: BTreeMap<Role, Vec<u8>>,
     password: Option<String>,
 ) -> Result<Made, String> {
-    if crate::webcrypto::subtle().is_none() {
+    if netlens_web::webcrypto::subtle().is_none() {
         return Err(
             "WebCrypto is not available here: the page must be served over https (or from \
              localhost) for the browser to make keys."
@@ -76,29 +76,29 @@ pub async fn make(
     for (role, input) in given {
         let key = PrivateKey::parse(&input)
             .map_err(|e| format!("The {} key: {e}", role.key_file_stem()))?;
-        let spki = make_crypto::public_key(&key).await?;
+        let spki = crypto::public_key(&key).await?;
         keys.insert(role, (key, spki));
     }
     let mut maker = Maker::new(request, at, existing, keys).map_err(sentence)?;
     for (role, key_type) in maker.keys_needed() {
-        let (key, spki) = make_crypto::generate(key_type).await?;
+        let (key, spki) = crypto::generate(key_type).await?;
         maker.add_key(role, key, spki);
     }
     let mut signatures = Vec::new();
     for item in maker.to_sign().map_err(sentence)?.to_vec() {
         let key = maker.signer_key(&item).map_err(sentence)?;
-        signatures.push(make_crypto::sign(key, item.scheme, &item.tbs).await?);
+        signatures.push(crypto::sign(key, item.scheme, &item.tbs).await?);
     }
     let signed = maker.assemble(&signatures).map_err(sentence)?;
     let mut outcomes = Vec::new();
     for check in signed.checks() {
-        let analysis = crate::signatures::analyze(check.analyzer(), true).await;
+        let analysis = netlens_web::signatures::analyze(check.analyzer(), true).await;
         outcomes.push(check.judge(&analysis));
     }
     let mut random_ok = true;
     let made = signed
         .finish(outcomes, password.as_deref(), &mut |out: &mut [u8]| {
-            random_ok &= make_crypto::random(out)
+            random_ok &= crypto::random(out)
         })
         .map_err(sentence)?;
     if !random_ok {
