@@ -47,6 +47,17 @@ const PAGES = {
     await page.locator('#nl-probe-start:enabled').click();
     await page.locator('#nl-probe-status', { hasText: 'Finished: 20 probes sent.' }).waitFor({ timeout: 20_000 });
   },
+  make: async (page, url) => {
+    await page.goto(`${url}#/make`);
+    await page.locator('#nl-make-names').fill('printer.local 192.168.1.20');
+    for (const section of ['Certificate authority', 'Client identities', 'Wrong on purpose', 'PKCS#12']) {
+      await page.locator('summary', { hasText: section }).click();
+    }
+    await page.locator('label[data-fixture="expired"] input').check();
+    await page.getByRole('button', { name: 'Make certificates' }).click();
+    await page.locator('.nl-make-results[aria-busy="false"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-guide="ios"] summary').click();
+  },
   rules: async (page, url) => {
     await page.goto(`${url}#/rules`);
     await page.locator('tr[id="service.name-bad-hyphen"]').waitFor();
@@ -112,7 +123,7 @@ async function controls(page) {
 }
 
 describe('keyboard', () => {
-  for (const name of ['decoder', 'chain', 'dnssd', 'probe', 'embed demo']) {
+  for (const name of ['decoder', 'chain', 'dnssd', 'probe', 'make', 'embed demo']) {
     test(`${name}: every control is reached with Tab and shows a focus ring`, async () => {
       const echo = await startEcho();
       try {

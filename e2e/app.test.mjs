@@ -34,6 +34,7 @@ describe('app shell', () => {
       ['Certificate decoder', '#/decoder'],
       ['DNS-SD / Bonjour validator', '#/dnssd'],
       ['WebSocket latency probe', '#/probe'],
+      ['Test certificates', '#/make'],
     ]);
     assert.equal(await page.title(), 'netlens');
 

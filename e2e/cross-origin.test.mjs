@@ -81,6 +81,18 @@ const ELEMENTS = {
       assert.doesNotMatch(await probe.textContent(), /make serve/);
     },
   },
+  'netlens-make': {
+    html: () => `<netlens-make names="printer.local 192.168.1.20"></netlens-make>`,
+    // Keys by WebCrypto, checks by the chain analysis on the new root alone: nothing else is
+    // fetched (no trust stores, no verification module).
+    async works(page) {
+      const maker = page.locator('netlens-make');
+      await maker.locator('button[type=submit]:enabled').click();
+      await maker.locator('.nl-make-results[aria-busy="false"]').waitFor({ timeout: 30_000 });
+      assert.equal(await maker.locator('.nl-make-checks > li.nl-pass').count(), 2);
+      assert.equal(await maker.locator('h1').count(), 0, 'no page heading in a docs page');
+    },
+  },
 };
 
 const tools = manifest(DIST);

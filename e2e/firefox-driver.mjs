@@ -167,6 +167,31 @@ try {
      await until('five probes', () => document.querySelector('#nl-probe-status')?.textContent.includes('Finished: 5 probes sent.'));
      return { env: env.textContent, median: Number(document.querySelector('[data-stat="median"]').dataset.ms) };`,
   );
+  // The maker: Firefox's WebCrypto makes and signs with every key type, SHA-1 for a fixture.
+  result.make = await inPage(
+    context,
+    `location.hash = '#/make';
+     await until('the maker', () => document.querySelector('#nl-make-names'));
+     type('#nl-make-names', 'printer.local 192.168.1.20');
+     const runs = [];
+     for (const key of ['p256', 'p384', 'rsa2048', 'ed25519']) {
+       const select = document.querySelector('.nl-make-row select');
+       select.value = key;
+       select.dispatchEvent(new Event('change', { bubbles: true }));
+       const fixture = document.querySelector('label[data-fixture="sha1-signed"] input');
+       if (!fixture.checked) fixture.click();
+       const before = document.querySelector('.nl-make-summary')?.textContent;
+       (await until('Make', () => { const b = button('Make certificates'); return b && !b.disabled && b; })).click();
+       await until(key + ' made', () => {
+         const r = document.querySelector('.nl-make-results[aria-busy="false"]');
+         const s = document.querySelector('.nl-make-summary')?.textContent;
+         return (r && s && s !== before) || document.querySelector('.nl-make-form ~ .nl-field-error');
+       });
+       const error = document.querySelector('.nl-make-form ~ .nl-field-error')?.textContent;
+       runs.push({ key, error, checks: [...document.querySelectorAll('.nl-make-checks > li')].map((li) => li.className.includes('nl-pass')) });
+     }
+     return runs;`,
+  );
   finish({ ...result, errors });
 } catch (error) {
   finish({ error: error.message, errors });

@@ -1,6 +1,7 @@
 // netlens-offline.html from file:// in Firefox (Debian's firefox-esr, driven through WebDriver
 // BiDi by e2e/firefox-driver.mjs): decoder, chain, DNS-SD with its inline IANA descriptions and
-// NFC, and the probe in a classic blob worker with Firefox's 1 ms timers, said on the page.
+// NFC, the probe in a classic blob worker with Firefox's 1 ms timers, said on the page, and the
+// test certificate maker with every key type Firefox's WebCrypto makes.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +37,10 @@ test('netlens-offline.html works from file:// in Firefox', { skip: !existsSync(F
     assert.match(result.dnssd, /^IANA: registered \(tcp, udp\) — IPP/);
     assert.match(result.probe.env, /1\.000 ms \(opened from a file, which cannot be cross-origin isolated/);
     assert.ok(result.probe.median > 0);
+    for (const run of result.make) {
+      assert.equal(run.error, undefined, `${run.key}: ${run.error}`);
+      assert.deepEqual(run.checks, [true, true, true], `${run.key}: two names and the SHA-1 fixture`);
+    }
     assert.deepEqual(result.errors, []);
   } finally {
     await echo.kill();

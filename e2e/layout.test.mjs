@@ -33,6 +33,7 @@ const ELEMENTS = {
   chain: () => `<netlens-chain host="www.netlens.test" at="2026-06-01T00:00:00Z">${CHAIN}</netlens-chain>`,
   dnssd: () => `<netlens-dnssd type="_My_Service._tcp" instance="Office Printer">txtvers=1\nrp=ipp/print</netlens-dnssd>`,
   probe: () => `<netlens-probe endpoint="${echo.url}" count="20" interval_ms="10"></netlens-probe>`,
+  make: () => `<netlens-make names="printer.local 192.168.1.20"></netlens-make>`,
 };
 
 /** What inside the element's shadow root extends past the element's right edge. */
@@ -67,7 +68,12 @@ for (const width of [320, 480, 1000]) {
          <body><main class="column">${html()}</main></body></html>`,
       );
       await page.goto(`${docs.url}${file}`);
-      if (name === 'probe') {
+      if (name === 'make') {
+        const maker = page.locator('netlens-make');
+        await maker.locator('button[type=submit]:enabled').click();
+        await maker.locator('.nl-make-results[aria-busy="false"]').waitFor({ timeout: 30_000 });
+        for (const summary of await maker.locator('summary').all()) await summary.click();
+      } else if (name === 'probe') {
         await page.locator('#nl-probe-start:enabled').click();
         await page.locator('#nl-probe-status', { hasText: 'Finished: 20 probes sent.' }).waitFor({ timeout: 20_000 });
       } else {

@@ -34,7 +34,7 @@ test('dist/ has the single file', () => {
 test('from file://: decoder, chain, DNS-SD (with IANA descriptions) and the rules', async () => {
   const page = await session.newPage();
   await page.goto(file);
-  await page.locator('.nl-tool-entry').nth(3).waitFor();
+  await page.locator('.nl-tool-entry').nth(4).waitFor();
 
   await page.goto(`${file}#/decoder`);
   await page.getByRole('button', { name: 'Try an example' }).click();
@@ -70,4 +70,15 @@ test('from file://: the probe measures through a classic blob worker and says wh
   await page.click('#nl-probe-start');
   await page.locator('#nl-probe-status', { hasText: 'Finished: 5 probes sent.' }).waitFor({ timeout: 20_000 });
   assert.ok(Number(await page.locator('[data-stat="median"]').getAttribute('data-ms')) > 0);
+});
+
+test('from file://: the test certificate maker makes and checks a CA and a leaf, air-gapped', async () => {
+  const page = await session.newPage();
+  await page.goto(`${file}#/make`);
+  await page.locator('#nl-make-names').fill('printer.local 192.168.1.20');
+  await page.getByRole('button', { name: 'Make certificates' }).click();
+  await page.locator('.nl-make-results[aria-busy="false"]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('.nl-make-checks > li.nl-pass').count(), 2);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download everything (.zip)' }).click()]);
+  assert.equal(download.suggestedFilename(), 'netlens-test-certificates.zip');
 });
