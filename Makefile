@@ -32,10 +32,11 @@ limbo: ## x509-limbo: netlens beside the peers (needs ../shared/data/x509-limbo)
 	@. scripts/env.sh && cargo build --release --bin netlens
 	@python3 scripts/limbo.py
 
-bench: ## Chain analysis speed: native, wasm in Chromium, PKI.js in the same page
+bench: ## Chain analysis speed (native, wasm in Chromium, PKI.js in the same page) and test CA making (CLI, page)
 	@scripts/setup.sh test
 	@scripts/build.sh
 	@. scripts/env.sh && node bench/run.mjs
+	@. scripts/env.sh && cargo build --release --locked -p netlens-cli && node bench/make.mjs
 
 bench-probe: ## Latency probe accuracy: browser (app + Web Worker) against native CLI, echo delays 0/5/20/100 ms
 	@scripts/setup.sh test

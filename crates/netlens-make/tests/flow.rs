@@ -347,3 +347,28 @@ fn spki_from_jwk_matches_rustcrypto() {
         assert_eq!(built, spki, "{key_type}");
     }
 }
+
+/// Keys stay where they are made: a private key is never printed (its Debug says so), and
+/// neither the README nor the JSON a shell prints holds the password or a key.
+#[test]
+fn keys_and_passwords_are_never_shown() {
+    let key = rustcrypto::generate(KeyType::P256, &mut rng(12)).unwrap();
+    assert_eq!(format!("{key:?}"), "PrivateKey(ECDSA P-256, not shown)");
+    let made = make(Request {
+        clients: vec!["alice".into()],
+        ..request(&["printer.local"])
+    });
+    let readme = String::from_utf8(file(&made, "README.txt").to_vec()).unwrap();
+    let outcomes = serde_json::to_string(&made.outcomes).unwrap();
+    for text in [&readme, &outcomes] {
+        assert!(!text.contains("s3cret"));
+        assert!(!text.contains("PRIVATE KEY"));
+    }
+    // The root's key is in no file.
+    let root = netlens_x509::details::parse(&made.issued.root.clone().unwrap()).unwrap();
+    let root_spki = der::Encode::to_der(root.tbs_certificate().subject_public_key_info()).unwrap();
+    for f in made.files.iter().filter(|f| f.path.ends_with("-key.pem")) {
+        let k = PrivateKey::parse(&f.bytes).unwrap();
+        assert_ne!(rustcrypto::public_key(&k).unwrap(), root_spki, "{}", f.path);
+    }
+}
