@@ -19,6 +19,27 @@ have() { command -v "$1" >/dev/null 2>&1; }
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# venv DIR NAME==VERSION...: a Python venv in DIR with exactly these PyPI packages (made, or
+# brought to these versions, only when one differs; python3-venv from Debian if missing).
+venv() {
+  local dir="$1"
+  shift
+  local pin name
+  for pin in "$@"; do
+    name="${pin%%==*}"
+    if [ "$("$dir/bin/pip" show "$name" 2>/dev/null | grep "^Version: ")" != "Version: ${pin##*==}" ]; then
+      step "installing $* into $dir"
+      if ! python3 -m venv "$dir" 2>/dev/null; then
+        as_root apt-get install -y -q python3-venv \
+          || { as_root apt-get update -q && as_root apt-get install -y -q python3-venv; }
+        python3 -m venv "$dir"
+      fi
+      "$dir/bin/pip" install --quiet "$@"
+      return
+    fi
+  done
+}
+
 if ! have cargo || ! have rustup; then
   echo "setup: Rust (cargo and rustup) is required and cannot be installed from here" >&2
   exit 1
@@ -68,16 +89,7 @@ if [ "$WANT" = test ]; then
     echo "Chromium installed in $(elapsed "$t")"
   fi
   # MkDocs Material (PyPI) in a venv: e2e/mkdocs.test.mjs builds a real docs site that embeds netlens.
-  MKDOCS_MATERIAL=9.8.2
-  if [ "$(target/mkdocs-venv/bin/pip show mkdocs-material 2>/dev/null | grep "^Version: ")" != "Version: $MKDOCS_MATERIAL" ]; then
-    step "installing MkDocs Material $MKDOCS_MATERIAL into target/mkdocs-venv"
-    if ! python3 -m venv target/mkdocs-venv 2>/dev/null; then
-      as_root apt-get install -y -q python3-venv \
-        || { as_root apt-get update -q && as_root apt-get install -y -q python3-venv; }
-      python3 -m venv target/mkdocs-venv
-    fi
-    target/mkdocs-venv/bin/pip install --quiet "mkdocs-material==$MKDOCS_MATERIAL"
-  fi
+  venv target/mkdocs-venv "mkdocs-material==9.8.2"
   # The real-daemon oracle of the DNS-SD parsers (scripts/dnssd-daemons.py): avahi-daemon and
   # avahi-browse, a private dbus-daemon, dig, and python-zeroconf with jeepney (D-Bus) in a venv.
   if ! have avahi-daemon || ! have avahi-browse || ! have dbus-daemon || ! have dig; then
@@ -90,24 +102,10 @@ if [ "$WANT" = test ]; then
     step "installing openssl from Debian"
     as_root apt-get install -y -q openssl || { as_root apt-get update -q && as_root apt-get install -y -q openssl; }
   fi
-  ZEROCONF=0.154.0
-  JEEPNEY=0.9.0
-  if [ "$(target/dnssd-venv/bin/pip show zeroconf 2>/dev/null | grep "^Version: ")" != "Version: $ZEROCONF" ] \
-    || [ "$(target/dnssd-venv/bin/pip show jeepney 2>/dev/null | grep "^Version: ")" != "Version: $JEEPNEY" ]; then
-    step "installing python-zeroconf $ZEROCONF and jeepney $JEEPNEY into target/dnssd-venv"
-    python3 -m venv target/dnssd-venv
-    target/dnssd-venv/bin/pip install --quiet "zeroconf==$ZEROCONF" "jeepney==$JEEPNEY"
-  fi
+  venv target/dnssd-venv "zeroconf==0.154.0" "jeepney==0.9.0"
   # pkilint and pyca/cryptography (PyPI) in a venv: `netlens make`'s output is read by tools
   # other than netlens (crates/netlens-cli/tests/make.rs, scripts/check-made.py, e2e/make).
-  PKILINT=0.13.3
-  CRYPTOGRAPHY=51.0.1
-  if [ "$(target/pki-venv/bin/pip show pkilint 2>/dev/null | grep "^Version: ")" != "Version: $PKILINT" ] \
-    || [ "$(target/pki-venv/bin/pip show cryptography 2>/dev/null | grep "^Version: ")" != "Version: $CRYPTOGRAPHY" ]; then
-    step "installing pkilint $PKILINT and cryptography $CRYPTOGRAPHY into target/pki-venv"
-    python3 -m venv target/pki-venv
-    target/pki-venv/bin/pip install --quiet "pkilint==$PKILINT" "cryptography==$CRYPTOGRAPHY"
-  fi
+  venv target/pki-venv "pkilint==0.13.3" "cryptography==51.0.1"
   # Firefox ESR: netlens-offline.html is tested from file:// in Firefox too (WebDriver BiDi).
   if ! have firefox-esr; then
     step "installing Firefox ESR from Debian"

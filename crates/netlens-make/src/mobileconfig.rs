@@ -71,6 +71,18 @@ fn data(bytes: &[u8], indent: &str) -> String {
     out
 }
 
+/// A plist `<string>`.
+fn string(text: &str) -> String {
+    format!("<string>{}</string>", xml(text))
+}
+
+/// `<key>`/value pairs at `indent`.
+fn entries(out: &mut String, indent: &str, fields: &[(&str, String)]) {
+    for (key, value) in fields {
+        out.push_str(&format!("{indent}<key>{key}</key>\n{indent}{value}\n"));
+    }
+}
+
 /// One payload of a profile.
 pub struct Payload<'a> {
     /// `com.apple.security.root` or `com.apple.security.pkcs12`.
@@ -123,55 +135,32 @@ impl Profile<'_> {
             };
             let uuid = derived_uuid(kind, p.identity);
             out.push_str("\t\t<dict>\n");
-            let mut entry = |k: &str, v: String| {
-                out.push_str(&format!("\t\t\t<key>{k}</key>\n\t\t\t{v}\n"));
-            };
-            entry(
-                "PayloadCertificateFileName",
-                format!("<string>{}</string>", xml(p.file_name)),
-            );
-            entry("PayloadContent", data(p.content, "\t\t\t\t"));
-            entry(
-                "PayloadDescription",
-                format!("<string>{}</string>", xml(p.description)),
-            );
-            entry(
-                "PayloadDisplayName",
-                format!("<string>{}</string>", xml(p.display_name)),
-            );
-            entry(
-                "PayloadIdentifier",
-                format!("<string>{identifier}.{kind}{i}</string>"),
-            );
-            entry(
-                "PayloadType",
-                format!("<string>{}</string>", p.payload_type),
-            );
-            entry("PayloadUUID", format!("<string>{uuid}</string>"));
-            entry("PayloadVersion", "<integer>1</integer>".into());
+            let name = format!("{identifier}.{kind}{i}");
+            let fields = [
+                ("PayloadCertificateFileName", string(p.file_name)),
+                ("PayloadContent", data(p.content, "\t\t\t\t")),
+                ("PayloadDescription", string(p.description)),
+                ("PayloadDisplayName", string(p.display_name)),
+                ("PayloadIdentifier", string(&name)),
+                ("PayloadType", string(p.payload_type)),
+                ("PayloadUUID", string(&uuid)),
+                ("PayloadVersion", "<integer>1</integer>".into()),
+            ];
+            entries(&mut out, "\t\t\t", &fields);
             out.push_str("\t\t</dict>\n");
         }
         out.push_str("\t</array>\n");
-        let mut top = |k: &str, v: String| {
-            out.push_str(&format!("\t<key>{k}</key>\n\t{v}\n"));
-        };
-        top(
-            "PayloadDescription",
-            format!("<string>{}</string>", xml(self.description)),
-        );
-        top(
-            "PayloadDisplayName",
-            format!("<string>{}</string>", xml(self.display_name)),
-        );
-        top(
-            "PayloadIdentifier",
-            format!("<string>{identifier}</string>"),
-        );
-        top("PayloadOrganization", "<string>netlens</string>".into());
-        top("PayloadRemovalDisallowed", "<false/>".into());
-        top("PayloadType", "<string>Configuration</string>".into());
-        top("PayloadUUID", format!("<string>{profile_uuid}</string>"));
-        top("PayloadVersion", "<integer>1</integer>".into());
+        let fields = [
+            ("PayloadDescription", string(self.description)),
+            ("PayloadDisplayName", string(self.display_name)),
+            ("PayloadIdentifier", string(&identifier)),
+            ("PayloadOrganization", string("netlens")),
+            ("PayloadRemovalDisallowed", "<false/>".into()),
+            ("PayloadType", string("Configuration")),
+            ("PayloadUUID", string(&profile_uuid)),
+            ("PayloadVersion", "<integer>1</integer>".into()),
+        ];
+        entries(&mut out, "\t", &fields);
         out.push_str("</dict>\n</plist>\n");
         out
     }

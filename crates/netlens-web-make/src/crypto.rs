@@ -93,6 +93,37 @@ pub async fn generate(key_type: KeyType) -> Result<(PrivateKey, Vec<u8>), String
     Ok((key, spki))
 }
 
+/// `key` as a WebCrypto signing key for `scheme` (`extractable` only to read its public half);
+/// the copy of its bytes handed to the browser is wiped once imported.
+async fn import(
+    key: &PrivateKey,
+    scheme: SignatureScheme,
+    extractable: bool,
+) -> Result<CryptoKey, String> {
+    let subtle = subtle().ok_or_else(no_subtle)?;
+    let key_type = key.key_type();
+    let params = scheme.webcrypto(key_type);
+    let mut algorithm = vec![("name", JsValue::from_str(params.name))];
+    if let Some(curve) = params.named_curve {
+        algorithm.push(("namedCurve", curve.into()));
+    }
+    if params.name == "RSASSA-PKCS1-v1_5"
+        && let Some(hash) = params.hash
+    {
+        algorithm.push(("hash", hash.into()));
+    }
+    let der = Uint8Array::from(key.pkcs8_der());
+    let usages = Array::of1(&"sign".into());
+    let imported =
+        subtle.import_key_with_object("pkcs8", &der, &dict(&algorithm), extractable, &usages);
+    der.fill(0, 0, der.length());
+    let imported = imported.map_err(|_| unavailable("import", key_type))?;
+    Ok(JsFuture::from(imported)
+        .await
+        .map_err(|_| unavailable("import", key_type))?
+        .unchecked_into())
+}
+
 /// Signs `message` with `key` by `scheme`; the signature as a certificate carries it (ECDSA
 /// converted to DER).
 pub async fn sign(
@@ -103,26 +134,7 @@ pub async fn sign(
     let subtle = subtle().ok_or_else(no_subtle)?;
     let key_type = key.key_type();
     let params = scheme.webcrypto(key_type);
-    let mut import = vec![("name", JsValue::from_str(params.name))];
-    if let Some(curve) = params.named_curve {
-        import.push(("namedCurve", curve.into()));
-    }
-    if params.name == "RSASSA-PKCS1-v1_5"
-        && let Some(hash) = params.hash
-    {
-        import.push(("hash", hash.into()));
-    }
-    let der = Uint8Array::from(key.pkcs8_der());
-    let usages = Array::of1(&"sign".into());
-    let imported = subtle
-        .import_key_with_object("pkcs8", &der, &dict(&import), false, &usages)
-        .map_err(|_| unavailable("import", key_type))?;
-    let crypto_key: CryptoKey = JsFuture::from(imported)
-        .await
-        .map_err(|_| unavailable("import", key_type))?
-        .unchecked_into();
-    // Wipe the copy handed to the browser's import.
-    der.fill(0, 0, der.length());
+    let crypto_key = import(key, scheme, false).await?;
     let mut sign_params = vec![("name", JsValue::from_str(params.name))];
     if params.name == "ECDSA"
         && let Some(hash) = params.hash
@@ -175,26 +187,7 @@ pub async fn public_key(key: &PrivateKey) -> Result<Vec<u8>, String> {
     let subtle = subtle().ok_or_else(no_subtle)?;
     let key_type = key.key_type();
     let scheme = SignatureScheme::for_key(key_type, false).map_err(|e| e.to_string())?;
-    let params = scheme.webcrypto(key_type);
-    let mut import = vec![("name", JsValue::from_str(params.name))];
-    if let Some(curve) = params.named_curve {
-        import.push(("namedCurve", curve.into()));
-    }
-    if params.name == "RSASSA-PKCS1-v1_5"
-        && let Some(hash) = params.hash
-    {
-        import.push(("hash", hash.into()));
-    }
-    let der = Uint8Array::from(key.pkcs8_der());
-    let usages = Array::of1(&"sign".into());
-    let imported = subtle
-        .import_key_with_object("pkcs8", &der, &dict(&import), true, &usages)
-        .map_err(|_| unavailable("import", key_type))?;
-    der.fill(0, 0, der.length());
-    let crypto_key: CryptoKey = JsFuture::from(imported)
-        .await
-        .map_err(|_| unavailable("import", key_type))?
-        .unchecked_into();
+    let crypto_key = import(key, scheme, true).await?;
     let jwk = JsFuture::from(
         subtle
             .export_key("jwk", &crypto_key)
