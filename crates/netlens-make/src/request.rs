@@ -381,6 +381,19 @@ impl Plan {
                 if fixtures.contains(&Fixture::Sha1Signed) {
                     SignatureScheme::for_key(ca_type, true)?;
                 }
+                if fixtures.contains(&Fixture::MissingIntermediate)
+                    && ca.above.is_empty()
+                    && ca.anchor_is_root
+                {
+                    return Err(MakeError::Fixture {
+                        why: format!(
+                            "The missing-intermediate fixture needs an intermediate, and \"{}\" \
+                             is a root that issues directly: issue from an intermediate CA, or \
+                             leave this fixture out.",
+                            ca.label
+                        ),
+                    });
+                }
                 let remaining = (ca.not_after - at) / 86_400;
                 if ca.not_after <= at {
                     return Err(MakeError::CaCertificate {
@@ -511,8 +524,7 @@ pub enum Role {
 }
 
 impl Role {
-    /// The file name stem of a role's key in a keys folder (`root`, `ca`, `server`,
-    /// `client-1`), for `netlens make --keys`.
+    /// A short name for the role in sentences (`root`, `ca`, `server`, `client-1`).
     pub fn key_file_stem(self) -> String {
         match self {
             Role::Root => "root".into(),

@@ -372,3 +372,109 @@ fn keys_and_passwords_are_never_shown() {
         assert_ne!(rustcrypto::public_key(&k).unwrap(), root_spki, "{}", f.path);
     }
 }
+
+/// A root that issues directly has no intermediate to leave out: that fixture is refused with
+/// a sentence, and the rest is made from the root (whose key the user kept).
+#[test]
+fn a_root_issuing_directly() {
+    let root_key = rustcrypto::generate(KeyType::P256, &mut rng(13)).unwrap();
+    let keys = BTreeMap::from([(Role::Root, root_key.clone())]);
+    let first = rustcrypto::make(
+        request(&["a.test"]),
+        AT,
+        None,
+        keys,
+        Some("x"),
+        &mut rng(14),
+    )
+    .unwrap();
+    let root = file(&first, "root.pem").to_vec();
+    let given = || GivenCa {
+        certificates: &root,
+        key: root_key.clone(),
+    };
+    let mut r = request(&["b.test"]);
+    r.constraints = Placement::None;
+    r.fixtures = vec![Fixture::MissingIntermediate];
+    let e = rustcrypto::make(
+        r.clone(),
+        AT,
+        Some(given()),
+        BTreeMap::new(),
+        Some("x"),
+        &mut rng(15),
+    )
+    .err()
+    .unwrap();
+    assert!(e.to_string().contains("needs an intermediate"), "{e}");
+    r.fixtures = vec![Fixture::Expired];
+    let made = rustcrypto::make(
+        r,
+        AT,
+        Some(given()),
+        BTreeMap::new(),
+        Some("x"),
+        &mut rng(15),
+    )
+    .unwrap();
+    assert_all_pass(&made);
+    assert!(
+        made.files.iter().all(|f| f.path != "ca.pem"),
+        "the root is the CA"
+    );
+}
+
+/// Leaves carry the key usage and extended key usage they need and nothing more, whatever the
+/// key: digitalSignature (no keyEncipherment, which mkcert puts on ECDSA keys), serverAuth
+/// alone on a server (no clientAuth), clientAuth alone on a client.
+#[test]
+fn leaves_carry_only_the_usages_they_need() {
+    let usages = |der: &[u8]| {
+        let found = netlens_x509::input::FoundCertificate {
+            der: der.to_vec(),
+            location: Default::default(),
+            container: netlens_x509::input::Container::Der,
+        };
+        let d = netlens_x509::details::decode(&found, 0, AT).unwrap();
+        let ku = d.key_usage.unwrap();
+        assert!(ku.critical);
+        let eku: Vec<String> = d
+            .extended_key_usage
+            .unwrap()
+            .purposes
+            .into_iter()
+            .map(|p| p.oid)
+            .collect();
+        (ku.usages, eku, d.basic_constraints.map(|b| b.ca))
+    };
+    for key_type in [
+        KeyType::P256,
+        KeyType::P384,
+        KeyType::Rsa(2048),
+        KeyType::Ed25519,
+    ] {
+        let mut r = request(&["a.test"]);
+        r.key_type = key_type;
+        r.clients = vec!["alice".into()];
+        let made = make(r);
+        let (ku, eku, ca) = usages(made.issued.server.as_ref().unwrap());
+        assert_eq!(
+            (ku, eku, ca),
+            (
+                vec!["digitalSignature"],
+                vec!["1.3.6.1.5.5.7.3.1".to_string()],
+                Some(false)
+            ),
+            "{key_type}"
+        );
+        let (ku, eku, _) = usages(&made.issued.clients[0]);
+        assert_eq!(
+            (ku, eku),
+            (
+                vec!["digitalSignature"],
+                vec!["1.3.6.1.5.5.7.3.2".to_string()]
+            ),
+            "{key_type}"
+        );
+    }
+}
