@@ -478,7 +478,10 @@ fn serve(dir: &Path, listen: &str) -> ExitCode {
         dir.display()
     );
     println!("On the phone, open {profile_url} in Safari (or scan this code with the Camera):");
-    match qr(&profile_url) {
+    match qr(
+        &profile_url,
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    ) {
         Some(code) => print!("{code}"),
         None => println!("(the address is too long for a QR code)"),
     }
@@ -565,8 +568,11 @@ fn handle(stream: TcpStream, files: &[(&str, &str, Vec<u8>)], index: &str) {
 }
 
 /// `text` as a QR code for a terminal: two modules per character (upper and lower half
-/// blocks), dark on light with the quiet zone, so phones read it off dark terminals too.
-fn qr(text: &str) -> Option<String> {
+/// blocks) with the quiet zone. On a terminal (`ansi`), dark modules are drawn black on a
+/// white background, so the code reads the right way round whatever the terminal's colours;
+/// piped, light modules are drawn (dark terminals are the common case) and no escape code is
+/// written.
+fn qr(text: &str, ansi: bool) -> Option<String> {
     let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
     let width = code.width();
     let colors = code.to_colors();
@@ -582,14 +588,25 @@ fn qr(text: &str) -> Option<String> {
     let mut out = String::new();
     let mut y = -quiet;
     while y < size + quiet {
+        if ansi {
+            out.push_str("\x1b[30;107m");
+        }
         for x in -quiet..size + quiet {
-            // Light modules are drawn (a full block is "light" on a dark terminal).
-            out.push(match (!dark(x, y), !dark(x, y + 1)) {
+            // The drawn colour: dark modules on a white background, light ones otherwise.
+            let (top, bottom) = if ansi {
+                (dark(x, y), dark(x, y + 1))
+            } else {
+                (!dark(x, y), !dark(x, y + 1))
+            };
+            out.push(match (top, bottom) {
                 (true, true) => '█',
                 (true, false) => '▀',
                 (false, true) => '▄',
                 (false, false) => ' ',
             });
+        }
+        if ansi {
+            out.push_str("\x1b[0m");
         }
         out.push('\n');
         y += 2;

@@ -742,6 +742,59 @@ fn bad_input_exits_2_with_one_sentence() {
     assert!(o.status.success(), "{}", text(&o));
 }
 
+/// Reads a terminal QR code (light modules drawn as half blocks) with zbarimg: the lines become
+/// a PGM image, 8 pixels a module. `None` (with a SKIPPED line) when zbar is not installed.
+fn decode_qr(lines: &[&str], dir: &Path) -> Option<String> {
+    if Command::new("zbarimg").arg("--version").output().is_err() {
+        eprintln!(
+            "SKIPPED: reading the QR code back (zbarimg is not installed; scripts/setup.sh test installs zbar-tools)"
+        );
+        return None;
+    }
+    const SCALE: usize = 8;
+    let width = lines.iter().map(|l| l.chars().count()).max()?;
+    let mut rows: Vec<Vec<u8>> = Vec::new();
+    for line in lines {
+        let (mut top, mut bottom) = (Vec::new(), Vec::new());
+        for c in line.chars().chain(std::iter::repeat(' ')).take(width) {
+            let (t, b) = match c {
+                '█' => (255, 255),
+                '▀' => (255, 0),
+                '▄' => (0, 255),
+                _ => (0, 0),
+            };
+            top.extend(std::iter::repeat_n(t, SCALE));
+            bottom.extend(std::iter::repeat_n(b, SCALE));
+        }
+        rows.extend(std::iter::repeat_n(top, SCALE));
+        rows.extend(std::iter::repeat_n(bottom, SCALE));
+    }
+    // A white margin around it, as printed on a page.
+    let margin = 4 * SCALE;
+    let (w, h) = (width * SCALE + 2 * margin, rows.len() + 2 * margin);
+    let mut pgm = format!("P5\n{w} {h}\n255\n").into_bytes();
+    pgm.extend(std::iter::repeat_n(255u8, w * margin));
+    for row in rows {
+        pgm.extend(std::iter::repeat_n(255u8, margin));
+        pgm.extend(row);
+        pgm.extend(std::iter::repeat_n(255u8, margin));
+    }
+    pgm.extend(std::iter::repeat_n(255u8, w * margin));
+    let file = dir.join("qr.pgm");
+    std::fs::write(&file, pgm).unwrap();
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zbarimg read no QR code: {}",
+        text(&out)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 #[test]
 fn make_serve_offers_the_profile_over_http() {
     let dir = folder("make-serve");
