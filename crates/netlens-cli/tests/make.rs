@@ -838,6 +838,15 @@ fn make_serve_offers_the_profile_over_http() {
         banner.contains('█') && banner.contains('▀'),
         "a QR code: {banner}"
     );
+    assert!(!banner.contains('\x1b'), "no escape codes when piped");
+    // The QR code reads back as the profile's address (zbar, when installed).
+    let qr: Vec<&str> = banner
+        .lines()
+        .filter(|l| !l.trim().is_empty() && l.chars().all(|c| "█▀▄ ".contains(c)))
+        .collect();
+    if let Some(decoded) = decode_qr(&qr, &dir) {
+        assert_eq!(decoded.trim(), format!("{base}root.mobileconfig"));
+    }
     let addr = base
         .trim_start_matches("http://")
         .trim_end_matches('/')
