@@ -334,6 +334,9 @@ fn make(o: MakeOptions) -> ExitCode {
     if all_passed {
         ExitCode::SUCCESS
     } else {
+        eprintln!(
+            "netlens: not everything came out as it should (FAIL above): the files were written for you to inspect, not to deploy."
+        );
         ExitCode::from(1)
     }
 }

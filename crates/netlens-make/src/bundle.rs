@@ -192,19 +192,20 @@ pub fn files(
         _ => Some(plan.constraints.short()),
     };
     let anchor_is_root = issued.root.as_deref() == Some(issued.anchor.as_slice());
-    let anchor_what = if anchor_is_root {
-        "root"
+    let root_pem = if anchor_is_root {
+        format!("The test CA's root \"{label}\" (PEM): install it on every test device and client.")
     } else {
-        "CA (no root was given)"
+        format!(
+            "The CA \"{label}\" (PEM), what clients must trust: you gave no root above it. \
+             Devices install roots: give the root too (--ca-cert with ca.pem and root.pem) to \
+             have it here instead."
+        )
     };
-
     add(
         "root.pem".into(),
         to_pem(&issued.anchor).into_bytes(),
         FileKind::Certificate,
-        format!(
-            "The test CA's {anchor_what} \"{label}\" (PEM): install it on every test device and client."
-        ),
+        root_pem,
     );
     add(
         "root.cer".into(),
@@ -240,8 +241,8 @@ pub fn files(
         "root.mobileconfig".into(),
         profile.to_xml().into_bytes(),
         FileKind::Profile,
-        "The root as a configuration profile: the way onto an iPhone, iPad, Apple Watch, Mac or \
-         Apple TV."
+        "The same certificate as a configuration profile: the way onto an iPhone, iPad, Apple \
+         Watch, Mac or Apple TV."
             .into(),
     );
     if issued.root.as_deref() != Some(issued.ca.as_slice()) {

@@ -322,6 +322,9 @@ fn results(made: &Rc<Made>, stale: bool, busy: bool) -> Html {
             <h2>{ "What netlens checked" }</h2>
             <p class="nl-muted">{ "Each certificate analysed by netlens' chain analysis, anchored on this root alone, as a test device that trusts it:" }</p>
             <ul class="nl-make-checks">{ for made.outcomes.iter().map(outcome_item) }</ul>
+            if !made.all_passed() {
+                <p class="nl-field-error" role="alert">{ "Not everything came out as it should (FAILED above): the files are here for you to inspect, not to deploy." }</p>
+            }
             <h2>{ "Download" }</h2>
             <div class="nl-results-bar">
                 <button type="button" class="nl-button" onclick={save_zip(made)}>{ "Download everything (.zip)" }</button>
