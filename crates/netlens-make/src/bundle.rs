@@ -487,6 +487,9 @@ fn readme(
         "",
         "",
     ));
+    if !plan.notes.is_empty() {
+        out.push('\n');
+    }
     for note in &plan.notes {
         out.push_str(&guide::wrap(note, 92, "Note: ", "      "));
     }
