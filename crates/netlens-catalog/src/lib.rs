@@ -171,27 +171,17 @@ macro_rules! rule_ids {
         }
 
         impl $crate::RuleId for $name {
-            const ALL: &'static [$name] = &[$( $name::$variant, )*];
+            const ALL: &'static [$name] = $name::ALL;
             fn as_str(self) -> &'static str {
                 self.as_str()
-            }
-        }
-
-        impl $name {
-            /// The id with this public string, if there is one.
-            #[allow(dead_code)]
-            pub fn from_id(id: &str) -> Option<Self> {
-                match id {
-                    $( $id => Some($name::$variant), )*
-                    _ => None,
-                }
             }
         }
     };
 }
 
-/// Makes an enum whose JSON and `Display` form is a fixed word per variant, comparable with
-/// `&str` (the words are a JSON contract; code matches on variants). [`rule_ids!`] is built on
+/// Makes an enum whose JSON and `Display` form is a fixed word per variant, read back with
+/// `from_id` (and `Deserialize`), listed in `ALL`, comparable with `&str` (the words are a
+/// JSON contract; code matches on variants). [`rule_ids!`] is built on
 /// it; reports use it for their verdicts and states.
 #[macro_export]
 macro_rules! string_enum {
@@ -203,10 +193,23 @@ macro_rules! string_enum {
         }
 
         impl $name {
+            /// Every variant, in declaration order.
+            #[allow(dead_code)]
+            pub const ALL: &'static [$name] = &[$( $name::$variant, )*];
+
             /// The word, as in JSON.
             pub const fn as_str(self) -> &'static str {
                 match self {
                     $( $name::$variant => $word, )*
+                }
+            }
+
+            /// The variant with this word, if there is one.
+            #[allow(dead_code)]
+            pub fn from_id(word: &str) -> Option<Self> {
+                match word {
+                    $( $word => Some($name::$variant), )*
+                    _ => None,
                 }
             }
         }
@@ -214,6 +217,19 @@ macro_rules! string_enum {
         impl $crate::__serde::Serialize for $name {
             fn serialize<S: $crate::__serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::__serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let word = <String as $crate::__serde::Deserialize>::deserialize(deserializer)?;
+                Self::from_id(&word).ok_or_else(|| {
+                    let words: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    <D::Error as $crate::__serde::de::Error>::custom(format!(
+                        "{word:?} is not one of {}",
+                        words.join(", ")
+                    ))
+                })
             }
         }
 

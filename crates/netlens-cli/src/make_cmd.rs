@@ -125,15 +125,11 @@ fn refuse(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// A file's bytes (at most the input limit, as every command reads), or exit status 2.
 fn read_small(path: &Path, what: &str) -> Result<Vec<u8>, ExitCode> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| {
-            f.take(netlens_x509::limits::MAX_INPUT_BYTES as u64 + 1)
-                .read_to_end(&mut bytes)
-        })
-        .map_err(|e| refuse(format!("cannot read the {what} {}: {e}.", path.display())))?;
-    Ok(bytes)
+    input::read_input(path)
+        .map(|(bytes, _)| bytes)
+        .map_err(|e| refuse(format!("cannot read the {what} {}: {e}.", path.display())))
 }
 
 fn parse_request(o: &MakeOptions) -> Result<Request, ExitCode> {
@@ -150,8 +146,8 @@ fn parse_request(o: &MakeOptions) -> Result<Request, ExitCode> {
             fixtures.extend(Fixture::ALL);
             continue;
         }
-        fixtures.push(Fixture::from_id(id).ok_or_else(|| {
-            let ids: Vec<&str> = Fixture::ALL.iter().map(|f| f.id()).collect();
+        fixtures.push(Fixture::from_id(id.trim()).ok_or_else(|| {
+            let ids: Vec<&str> = Fixture::ALL.iter().map(|f| f.as_str()).collect();
             refuse(format!(
                 "--fixture {id:?} is not a fixture: use {} or all.",
                 ids.join(", ")

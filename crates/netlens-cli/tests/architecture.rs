@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-use netlens_catalog::RuleId as _;
 
 fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -160,10 +160,6 @@ pub fn ca_label(issued: &Issued) -> String {
         .unwrap_or_else(|| "netlens Test CA".into())
 }
 
-fn cert_chain(parts: &[&[u8]]) -> String {
-    parts.iter().map(|d| to_pem(d)).collect()
-}
-
 /// Every file of the bundle. `password` protects the PKCS#12 files; `random` gives their salts
 /// and IVs; `outcomes` (the checks' results) go into the README.
 pub fn files(
@@ -295,7 +291,7 @@ pub fn files(
         );
         add(
             "fullchain.pem".into(),
-            cert_chain(&chain).into_bytes(),
+            crate::pem::chain(&chain).into_bytes(),
             FileKind::Certificate,
             "The server certificate and the intermediate: what the server sends (nginx \
              ssl_certificate, Caddy tls, Node cert)."
@@ -336,7 +332,7 @@ pub fn files(
                     None => continue,
                 },
             };
-            let id = fixture.id();
+            let id = fixture.as_str();
             add(
                 format!("fixtures/{id}/server.pem"),
                 to_pem(cert).into_bytes(),
@@ -352,7 +348,7 @@ pub fn files(
             }
             add(
                 format!("fixtures/{id}/fullchain.pem"),
-                cert_chain(&chain).into_bytes(),
+                crate::pem::chain(&chain).into_bytes(),
                 FileKind::Certificate,
                 format!("Fixture {id} as a server sends it; serve it with server-key.pem."),
             );
@@ -371,7 +367,7 @@ pub fn files(
         chain.extend(intermediates.iter().copied());
         add(
             format!("{stem}.pem"),
-            cert_chain(&chain).into_bytes(),
+            crate::pem::chain(&chain).into_bytes(),
             FileKind::Certificate,
             format!("The client certificate for \"{name}\" and the intermediate (curl --cert)."),
         );

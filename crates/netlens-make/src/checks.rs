@@ -73,10 +73,6 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
 }
 
-fn chain_pem(parts: &[&[u8]]) -> String {
-    parts.iter().map(|d| to_pem(d)).collect()
-}
-
 /// The checks of everything `issued` for `plan`.
 pub fn checks(plan: &Plan, issued: &Issued) -> Vec<Check> {
     let anchor = to_pem(&issued.anchor);
@@ -85,7 +81,7 @@ pub fn checks(plan: &Plan, issued: &Issued) -> Vec<Check> {
     let with_chain = |leaf: &[u8]| {
         let mut parts = vec![leaf];
         parts.extend(intermediates.iter().copied());
-        chain_pem(&parts)
+        crate::pem::chain(&parts)
     };
     let over_apple = plan.request.profile == Profile::Any && plan.request.days > 825;
     if let Some(server) = &issued.server {
@@ -108,14 +104,14 @@ pub fn checks(plan: &Plan, issued: &Issued) -> Vec<Check> {
         let host = plan.names.first().map(|n| n.as_host());
         for fixture in &plan.fixtures {
             let chain = match fixture {
-                Fixture::MissingIntermediate => chain_pem(&[server]),
+                Fixture::MissingIntermediate => crate::pem::chain(&[server]),
                 f => match issued.fixtures.get(f) {
                     Some(cert) => with_chain(cert),
                     None => continue,
                 },
             };
             out.push(Check {
-                label: format!("fixture {}", fixture.id()),
+                label: format!("fixture {}", fixture.as_str()),
                 fixture: Some(*fixture),
                 chain,
                 anchor: anchor.clone(),

@@ -507,63 +507,29 @@ pub fn to_sign(plan: &Plan, keys: &PublicKeys) -> Result<Vec<ToSign>, MakeError>
             server_ext(&plan.names, &[SERVER_AUTH])?,
             ca_scheme,
         )?);
+        // Each fixture is the server certificate with one thing wrong.
+        let wrong = wrong_host(plan);
         for fixture in &plan.fixtures {
-            let id = CertId::Fixture(*fixture);
-            let made = match fixture {
+            let (mut start, mut lifetime, mut names) = (not_before, days, &plan.names[..]);
+            let (mut purpose, mut scheme) = (SERVER_AUTH, ca_scheme);
+            match fixture {
+                // The server certificate itself, served alone.
                 Fixture::MissingIntermediate => continue,
-                Fixture::Expired => leaf(
-                    id,
-                    &cn,
-                    &spki,
-                    validity(plan.at - 30 * DAY - 365 * DAY + 1, 365)?,
-                    server_ext(&plan.names, &[SERVER_AUTH])?,
-                    ca_scheme,
-                )?,
-                Fixture::NotYetValid => leaf(
-                    id,
-                    &cn,
-                    &spki,
-                    validity(plan.at + 365 * DAY, 365)?,
-                    server_ext(&plan.names, &[SERVER_AUTH])?,
-                    ca_scheme,
-                )?,
-                Fixture::WrongHost => {
-                    let wrong = wrong_host(plan);
-                    leaf(
-                        id,
-                        &wrong.to_string(),
-                        &spki,
-                        validity(not_before, days)?,
-                        server_ext(&[wrong], &[SERVER_AUTH])?,
-                        ca_scheme,
-                    )?
-                }
-                Fixture::Over825Days => leaf(
-                    id,
-                    &cn,
-                    &spki,
-                    validity(not_before, 826)?,
-                    server_ext(&plan.names, &[SERVER_AUTH])?,
-                    ca_scheme,
-                )?,
-                Fixture::Sha1Signed => leaf(
-                    id,
-                    &cn,
-                    &spki,
-                    validity(not_before, days)?,
-                    server_ext(&plan.names, &[SERVER_AUTH])?,
-                    SignatureScheme::for_key(ca_type, true)?,
-                )?,
-                Fixture::NoServerauth => leaf(
-                    id,
-                    &cn,
-                    &spki,
-                    validity(not_before, days)?,
-                    server_ext(&plan.names, &[CLIENT_AUTH])?,
-                    ca_scheme,
-                )?,
-            };
-            out.push(made);
+                Fixture::Expired => (start, lifetime) = (plan.at - 30 * DAY - 365 * DAY + 1, 365),
+                Fixture::NotYetValid => (start, lifetime) = (plan.at + 365 * DAY, 365),
+                Fixture::WrongHost => names = std::slice::from_ref(&wrong),
+                Fixture::Over825Days => lifetime = 826,
+                Fixture::Sha1Signed => scheme = SignatureScheme::for_key(ca_type, true)?,
+                Fixture::NoServerauth => purpose = CLIENT_AUTH,
+            }
+            out.push(leaf(
+                CertId::Fixture(*fixture),
+                &names.first().map(ToString::to_string).unwrap_or_default(),
+                &spki,
+                validity(start, lifetime)?,
+                server_ext(names, &[purpose])?,
+                scheme,
+            )?);
         }
     }
 

@@ -98,21 +98,15 @@ impl KeyType {
 
     /// The key type of a SubjectPublicKeyInfo (DER), when netlens issues with it.
     pub fn of_spki(spki: &[u8]) -> Option<KeyType> {
-        let outer = read_tlv(spki, 0).ok().filter(|t| t.tag == TAG_SEQUENCE)?;
-        let mut parts = children(outer.value);
-        let algorithm = parts.next()?.ok()?;
-        let bits = parts.next()?.ok()?;
-        let (alg, params) = algorithm_parts(&algorithm)?;
-        match alg {
-            a if a == oid::EC => curve_key_type(params?),
-            a if a == oid::ED25519 => Some(KeyType::Ed25519),
-            a if a == oid::RSA => {
-                // BIT STRING: unused-bits octet, then RSAPublicKey { modulus, exponent }.
-                let key = bits.value.get(1..)?;
-                let seq = read_tlv(key, 0).ok()?;
-                let modulus = children(seq.value).next()?.ok()?;
-                Some(KeyType::Rsa(integer_bits(modulus.value)))
-            }
+        use der::Decode as _;
+        use netlens_x509::keys::{KeyKind, PublicKeyInfo};
+        let spki = spki::SubjectPublicKeyInfoOwned::from_der(spki).ok()?;
+        let info = PublicKeyInfo::new(&spki);
+        match (info.kind, info.curve_oid.as_deref()) {
+            (KeyKind::Ec, Some(c)) if c == oid::P256.to_string() => Some(KeyType::P256),
+            (KeyKind::Ec, Some(c)) if c == oid::P384.to_string() => Some(KeyType::P384),
+            (KeyKind::Ed25519, _) => Some(KeyType::Ed25519),
+            (KeyKind::Rsa, _) => info.bits.map(KeyType::Rsa),
             _ => None,
         }
     }

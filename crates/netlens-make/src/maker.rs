@@ -62,11 +62,6 @@ impl Maker {
         Ok(maker)
     }
 
-    /// The checked plan.
-    pub fn plan(&self) -> &Plan {
-        &self.plan
-    }
-
     /// The keys still to make, by role and type.
     pub fn keys_needed(&self) -> Vec<(Role, KeyType)> {
         self.plan
@@ -128,11 +123,6 @@ impl Signed {
     /// The analyses to run.
     pub fn checks(&self) -> &[Check] {
         &self.checks
-    }
-
-    /// The certificates.
-    pub fn issued(&self) -> &Issued {
-        &self.issued
     }
 
     /// Writes the files: `outcomes` are the checks' results (in [`Signed::checks`] order),

@@ -194,11 +194,6 @@ impl Constraints {
         Constraints { dns, ips }
     }
 
-    /// Whether nothing is permitted (no names: a CA for client identities only).
-    pub fn is_empty(&self) -> bool {
-        self.dns.is_empty() && self.ips.is_empty()
-    }
-
     /// Plain words: "api.example.test and names under it, 192.168.1.20".
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = self

@@ -79,6 +79,14 @@ pub fn encode(label: &str, der: &[u8]) -> String {
     out
 }
 
+/// Certificates (DER) as one PEM file, in the order given (a chain: leaf first).
+pub fn chain(certificates: &[&[u8]]) -> String {
+    certificates
+        .iter()
+        .map(|d| netlens_x509::details::to_pem(d))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

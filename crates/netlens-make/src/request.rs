@@ -14,157 +14,76 @@ use crate::names::{self, Constraints, SubjectName};
 use crate::scheme::SignatureScheme;
 use netlens_chain::catalog::{APPLE_VALIDITY, RuleId};
 
-/// Where the name constraints go.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Placement {
-    /// On the intermediate that issues the leaves (the default, and the recipe whose client
-    /// support is documented: BetterTLS's name-constraint suite passes on Safari, Chrome,
-    /// Firefox, OpenSSL, Go and rustls with constraints on intermediates).
-    #[default]
-    Intermediate,
-    /// On the root as well as the intermediate (no source says how iOS treats a constrained
-    /// root a user installed; the intermediate's constraints hold either way).
-    Root,
-    /// None: the CA may issue for any name.
-    None,
-}
-
-impl Placement {
-    /// The id used in JSON and the CLI.
-    pub fn id(self) -> &'static str {
-        match self {
-            Placement::Intermediate => "intermediate",
-            Placement::Root => "root",
-            Placement::None => "none",
-        }
-    }
-
-    /// Reads an id.
-    pub fn from_id(id: &str) -> Option<Placement> {
-        match id.trim() {
-            "intermediate" => Some(Placement::Intermediate),
-            "root" => Some(Placement::Root),
-            "none" => Some(Placement::None),
-            _ => None,
-        }
+netlens_catalog::string_enum! {
+    /// Where the name constraints go.
+    #[derive(Default)]
+    pub enum Placement {
+        /// On the intermediate that issues the leaves (the default, and the recipe whose client
+        /// support is documented: BetterTLS's name-constraint suite passes on Safari, Chrome,
+        /// Firefox, OpenSSL, Go and rustls with constraints on intermediates).
+        #[default]
+        Intermediate = "intermediate",
+        /// On the root as well as the intermediate (no source says how iOS treats a constrained
+        /// root a user installed; the intermediate's constraints hold either way).
+        Root = "root",
+        /// None: the CA may issue for any name.
+        None = "none",
     }
 }
 
-/// Which validity rules bind the server certificate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Profile {
-    /// Apple's: at most 825 days (HT210176), so iPhones and Macs accept it.
-    #[default]
-    Apple,
-    /// Any validity up to ten years, for clients without Apple's limit; iOS and macOS refuse a
-    /// certificate over 825 days (`apple.validity-over-825-days`), and the checks say so.
-    Any,
-}
-
-impl Profile {
-    /// The id used in JSON and the CLI.
-    pub fn id(self) -> &'static str {
-        match self {
-            Profile::Apple => "apple",
-            Profile::Any => "any",
-        }
-    }
-
-    /// Reads an id.
-    pub fn from_id(id: &str) -> Option<Profile> {
-        match id.trim() {
-            "apple" => Some(Profile::Apple),
-            "any" => Some(Profile::Any),
-            _ => None,
-        }
+netlens_catalog::string_enum! {
+    /// Which validity rules bind the server certificate.
+    #[derive(Default)]
+    pub enum Profile {
+        /// Apple's: at most 825 days (HT210176), so iPhones and Macs accept it.
+        #[default]
+        Apple = "apple",
+        /// Any validity up to ten years, for clients without Apple's limit; iOS and macOS
+        /// refuse a certificate over 825 days (`apple.validity-over-825-days`), and the checks
+        /// say so.
+        Any = "any",
     }
 }
 
-/// The PKCS#12 encryption.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Pkcs12Format {
-    /// PBE-SHA1-3DES for the key and the certificates, an HMAC-SHA1 MAC: what every Apple
-    /// release's Keychain and `SecPKCS12Import` import (OpenSSL 3's defaults have been refused
-    /// as "wrong password": openssl#19495, xca#474, pyca#7293).
-    #[default]
-    Apple,
-    /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) and an HMAC-SHA256 MAC: OpenSSL 3's defaults.
-    Modern,
-}
-
-impl Pkcs12Format {
-    /// The id used in JSON and the CLI.
-    pub fn id(self) -> &'static str {
-        match self {
-            Pkcs12Format::Apple => "apple",
-            Pkcs12Format::Modern => "modern",
-        }
-    }
-
-    /// Reads an id.
-    pub fn from_id(id: &str) -> Option<Pkcs12Format> {
-        match id.trim() {
-            "apple" => Some(Pkcs12Format::Apple),
-            "modern" => Some(Pkcs12Format::Modern),
-            _ => None,
-        }
+netlens_catalog::string_enum! {
+    /// The PKCS#12 encryption.
+    #[derive(Default)]
+    pub enum Pkcs12Format {
+        /// PBE-SHA1-3DES for the key and the certificates, an HMAC-SHA1 MAC: what every Apple
+        /// release's Keychain and `SecPKCS12Import` import (OpenSSL 3's defaults have been
+        /// refused as "wrong password": openssl#19495, xca#474, pyca#7293).
+        #[default]
+        Apple = "apple",
+        /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) and an HMAC-SHA256 MAC: OpenSSL 3's defaults.
+        Modern = "modern",
     }
 }
 
-/// A server certificate that is wrong on purpose, to test an app's error paths. Each is
-/// labelled with the netlens finding it triggers, and proven by analysing it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Fixture {
-    /// Expired 30 days ago.
-    Expired,
-    /// Valid only from a year from now.
-    NotYetValid,
-    /// For `wrong-host.` under the first name (inside the CA's constraints), not the names given.
-    WrongHost,
-    /// A good leaf served without its intermediate.
-    MissingIntermediate,
-    /// Valid 826 days.
-    Over825Days,
-    /// Signed with SHA-1.
-    Sha1Signed,
-    /// Extended key usage clientAuth only.
-    NoServerauth,
+netlens_catalog::string_enum! {
+    /// A server certificate that is wrong on purpose, to test an app's error paths. Each is
+    /// labelled with the netlens finding it triggers, and proven by analysing it. The words are
+    /// the ids of JSON, the CLI and file names; `ALL` is the menu order.
+    #[derive(PartialOrd, Ord)]
+    pub enum Fixture {
+        /// Expired 30 days ago.
+        Expired = "expired",
+        /// Valid only from a year from now.
+        NotYetValid = "not-yet-valid",
+        /// For `wrong-host.` under the first name (inside the CA's constraints), not the names
+        /// given.
+        WrongHost = "wrong-host",
+        /// A good leaf served without its intermediate.
+        MissingIntermediate = "missing-intermediate",
+        /// Valid 826 days.
+        Over825Days = "over-825-days",
+        /// Signed with SHA-1.
+        Sha1Signed = "sha1-signed",
+        /// Extended key usage clientAuth only.
+        NoServerauth = "no-serverauth",
+    }
 }
 
 impl Fixture {
-    /// Every fixture, in menu order.
-    pub const ALL: [Fixture; 7] = [
-        Fixture::Expired,
-        Fixture::NotYetValid,
-        Fixture::WrongHost,
-        Fixture::MissingIntermediate,
-        Fixture::Over825Days,
-        Fixture::Sha1Signed,
-        Fixture::NoServerauth,
-    ];
-
-    /// The id used in JSON, the CLI and file names.
-    pub fn id(self) -> &'static str {
-        match self {
-            Fixture::Expired => "expired",
-            Fixture::NotYetValid => "not-yet-valid",
-            Fixture::WrongHost => "wrong-host",
-            Fixture::MissingIntermediate => "missing-intermediate",
-            Fixture::Over825Days => "over-825-days",
-            Fixture::Sha1Signed => "sha1-signed",
-            Fixture::NoServerauth => "no-serverauth",
-        }
-    }
-
-    /// Reads an id.
-    pub fn from_id(id: &str) -> Option<Fixture> {
-        Fixture::ALL.into_iter().find(|f| f.id() == id.trim())
-    }
-
     /// The netlens finding the fixture must trigger.
     pub fn finding(self) -> RuleId {
         match self {
@@ -525,7 +444,7 @@ pub enum Role {
 
 impl Role {
     /// A short name for the role in sentences (`root`, `ca`, `server`, `client-1`).
-    pub fn key_file_stem(self) -> String {
+    pub fn word(self) -> String {
         match self {
             Role::Root => "root".into(),
             Role::Ca => "ca".into(),

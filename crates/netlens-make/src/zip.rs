@@ -48,24 +48,15 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 
 /// MS-DOS date and time of a Unix moment (UTC; the format has no zone), clamped to 1980.
 fn dos_time(unix: i64) -> (u16, u16) {
-    let unix = unix.max(315_532_800); // 1980-01-01
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    let date = (((y - 1980).clamp(0, 127) as u16) << 9) | ((m as u16) << 5) | d as u16;
-    let time = (((secs / 3600) as u16) << 11)
-        | ((((secs / 60) % 60) as u16) << 5)
-        | ((secs % 60) / 2) as u16;
+    let unix = u64::try_from(unix.max(315_532_800)).unwrap_or(315_532_800); // 1980-01-01
+    let Ok(t) = der::DateTime::from_unix_duration(std::time::Duration::from_secs(unix)) else {
+        return (0x21, 0); // 1980-01-01 00:00 (der's dates end in 9999)
+    };
+    let date = ((t.year().saturating_sub(1980).min(127)) << 9)
+        | (u16::from(t.month()) << 5)
+        | u16::from(t.day());
+    let time =
+        (u16::from(t.hour()) << 11) | (u16::from(t.minutes()) << 5) | u16::from(t.seconds() / 2);
     (date, time)
 }
 

@@ -233,13 +233,13 @@ fn fixture_fields(s: &MakeState, d: &Dispatch) -> Html {
     html! {
         <details class="nl-make-section">
             <summary>{ "Wrong on purpose: certificates to test your app's error paths" }</summary>
-            { for Fixture::ALL.into_iter().map(|f| {
+            { for Fixture::ALL.iter().copied().map(|f| {
                 let d = d.clone();
                 let onchange = Callback::from(move |e: Event| d.dispatch(MakeAction::SetFixture(f, e.target_unchecked_into::<HtmlInputElement>().checked())));
                 html! {
-                    <label class="nl-check" data-fixture={f.id()}>
+                    <label class="nl-check" data-fixture={f.as_str()}>
                         <input type="checkbox" checked={s.fixtures.contains(&f)} {onchange} />
-                        { format!(" {}: {} ", f.id(), f.describe()) }
+                        { format!(" {}: {} ", f.as_str(), f.describe()) }
                         <code class="nl-rule">{ f.finding().as_str() }</code>
                     </label>
                 }
@@ -264,7 +264,7 @@ fn pkcs12_fields(s: &MakeState, d: &Dispatch) -> Html {
 
 fn outcome_item(o: &Outcome) -> Html {
     html! {
-        <li class={classes!("nl-make-check", if o.passed { "nl-pass" } else { "nl-fail" })} data-fixture={o.fixture.map(|f| f.id())}>
+        <li class={classes!("nl-make-check", if o.passed { "nl-pass" } else { "nl-fail" })} data-fixture={o.fixture.map(|f| f.as_str())}>
             <strong class="nl-verdict-result">{ if o.passed { "OK" } else { "FAILED" } }</strong>
             { " " }{ &o.summary }
             { for o.verdicts.iter().map(|(p, v)| html! { <span class="nl-tag" data-profile={p.clone()} data-verdict={v.as_str()}>{ format!("{p} {v}") }</span> }) }

@@ -74,8 +74,7 @@ pub async fn make(
     };
     let mut keys = BTreeMap::new();
     for (role, input) in given {
-        let key = PrivateKey::parse(&input)
-            .map_err(|e| format!("The {} key: {e}", role.key_file_stem()))?;
+        let key = PrivateKey::parse(&input).map_err(|e| format!("The {} key: {e}", role.word()))?;
         let spki = crypto::public_key(&key).await?;
         keys.insert(role, (key, spki));
     }
