@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
