@@ -1,24 +1,22 @@
-//! The analysis pipeline: [`Analyzer`] collects the input, [`Analyzer::prepare`] parses it and
-//! builds candidate paths, [`Prepared::finish`] validates every path (rules in
-//! [`crate::rules`]), lets each store choose its path ([`crate::trust`]) and assembles the
-//! [`crate::Analysis`].
+//! The analysis pipeline: [`Analyzer`] collects the input, [`Analyzer::prepare`] parses it,
+//! [`Prepared::finish`] builds candidate paths, runs the rules on each ([`crate::rules::run`]),
+//! lets each store choose its path and assembles the [`crate::Analysis`]. It makes no finding
+//! itself: every finding comes from a check in [`crate::rules::REGISTRY`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use netlens_x509::{FoundCertificate, FoundCrl, InputProblem, Severity as InputSeverity, limits};
+use netlens_roots::StoreId;
+use netlens_x509::{FoundCertificate, FoundCrl, InputProblem, limits};
 
 use crate::Options;
-use crate::catalog::{Profile, Severity};
+use crate::catalog::{Profile, RuleId, Severity};
 use crate::finding::Finding;
-use crate::report::Analysis;
-use crate::{apple, crl, crypto, ct, path, report, rules, trust};
-use netlens_roots::StoreId;
-
-use crate::catalog::RuleId;
 use crate::model::ChainCert;
-use crate::path::{Path, PathEnd};
-use crate::rules::Context;
+use crate::path::Path;
+use crate::report::Analysis;
+use crate::rules::{Context, InputFacts, Sent, StoreChoice, Unparsed, run};
 use crate::store::TrustStore;
+use crate::{crl, crypto, ct, path, report, trust};
 
 /// Collects inputs, then analyzes.
 pub struct Analyzer {
@@ -202,78 +200,47 @@ fn prepare(input: Analyzer) -> Prepared {
         log_list_error,
     } = input;
     let now = options.at;
-    let mut global: Vec<Finding> = Vec::new();
-
-    for (problem, anchor_input) in &problems {
-        if problem.severity() == InputSeverity::Error {
-            let prefix = if *anchor_input {
-                "trust anchor input: "
-            } else {
-                ""
-            };
-            global.push(Finding::new(
-                RuleId::ChainParseError,
-                None,
-                format!("{prefix}{problem}"),
-            ));
-        }
-    }
-    if let Some(e) = &log_list_error {
-        global.push(
-            Finding::new(RuleId::ChainParseError, None, format!("CT log list: {e}")).warning(),
-        );
-    }
+    let mut facts = InputFacts {
+        problems,
+        log_list_error,
+        ..InputFacts::default()
+    };
+    let unparsed =
+        |i: usize, found: &FoundCertificate, e: netlens_x509::details::DecodeError| Unparsed {
+            index: i,
+            location: found.location.to_string(),
+            detail: e.detail,
+            der_offset: e.der_offset,
+        };
 
     // Parse; keep the first copy of each certificate for path building.
     let mut sent: Vec<ChainCert> = Vec::new();
     for (i, found) in chain.iter().enumerate() {
         match ChainCert::parse(found, i, now) {
             Ok(c) => sent.push(c),
-            Err(e) => global.push(Finding::new(
-                RuleId::ChainParseError,
-                Some(i),
-                format!(
-                    "{}: not a valid X.509 certificate: {}{}",
-                    found.location,
-                    e.detail,
-                    e.der_offset
-                        .map(|o| format!(" (at DER offset {o})"))
-                        .unwrap_or_default()
-                ),
-            )),
+            Err(e) => facts.unparsed.push(unparsed(i, found, e)),
         }
     }
     let mut certs: Vec<ChainCert> = Vec::new();
     for c in &sent {
         match certs.iter().find(|d| d.fingerprint == c.fingerprint) {
-            Some(first) => global.push(Finding::new(
-                RuleId::ChainDuplicateCertificate,
-                Some(c.index),
-                format!("{} is a second copy of {}.", c.label(), first.label()),
-            )),
+            Some(first) => facts.duplicates.push((c.index, first.label(), c.label())),
             None => certs.push(c.clone()),
         }
     }
+    facts.certificates = certs.len();
     let mut anchor_certs = Vec::new();
     for (i, found) in anchors.iter().enumerate() {
         match ChainCert::parse(found, i, now) {
             Ok(c) => anchor_certs.push(c),
-            Err(e) => global.push(Finding::new(
-                RuleId::ChainParseError,
-                None,
-                format!("trust anchor input, {}: {}", found.location, e.detail),
-            )),
+            Err(e) => facts.unparsed_anchors.push(unparsed(i, found, e)),
         }
     }
     let mut parsed_crls = Vec::new();
     for found in &crls {
         match crl::Crl::parse(found) {
             Ok(c) => parsed_crls.push(c),
-            Err(e) => global.push(Finding::new(
-                RuleId::ChainCrlInvalid,
-                None,
-                format!("The CRL at {} cannot be read: {e}.", found.location),
-            )),
+            Err(e) => facts.unreadable_crls.push((found.location.to_string(), e)),
         }
     }
     let store = TrustStore::new(
@@ -284,7 +251,7 @@ fn prepare(input: Analyzer) -> Prepared {
     );
     Prepared {
         options,
-        global,
+        global: run::input(&facts),
         sent,
         certs,
         anchor_certs,
@@ -297,7 +264,7 @@ fn prepare(input: Analyzer) -> Prepared {
 fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
     let Prepared {
         options,
-        mut global,
+        global,
         sent,
         certs,
         anchor_certs,
@@ -307,7 +274,8 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
     } = prepared;
     let now = options.at;
     // The report when no path exists: the findings so far, nothing built.
-    let without_path = |findings: Vec<Finding>, reason: &str| {
+    let without_path = |mut findings: Vec<Finding>, reason: &str| {
+        sort_findings(&mut findings);
         report::assemble(report::Parts {
             options: &options,
             sent: &sent,
@@ -326,13 +294,6 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         })
     };
     if certs.is_empty() {
-        if !global.iter().any(|f| f.rule == RuleId::ChainParseError) {
-            global.push(Finding::new(
-                RuleId::ChainParseError,
-                None,
-                "No certificate was given.",
-            ));
-        }
         return without_path(global, "No certificate was given.");
     }
 
@@ -344,140 +305,45 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         anchor_certs: &anchor_certs,
         store: &store,
         options: &options,
+        crls: &parsed_crls,
+        verifier,
     };
     let evaluated: Vec<Evaluated> = search
         .paths
         .into_iter()
         .map(|p| {
-            let mut findings = rules::validate(&ctx, &p);
-            let apple = apple::check(&ctx, &p, log_list.as_ref());
-            findings.extend(apple.findings);
-            findings.extend(crl::check(&ctx, &p, &parsed_crls, verifier));
+            let (findings, ct) = run::path(&ctx, &p, log_list.as_ref());
             let errors = error_count(&findings);
             Evaluated {
                 path: p,
                 findings,
-                ct: apple.ct,
+                ct,
                 errors,
             }
         })
         .collect();
     if evaluated.is_empty() {
-        global.push(Finding::new(
-            RuleId::ChainMissingIntermediate,
-            Some(certs[leaf].index),
-            "No path could be built.",
-        ));
+        let mut findings = global;
+        findings.extend(run::no_path(&ctx, leaf));
         return without_path(
-            global,
+            findings,
             "No path could be built from the certificates given.",
         );
     }
 
-    // Each store settles on its path: one ending at a root it trusts if there is one, then the
-    // fewest errors, then one reaching some anchor, then the shortest, then the first found.
-    let chosen: Vec<Chosen> = StoreId::ALL
-        .into_iter()
-        .map(|store_id| {
-            let assessed: Vec<trust::Assessment> = evaluated
-                .iter()
-                .map(|e| trust::assess(&ctx, &e.path, store_id))
-                .collect();
-            let best = (0..evaluated.len())
-                .min_by_key(|&i| {
-                    let e = &evaluated[i];
-                    (
-                        !assessed[i].trusted,
-                        e.errors + error_count(&assessed[i].findings),
-                        !e.path.end.is_trusted(),
-                        e.path.certs.len(),
-                        i,
-                    )
-                })
-                .unwrap_or(0);
-            Chosen {
-                store: store_id,
-                path: best,
-                assessment: assessed
-                    .into_iter()
-                    .nth(best)
-                    .unwrap_or_else(|| trust::Assessment {
-                        trusted: false,
-                        findings: Vec::new(),
-                        reason: String::new(),
-                    }),
-            }
-        })
-        .collect();
+    let chosen = choose(&ctx, &evaluated);
     let of = |s: StoreId| &chosen[s as usize];
-    let profiles_of = |s: StoreId| -> Vec<Profile> {
-        let mut v = Vec::new();
-        if s == StoreId::Apple {
-            v.push(Profile::Apple);
-        }
-        if s == options.strict_store {
-            v.push(Profile::Rfc5280);
-        }
-        v
-    };
     let apple_choice = of(StoreId::Apple);
     let strict_choice = of(options.strict_store);
     let primary = apple_choice.path;
 
     let mut findings = global;
-    if exhausted && !evaluated[primary].path.end.is_trusted() {
-        findings.push(Finding::new(
-            RuleId::ChainSearchLimit,
-            Some(certs[leaf].index),
-            format!(
-                "The certificates allow too many candidate paths: the search stopped (at {} signature checks \
-                 or {} certificates visited) without reaching a trusted root.",
-                path::MAX_VERIFICATIONS,
-                path::MAX_SEARCH_STEPS
-            ),
-        ));
-    }
-    let decided = |list: &[Finding], profiles: &[Profile]| -> Vec<Finding> {
-        list.iter().map(|f| f.clone().deciding(profiles)).collect()
-    };
-    if strict_choice.path == primary {
-        findings.extend(evaluated[primary].findings.iter().cloned());
-        findings.extend(decided(
-            &apple_choice.assessment.findings,
-            &profiles_of(StoreId::Apple),
-        ));
-        if options.strict_store != StoreId::Apple {
-            findings.extend(decided(
-                &strict_choice.assessment.findings,
-                &[Profile::Rfc5280],
-            ));
-        }
-    } else {
-        // The strict client settles on another path: each verdict keeps the errors of its own.
-        for f in &evaluated[primary].findings {
-            let mut f = f.clone();
-            if f.severity == Severity::Error && !f.decides.is_empty() {
-                f.decides.retain(|p| *p == Profile::Apple);
-                if f.decides.is_empty() {
-                    continue;
-                }
-            }
-            findings.push(f);
-        }
-        findings.extend(decided(
-            &apple_choice.assessment.findings,
-            &[Profile::Apple],
-        ));
-        for f in &evaluated[strict_choice.path].findings {
-            if f.fails(Profile::Rfc5280) {
-                findings.push(f.clone().deciding(&[Profile::Rfc5280]));
-            }
-        }
-        findings.extend(decided(
-            &strict_choice.assessment.findings,
-            &[Profile::Rfc5280],
-        ));
-    }
+    findings.extend(verdict_findings(
+        &evaluated,
+        apple_choice,
+        strict_choice,
+        options.strict_store,
+    ));
 
     // The paths to serve: every store's trusted path, Apple's first.
     let mut deploy: Vec<usize> = Vec::new();
@@ -491,16 +357,22 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         }
     }
     let deploy_paths: Vec<&Path> = deploy.iter().map(|&i| &evaluated[i].path).collect();
-    findings.extend(rules::chain::chain_level(
-        &certs,
-        &store,
-        &evaluated[primary].path,
-        &deploy_paths,
-        &options,
-    ));
-    if let Some(note) = paths_differ(&certs, &store, &chosen, &evaluated) {
-        findings.push(note);
-    }
+    let choices: Vec<StoreChoice<'_>> = chosen
+        .iter()
+        .map(|c| StoreChoice {
+            store: c.store,
+            path: &evaluated[c.path].path,
+            trusted: c.assessment.trusted,
+        })
+        .collect();
+    findings.extend(run::sent(&Sent {
+        ctx: &ctx,
+        leaf,
+        exhausted,
+        primary: &evaluated[primary].path,
+        deploy: &deploy_paths,
+        chosen: &choices,
+    }));
     merge_duplicates(&mut findings);
     sort_findings(&mut findings);
 
@@ -532,6 +404,100 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
     })
 }
 
+/// Each store settles on its path: one ending at a root it trusts if there is one, then the
+/// fewest errors, then one reaching some anchor, then the shortest, then the first found.
+fn choose(ctx: &Context<'_>, evaluated: &[Evaluated]) -> Vec<Chosen> {
+    StoreId::ALL
+        .into_iter()
+        .map(|store_id| {
+            let assessed: Vec<trust::Assessment> = evaluated
+                .iter()
+                .map(|e| run::store(ctx, &e.path, store_id))
+                .collect();
+            let best = (0..evaluated.len())
+                .min_by_key(|&i| {
+                    let e = &evaluated[i];
+                    (
+                        !assessed[i].trusted,
+                        e.errors + error_count(&assessed[i].findings),
+                        !e.path.end.is_trusted(),
+                        e.path.certs.len(),
+                        i,
+                    )
+                })
+                .unwrap_or(0);
+            Chosen {
+                store: store_id,
+                path: best,
+                assessment: assessed
+                    .into_iter()
+                    .nth(best)
+                    .unwrap_or_else(|| trust::Assessment {
+                        trusted: false,
+                        findings: Vec::new(),
+                        reason: String::new(),
+                    }),
+            }
+        })
+        .collect()
+}
+
+/// The findings of the paths the verdicts' stores chose, each deciding the verdicts of the
+/// stores that chose its path: the apple verdict follows Apple's store, rfc5280 `strict_store`.
+fn verdict_findings(
+    evaluated: &[Evaluated],
+    apple_choice: &Chosen,
+    strict_choice: &Chosen,
+    strict_store: StoreId,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let primary = apple_choice.path;
+    let decided = |list: &[Finding], profiles: &[Profile]| -> Vec<Finding> {
+        list.iter().map(|f| f.clone().deciding(profiles)).collect()
+    };
+    if strict_choice.path == primary {
+        let apple_profiles: &[Profile] = if strict_store == StoreId::Apple {
+            &[Profile::Apple, Profile::Rfc5280]
+        } else {
+            &[Profile::Apple]
+        };
+        findings.extend(evaluated[primary].findings.iter().cloned());
+        findings.extend(decided(&apple_choice.assessment.findings, apple_profiles));
+        if strict_store != StoreId::Apple {
+            findings.extend(decided(
+                &strict_choice.assessment.findings,
+                &[Profile::Rfc5280],
+            ));
+        }
+        return findings;
+    }
+    // The strict client settles on another path: each verdict keeps the errors of its own.
+    for f in &evaluated[primary].findings {
+        let mut f = f.clone();
+        if f.severity == Severity::Error && !f.decides.is_empty() {
+            f.decides.retain(|p| *p == Profile::Apple);
+            if f.decides.is_empty() {
+                continue;
+            }
+        }
+        findings.push(f);
+    }
+    findings.extend(decided(
+        &apple_choice.assessment.findings,
+        &[Profile::Apple],
+    ));
+    for f in &evaluated[strict_choice.path].findings {
+        if f.fails(Profile::Rfc5280) {
+            findings.push(f.clone().deciding(&[Profile::Rfc5280]));
+        }
+    }
+    findings.extend(decided(
+        &strict_choice.assessment.findings,
+        &[Profile::Rfc5280],
+    ));
+    findings
+}
+
 /// A store's choice of path.
 struct Chosen {
     store: StoreId,
@@ -545,74 +511,6 @@ fn error_count(findings: &[Finding]) -> usize {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count()
-}
-
-/// "#1 → #2 → ISRG Root X1".
-fn path_words(path: &Path, certs: &[ChainCert], store: &TrustStore) -> String {
-    let mut parts: Vec<String> = path
-        .certs
-        .iter()
-        .map(|&i| format!("#{}", certs[i].index + 1))
-        .collect();
-    if let PathEnd::Anchor(a) = path.end
-        && let Some(anchor) = store.get(a)
-    {
-        parts.push(anchor.label.clone());
-    }
-    parts.join(" → ")
-}
-
-/// When stores that trust the chain settle on different paths, the served chain must hold the
-/// certificates of each: say so, with the paths.
-fn paths_differ(
-    certs: &[ChainCert],
-    store: &TrustStore,
-    chosen: &[Chosen],
-    evaluated: &[Evaluated],
-) -> Option<Finding> {
-    let trusted: Vec<&Chosen> = chosen.iter().filter(|c| c.assessment.trusted).collect();
-    let first = trusted.first()?;
-    if trusted
-        .iter()
-        .all(|c| evaluated[c.path].path.certs == evaluated[first.path].path.certs)
-    {
-        return None;
-    }
-    let described: Vec<String> = trusted
-        .iter()
-        .map(|c| {
-            format!(
-                "{}: {}",
-                c.store.info().name,
-                path_words(&evaluated[c.path].path, certs, store)
-            )
-        })
-        .collect();
-    let mut all: Vec<usize> = Vec::new();
-    for c in &trusted {
-        for &i in &evaluated[c.path].path.certs {
-            if !all.contains(&certs[i].index) && store.same_as(&certs[i]).is_none() {
-                all.push(certs[i].index);
-            }
-        }
-    }
-    Some(
-        Finding::new(
-            RuleId::TrustStorePathsDiffer,
-            None,
-            format!(
-                "The stores that trust this chain build different paths ({}).",
-                described.join("; ")
-            ),
-        )
-        .fix(format!(
-            "Serve {} (leaf first) so each client can build its own path; the chain to deploy below does.",
-            all.iter()
-                .map(|i| format!("#{}", i + 1))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    )
 }
 
 /// What makes two findings the same: rule, certificate, anchor, message.
@@ -644,19 +542,4 @@ fn merge_duplicates(findings: &mut Vec<Finding>) {
     }
     let mut keep = keep.into_iter();
     findings.retain(|_| keep.next().unwrap_or(true));
-}
-
-/// Per-profile verdicts from findings: a profile fails when any error finding decides it.
-pub fn verdicts(findings: &[Finding]) -> BTreeMap<String, report::Verdict> {
-    Profile::ALL
-        .iter()
-        .map(|p| {
-            let verdict = if findings.iter().any(|f| f.fails(*p)) {
-                report::Verdict::Fail
-            } else {
-                report::Verdict::Pass
-            };
-            (p.id().to_owned(), verdict)
-        })
-        .collect()
 }

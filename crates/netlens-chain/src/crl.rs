@@ -10,13 +10,9 @@
 use der::Decode;
 use x509_cert::crl::CertificateList;
 
-use crate::catalog::RuleId;
-use crate::crypto::{Verification, Verifier, VerifyRequest};
-use crate::finding::Finding;
+use crate::crypto::VerifyRequest;
 use crate::model::ChainCert;
 use crate::names;
-use crate::path::{Path, PathEnd};
-use crate::rules::{self, Context};
 
 const CRL_NUMBER: &str = "2.5.29.20";
 const UNDERSTOOD_CRL_EXTENSIONS: &[&str] = &[
@@ -79,7 +75,7 @@ impl Crl {
     }
 
     /// Why this CRL cannot be used, if so (issuer key usage is checked by the caller).
-    fn structural_problem(&self) -> Option<String> {
+    pub(crate) fn structural_problem(&self) -> Option<String> {
         let exts = self
             .list
             .tbs_cert_list
@@ -106,83 +102,6 @@ impl Crl {
                 )
             })
     }
-}
-
-/// Checks every certificate of `path` against the supplied CRLs.
-pub fn check(
-    ctx: &Context<'_>,
-    path: &Path,
-    crls: &[Crl],
-    verifier: &dyn Verifier,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if crls.is_empty() {
-        return out;
-    }
-    let nodes = rules::nodes(ctx, path);
-    for (i, node) in nodes.iter().enumerate() {
-        // Issuer of this node: the next node, or the built-in anchor at the end.
-        let (issuer_spki, issuer_cert): (Option<&[u8]>, Option<&ChainCert>) = match nodes.get(i + 1)
-        {
-            Some(next) => (Some(&next.cert.spki), Some(next.cert)),
-            None => match path.end {
-                PathEnd::Anchor(a) => (ctx.store.get(a).map(|a| a.spki.as_slice()), None),
-                _ => (None, None),
-            },
-        };
-        let Some(issuer_spki) = issuer_spki else {
-            continue;
-        };
-        for crl in crls.iter().filter(|c| c.issuer_key == node.cert.issuer_key) {
-            let verification = verifier.verify(
-                &crl.tbs,
-                &crl.list.signature_algorithm,
-                crl.list.signature.raw_bytes(),
-                issuer_spki,
-            );
-            if !matches!(verification, Verification::Valid) {
-                // Same issuer name, different key: a CRL of another CA with that name.
-                continue;
-            }
-            let problem = crl.structural_problem().or_else(|| {
-                issuer_cert
-                    .and_then(|c| c.details.key_usage.as_ref())
-                    .filter(|ku| !ku.usages.contains(&"cRLSign"))
-                    .map(|_| "its issuer's key usage does not include cRLSign".to_owned())
-            });
-            if let Some(problem) = problem {
-                out.push(node.finding(
-                    RuleId::ChainCrlInvalid,
-                    format!(
-                        "The CRL for {} ({}) cannot be used: {problem}.",
-                        node.name(),
-                        crl.location
-                    ),
-                ));
-                continue;
-            }
-            let serial = node.cert.cert.tbs_certificate().serial_number().as_bytes();
-            if let Some(entry) = crl
-                .list
-                .tbs_cert_list
-                .revoked_certificates
-                .iter()
-                .flatten()
-                .find(|r| r.serial_number.as_bytes() == serial)
-            {
-                out.push(node.finding(
-                    RuleId::ChainRevoked,
-                    format!(
-                        "{} was revoked on {} according to the CRL ({}).",
-                        node.name(),
-                        netlens_x509::time::rfc3339(&entry.revocation_date),
-                        crl.location
-                    ),
-                ));
-            }
-        }
-    }
-    out
 }
 
 /// Signature checks CRLs may need: each CRL against every certificate or anchor named like its

@@ -254,6 +254,21 @@ pub struct CtReport {
     pub log_list_loaded: bool,
 }
 
+/// Apple's CT evaluation of a leaf that chains to a public root: its embedded SCTs against the
+/// policy for its lifetime and issuance date; it applies from the CT rules' effective date.
+pub fn for_leaf(leaf: &crate::model::ChainCert, list: Option<&LogList>) -> CtReport {
+    let (not_before, _) = leaf.validity();
+    evaluate(
+        &leaf.details.scts,
+        leaf.details.validity.lifetime_days,
+        not_before,
+        crate::catalog::RuleId::AppleCtInsufficientScts
+            .effective()
+            .applies_at(not_before),
+        list,
+    )
+}
+
 /// Evaluates the leaf's embedded SCTs against Apple's policy.
 pub fn evaluate(
     scts: &[netlens_x509::extensions::SctInfo],

@@ -47,8 +47,9 @@ pub mod store;
 mod analyzer;
 mod options;
 
-pub use analyzer::{Analyzer, Prepared, verdicts};
+pub use analyzer::{Analyzer, Prepared};
 pub use options::{ExpectedName, Negotiated, Options, Purpose};
+pub use report::verdicts;
 pub use rules::{apple, trust};
 
 pub use catalog::{Profile, RULES, Rule, Severity};

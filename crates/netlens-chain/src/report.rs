@@ -15,7 +15,7 @@ use crate::model::ChainCert;
 use crate::path::{Path, PathEnd};
 use crate::store::{AnchorOrigin, TrustStore};
 use crate::trust::Assessment;
-use crate::{Options, StoreId, verdicts};
+use crate::{Options, StoreId};
 
 netlens_catalog::string_enum! {
     /// A profile's verdict: `pass` or `fail`.
@@ -637,4 +637,19 @@ impl Analysis {
         }
         md
     }
+}
+
+/// Per-profile verdicts from findings: a profile fails when any error finding decides it.
+pub fn verdicts(findings: &[Finding]) -> BTreeMap<String, Verdict> {
+    Profile::ALL
+        .iter()
+        .map(|p| {
+            let verdict = if findings.iter().any(|f| f.fails(*p)) {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            };
+            (p.id().to_owned(), verdict)
+        })
+        .collect()
 }

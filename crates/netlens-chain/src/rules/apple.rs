@@ -1,7 +1,7 @@
 //! `apple.*` and `ats.*`: Apple's rules, App Transport Security and Certificate Transparency,
-//! applied to one path (and, for public chains, the CA/B Forum validity limit in
-//! `cabf::validity_limit`). Dates are the certificate's notBefore, as Apple applies
-//! them; the dates and limits themselves are the rules' catalog data.
+//! one check per rule or per pair that shares its work. Dates are the certificate's notBefore,
+//! as Apple applies them; the dates and limits themselves are the rules' catalog data, and the
+//! runner applies them.
 //!
 //! Apple's requirements fall in two families (see the research notes): rules for every TLS server
 //! certificate (RSA ≥ 2048 and SHA-2 for the leaf and issuing CAs, names in the SAN, serverAuth
@@ -15,66 +15,41 @@ use spki::SubjectPublicKeyInfoOwned;
 
 use crate::catalog::RuleId;
 use crate::crypto::HashAlg;
-use crate::ct::{self, CtReport, LogList};
+use crate::ct::CtReport;
 use crate::finding::Finding;
-use crate::path::Path;
-use crate::rules::{self, Context, Node};
-use crate::store::AnchorOrigin;
+use crate::rules::{CertCheck, Node, PathCheck, Sent, hash_of};
 
-/// The result of Apple checks on a path.
-pub struct AppleResult {
-    /// Findings.
-    pub findings: Vec<Finding>,
-    /// CT evaluation of the leaf.
-    pub ct: Option<CtReport>,
+/// `apple.sha1-signature` and `ats.signature-hash-too-weak`: signatures made by issuing CAs:
+/// every certificate except a root's self-signature.
+pub fn signature_hash(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    if cx.is_top() && cx.node.cert.self_issued() && !cx.is_leaf() {
+        return;
+    }
+    match hash_of(cx.node.cert) {
+        Some(HashAlg::Sha1) => out.push(cx.finding(
+            RuleId::AppleSha1Signature,
+            format!(
+                "{} is signed with SHA-1; iOS 13 and macOS 10.15 no longer trust SHA-1 signed TLS certificates.",
+                cx.name()
+            ),
+        )),
+        Some(HashAlg::Sha224) => out.push(cx.finding(
+            RuleId::AtsSignatureHashTooWeak,
+            format!("{} is signed with SHA-224; ATS requires SHA-256 or stronger.", cx.name()),
+        )),
+        _ => {}
+    }
 }
 
-/// Runs the Apple, ATS, CT and CA/B validity checks on `path`.
-pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> AppleResult {
-    let mut out = Vec::new();
-    let nodes = rules::nodes(ctx, path);
-    let Some(leaf) = nodes.first().copied() else {
-        return AppleResult {
-            findings: out,
-            ct: None,
-        };
-    };
-    let anchor = path.end.anchor().and_then(|a| ctx.store.get(a));
-    let public = anchor.is_some_and(|a| a.public);
-    let (nb, _) = leaf.cert.validity();
-    let lifetime = leaf.cert.details.validity.lifetime_days;
-
-    // Signatures made by issuing CAs: every certificate except a root's self-signature.
-    for (i, node) in nodes.iter().enumerate() {
-        let is_top = i + 1 == nodes.len();
-        if is_top && node.cert.self_issued() && i > 0 {
-            continue;
-        }
-        let hash = crate::crypto::scheme(node.cert.cert.signature_algorithm())
-            .ok()
-            .map(|s| s.hash());
-        match hash {
-            Some(HashAlg::Sha1) => out.push(node.finding(
-                RuleId::AppleSha1Signature,
-                format!(
-                    "{} is signed with SHA-1; iOS 13 and macOS 10.15 no longer trust SHA-1 signed TLS certificates.",
-                    node.name()
-                ),
-            )),
-            Some(HashAlg::Sha224) => out.push(node.finding(
-                RuleId::AtsSignatureHashTooWeak,
-                format!("{} is signed with SHA-224; ATS requires SHA-256 or stronger.", node.name()),
-            )),
-            _ => {}
-        }
-    }
-
-    // Keys of the leaf and of every issuing CA, the built-in anchor included.
-    let mut keys: Vec<(String, PublicKeyInfo, Option<Node<'_>>)> = nodes
+/// `apple.rsa-key-too-small` and `ats.ec-key-too-small`: keys of the leaf and of every issuing
+/// CA, the built-in anchor included.
+pub fn key_size(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
+    let mut keys: Vec<(String, PublicKeyInfo, Option<Node<'_>>)> = p
+        .nodes
         .iter()
         .map(|n| (n.name(), n.cert.details.public_key.clone(), Some(*n)))
         .collect();
-    if let Some(a) = anchor
+    if let Some(a) = p.anchor
         && a.cert.is_none()
         && let Ok(spki) = SubjectPublicKeyInfoOwned::from_der(&a.spki)
     {
@@ -102,125 +77,145 @@ pub fn check(ctx: &Context<'_>, path: &Path, log_list: Option<&LogList>) -> Appl
             _ => {}
         }
     }
+}
 
-    // Validity periods, by the leaf's notBefore; the limits and their dates are catalog data.
-    if let Some(max) = RuleId::AppleValidityOver825Days.effective().limit_at(nb)
-        && lifetime > i64::from(max)
+/// `apple.validity-over-825-days`, for every TLS server certificate issued from the rule's
+/// first day (its limit is catalog data).
+pub fn validity_825_days(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let rule = RuleId::AppleValidityOver825Days;
+    let validity = &cx.node.cert.details.validity;
+    if let Some(max) = cx.limit(rule)
+        && validity.lifetime_days > i64::from(max)
     {
-        out.push(leaf.finding(
-            RuleId::AppleValidityOver825Days,
+        out.push(cx.finding(
+            rule,
             format!(
-                "{} is valid for {lifetime} days ({} to {}); Apple accepts at most {max} for certificates issued on or after {}.",
-                leaf.name(),
-                leaf.cert.details.validity.not_before,
-                leaf.cert.details.validity.not_after,
-                RuleId::AppleValidityOver825Days.effective().since_text()
+                "{} is valid for {} days ({} to {}); Apple accepts at most {max} for certificates issued on or after {}.",
+                cx.name(),
+                validity.lifetime_days,
+                validity.not_before,
+                validity.not_after,
+                rule.effective().since_text()
             ),
         ));
     }
-    if public
-        && let Some(max) = RuleId::AppleValidityOver398Days.effective().limit_at(nb)
+}
+
+/// `apple.validity-over-398-days`, for certificates chaining to a preinstalled root.
+pub fn validity_398_days(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let rule = RuleId::AppleValidityOver398Days;
+    let lifetime = cx.node.cert.details.validity.lifetime_days;
+    if let Some(max) = cx.limit(rule)
         && lifetime > i64::from(max)
     {
-        out.push(leaf.finding(
-            RuleId::AppleValidityOver398Days,
+        out.push(cx.finding(
+            rule,
             format!(
                 "{} chains to a public root and is valid for {lifetime} days; Apple accepts at most {max} for certificates issued on or after {}.",
-                leaf.name(),
-                RuleId::AppleValidityOver398Days.effective().since_text()
+                cx.name(),
+                rule.effective().since_text()
             ),
         ));
     }
-    if public {
-        super::cabf::validity_limit(leaf, &mut out);
-    }
+}
 
-    // Certificate Transparency (public chains only).
-    let ct = if public {
-        let applies = RuleId::AppleCtInsufficientScts.effective().applies_at(nb);
-        let report = ct::evaluate(&leaf.cert.details.scts, lifetime, nb, applies, log_list);
-        if applies {
-            ct_findings(leaf, &report, &mut out);
-        }
-        Some(report)
-    } else {
-        None
+/// `apple.ct-insufficient-scts` and `apple.ct-operator-diversity`: Apple's CT policy on the
+/// leaf of a chain to a public root (the evaluation is [`crate::ct`]'s).
+pub fn certificate_transparency(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    if let Some(report) = cx.path.ct {
+        ct_findings(cx.node, report, out);
+    }
+}
+
+/// `apple.key-usage-cipher-mismatch`: since iOS 18.4, a key usage extension must allow the key
+/// exchange (the one negotiated, when a live connection says which).
+pub fn key_usage_cipher(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let leaf = &cx.node;
+    let Some(ku) = &leaf.cert.details.key_usage else {
+        return;
     };
-
-    // iOS 18.4: a key usage extension must allow the key exchange (the one negotiated, when a
-    // live connection says which).
-    if let Some(ku) = &leaf.cert.details.key_usage {
-        let signature = ku.usages.contains(&"digitalSignature");
-        let encipherment = ku.usages.contains(&"keyEncipherment");
-        let kind = leaf.cert.details.public_key.kind;
-        let negotiated = ctx.options.negotiated.as_ref();
-        if let Some(n) = negotiated.filter(|n| n.signed_key_exchange() && !signature) {
-            out.push(leaf.finding(
-                RuleId::AppleKeyUsageCipherMismatch,
-                format!(
-                    "The server negotiated {} ({}), whose key exchange {}'s key must sign, but its key usage ({}) lacks \
-                     digitalSignature. Since iOS 18.4 this connection fails with -9830 and cannot be overridden.",
-                    n.cipher_suite,
-                    n.protocol_version,
-                    leaf.name(),
-                    ku.usages.join(", ")
-                ),
-            ));
-        } else if let Some(n) = negotiated.filter(|n| !n.signed_key_exchange() && !encipherment) {
-            out.push(leaf.finding(
-                RuleId::AppleKeyUsageCipherMismatch,
-                format!(
-                    "The server negotiated {} (static RSA key exchange), which needs keyEncipherment, but {}'s key usage ({}) \
-                     lacks it.",
-                    n.cipher_suite,
-                    leaf.name(),
-                    ku.usages.join(", ")
-                ),
-            ));
-        } else if negotiated.is_some() {
-            // The key exchange that is used is allowed.
-        } else if !signature {
-            out.push(leaf.finding(
-                RuleId::AppleKeyUsageCipherMismatch,
-                format!(
-                    "{}'s key usage ({}) lacks digitalSignature, which ECDHE key exchange and TLS 1.3 need. Since iOS 18.4 \
-                     such connections fail with -9830 and cannot be overridden.",
-                    leaf.name(),
-                    ku.usages.join(", ")
-                ),
-            ));
-        } else if matches!(kind, KeyKind::Rsa) && !encipherment {
-            out.push(
-                leaf.finding(
-                    RuleId::AppleKeyUsageCipherMismatch,
-                    format!(
-                        "{}'s RSA key usage lacks keyEncipherment: static-RSA (TLS_RSA_*) suites would fail. ATS apps \
-                         only use ECDHE suites, which work.",
-                        leaf.name()
-                    ),
-                )
-                .warning(),
-            );
-        }
-    }
-    if leaf.cert.details.public_key.kind == KeyKind::Ed25519 {
+    let signature = ku.usages.contains(&"digitalSignature");
+    let encipherment = ku.usages.contains(&"keyEncipherment");
+    let kind = leaf.cert.details.public_key.kind;
+    let negotiated = cx.path.options().negotiated.as_ref();
+    if let Some(n) = negotiated.filter(|n| n.signed_key_exchange() && !signature) {
         out.push(leaf.finding(
-            RuleId::AtsEd25519Key,
-            format!("{} has an Ed25519 key.", leaf.name()),
-        ));
-    }
-    if anchor.is_some_and(|a| a.origin() == AnchorOrigin::User && !a.public) {
-        let label = anchor.map(|a| a.label.clone()).unwrap_or_default();
-        out.push(Finding::new(
-            RuleId::InfoPrivateRoot,
-            None,
+            RuleId::AppleKeyUsageCipherMismatch,
             format!(
-                "The chain ends at \"{label}\", a root you supplied. Apple's 398-day and Certificate Transparency rules \
-                 apply only to Apple-preinstalled roots, so they were not applied."
+                "The server negotiated {} ({}), whose key exchange {}'s key must sign, but its key usage ({}) lacks \
+                 digitalSignature. Since iOS 18.4 this connection fails with -9830 and cannot be overridden.",
+                n.cipher_suite,
+                n.protocol_version,
+                leaf.name(),
+                ku.usages.join(", ")
             ),
         ));
+    } else if let Some(n) = negotiated.filter(|n| !n.signed_key_exchange() && !encipherment) {
+        out.push(leaf.finding(
+            RuleId::AppleKeyUsageCipherMismatch,
+            format!(
+                "The server negotiated {} (static RSA key exchange), which needs keyEncipherment, but {}'s key usage ({}) \
+                 lacks it.",
+                n.cipher_suite,
+                leaf.name(),
+                ku.usages.join(", ")
+            ),
+        ));
+    } else if negotiated.is_some() {
+        // The key exchange that is used is allowed.
+    } else if !signature {
+        out.push(leaf.finding(
+            RuleId::AppleKeyUsageCipherMismatch,
+            format!(
+                "{}'s key usage ({}) lacks digitalSignature, which ECDHE key exchange and TLS 1.3 need. Since iOS 18.4 \
+                 such connections fail with -9830 and cannot be overridden.",
+                leaf.name(),
+                ku.usages.join(", ")
+            ),
+        ));
+    } else if matches!(kind, KeyKind::Rsa) && !encipherment {
+        out.push(
+            leaf.finding(
+                RuleId::AppleKeyUsageCipherMismatch,
+                format!(
+                    "{}'s RSA key usage lacks keyEncipherment: static-RSA (TLS_RSA_*) suites would fail. ATS apps \
+                     only use ECDHE suites, which work.",
+                    leaf.name()
+                ),
+            )
+            .warning(),
+        );
     }
-    AppleResult { findings: out, ct }
+}
+
+/// `ats.ed25519-key`: Apple's TLS stack does not take Ed25519 server keys.
+pub fn ed25519_key(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    if cx.node.cert.details.public_key.kind == KeyKind::Ed25519 {
+        out.push(cx.finding(
+            RuleId::AtsEd25519Key,
+            format!("{} has an Ed25519 key.", cx.name()),
+        ));
+    }
+}
+
+/// `ats.server-configuration`: the half of ATS certificates cannot show.
+pub fn server_configuration(s: &Sent<'_>, out: &mut Vec<Finding>) {
+    out.push(Finding::new(
+        RuleId::AtsServerConfiguration,
+        None,
+        match &s.ctx.options.negotiated {
+            // A live connection shows one handshake, not every one ATS might make.
+            Some(n) => format!(
+                "The certificate half of App Transport Security is checked above. This connection negotiated {}, {}; \
+                 ATS needs TLS 1.2 or later with an ECDHE (forward-secret) AES suite, and `netlens ats` tests each \
+                 configuration it may use.",
+                n.protocol_version, n.cipher_suite
+            ),
+            None => "The certificate half of App Transport Security is checked above. ATS also needs the server to \
+                 negotiate TLS 1.2 or later with an ECDHE (forward-secret) AES suite; certificates cannot show that."
+                .to_owned(),
+        },
+    ));
 }
 
 fn ct_findings(leaf: Node<'_>, report: &CtReport, out: &mut Vec<Finding>) {

@@ -1,6 +1,6 @@
 //! `cabf.*`: the CA/B Forum Baseline Requirements' certificate profile, which strict TLS
 //! libraries enforce: v3, keys, EKU, AIA and name-constraint contents, root AKI, CN copied from a
-//! SAN, and the maximum validity by issuance date (catalog data).
+//! SAN, and the maximum validity by issuance date (catalog data), one check per rule.
 
 use const_oid::db::rfc5280 as oid;
 use der::Decode;
@@ -12,77 +12,90 @@ use crate::constraints::Constraints;
 use crate::finding::Finding;
 use crate::names;
 
-use super::{AIA, ANY_EKU, Node};
+use super::{AIA, ANY_EKU, CertCheck, Node, tls};
 
-/// The CA/B Forum certificate profile for one certificate of the path (`cabf.*`, except the
-/// validity limit, which [`validity_limit`] checks on the leaf of a public chain).
-pub(crate) fn profile(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut Vec<Finding>) {
-    let c = node.cert;
-    let d = &c.details;
-    let self_signed_root = c.self_issued() && is_root;
-
+/// `cabf.version-not-v3`.
+pub fn version(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let d = &cx.node.cert.details;
     if d.version != 3 {
-        out.push(node.finding(
+        out.push(cx.finding(
             RuleId::CabfVersionNotV3,
-            format!("{} is an X.509 v{} certificate.", node.name(), d.version),
+            format!("{} is an X.509 v{} certificate.", cx.name(), d.version),
         ));
     }
+}
+
+/// `cabf.empty-extension`: an AIA with no access descriptions, name constraints with no
+/// subtrees.
+pub fn empty_extension(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let c = cx.node.cert;
     if c.extension(&AIA).is_some()
-        && d.authority_info_access
+        && c.details
+            .authority_info_access
             .as_ref()
             .is_some_and(|a| a.ocsp.is_empty() && a.ca_issuers.is_empty() && a.other.is_empty())
     {
-        out.push(node.finding(
+        out.push(cx.finding(
             RuleId::CabfEmptyExtension,
             format!(
                 "{}'s Authority Information Access extension lists no access descriptions.",
-                node.name()
+                cx.name()
             ),
         ));
     }
-    let aki_ext = c.extension(&oid::ID_CE_AUTHORITY_KEY_IDENTIFIER);
-    if self_signed_root && let Some(e) = aki_ext {
-        // (An undecodable AKI is reported as a malformed extension.)
-        if let Ok(aki) = AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes()) {
-            let problem = if aki.key_identifier.is_none() {
-                Some("has no keyIdentifier")
-            } else if aki.authority_cert_issuer.is_some()
-                || aki.authority_cert_serial_number.is_some()
-            {
-                Some("names an issuer or serial number")
-            } else if c.ski.is_some() && c.aki != c.ski {
-                Some("differs from its subject key identifier")
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
-                out.push(node.finding(
-                    RuleId::CabfAkiProfile,
-                    format!(
-                        "The authority key identifier of root {} {problem}.",
-                        node.name()
-                    ),
-                ));
-            }
-        }
-    }
-
     if let Some(nc) = c.extension(&oid::ID_CE_NAME_CONSTRAINTS)
         && let Ok(parsed) = Constraints::parse(nc.extn_value.as_bytes())
         && parsed.is_empty()
     {
-        out.push(node.finding(
+        out.push(cx.finding(
             RuleId::CabfEmptyExtension,
             format!(
                 "{}'s name constraints have neither permitted nor excluded subtrees.",
-                node.name()
+                cx.name()
             ),
         ));
     }
+}
 
-    // Keys allowed by the CA/B Forum (BR §6.1.5): RSA ≥ 2048 and a multiple of 8, NIST curves.
-    // Built-in anchors are Mozilla's business, and user anchors follow the same rule.
-    let key = &d.public_key;
+/// `cabf.aki-profile`: a self-signed root's authority key identifier, when present, is its
+/// keyIdentifier alone, equal to its subject key identifier. (An undecodable AKI is reported as
+/// a malformed extension.)
+pub fn root_aki(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let c = cx.node.cert;
+    if !cx.is_self_signed_root() {
+        return;
+    }
+    let Some(e) = c.extension(&oid::ID_CE_AUTHORITY_KEY_IDENTIFIER) else {
+        return;
+    };
+    let Ok(aki) = AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes()) else {
+        return;
+    };
+    let problem = if aki.key_identifier.is_none() {
+        Some("has no keyIdentifier")
+    } else if aki.authority_cert_issuer.is_some() || aki.authority_cert_serial_number.is_some() {
+        Some("names an issuer or serial number")
+    } else if c.ski.is_some() && c.aki != c.ski {
+        Some("differs from its subject key identifier")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        out.push(cx.finding(
+            RuleId::CabfAkiProfile,
+            format!(
+                "The authority key identifier of root {} {problem}.",
+                cx.name()
+            ),
+        ));
+    }
+}
+
+/// `cabf.key-not-allowed`: keys allowed by the CA/B Forum (BR §6.1.5): RSA ≥ 2048 and a
+/// multiple of 8, NIST curves. Built-in anchors are Mozilla's business, and user anchors follow
+/// the same rule.
+pub fn key(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let key = &cx.node.cert.details.public_key;
     let key_problem = match key.kind {
         KeyKind::Rsa | KeyKind::RsaPss => match key.bits {
             Some(bits) if bits < 2048 => Some(format!(
@@ -103,45 +116,50 @@ pub(crate) fn profile(node: &Node<'_>, is_leaf: bool, is_root: bool, out: &mut V
         _ => Some(format!("a {} key", key.algorithm)),
     };
     if let Some(problem) = key_problem {
-        out.push(node.finding(
+        out.push(cx.finding(
             RuleId::CabfKeyNotAllowed,
-            format!("{} has {problem}.", node.name()),
+            format!("{} has {problem}.", cx.name()),
         ));
     }
+}
 
-    // Extended key usage profile (BR §7.1.2.1, §7.1.2.7.10).
-    if let Some(eku) = c.extension(&oid::ID_CE_EXT_KEY_USAGE) {
-        if self_signed_root {
-            out.push(node.finding(
-                RuleId::CabfEkuProfile,
-                format!(
-                    "Root {} has an extended key usage extension; roots must not.",
-                    node.name()
-                ),
-            ));
-        }
-        if is_leaf {
-            if eku.critical {
-                out.push(node.finding(
-                    RuleId::CabfEkuProfile,
-                    format!(
-                        "{}'s extended key usage is marked critical; it must not be.",
-                        node.name()
-                    ),
-                ));
-            }
-            if let Ok(list) = ExtendedKeyUsage::from_der(eku.extn_value.as_bytes())
-                && list.0.contains(&ANY_EKU)
-            {
-                out.push(node.finding(
-                    RuleId::CabfEkuProfile,
-                    format!(
-                        "{}'s extended key usage includes anyExtendedKeyUsage.",
-                        node.name()
-                    ),
-                ));
-            }
-        }
+/// `cabf.eku-profile` (BR §7.1.2.1, §7.1.2.7.10): no EKU in a root; in a leaf, not critical and
+/// without anyExtendedKeyUsage.
+pub fn eku(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let Some(eku) = cx.node.cert.extension(&oid::ID_CE_EXT_KEY_USAGE) else {
+        return;
+    };
+    if cx.is_self_signed_root() {
+        out.push(cx.finding(
+            RuleId::CabfEkuProfile,
+            format!(
+                "Root {} has an extended key usage extension; roots must not.",
+                cx.name()
+            ),
+        ));
+    }
+    if !cx.is_leaf() {
+        return;
+    }
+    if eku.critical {
+        out.push(cx.finding(
+            RuleId::CabfEkuProfile,
+            format!(
+                "{}'s extended key usage is marked critical; it must not be.",
+                cx.name()
+            ),
+        ));
+    }
+    if let Ok(list) = ExtendedKeyUsage::from_der(eku.extn_value.as_bytes())
+        && list.0.contains(&ANY_EKU)
+    {
+        out.push(cx.finding(
+            RuleId::CabfEkuProfile,
+            format!(
+                "{}'s extended key usage includes anyExtendedKeyUsage.",
+                cx.name()
+            ),
+        ));
     }
 }
 
@@ -176,7 +194,22 @@ pub(crate) fn loose_ip(text: &str) -> Option<std::net::IpAddr> {
 /// form is an error: byte-wise comparisons see a different name. A CN naming something that is
 /// not among the SANs at all is a warning: clients ignore the CN when SANs exist, but a CA must
 /// not issue it.
-pub(crate) fn cn_problem(
+pub fn cn_in_san(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let c = cx.node.cert;
+    if c.is_ca() {
+        return; // BR §7.1.4.3 governs subscriber certificates
+    }
+    let Some((dns, ips)) = tls::san_names(c) else {
+        return;
+    };
+    for cn in c.details.subject.values_of("CN") {
+        if let Some(finding) = cn_problem(&cx.node, cn, &dns, &ips) {
+            out.push(finding);
+        }
+    }
+}
+
+fn cn_problem(
     node: &Node<'_>,
     cn: &str,
     dns: &[String],
@@ -221,24 +254,21 @@ pub(crate) fn cn_problem(
     None
 }
 
-/// The Baseline Requirements' maximum validity for the leaf's issuance date (BR §6.3.2; the
-/// steps are the rule's catalog data). Only for chains to a public root: private CAs are not
-/// bound by the BRs.
-pub(crate) fn validity_limit(leaf: Node<'_>, out: &mut Vec<Finding>) {
-    let (not_before, _) = leaf.cert.validity();
-    let lifetime = leaf.cert.details.validity.lifetime_days;
-    let issued = &leaf.cert.details.validity.not_before;
+/// `cabf.validity-over-limit`: the Baseline Requirements' maximum validity for the leaf's
+/// issuance date (BR §6.3.2; the steps are the rule's catalog data). The registry runs it only
+/// for chains to a public root: private CAs are not bound by the BRs.
+pub fn validity_limit(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let lifetime = cx.node.cert.details.validity.lifetime_days;
+    let issued = &cx.node.cert.details.validity.not_before;
     let issued_day = issued.get(..10).unwrap_or(issued);
-    if let Some(max) = RuleId::CabfValidityOverLimit
-        .effective()
-        .limit_at(not_before)
+    if let Some(max) = cx.limit(RuleId::CabfValidityOverLimit)
         && lifetime > i64::from(max)
     {
-        out.push(leaf.finding(
+        out.push(cx.finding(
             RuleId::CabfValidityOverLimit,
             format!(
                 "{} is valid for {lifetime} days; for certificates issued on {issued_day} the Baseline Requirements allow at most {max}.",
-                leaf.name(),
+                cx.name(),
             ),
         ));
     }

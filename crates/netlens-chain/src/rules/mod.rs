@@ -1,17 +1,23 @@
-//! The chain rules, one module per rule namespace, so a rule's code is found from its id:
+//! The chain rules: one module per rule namespace, one check function per rule (or per small
+//! family of rules that share their work), and one table, [`REGISTRY`], that says which check
+//! makes which rule, when it runs and to what it applies.
 //!
 //! | ids | module |
 //! |---|---|
-//! | `chain.*` | [`chain`] (path validation and the chain as sent; revocation in [`crate::crl`]) |
+//! | `chain.*` | [`chain`] (input, path validation, revocation, the chain as sent) |
 //! | `x509.*` | [`x509`] |
 //! | `cabf.*` | [`cabf`] |
 //! | `tls.*` | [`tls`] |
-//! | `apple.*`, `ats.*`, `info.private-root` | [`apple`] |
-//! | `trust.*` | [`trust`] (`trust.store-paths-differ` in `analyzer.rs`, which compares the stores' chosen paths) |
-//! | `info.*` | [`chain::chain_level`] (advice about the input as a whole); `info.private-root` in [`apple`] |
+//! | `apple.*`, `ats.*` | [`apple`] |
+//! | `trust.*` | [`trust`] |
+//! | `info.*` | [`info`] |
 //!
-//! This module validates one candidate path ([`validate`]): it runs the per-path rules of
-//! [`chain`], [`x509`], [`cabf`] and [`tls`] in order.
+//! A check never decides whether it applies: the runner ([`run`]) calls it for its [`Scope`]
+//! only where its [`Applicability`] holds (the leaf, issuers, public roots, the purpose…) and
+//! only for subjects dated inside its rules' effective dates (catalog data, read at the
+//! certificate's notBefore; a check reads the limit in force with [`CertCheck::limit`]).
+//! Findings are made here and nowhere else (`tests/architecture.rs` checks): the analyzer
+//! builds paths, lets the stores choose and assembles the report.
 //!
 //! Every check runs on every candidate path, so the path finally shown is simply the one with
 //! the fewest errors, and each alternative comes with its own reasons.
@@ -19,19 +25,31 @@
 pub mod apple;
 pub mod cabf;
 pub mod chain;
+pub mod info;
 pub mod tls;
 pub mod trust;
 pub mod x509;
+
+mod registry;
+pub mod run;
+
+pub use registry::{
+    Applicability, Check, Position, REGISTRY, Registration, Roots, Scope, registration,
+};
+
+use std::cell::OnceCell;
 
 use const_oid::ObjectIdentifier;
 
 use crate::Options;
 use crate::catalog::RuleId;
-use crate::crypto::HashAlg;
+use crate::crl::Crl;
+use crate::crypto::{HashAlg, Verifier};
+use crate::ct::CtReport;
 use crate::finding::Finding;
 use crate::model::ChainCert;
 use crate::path::{Path, PathEnd};
-use crate::store::TrustStore;
+use crate::store::{Anchor, TrustStore};
 
 const SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
 const CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
@@ -57,7 +75,7 @@ const UNDERSTOOD: &[&str] = &[
     "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
 ];
 
-/// Everything validation looks at.
+/// Everything validation looks at, the same for every path.
 pub struct Context<'a> {
     /// Deduplicated chain certificates.
     pub certs: &'a [ChainCert],
@@ -67,6 +85,10 @@ pub struct Context<'a> {
     pub store: &'a TrustStore,
     /// The analysis options.
     pub options: &'a Options,
+    /// The CRLs supplied.
+    pub crls: &'a [Crl],
+    /// Verifies CRL signatures (path signatures were verified while building).
+    pub verifier: &'a dyn Verifier,
 }
 
 /// A certificate of the path with what findings need to name it.
@@ -99,7 +121,7 @@ impl Node<'_> {
 
 /// The full certificates of a path, leaf first, ending with the anchor's certificate when it is
 /// known (a user anchor). A built-in anchor has no certificate: only its name and key.
-pub fn nodes<'a>(ctx: &'a Context<'a>, path: &Path) -> Vec<Node<'a>> {
+pub fn nodes<'a>(ctx: &Context<'a>, path: &Path) -> Vec<Node<'a>> {
     let mut out: Vec<Node<'a>> = path
         .certs
         .iter()
@@ -120,52 +142,164 @@ pub fn nodes<'a>(ctx: &'a Context<'a>, path: &Path) -> Vec<Node<'a>> {
     out
 }
 
+/// One candidate path, as [`Scope::Path`] checks see it (and [`Scope::Certificate`] checks
+/// through [`CertCheck::path`]).
+pub struct PathCheck<'a> {
+    /// What every path shares.
+    pub ctx: &'a Context<'a>,
+    /// The path.
+    pub path: &'a Path,
+    /// Its certificates, leaf first (never empty: the runner skips empty paths).
+    pub nodes: Vec<Node<'a>>,
+    /// The anchor it ends at, if any.
+    pub anchor: Option<&'a Anchor>,
+    /// Apple's Certificate Transparency evaluation of the leaf, for a path to a public root.
+    pub ct: Option<&'a CtReport>,
+    /// Name-constraint outcomes, computed once for the checks that report them.
+    constraints: OnceCell<Vec<chain::ConstraintOutcome<'a>>>,
+}
+
+impl<'a> PathCheck<'a> {
+    /// The path's view for checks; `None` for an empty path.
+    pub fn new(ctx: &'a Context<'a>, path: &'a Path, ct: Option<&'a CtReport>) -> Option<Self> {
+        let nodes = nodes(ctx, path);
+        if nodes.is_empty() {
+            return None;
+        }
+        Some(PathCheck {
+            ctx,
+            path,
+            nodes,
+            anchor: path.end.anchor().and_then(|a| ctx.store.get(a)),
+            ct,
+            constraints: OnceCell::new(),
+        })
+    }
+
+    /// The leaf.
+    pub fn leaf(&self) -> Node<'a> {
+        self.nodes[0]
+    }
+
+    /// The options.
+    pub fn options(&self) -> &'a Options {
+        self.ctx.options
+    }
+
+    /// Each name-constraint source on the path checked against the certificates below it.
+    pub fn constraint_outcomes(&self) -> &[chain::ConstraintOutcome<'a>] {
+        self.constraints
+            .get_or_init(|| chain::constraint_outcomes(self))
+    }
+}
+
+/// One certificate of a candidate path, as [`Scope::Certificate`] checks see it.
+pub struct CertCheck<'p, 'a> {
+    /// The path it is on.
+    pub path: &'p PathCheck<'a>,
+    /// The certificate.
+    pub node: Node<'a>,
+    /// Its position in [`PathCheck::nodes`] (0: the leaf).
+    pub index: usize,
+    /// It is the root of the path: the anchor certificate, or a self-signed top.
+    pub is_root: bool,
+    /// The moment the rules' effective dates are read at: the certificate's notBefore.
+    pub date: i64,
+}
+
+impl CertCheck<'_, '_> {
+    /// The leaf.
+    pub fn is_leaf(&self) -> bool {
+        self.index == 0
+    }
+
+    /// The last certificate of [`PathCheck::nodes`].
+    pub fn is_top(&self) -> bool {
+        self.index + 1 == self.path.nodes.len()
+    }
+
+    /// A self-signed root of the path (not merely an anchor that is an intermediate).
+    pub fn is_self_signed_root(&self) -> bool {
+        self.node.cert.self_issued() && self.is_root
+    }
+
+    /// The limit `rule` sets for this certificate's date (catalog data; the runner has checked
+    /// the rule is in force).
+    pub fn limit(&self, rule: RuleId) -> Option<u32> {
+        rule.effective().limit_at(self.date)
+    }
+
+    /// A finding about this certificate.
+    pub fn finding(&self, rule: RuleId, message: impl Into<String>) -> Finding {
+        self.node.finding(rule, message)
+    }
+
+    /// How findings name it.
+    pub fn name(&self) -> String {
+        self.node.name()
+    }
+}
+
+/// The chain as sent, once every store has chosen its path: what [`Scope::Sent`] checks see.
+pub struct Sent<'a> {
+    /// What every path shares.
+    pub ctx: &'a Context<'a>,
+    /// Index (into [`Context::certs`]) of the leaf.
+    pub leaf: usize,
+    /// The path search stopped at its limits.
+    pub exhausted: bool,
+    /// The path shown (Apple's choice).
+    pub primary: &'a Path,
+    /// Every store's trusted path, Apple's first.
+    pub deploy: &'a [&'a Path],
+    /// Each store's choice, in [`netlens_roots::StoreId::ALL`] order.
+    pub chosen: &'a [StoreChoice<'a>],
+}
+
+/// One store's chosen path.
+pub struct StoreChoice<'a> {
+    /// The store.
+    pub store: netlens_roots::StoreId,
+    /// The path it settled on.
+    pub path: &'a Path,
+    /// It trusts that path.
+    pub trusted: bool,
+}
+
+/// What was read, before any path is built: what [`Scope::Input`] checks see.
+#[derive(Clone, Debug, Default)]
+pub struct InputFacts {
+    /// Problems the input scanner reported, each with whether it was the anchors' input.
+    pub problems: Vec<(netlens_x509::InputProblem, bool)>,
+    /// Why the CT log list could not be read.
+    pub log_list_error: Option<String>,
+    /// Chain certificates that do not parse: position as sent, where, why, DER offset.
+    pub unparsed: Vec<Unparsed>,
+    /// Anchor certificates that do not parse.
+    pub unparsed_anchors: Vec<Unparsed>,
+    /// Second copies: (the copy's index as sent, the first copy's label, the copy's label).
+    pub duplicates: Vec<(usize, String, String)>,
+    /// CRLs that cannot be read: where, and why.
+    pub unreadable_crls: Vec<(String, crate::crl::CrlError)>,
+    /// How many distinct certificates were read.
+    pub certificates: usize,
+}
+
+/// A certificate that does not parse.
+#[derive(Clone, Debug)]
+pub struct Unparsed {
+    /// Its position in its input (0-based).
+    pub index: usize,
+    /// Where it was found, in words.
+    pub location: String,
+    /// The parser's words.
+    pub detail: String,
+    /// Where in its DER the parser stopped.
+    pub der_offset: Option<usize>,
+}
+
 fn hash_of(cert: &ChainCert) -> Option<HashAlg> {
     crate::crypto::scheme(cert.cert.signature_algorithm())
         .ok()
         .map(|s| s.hash())
-}
-
-/// Validates `path`, returning its findings.
-pub fn validate(ctx: &Context<'_>, path: &Path) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let nodes = nodes(ctx, path);
-    let Some(leaf) = nodes.first().copied() else {
-        return out;
-    };
-    let now = ctx.options.at;
-
-    chain::links(ctx, path, &nodes, &mut out);
-    chain::ending(ctx, path, &mut out);
-
-    for (i, node) in nodes.iter().enumerate() {
-        chain::validity(node, now, &mut out);
-        chain::unknown_critical(node, &mut out);
-        let root = is_root(node, i, &nodes, path);
-        x509::structure(node, i == 0, root, &mut out);
-        cabf::profile(node, i == 0, root, &mut out);
-        if i == 0 {
-            tls::leaf_names(node, &mut out);
-        }
-        if i > 0 {
-            chain::issuer_checks(node, &nodes, i, &mut out);
-            if !root {
-                chain::eku_chaining(ctx, node, &mut out);
-            }
-        }
-    }
-
-    chain::name_constraints(ctx, path, &nodes, &mut out);
-    tls::leaf_checks(ctx, leaf, &mut out);
-    chain::depth(ctx, path, &nodes, &mut out);
-    out
-}
-
-/// Whether `nodes[i]` is the root of the path: the anchor certificate, or a self-signed top.
-fn is_root(node: &Node<'_>, i: usize, nodes: &[Node<'_>], path: &Path) -> bool {
-    let last = i + 1 == nodes.len();
-    node.anchor_label.is_some()
-        || (last
-            && node.cert.self_issued()
-            && matches!(path.end, PathEnd::SelfSigned | PathEnd::IsAnchor(_)))
 }

@@ -12,65 +12,62 @@ use crate::model::ChainCert;
 use crate::names::{self, Host};
 use crate::{ExpectedName, Purpose};
 
-use super::{ANY_EKU, CLIENT_AUTH, Context, Node, SERVER_AUTH};
+use super::{ANY_EKU, CLIENT_AUTH, CertCheck, Context, Node, SERVER_AUTH};
 
-/// SAN syntax and the CN-in-SAN rule, for the leaf.
-pub(crate) fn leaf_names(node: &Node<'_>, out: &mut Vec<Finding>) {
-    let c = node.cert;
-    let Some(ext) = c.extension(&oid::ID_CE_SUBJECT_ALT_NAME) else {
-        return;
-    };
-    let Ok(san) = SubjectAltName::from_der(ext.extn_value.as_bytes()) else {
-        return;
-    };
+/// The leaf's DNS names and IP addresses from its subjectAltName (`None` without a readable
+/// one); malformed IP entries are left out.
+pub(crate) fn san_names(c: &ChainCert) -> Option<(Vec<String>, Vec<std::net::IpAddr>)> {
+    let ext = c.extension(&oid::ID_CE_SUBJECT_ALT_NAME)?;
+    let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).ok()?;
     let mut dns = Vec::new();
     let mut ips = Vec::new();
     for name in &san.0 {
         match name {
+            GeneralName::DnsName(d) => dns.push(d.as_str().to_owned()),
+            GeneralName::IpAddress(o) => ips.extend(names::ip_from_bytes(o.as_bytes())),
+            _ => {}
+        }
+    }
+    Some((dns, ips))
+}
+
+/// `tls.invalid-san`: subjectAltName entries a TLS client cannot use.
+pub fn san_syntax(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    for name in &san_entries(cx.node.cert) {
+        match name {
             GeneralName::DnsName(d) => {
-                let d = d.as_str();
-                if let Some(problem) = names::dns_name_problem(d) {
-                    out.push(node.finding(
+                if let Some(problem) = names::dns_name_problem(d.as_str()) {
+                    out.push(cx.finding(
                         RuleId::TlsInvalidSan,
-                        format!("{}'s subjectAltName contains {problem}.", node.name()),
+                        format!("{}'s subjectAltName contains {problem}.", cx.name()),
                     ));
                 }
-                dns.push(d.to_owned());
             }
-            GeneralName::IpAddress(o) => match names::ip_from_bytes(o.as_bytes()) {
-                Some(ip) => ips.push(ip),
-                None => out.push(node.finding(
+            GeneralName::IpAddress(o) if names::ip_from_bytes(o.as_bytes()).is_none() => {
+                out.push(cx.finding(
                     RuleId::TlsInvalidSan,
                     format!(
                         "{}'s subjectAltName has an IP address of {} bytes (4 or 16 expected).",
-                        node.name(),
+                        cx.name(),
                         o.as_bytes().len()
                     ),
-                )),
-            },
+                ))
+            }
             GeneralName::Rfc822Name(e)
                 if e.as_str().matches('@').count() != 1
                     || e.as_str().starts_with('@')
                     || e.as_str().ends_with('@') =>
             {
-                out.push(node.finding(
+                out.push(cx.finding(
                     RuleId::TlsInvalidSan,
                     format!(
                         "{}'s subjectAltName has the malformed email address \"{}\" (one '@' between a local part and a domain).",
-                        node.name(),
+                        cx.name(),
                         e.as_str()
                     ),
                 ))
             }
             _ => {}
-        }
-    }
-    if c.is_ca() {
-        return; // CA/B Forum BR §7.1.4.3 governs subscriber certificates
-    }
-    for cn in c.details.subject.values_of("CN") {
-        if let Some(finding) = super::cabf::cn_problem(node, cn, &dns, &ips) {
-            out.push(finding);
         }
     }
 }
@@ -82,83 +79,96 @@ pub(crate) fn san_entries(cert: &ChainCert) -> Vec<GeneralName> {
         .unwrap_or_default()
 }
 
-pub(crate) fn leaf_checks(ctx: &Context<'_>, leaf: Node<'_>, out: &mut Vec<Finding>) {
-    let c = leaf.cert;
-    let sans = san_entries(c);
-    let eku = c
-        .extension(&oid::ID_CE_EXT_KEY_USAGE)
-        .and_then(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok());
-    let nb = c.validity().0;
+fn eku_of(c: &ChainCert) -> Option<ExtendedKeyUsage> {
+    c.extension(&oid::ID_CE_EXT_KEY_USAGE)
+        .and_then(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok())
+}
 
-    match ctx.options.purpose {
-        Purpose::ServerAuth => {
-            match &eku {
-                Some(list) if !list.0.contains(&SERVER_AUTH) && !list.0.contains(&ANY_EKU) => {
-                    let names: Vec<String> = list.0.iter().map(netlens_x509::oids::short_name).collect();
-                    out.push(leaf.finding(
-                        RuleId::TlsMissingServerauthEku,
-                        format!(
-                            "{}'s extended key usage ({}) does not include serverAuth.",
-                            leaf.name(),
-                            names.join(", ")
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None if nb >= crate::catalog::APPLE_2019.unix_seconds() => out.push(
-                    leaf.finding(
-                        RuleId::TlsMissingServerauthEku,
-                        format!(
-                            "{} has no extended key usage. RFC 5280 allows that, but Apple requires serverAuth in \
-                             certificates issued on or after {}.",
-                            leaf.name(),
-                            crate::catalog::APPLE_2019
-                        ),
-                    )
-                    .deciding(&[Profile::Apple]),
+/// `tls.missing-serverauth-eku`: a server leaf's extended key usage must allow serverAuth. The
+/// rule is always in force; Apple's date ([`crate::catalog::APPLE_2019`]) decides one case of
+/// it: a leaf with no extended key usage at all fails Apple from that day.
+pub fn server_auth_eku(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let leaf = &cx.node;
+    match eku_of(leaf.cert) {
+        Some(list) if !list.0.contains(&SERVER_AUTH) && !list.0.contains(&ANY_EKU) => {
+            let names: Vec<String> = list.0.iter().map(netlens_x509::oids::short_name).collect();
+            out.push(leaf.finding(
+                RuleId::TlsMissingServerauthEku,
+                format!(
+                    "{}'s extended key usage ({}) does not include serverAuth.",
+                    leaf.name(),
+                    names.join(", ")
                 ),
-                None => {}
-            }
-            host_checks(ctx, leaf, &sans, out);
+            ));
         }
+        Some(_) => {}
+        None if cx.date >= crate::catalog::APPLE_2019.unix_seconds() => out.push(
+            leaf.finding(
+                RuleId::TlsMissingServerauthEku,
+                format!(
+                    "{} has no extended key usage. RFC 5280 allows that, but Apple requires serverAuth in \
+                     certificates issued on or after {}.",
+                    leaf.name(),
+                    crate::catalog::APPLE_2019
+                ),
+            )
+            .deciding(&[Profile::Apple]),
+        ),
+        None => {}
+    }
+}
+
+/// `tls.missing-clientauth-eku`: a client leaf's extended key usage must allow clientAuth.
+pub fn client_auth_eku(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    if let Some(list) = eku_of(cx.node.cert)
+        && !list.0.contains(&CLIENT_AUTH)
+        && !list.0.contains(&ANY_EKU)
+    {
+        out.push(cx.finding(
+            RuleId::TlsMissingClientauthEku,
+            format!(
+                "{}'s extended key usage does not include clientAuth.",
+                cx.name()
+            ),
+        ));
+    }
+}
+
+/// `tls.hostname-mismatch` and `tls.cn-only-name`: the names clients match (RFC 9525): the host
+/// a server is reached at, or the names a client certificate must carry.
+pub fn names(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let ctx = cx.path.ctx;
+    let sans = san_entries(cx.node.cert);
+    match ctx.options.purpose {
+        Purpose::ServerAuth => host_checks(ctx, cx.node, &sans, out),
         Purpose::ClientAuth => {
-            if let Some(list) = &eku
-                && !list.0.contains(&CLIENT_AUTH)
-                && !list.0.contains(&ANY_EKU)
-            {
-                out.push(leaf.finding(
-                    RuleId::TlsMissingClientauthEku,
-                    format!(
-                        "{}'s extended key usage does not include clientAuth.",
-                        leaf.name()
-                    ),
-                ));
-            }
             for expected in &ctx.options.client_names {
                 if !client_name_present(expected, &sans) {
-                    out.push(leaf.finding(
+                    out.push(cx.finding(
                         RuleId::TlsHostnameMismatch,
-                        format!("{} does not name {}.", leaf.name(), expected),
+                        format!("{} does not name {}.", cx.name(), expected),
                     ));
                 }
             }
         }
     }
+}
 
-    if !ctx.options.required_key_usage.is_empty()
-        && let Some(ku) = &c.details.key_usage
+/// `tls.key-usage-not-allowed`: the key usages the caller requires.
+pub fn key_usage(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let required = &cx.path.options().required_key_usage;
+    if !required.is_empty()
+        && let Some(ku) = &cx.node.cert.details.key_usage
     {
-        let missing: Vec<&str> = ctx
-            .options
-            .required_key_usage
+        let missing: Vec<&str> = required
             .iter()
             .map(String::as_str)
             .filter(|u| !ku.usages.contains(u))
             .collect();
         if !missing.is_empty() {
-            out.push(leaf.finding(
+            out.push(cx.finding(
                 RuleId::TlsKeyUsageNotAllowed,
-                format!("{}'s key usage lacks {}.", leaf.name(), missing.join(", ")),
+                format!("{}'s key usage lacks {}.", cx.name(), missing.join(", ")),
             ));
         }
     }
@@ -182,12 +192,7 @@ pub(crate) fn client_name_present(expected: &ExpectedName, sans: &[GeneralName])
     })
 }
 
-pub(crate) fn host_checks(
-    ctx: &Context<'_>,
-    leaf: Node<'_>,
-    sans: &[GeneralName],
-    out: &mut Vec<Finding>,
-) {
+fn host_checks(ctx: &Context<'_>, leaf: Node<'_>, sans: &[GeneralName], out: &mut Vec<Finding>) {
     let has_name_sans = sans
         .iter()
         .any(|s| matches!(s, GeneralName::DnsName(_) | GeneralName::IpAddress(_)));

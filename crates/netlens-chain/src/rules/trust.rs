@@ -15,13 +15,15 @@
 //! `trust.root-removed` when it is a root Apple removed, with the release that removed it. The
 //! findings carry no verdicts: the analyzer (`analyzer.rs`, `finish`) gives them the profiles that use the store.
 
-use netlens_roots::{Basis, Distrust, StoreId};
+use netlens_roots::{Basis, Distrust, Root, StoreId};
 
 use crate::catalog::RuleId;
 use crate::finding::Finding;
+use crate::model::ChainCert;
 use crate::path::{Path, PathEnd};
-use crate::rules::Context;
+use crate::rules::{Context, Sent, StoreChoice};
 use crate::store::Anchor;
+use crate::store::TrustStore;
 
 /// What one store makes of one path.
 #[derive(Clone, Debug)]
@@ -99,7 +101,8 @@ fn about(
     Finding::new(rule, top, message).about_anchor(&anchor.label)
 }
 
-/// Judges `path` for `store`.
+/// Judges `path` for `store`: the `trust.*` rules, one family, because each store's decision
+/// and its one-sentence reason come from the same anchor entries.
 pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
     let info = store.info();
     let Some(anchor) = path.end.anchor().and_then(|a| ctx.store.get(a)) else {
@@ -118,93 +121,19 @@ pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
             ),
         };
     }
-    let entries: Vec<_> = anchor.entries_in(store).collect();
-    let mut findings = Vec::new();
-    let mut reasons = Vec::new();
-
-    if store == StoreId::Apple
-        && !entries.is_empty()
-        && entries.iter().all(|r| !r.apple_allows_tls())
-    {
-        let policies = entries
-            .iter()
-            .flat_map(|r| r.apple_policies.iter().copied())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let message = format!(
-            "Apple trusts \"{}\" only for its own services (Apple policies {policies}), not for TLS server \
-             authentication.",
-            anchor.label
-        );
-        reasons.push(message.clone());
-        findings.push(about(
-            RuleId::TrustRootNotForTls,
-            path,
-            ctx,
-            anchor,
-            message,
-        ));
-    }
-
-    // A root some entry of which carries no distrust date stays trusted.
-    let distrusts: Vec<&Distrust> = entries.iter().filter_map(|r| r.distrust(store)).collect();
-    if !entries.is_empty() && distrusts.len() == entries.len() {
-        let d = distrusts.iter().max_by_key(|d| d.after).copied().copied();
-        if let Some(d) = d {
-            let (issued, how) = issuance(ctx, path, d.basis);
-            if issued > d.after {
-                let message = format!(
-                    "{} no longer trusts certificates from \"{}\" issued after {}: this one was issued on {} ({how}). \
-                     Source: {}.",
-                    info.title(),
-                    anchor.label,
-                    date(d.after),
-                    date(issued),
-                    d.source
-                );
-                reasons.push(message.clone());
-                findings.push(
-                    about(RuleId::TrustDistrustedAfter, path, ctx, anchor, message).fix(format!(
-                        "Replace the certificate with one from a CA that {} trusts without a date limit; certificates \
-                         issued on or before {} keep working until they expire.",
-                        info.name,
-                        date(d.after)
-                    )),
-                );
-            }
-        }
-    }
-
-    if entries
-        .iter()
-        .all(|r| r.expiry_enforced_by(store) && ctx.options.at > r.not_after)
-        && !entries.is_empty()
-    {
-        let not_after = entries
-            .iter()
-            .map(|r| r.not_after)
-            .max()
-            .unwrap_or_default();
-        let message = format!(
-            "{} enforces the validity of \"{}\", which expired on {}.",
-            info.title(),
-            anchor.label,
-            date(not_after)
-        );
-        reasons.push(message.clone());
-        findings.push(about(
-            RuleId::TrustAnchorExpired,
-            path,
-            ctx,
-            anchor,
-            message,
-        ));
-    }
-
-    if findings.is_empty() {
-        Assessment {
+    let entries: Vec<&'static Root> = anchor.entries_in(store).collect();
+    let decisions: Vec<Finding> = [
+        not_for_tls(path, ctx, anchor, store, &entries),
+        distrusted_after(path, ctx, anchor, store, &entries),
+        anchor_expired(path, ctx, anchor, store, &entries),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if decisions.is_empty() {
+        return Assessment {
             trusted: true,
-            findings,
+            findings: decisions,
             reason: format!(
                 "The chain reaches \"{}\", which {} {} holds{}.",
                 anchor.label,
@@ -216,14 +145,122 @@ pub fn assess(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
                     ""
                 }
             ),
-        }
-    } else {
-        Assessment {
-            trusted: false,
-            findings,
-            reason: reasons.join(" "),
-        }
+        };
     }
+    let reason = decisions
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Assessment {
+        trusted: false,
+        findings: decisions,
+        reason,
+    }
+}
+
+/// `trust.root-not-for-tls`: Apple trusts the root only for its own services.
+fn not_for_tls(
+    path: &Path,
+    ctx: &Context<'_>,
+    anchor: &Anchor,
+    store: StoreId,
+    entries: &[&'static Root],
+) -> Option<Finding> {
+    if store != StoreId::Apple || entries.is_empty() || entries.iter().any(|r| r.apple_allows_tls())
+    {
+        return None;
+    }
+    let policies = entries
+        .iter()
+        .flat_map(|r| r.apple_policies.iter().copied())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = format!(
+        "Apple trusts \"{}\" only for its own services (Apple policies {policies}), not for TLS server \
+         authentication.",
+        anchor.label
+    );
+    Some(about(
+        RuleId::TrustRootNotForTls,
+        path,
+        ctx,
+        anchor,
+        message,
+    ))
+}
+
+/// `trust.distrusted-after`: the store distrusts certificates issued after a date. A root some
+/// entry of which carries no distrust date stays trusted.
+fn distrusted_after(
+    path: &Path,
+    ctx: &Context<'_>,
+    anchor: &Anchor,
+    store: StoreId,
+    entries: &[&'static Root],
+) -> Option<Finding> {
+    let info = store.info();
+    let distrusts: Vec<&Distrust> = entries.iter().filter_map(|r| r.distrust(store)).collect();
+    if entries.is_empty() || distrusts.len() != entries.len() {
+        return None;
+    }
+    let d = distrusts.iter().max_by_key(|d| d.after).copied().copied()?;
+    let (issued, how) = issuance(ctx, path, d.basis);
+    if issued <= d.after {
+        return None;
+    }
+    let message = format!(
+        "{} no longer trusts certificates from \"{}\" issued after {}: this one was issued on {} ({how}). \
+         Source: {}.",
+        info.title(),
+        anchor.label,
+        date(d.after),
+        date(issued),
+        d.source
+    );
+    Some(
+        about(RuleId::TrustDistrustedAfter, path, ctx, anchor, message).fix(format!(
+            "Replace the certificate with one from a CA that {} trusts without a date limit; certificates \
+             issued on or before {} keep working until they expire.",
+            info.name,
+            date(d.after)
+        )),
+    )
+}
+
+/// `trust.anchor-expired`: the store enforces the anchor's own validity.
+fn anchor_expired(
+    path: &Path,
+    ctx: &Context<'_>,
+    anchor: &Anchor,
+    store: StoreId,
+    entries: &[&'static Root],
+) -> Option<Finding> {
+    if entries.is_empty()
+        || !entries
+            .iter()
+            .all(|r| r.expiry_enforced_by(store) && ctx.options.at > r.not_after)
+    {
+        return None;
+    }
+    let not_after = entries
+        .iter()
+        .map(|r| r.not_after)
+        .max()
+        .unwrap_or_default();
+    let message = format!(
+        "{} enforces the validity of \"{}\", which expired on {}.",
+        store.info().title(),
+        anchor.label,
+        date(not_after)
+    );
+    Some(about(
+        RuleId::TrustAnchorExpired,
+        path,
+        ctx,
+        anchor,
+        message,
+    ))
 }
 
 /// The path ends at an anchor `store` does not hold.
@@ -427,6 +464,69 @@ fn unanchored(ctx: &Context<'_>, path: &Path, store: StoreId) -> Assessment {
         findings,
         reason,
     }
+}
+
+/// "#1 → #2 → ISRG Root X1".
+fn path_words(path: &Path, certs: &[ChainCert], store: &TrustStore) -> String {
+    let mut parts: Vec<String> = path
+        .certs
+        .iter()
+        .map(|&i| format!("#{}", certs[i].index + 1))
+        .collect();
+    if let PathEnd::Anchor(a) = path.end
+        && let Some(anchor) = store.get(a)
+    {
+        parts.push(anchor.label.clone());
+    }
+    parts.join(" → ")
+}
+
+/// `trust.store-paths-differ`: when stores that trust the chain settle on different paths, the
+/// served chain must hold the certificates of each: say so, with the paths.
+pub fn paths_differ(s: &Sent<'_>, out: &mut Vec<Finding>) {
+    let (certs, store) = (s.ctx.certs, s.ctx.store);
+    let trusted: Vec<&StoreChoice<'_>> = s.chosen.iter().filter(|c| c.trusted).collect();
+    let Some(first) = trusted.first() else {
+        return;
+    };
+    if trusted.iter().all(|c| c.path.certs == first.path.certs) {
+        return;
+    }
+    let described: Vec<String> = trusted
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {}",
+                c.store.info().name,
+                path_words(c.path, certs, store)
+            )
+        })
+        .collect();
+    let mut all: Vec<usize> = Vec::new();
+    for c in &trusted {
+        for &i in &c.path.certs {
+            if !all.contains(&certs[i].index) && store.same_as(&certs[i]).is_none() {
+                all.push(certs[i].index);
+            }
+        }
+    }
+    out.push(
+        Finding::new(
+            RuleId::TrustStorePathsDiffer,
+            None,
+            format!(
+                "The stores that trust this chain build different paths ({}).",
+                described.join("; ")
+            ),
+        )
+        .fix(format!(
+            "Serve {} (leaf first) so each client can build its own path; the chain to deploy below does.",
+            all.iter()
+                .map(|i| format!("#{}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    );
 }
 
 #[cfg(test)]

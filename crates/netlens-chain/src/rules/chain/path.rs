@@ -1,26 +1,27 @@
-//! `chain.*`: RFC 5280 §6 path validation: validity dates, signatures along the path, how the
-//! path ends, CA and key-usage checks on issuers, EKU chaining, name constraints and depth; and,
-//! once the stores have chosen their paths, the chain as sent ([`chain_level`]: order, extra
-//! certificates, anchors sent, and the `info.*` advice). Revocation (`chain.revoked`,
-//! `chain.crl-invalid`) is in [`crate::crl`].
+//! `chain.*` on each candidate path: RFC 5280 §6 path validation: validity dates, signatures along
+//! the path, how the path ends, CA and key-usage checks on issuers, EKU chaining, name
+//! constraints and depth.
 
 use const_oid::db::rfc5280 as oid;
 use der::Decode;
 use x509_cert::ext::pkix::ExtendedKeyUsage;
 
+use crate::Purpose;
 use crate::catalog::{Profile, RuleId};
-use crate::constraints::{self, Constraints, Violation};
+use crate::constraints::{self, Constraints, ConstraintsError, Violation};
 use crate::crypto::{HashAlg, Verification};
 use crate::finding::Finding;
-use crate::model::ChainCert;
-use crate::path::{Path, PathEnd};
-use crate::store::{AnchorOrigin, TrustStore};
-use crate::{Options, Purpose};
+use crate::path::PathEnd;
+use crate::store::AnchorOrigin;
 
-use super::{ANY_EKU, CLIENT_AUTH, CT_POISON, Context, Node, SERVER_AUTH, UNDERSTOOD, hash_of};
+use crate::rules::{
+    ANY_EKU, CLIENT_AUTH, CT_POISON, CertCheck, Node, PathCheck, SERVER_AUTH, UNDERSTOOD, hash_of,
+};
 
 /// Validity dates (RFC 5280 §6.1.3 (a)(2)) at `now`, for every certificate whose dates we know.
-pub(crate) fn validity(node: &Node<'_>, now: i64, out: &mut Vec<Finding>) {
+pub fn validity(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let node = &cx.node;
+    let now = cx.path.options().at;
     let c = node.cert;
     let (nb, na) = c.validity();
     if now > na {
@@ -50,7 +51,10 @@ pub(crate) fn validity(node: &Node<'_>, now: i64, out: &mut Vec<Finding>) {
     }
 }
 
-pub(crate) fn links(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mut Vec<Finding>) {
+/// Each link's signature (verified while building): invalid, unverifiable, SHA-1; and key
+/// identifiers that disagree although the signature verifies.
+pub fn links(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
+    let (ctx, path, nodes) = (p.ctx, p.path, &p.nodes);
     for (i, v) in path.links.iter().enumerate() {
         let Some(child) = nodes.get(i) else { continue };
         // The self-signature of an untrusted root proves nothing either way.
@@ -116,7 +120,9 @@ pub(crate) fn links(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mu
     }
 }
 
-pub(crate) fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
+/// How the path ends: a self-signed leaf, an untrusted root, a missing issuer.
+pub fn ending(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
+    let (ctx, path) = (p.ctx, p.path);
     let Some(&top_index) = path.certs.last() else {
         return;
     };
@@ -209,18 +215,13 @@ pub(crate) fn ending(ctx: &Context<'_>, path: &Path, out: &mut Vec<Finding>) {
                     .fix(fix),
             );
         }
-        PathEnd::BadLink => {}
-        PathEnd::TooLong => out.push(node.finding(
-            RuleId::ChainTooLong,
-            format!(
-                "No trusted root was reached within {} certificates.",
-                crate::path::MAX_PATH_LEN
-            ),
-        )),
+        PathEnd::BadLink | PathEnd::TooLong => {}
     }
 }
 
-pub(crate) fn unknown_critical(node: &Node<'_>, out: &mut Vec<Finding>) {
+/// Critical extensions clients do not understand, and precertificates.
+pub fn unknown_critical(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let node = &cx.node;
     for ext in node.cert.extensions() {
         if !ext.critical {
             continue;
@@ -247,8 +248,10 @@ pub(crate) fn unknown_critical(node: &Node<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Checks on certificates that issued the one below them.
-pub(crate) fn issuer_checks(node: &Node<'_>, nodes: &[Node<'_>], i: usize, out: &mut Vec<Finding>) {
+/// basicConstraints of a certificate that issued the one below it: a CA, within its
+/// pathLenConstraint.
+pub fn issuer_is_ca(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let (node, nodes, i) = (&cx.node, &cx.path.nodes, cx.index);
     let c = node.cert;
     let subordinate = nodes[i - 1].name();
     match &c.details.basic_constraints {
@@ -282,7 +285,13 @@ pub(crate) fn issuer_checks(node: &Node<'_>, nodes: &[Node<'_>], i: usize, out: 
             ),
         )),
     }
-    if let Some(ku) = &c.details.key_usage
+}
+
+/// The key usage of a certificate that issued the one below it allows keyCertSign.
+pub fn issuer_key_cert_sign(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let node = &cx.node;
+    let subordinate = cx.path.nodes[cx.index - 1].name();
+    if let Some(ku) = &node.cert.details.key_usage
         && !ku.usages.contains(&"keyCertSign")
     {
         out.push(node.finding(
@@ -302,7 +311,8 @@ pub(crate) fn issuer_checks(node: &Node<'_>, nodes: &[Node<'_>], i: usize, out: 
 /// it down the path, and the BRs require TLS subordinate CAs to carry serverAuth. An intermediate
 /// without the extension is unrestricted. Roots are not checked: a trust anchor is a name and a
 /// key.
-pub(crate) fn eku_chaining(ctx: &Context<'_>, node: &Node<'_>, out: &mut Vec<Finding>) {
+pub fn eku_chaining(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    let (ctx, node) = (cx.path.ctx, &cx.node);
     let Some(list) = node
         .cert
         .extension(&oid::ID_CE_EXT_KEY_USAGE)
@@ -328,14 +338,35 @@ pub(crate) fn eku_chaining(ctx: &Context<'_>, node: &Node<'_>, out: &mut Vec<Fin
     ));
 }
 
-pub(crate) fn name_constraints(
-    ctx: &Context<'_>,
-    path: &Path,
-    nodes: &[Node<'_>],
-    out: &mut Vec<Finding>,
-) {
+/// One name-constraint source on a path, checked against every certificate below it.
+pub enum ConstraintOutcome<'a> {
+    /// The source's constraints cannot be read.
+    Unreadable {
+        /// The certificate that carries them (`None` for a built-in anchor).
+        source: Option<Node<'a>>,
+        /// How findings name the source.
+        name: String,
+        /// Why.
+        why: ConstraintsError,
+    },
+    /// A certificate below the source, checked.
+    Checked {
+        /// The certificate checked.
+        below: Node<'a>,
+        /// How findings name the source.
+        name: String,
+        /// The result.
+        result: Result<(), Violation>,
+    },
+}
+
+/// Every name-constraint source on the path (CA certificates, then a built-in anchor's
+/// constraints) against the certificates below it; self-issued intermediates are not checked
+/// (RFC 5280 §6.1.3 (b)).
+pub fn constraint_outcomes<'a>(p: &PathCheck<'a>) -> Vec<ConstraintOutcome<'a>> {
+    let (ctx, path, nodes) = (p.ctx, p.path, &p.nodes);
     // Constraint sources, by the index of the first node they constrain downward from.
-    let mut sources: Vec<(usize, Vec<u8>, String, Option<Node<'_>>)> = Vec::new();
+    let mut sources: Vec<(usize, Vec<u8>, String, Option<Node<'a>>)> = Vec::new();
     for (j, node) in nodes.iter().enumerate().skip(1) {
         if let Some(nc) = node.cert.extension(&oid::ID_CE_NAME_CONSTRAINTS) {
             sources.push((
@@ -358,58 +389,69 @@ pub(crate) fn name_constraints(
             None,
         ));
     }
-    for (j, nc, name, node) in sources {
+    let mut out = Vec::new();
+    for (j, nc, name, source) in sources {
         let constraints = match Constraints::parse(&nc) {
             Ok(c) => c,
             Err(why) => {
-                let f = match node {
-                    Some(n) => n.finding(
-                        RuleId::X509NameConstraintsInvalid,
-                        format!("{name}: {why}."),
-                    ),
-                    None => Finding::new(
-                        RuleId::X509NameConstraintsInvalid,
-                        None,
-                        format!("{name}: {why}."),
-                    ),
-                };
-                out.push(f);
+                out.push(ConstraintOutcome::Unreadable { source, name, why });
                 continue;
             }
         };
         for (k, below) in nodes.iter().enumerate().take(j) {
             if k > 0 && below.cert.self_issued() {
-                continue; // RFC 5280 §6.1.3 (b): self-issued intermediates are not name-checked
+                continue;
             }
-            match constraints::check(below.cert, &constraints) {
-                Ok(()) => {}
-                Err(Violation::TooComplex { .. }) => {
-                    let why = constraints::check(below.cert, &constraints)
-                        .err()
-                        .map(|v| v.to_string())
-                        .unwrap_or_default();
-                    out.push(below.finding(
-                        RuleId::X509NameConstraintsTooComplex,
-                        format!(
-                            "Checking {} against {name}'s name constraints: {why}.",
-                            below.name()
-                        ),
-                    ));
-                }
-                Err(v) => out.push(below.finding(
-                    RuleId::ChainNameConstraintsViolated,
-                    format!(
-                        "{}: {v}, under the name constraints of {name}.",
-                        below.name()
-                    ),
-                )),
-            }
+            out.push(ConstraintOutcome::Checked {
+                below: *below,
+                name: name.clone(),
+                result: constraints::check(below.cert, &constraints),
+            });
+        }
+    }
+    out
+}
+
+/// Names outside the constraints of a CA above them.
+pub fn name_constraints(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
+    for outcome in p.constraint_outcomes() {
+        if let ConstraintOutcome::Checked {
+            below,
+            name,
+            result: Err(v),
+        } = outcome
+            && !matches!(v, Violation::TooComplex { .. })
+        {
+            out.push(below.finding(
+                RuleId::ChainNameConstraintsViolated,
+                format!(
+                    "{}: {v}, under the name constraints of {name}.",
+                    below.name()
+                ),
+            ));
         }
     }
 }
 
-/// The limbo-style limit on logical intermediates (self-issued ones do not count).
-pub(crate) fn depth(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mut Vec<Finding>) {
+/// Too many certificates: no root within the path length clients follow, or more logical
+/// intermediates than the caller allows (self-issued ones do not count).
+pub fn too_long(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
+    let (ctx, path) = (p.ctx, p.path);
+    if path.end == PathEnd::TooLong
+        && let Some(&top) = path.certs.last()
+    {
+        let node = Node {
+            cert: &ctx.certs[top],
+            anchor_label: None,
+        };
+        out.push(node.finding(
+            RuleId::ChainTooLong,
+            format!(
+                "No trusted root was reached within {} certificates.",
+                crate::path::MAX_PATH_LEN
+            ),
+        ));
+    }
     let Some(max) = ctx.options.max_intermediates else {
         return;
     };
@@ -424,162 +466,8 @@ pub(crate) fn depth(ctx: &Context<'_>, path: &Path, nodes: &[Node<'_>], out: &mu
     if logical > max {
         out.push(Finding::new(
             RuleId::ChainTooLong,
-            nodes.first().map(|n| n.cert.index),
+            Some(p.leaf().cert.index),
             format!("The path has {logical} intermediate CAs; at most {max} are allowed."),
         ));
     }
-}
-
-/// Findings about the chain as a whole: order, extras, anchors included, revocation pointers.
-/// `deploy` holds every store's trusted path: a certificate on any of them is not extra.
-pub fn chain_level(
-    certs: &[ChainCert],
-    store: &TrustStore,
-    best: &Path,
-    deploy: &[&Path],
-    options: &Options,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let on_path: Vec<usize> = best.certs.iter().map(|&i| certs[i].index).collect();
-    let on_any_path: Vec<usize> = deploy
-        .iter()
-        .flat_map(|p| p.certs.iter().map(|&i| certs[i].index))
-        .chain(on_path.iter().copied())
-        .collect();
-    let used_anchors: Vec<usize> = deploy
-        .iter()
-        .filter_map(|p| p.end.anchor())
-        .chain(best.end.anchor())
-        .collect();
-
-    // Order: the certificates of the path must come first, leaf first, each followed by its issuer.
-    let sent_order: Vec<usize> = {
-        let mut v: Vec<usize> = certs.iter().map(|c| c.index).collect();
-        v.sort_unstable();
-        v
-    };
-    let path_in_sent_order: Vec<usize> = sent_order
-        .iter()
-        .copied()
-        .filter(|i| on_path.contains(i))
-        .collect();
-    if path_in_sent_order != on_path || sent_order.first() != on_path.first() {
-        let expected: Vec<String> = on_path.iter().map(|i| format!("#{}", i + 1)).collect();
-        out.push(
-            Finding::new(
-                RuleId::ChainWrongOrder,
-                on_path.first().copied(),
-                format!(
-                    "The certificates are sent as {}; a TLS 1.2 server must send the path in order: {}.",
-                    sent_order.iter().map(|i| format!("#{}", i + 1)).collect::<Vec<_>>().join(", "),
-                    expected.join(", ")
-                ),
-            )
-            .fix(
-                "Concatenate leaf first, then each issuer: `cat leaf.pem intermediate.pem > fullchain.pem` \
-                 (or use the fixed chain below).",
-            ),
-        );
-    }
-
-    for c in certs {
-        if on_any_path.contains(&c.index) {
-            continue;
-        }
-        match store.same_as(c) {
-            Some(a) => {
-                let used = used_anchors.contains(&a);
-                out.push(Finding::new(
-                    RuleId::ChainContainsAnchor,
-                    Some(c.index),
-                    if used {
-                        format!(
-                            "{} is the trusted root the chain ends at; sending it is unnecessary.",
-                            c.label()
-                        )
-                    } else {
-                        format!(
-                            "{} is a trusted root that the chosen path does not use.",
-                            c.label()
-                        )
-                    },
-                ));
-            }
-            None => out.push(Finding::new(
-                RuleId::ChainExtraCertificate,
-                Some(c.index),
-                format!(
-                    "{} is not on the path from the leaf to the root{}.",
-                    c.label(),
-                    if c.is_ca() {
-                        " (a cross-signed or unrelated CA?)"
-                    } else {
-                        ""
-                    }
-                ),
-            )),
-        }
-    }
-
-    // Revocation pointers, as information.
-    let mut pointers = Vec::new();
-    for &i in &best.certs {
-        let c = &certs[i];
-        let ocsp = c
-            .details
-            .authority_info_access
-            .as_ref()
-            .map(|a| a.ocsp.clone())
-            .unwrap_or_default();
-        let crl = c.details.crl_distribution_points.clone();
-        if !ocsp.is_empty() || !crl.is_empty() {
-            let mut parts = Vec::new();
-            if !ocsp.is_empty() {
-                parts.push(format!("OCSP {}", ocsp.join(", ")));
-            }
-            if !crl.is_empty() {
-                parts.push(format!("CRL {}", crl.join(", ")));
-            }
-            pointers.push(format!("{}: {}", c.label(), parts.join("; ")));
-        }
-        if c.details.must_staple {
-            pointers.push(format!(
-                "{} requires OCSP stapling (Must-Staple): the server must staple a fresh OCSP response.",
-                c.label()
-            ));
-        }
-    }
-    if !pointers.is_empty() {
-        out.push(Finding::new(
-            RuleId::InfoRevocationPointers,
-            None,
-            format!("Revocation can be checked at: {}.", pointers.join(" · ")),
-        ));
-    }
-    if options.purpose == Purpose::ServerAuth {
-        out.push(Finding::new(
-            RuleId::AtsServerConfiguration,
-            None,
-            match &options.negotiated {
-                // A live connection shows one handshake, not every one ATS might make.
-                Some(n) => format!(
-                    "The certificate half of App Transport Security is checked above. This connection negotiated {}, {}; \
-                     ATS needs TLS 1.2 or later with an ECDHE (forward-secret) AES suite, and `netlens ats` tests each \
-                     configuration it may use.",
-                    n.protocol_version, n.cipher_suite
-                ),
-                None => "The certificate half of App Transport Security is checked above. ATS also needs the server to \
-                     negotiate TLS 1.2 or later with an ECDHE (forward-secret) AES suite; certificates cannot show that."
-                    .to_owned(),
-            },
-        ));
-        if options.host.is_none() {
-            out.push(Finding::new(
-                RuleId::InfoNoHostname,
-                None,
-                "No host name was given: the certificate's names were not matched against the host clients connect to.",
-            ));
-        }
-    }
-    out
 }

@@ -1,0 +1,179 @@
+//! The runner: calls each [`REGISTRY`] check at its scope, where its applicability holds and
+//! for subjects inside its rules' effective dates. Checks never test these themselves.
+
+use netlens_roots::StoreId;
+
+use crate::ct::{self, CtReport, LogList};
+use crate::finding::Finding;
+use crate::path::{Path, PathEnd};
+
+use super::{
+    CertCheck, Check, Context, InputFacts, PathCheck, REGISTRY, Registration, Sent, trust,
+};
+
+/// Whether some rule of `registration` is in force for a subject dated `date`.
+fn in_force(registration: &Registration, date: i64) -> bool {
+    registration
+        .rules
+        .iter()
+        .chain(registration.shares)
+        .any(|r| r.effective().applies_at(date))
+}
+
+/// Keeps what `registration` made from `from` on: only its own rules (a debug build stops on
+/// any other, which would be a registry error), and only those in force at `date`.
+fn settle(registration: &Registration, out: &mut Vec<Finding>, from: usize, date: Option<i64>) {
+    let mut made = out.split_off(from);
+    debug_assert!(
+        made.iter().all(|f| registration.makes(f.rule)),
+        "{} made a rule it does not register: {:?}",
+        registration.name,
+        made.iter().map(|f| f.rule).collect::<Vec<_>>()
+    );
+    if let Some(date) = date {
+        made.retain(|f| f.rule.effective().applies_at(date));
+    }
+    out.append(&mut made);
+}
+
+/// The [`crate::rules::Scope::Input`] checks.
+pub fn input(facts: &InputFacts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for registration in REGISTRY {
+        if let Check::Input(check) = registration.check {
+            let from = out.len();
+            check(facts, &mut out);
+            settle(registration, &mut out, from, None);
+        }
+    }
+    out
+}
+
+/// The [`crate::rules::Scope::NoPath`] checks, for the leaf at `leaf`.
+pub fn no_path(ctx: &Context<'_>, leaf: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for registration in REGISTRY {
+        if let Check::NoPath(check) = registration.check
+            && registration.applies.holds(ctx, None)
+        {
+            let from = out.len();
+            check(ctx, leaf, &mut out);
+            settle(registration, &mut out, from, None);
+        }
+    }
+    out
+}
+
+/// Whether `nodes[i]` is the root of the path: the anchor certificate, or a self-signed top.
+fn is_root(check: &PathCheck<'_>, i: usize) -> bool {
+    let node = &check.nodes[i];
+    node.anchor_label.is_some()
+        || (i + 1 == check.nodes.len()
+            && node.cert.self_issued()
+            && matches!(check.path.end, PathEnd::SelfSigned | PathEnd::IsAnchor(_)))
+}
+
+/// The [`crate::rules::Scope::Path`] and [`crate::rules::Scope::Certificate`] checks on one
+/// candidate path, with Apple's CT evaluation of its leaf when it ends at a public root.
+pub fn path(
+    ctx: &Context<'_>,
+    path: &Path,
+    log_list: Option<&LogList>,
+) -> (Vec<Finding>, Option<CtReport>) {
+    let mut out = Vec::new();
+    let public = path
+        .end
+        .anchor()
+        .and_then(|a| ctx.store.get(a))
+        .is_some_and(|a| a.public);
+    let ct = match path.certs.first() {
+        Some(&leaf) if public => Some(ct::for_leaf(&ctx.certs[leaf], log_list)),
+        _ => None,
+    };
+    let Some(check) = PathCheck::new(ctx, path, ct.as_ref()) else {
+        return (out, ct);
+    };
+    let roots: Vec<bool> = (0..check.nodes.len()).map(|i| is_root(&check, i)).collect();
+    let leaf_date = check.leaf().cert.validity().0;
+    for registration in REGISTRY {
+        if !registration.applies.holds(ctx, Some(path)) {
+            continue;
+        }
+        match registration.check {
+            Check::Path(run) if in_force(registration, leaf_date) => {
+                let from = out.len();
+                run(&check, &mut out);
+                settle(registration, &mut out, from, Some(leaf_date));
+            }
+            Check::Certificate(position, run) => {
+                for (index, node) in check.nodes.iter().enumerate() {
+                    let date = node.cert.validity().0;
+                    if !position.includes(index, roots[index]) || !in_force(registration, date) {
+                        continue;
+                    }
+                    let from = out.len();
+                    let cert = CertCheck {
+                        path: &check,
+                        node: *node,
+                        index,
+                        is_root: roots[index],
+                        date,
+                    };
+                    run(&cert, &mut out);
+                    settle(registration, &mut out, from, Some(date));
+                }
+            }
+            _ => {}
+        }
+    }
+    (out, ct)
+}
+
+/// The [`crate::rules::Scope::Store`] checks: what `store` makes of `path`.
+pub fn store(ctx: &Context<'_>, path: &Path, store: StoreId) -> trust::Assessment {
+    let mut result: Option<trust::Assessment> = None;
+    for registration in REGISTRY {
+        let Check::Store(run) = registration.check else {
+            continue;
+        };
+        if !registration.applies.holds(ctx, Some(path)) {
+            continue;
+        }
+        let mut assessment = run(ctx, path, store);
+        let mut findings = std::mem::take(&mut assessment.findings);
+        settle(registration, &mut findings, 0, None);
+        assessment.findings = findings;
+        result = Some(match result {
+            None => assessment,
+            Some(mut so_far) => {
+                so_far.trusted &= assessment.trusted;
+                so_far.findings.extend(assessment.findings);
+                if !assessment.trusted {
+                    so_far.reason.push(' ');
+                    so_far.reason.push_str(&assessment.reason);
+                }
+                so_far
+            }
+        });
+    }
+    result.unwrap_or_else(|| trust::Assessment {
+        trusted: false,
+        findings: Vec::new(),
+        reason: String::new(),
+    })
+}
+
+/// The [`crate::rules::Scope::Sent`] checks.
+pub fn sent(sent: &Sent<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for registration in REGISTRY {
+        if let Check::Sent(run) = registration.check
+            && registration.applies.holds(sent.ctx, Some(sent.primary))
+        {
+            let from = out.len();
+            run(sent, &mut out);
+            settle(registration, &mut out, from, None);
+        }
+    }
+    out
+}
