@@ -15,6 +15,7 @@ use serde::Serialize;
 
 mod date;
 mod markdown;
+pub mod registry;
 
 pub use date::{Date, Effective, Limit};
 pub use markdown::{Column, markdown_table};

@@ -464,6 +464,8 @@ impl std::fmt::Display for Violation {
     }
 }
 
+impl std::error::Error for Violation {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -588,6 +588,8 @@ impl std::fmt::Display for TransportError {
     }
 }
 
+impl std::error::Error for TransportError {}
+
 /// Signature checks and their outcomes as bytes, between the chain module and the verification
 /// module in the browser (one `Uint8Array` each way, nothing for serde to derive).
 ///

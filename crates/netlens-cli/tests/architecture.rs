@@ -3,6 +3,11 @@
 //! - Rule ids are typed: outside the catalogs, code names a rule by its enum variant, never by
 //!   its string, so a misspelt id fails to compile. Tests, scripts and page tests match on the
 //!   strings on purpose (they are the public contract), so only `src/` is checked.
+//! - Chain findings are made by the registered checks in `netlens-chain/src/rules/` only, and
+//!   no function there is longer than 80 lines.
+//! - Every error type a core's public function returns implements `std::error::Error`.
+//! - No core depends on the browser (`wasm-bindgen`, `js-sys`, `web-sys`, `yew`, `gloo`) or on an
+//!   async runtime (`tokio`).
 
 #![allow(clippy::unwrap_used)]
 
@@ -106,4 +111,192 @@ fn core_public_functions_return_error_enums_not_strings() {
          with Display and std::error::Error):\n{}",
         found.join("\n")
     );
+}
+
+fn crate_sources(name: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    rust_sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(name)
+            .join("src"),
+        &mut files,
+    );
+    assert!(!files.is_empty(), "{name} has no sources");
+    files
+}
+
+#[test]
+fn chain_findings_are_made_only_by_the_registered_checks() {
+    let mut found = Vec::new();
+    for file in crate_sources("netlens-chain") {
+        let path = file.to_string_lossy().replace('\\', "/");
+        if path.contains("/src/rules/") || path.ends_with("/src/finding.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if ["Finding::new(", "Finding {", ".finding("]
+                .iter()
+                .any(|made| line.contains(made))
+            {
+                found.push(format!("{path}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "findings made outside netlens-chain/src/rules/ (write a check and register it in \
+         rules::REGISTRY):\n{}",
+        found.join("\n")
+    );
+}
+
+/// Each `fn` in `text` with its first line number and length in lines (from its signature to
+/// the closing brace at its indentation).
+fn functions(text: &str) -> Vec<(usize, usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let is_fn = [
+            "fn ",
+            "pub fn ",
+            "pub(crate) fn ",
+            "const fn ",
+            "pub const fn ",
+        ]
+        .iter()
+        .any(|p| trimmed.starts_with(p));
+        if !is_fn || trimmed.ends_with(';') {
+            continue;
+        }
+        let close = format!("{}}}", " ".repeat(indent));
+        if let Some(end) = lines[i..].iter().position(|l| *l == close) {
+            out.push((i + 1, end + 1, trimmed.to_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn chain_rule_checks_are_at_most_80_lines() {
+    let mut long = Vec::new();
+    let mut counted = 0;
+    for file in crate_sources("netlens-chain") {
+        let path = file.to_string_lossy().replace('\\', "/");
+        if !path.contains("/src/rules/") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (line, length, signature) in functions(&text) {
+            counted += 1;
+            if length > 80 {
+                long.push(format!("{path}:{line}: {length} lines: {signature}"));
+            }
+        }
+    }
+    assert!(counted > 60, "found only {counted} functions");
+    assert!(
+        long.is_empty(),
+        "functions in netlens-chain/src/rules/ over 80 lines (one check per rule):\n{}",
+        long.join("\n")
+    );
+}
+
+/// The error type of a `Result<T, E>` written in a signature (`E`, without a path).
+fn error_type(result_args: &str) -> Option<String> {
+    let mut depth = 0;
+    let mut last_comma = None;
+    for (i, c) in result_args.char_indices() {
+        match c {
+            '<' | '(' => depth += 1,
+            '>' | ')' => depth -= 1,
+            ',' if depth == 0 => last_comma = Some(i),
+            _ => {}
+        }
+    }
+    let error = result_args[last_comma? + 1..].trim();
+    Some(error.rsplit("::").next().unwrap_or(error).to_owned())
+}
+
+#[test]
+fn core_error_types_implement_std_error() {
+    let mut missing = Vec::new();
+    for name in CORE_CRATES {
+        let texts: Vec<String> = crate_sources(name)
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        let mut errors: Vec<String> = Vec::new();
+        for text in &texts {
+            for (start, _) in text.match_indices("pub fn ") {
+                let signature = &text[start..];
+                let end = signature.find(['{', ';']).unwrap_or(signature.len());
+                let signature: String = signature[..end]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let Some(result) = signature.split("-> Result<").nth(1) else {
+                    continue;
+                };
+                let args = result.rsplit_once('>').map_or(result, |(a, _)| a);
+                if let Some(e) = error_type(args)
+                    && e != "Error"
+                    && !errors.contains(&e)
+                {
+                    errors.push(e);
+                }
+            }
+        }
+        for error in errors {
+            // The impl may live in another core (netlens-chain returns netlens-x509's errors).
+            let implemented = CORE_CRATES.iter().any(|core| {
+                crate_sources(core).iter().any(|f| {
+                    let text = std::fs::read_to_string(f).unwrap();
+                    text.contains(&format!("impl std::error::Error for {error} "))
+                        || text.contains(&format!("impl Error for {error} "))
+                })
+            });
+            if !implemented {
+                missing.push(format!("{name}: {error}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "error types returned by core public functions without std::error::Error:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn cores_do_not_depend_on_the_browser_or_an_async_runtime() {
+    const FORBIDDEN: &[&str] = &["wasm-bindgen", "js-sys", "web-sys", "yew", "gloo", "tokio"];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for name in CORE_CRATES {
+        let out = std::process::Command::new(env!("CARGO"))
+            .current_dir(&root)
+            .args(["tree", "-p", name, "-e", "normal,build", "--target", "all"])
+            .args(["--prefix", "none", "--format", "{p}"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "cargo tree -p {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tree = String::from_utf8_lossy(&out.stdout);
+        let packages: Vec<&str> = tree
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        assert!(packages.contains(name), "{name}: {tree}");
+        let bad: Vec<&&str> = packages
+            .iter()
+            .filter(|p| FORBIDDEN.iter().any(|f| p == &f || p.starts_with("gloo")))
+            .collect();
+        assert!(bad.is_empty(), "{name} depends on {bad:?}");
+    }
 }

@@ -18,6 +18,14 @@ pub struct EscapeError {
     pub message: String,
 }
 
+impl std::fmt::Display for EscapeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at byte {}: {}", self.offset, self.message)
+    }
+}
+
+impl std::error::Error for EscapeError {}
+
 /// The labels of a name written in presentation form, unescaped.
 ///
 /// A trailing dot is optional. Empty labels (`a..b`, or a leading dot) are kept as empty

@@ -32,6 +32,14 @@ const MAX_POINTERS: usize = 32;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WireError;
 
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the DNS message is truncated or malformed")
+    }
+}
+
+impl std::error::Error for WireError {}
+
 /// A DNS name as labels (each label's bytes; no escaping).
 pub type Name = Vec<Vec<u8>>;
 

@@ -110,6 +110,14 @@ pub struct WireError {
     pub message: String,
 }
 
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at byte {}: {}", self.offset, self.message)
+    }
+}
+
+impl std::error::Error for WireError {}
+
 impl TxtRecord {
     /// A record of these strings.
     pub fn from_strings<I, S>(strings: I) -> Self

@@ -106,6 +106,8 @@ impl fmt::Display for ScanError {
     }
 }
 
+impl std::error::Error for ScanError {}
+
 /// Reads the TLV starting at `offset` in `data`.
 pub fn read_tlv(data: &[u8], offset: usize) -> Result<Tlv<'_>, ScanError> {
     let available = data.len().saturating_sub(offset);

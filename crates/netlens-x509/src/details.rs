@@ -126,6 +126,18 @@ pub struct DecodeError {
     pub der_offset: Option<usize>,
 }
 
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)?;
+        match self.der_offset {
+            Some(offset) => write!(f, " (at DER offset {offset})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 /// Decodes one certificate found in the input.
 pub fn decode(
     found: &FoundCertificate,

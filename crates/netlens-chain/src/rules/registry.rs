@@ -425,3 +425,75 @@ pub static REGISTRY: &[Registration] = &[
 pub fn registration(rule: RuleId) -> Option<&'static Registration> {
     REGISTRY.iter().find(|r| r.rules.contains(&rule))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::CHECKED_BY;
+    use netlens_catalog::RuleId as _;
+
+    fn owned() -> impl Iterator<Item = RuleId> {
+        REGISTRY.iter().flat_map(|r| r.rules.iter().copied())
+    }
+
+    #[test]
+    fn every_rule_is_owned_by_exactly_one_check() {
+        let coverage = netlens_catalog::registry::coverage(owned());
+        assert!(coverage.is_complete(), "{coverage}");
+    }
+
+    #[test]
+    fn a_shared_rule_is_owned_elsewhere() {
+        for r in REGISTRY {
+            for shared in r.shares {
+                let home = registration(*shared).map(|h| h.name);
+                assert!(
+                    home.is_some_and(|h| h != r.name),
+                    "{} shares {shared}, whose home is {home:?}",
+                    r.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_catalog_names_each_rules_check() {
+        let plain = |s: &str| s.replace(' ', "");
+        assert_eq!(CHECKED_BY.len(), crate::RULES.len());
+        for (rule, named) in CHECKED_BY {
+            let registered = registration(*rule).map(|r| plain(r.name));
+            assert_eq!(
+                registered.as_deref(),
+                Some(plain(named).as_str()),
+                "{rule}: the catalog names {named}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_check_lives_in_its_rules_namespace() {
+        // `apple.*` and `ats.*` share the apple module (ATS is Apple's).
+        for r in REGISTRY {
+            let module = r.name.split("::").next().unwrap_or_default().trim();
+            for rule in r.rules {
+                let namespace = match rule.namespace() {
+                    "ats" => "apple",
+                    other => other,
+                };
+                assert_eq!(module, namespace, "{rule} is made by {}", r.name);
+            }
+        }
+    }
+
+    #[test]
+    fn certificate_positions_are_what_they_say() {
+        // A path of three: leaf, intermediate, root.
+        let seen =
+            |p: Position| -> Vec<usize> { (0..3).filter(|&i| p.includes(i, i == 2)).collect() };
+        assert_eq!(seen(Position::Every), [0, 1, 2]);
+        assert_eq!(seen(Position::Leaf), [0]);
+        assert_eq!(seen(Position::Issuer), [1, 2]);
+        assert_eq!(seen(Position::Intermediate), [1]);
+        assert_eq!(seen(Position::NotRoot), [0, 1]);
+    }
+}

@@ -126,97 +126,97 @@ pub fn ending(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
     let Some(&top_index) = path.certs.last() else {
         return;
     };
-    let top = &ctx.certs[top_index];
-    let node = Node {
-        cert: top,
+    let top = Node {
+        cert: &ctx.certs[top_index],
         anchor_label: None,
     };
-    match path.end {
-        PathEnd::Anchor(_) | PathEnd::IsAnchor(_) => {
-            if path
-                .end
-                .anchor()
-                .and_then(|a| ctx.store.get(a))
-                .map(|a| a.origin())
-                == Some(AnchorOrigin::User)
-                && path.certs.len() == 1
-                && top.self_issued()
-                && !top.is_ca()
-            {
-                out.push(
-                    node.finding(
-                        RuleId::ChainSelfSignedLeaf,
-                        format!(
-                            "{} is a self-signed certificate with CA:FALSE. You trust it here, but iOS and macOS \
-                             only let users trust roots with basicConstraints CA:TRUE.",
-                            top.label()
-                        ),
-                    )
-                    .deciding(&[Profile::Apple]),
-                );
-            }
-        }
-        PathEnd::SelfSigned => {
-            if path.certs.len() == 1 {
-                out.push(node.finding(
-                    RuleId::ChainSelfSignedLeaf,
-                    format!(
-                        "{} is self-signed: it vouches for itself, so no client trusts it unless it is installed as a trust anchor.",
-                        top.label()
-                    ),
-                ));
-            } else {
-                out.push(node.finding(
-                    RuleId::ChainUntrustedRoot,
-                    format!(
-                        "The chain ends at {}, a self-signed root that {}.",
-                        top.label(),
-                        if ctx.options.builtin_roots {
-                            "no root store netlens knows holds (Apple's, Mozilla's, the Chrome Root Store's) and \
-                             that is not among your anchors"
-                        } else {
-                            "is not among your anchors (the compiled-in root stores are turned off)"
-                        }
-                    ),
-                ));
-            }
-        }
-        PathEnd::MissingIssuer => {
-            let issuer = &top.details.issuer.rfc4514;
-            let urls: Vec<String> = top
-                .details
-                .authority_info_access
-                .as_ref()
-                .map(|a| a.ca_issuers.clone())
-                .unwrap_or_default();
-            let mut message = format!(
-                "The issuer of {}, \"{issuer}\", is not in the chain and is not a trusted root.",
-                top.label()
-            );
-            let fix = match urls.first() {
-                Some(url) => {
-                    message.push_str(&format!(
-                        " The certificate says it can be downloaded from {url}."
-                    ));
-                    format!(
-                        "Download the intermediate and serve it after {}: `curl -sSfo issuer.crt {url}` \
-                         (convert DER to PEM with `openssl x509 -inform DER -in issuer.crt -out issuer.pem`), then \
-                         `cat leaf.pem issuer.pem > fullchain.pem` and point the server at fullchain.pem.",
-                        top.label()
-                    )
-                }
-                None => format!(
-                    "Get the certificate of \"{issuer}\" from your CA and serve it after {}.",
-                    top.label()
-                ),
-            };
-            out.push(
-                node.finding(RuleId::ChainMissingIntermediate, message)
-                    .fix(fix),
-            );
-        }
-        PathEnd::BadLink | PathEnd::TooLong => {}
+    let finding = match path.end {
+        PathEnd::Anchor(_) | PathEnd::IsAnchor(_) => trusted_self_signed_leaf(p, top),
+        PathEnd::SelfSigned => Some(self_signed_end(p, top)),
+        PathEnd::MissingIssuer => Some(missing_issuer(top)),
+        PathEnd::BadLink | PathEnd::TooLong => None,
+    };
+    out.extend(finding);
+}
+
+/// A self-signed CA:FALSE leaf the user trusts: fine here, impossible to trust on iOS.
+fn trusted_self_signed_leaf(p: &PathCheck<'_>, top: Node<'_>) -> Option<Finding> {
+    let user_anchor = p.anchor.map(|a| a.origin()) == Some(AnchorOrigin::User);
+    let cert = top.cert;
+    if !(user_anchor && p.path.certs.len() == 1 && cert.self_issued() && !cert.is_ca()) {
+        return None;
     }
+    Some(
+        top.finding(
+            RuleId::ChainSelfSignedLeaf,
+            format!(
+                "{} is a self-signed certificate with CA:FALSE. You trust it here, but iOS and macOS \
+                 only let users trust roots with basicConstraints CA:TRUE.",
+                cert.label()
+            ),
+        )
+        .deciding(&[Profile::Apple]),
+    )
+}
+
+/// The path ends at a self-signed certificate no store or anchor holds.
+fn self_signed_end(p: &PathCheck<'_>, top: Node<'_>) -> Finding {
+    if p.path.certs.len() == 1 {
+        return top.finding(
+            RuleId::ChainSelfSignedLeaf,
+            format!(
+                "{} is self-signed: it vouches for itself, so no client trusts it unless it is installed as a trust anchor.",
+                top.cert.label()
+            ),
+        );
+    }
+    top.finding(
+        RuleId::ChainUntrustedRoot,
+        format!(
+            "The chain ends at {}, a self-signed root that {}.",
+            top.cert.label(),
+            if p.options().builtin_roots {
+                "no root store netlens knows holds (Apple's, Mozilla's, the Chrome Root Store's) and \
+                 that is not among your anchors"
+            } else {
+                "is not among your anchors (the compiled-in root stores are turned off)"
+            }
+        ),
+    )
+}
+
+/// The issuer of the top certificate is neither sent nor trusted; its AIA says where it is.
+fn missing_issuer(top: Node<'_>) -> Finding {
+    let cert = top.cert;
+    let issuer = &cert.details.issuer.rfc4514;
+    let url = cert
+        .details
+        .authority_info_access
+        .as_ref()
+        .and_then(|a| a.ca_issuers.first().cloned());
+    let mut message = format!(
+        "The issuer of {}, \"{issuer}\", is not in the chain and is not a trusted root.",
+        cert.label()
+    );
+    let fix = match url {
+        Some(url) => {
+            message.push_str(&format!(
+                " The certificate says it can be downloaded from {url}."
+            ));
+            format!(
+                "Download the intermediate and serve it after {}: `curl -sSfo issuer.crt {url}` \
+                 (convert DER to PEM with `openssl x509 -inform DER -in issuer.crt -out issuer.pem`), then \
+                 `cat leaf.pem issuer.pem > fullchain.pem` and point the server at fullchain.pem.",
+                cert.label()
+            )
+        }
+        None => format!(
+            "Get the certificate of \"{issuer}\" from your CA and serve it after {}.",
+            cert.label()
+        ),
+    };
+    top.finding(RuleId::ChainMissingIntermediate, message)
+        .fix(fix)
 }
 
 /// Critical extensions clients do not understand, and precertificates.
