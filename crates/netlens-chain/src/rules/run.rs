@@ -177,3 +177,45 @@ pub fn sent(sent: &Sent<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{APPLE_2019, RuleId};
+    use crate::rules::{Applicability, Check};
+
+    fn planted(rules: &'static [RuleId]) -> Registration {
+        Registration {
+            rules,
+            shares: &[],
+            applies: Applicability::ANY,
+            check: Check::Sent(|_, _| {}),
+            name: "planted",
+        }
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "made a rule it does not register")]
+    fn a_check_making_a_rule_it_does_not_register_is_caught() {
+        let mut out = vec![Finding::new(RuleId::ChainWrongOrder, None, "planted")];
+        settle(&planted(&[RuleId::ChainExpired]), &mut out, 0, None);
+    }
+
+    #[test]
+    fn findings_outside_their_rules_effective_dates_are_dropped() {
+        let rule = RuleId::AppleValidityOver825Days;
+        let registration = planted(&[RuleId::AppleValidityOver825Days]);
+        let first_day = APPLE_2019.unix_seconds();
+        assert_eq!(rule.effective().from, Some(APPLE_2019));
+        assert!(in_force(&registration, first_day));
+        assert!(!in_force(&registration, first_day - 1));
+        let made = || vec![Finding::new(rule, Some(0), "planted")];
+        let mut before = made();
+        settle(&registration, &mut before, 0, Some(first_day - 1));
+        assert!(before.is_empty());
+        let mut on_the_day = made();
+        settle(&registration, &mut on_the_day, 0, Some(first_day));
+        assert_eq!(on_the_day.len(), 1);
+    }
+}

@@ -847,22 +847,37 @@ fn dated_case(not_before: i64, days: i64, scts: u8, public_root: bool) -> Case {
     c
 }
 
+/// The catalog's dated rules, each with whether the registry applies it to chains ending at a
+/// private root too.
+fn dated_rules() -> Vec<(netlens_chain::catalog::RuleId, bool)> {
+    use netlens_chain::rules::{Roots, registration};
+    RULES
+        .iter()
+        .filter(|r| r.effective.from.is_some())
+        .map(|r| {
+            let applies = registration(r.id)
+                .unwrap_or_else(|| panic!("{} is not registered", r.id))
+                .applies;
+            (r.id, applies.roots == Roots::Any)
+        })
+        .collect()
+}
+
 #[test]
 fn dated_validity_limits_hold_exactly_at_the_limit_from_their_first_day_and_only_where_they_apply()
 {
-    use netlens_chain::catalog::RuleId;
-    // Apple's 825-day rule applies to every TLS server certificate; the others only to chains
-    // ending at a preinstalled root.
-    let rules = [
-        (RuleId::AppleValidityOver825Days, true),
-        (RuleId::AppleValidityOver398Days, false),
-        (RuleId::CabfValidityOverLimit, false),
-    ];
+    // Every rule that sets a limit over time, as the catalog and the registry say.
+    let rules: Vec<_> = dated_rules()
+        .into_iter()
+        .filter(|(rule, _)| !rule.effective().limits.is_empty())
+        .collect();
+    assert!(rules.len() >= 3, "{rules:?}");
     let mut failures = Vec::new();
     let mut checked = 0;
+    let mut expected_checks = 0;
     for (rule, private_too) in rules {
         let effective = rule.effective();
-        assert!(!effective.limits.is_empty(), "{rule} has no limits");
+        expected_checks += 4 * effective.limits.len();
         for step in effective.limits {
             let from = step.from.unix_seconds();
             let max = i64::from(step.max);
@@ -895,37 +910,65 @@ fn dated_validity_limits_hold_exactly_at_the_limit_from_their_first_day_and_only
             );
         }
     }
-    assert_eq!(checked, 4 * (1 + 1 + 5));
+    assert_eq!(checked, expected_checks);
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-#[test]
-fn certificate_transparency_applies_from_its_first_day_and_only_to_public_roots() {
+/// A leaf issued at `not_before` that breaks the dated rule `rule` (a rule with a first day and
+/// no limits), under a public or a private root. A new dated rule needs its case here.
+fn breaking_case(rule: netlens_chain::catalog::RuleId, not_before: i64, public_root: bool) -> Case {
     use netlens_chain::catalog::RuleId;
-    let rule = RuleId::AppleCtInsufficientScts;
-    let from = rule
-        .effective()
-        .from
-        .expect("the CT rule has an effective date")
-        .unix_seconds();
-    let id = rule.as_str();
-    assert!(
-        fires(&dated_case(from, 90, 0, true).run(), id),
-        "on its first day"
-    );
-    assert!(
-        !fires(&dated_case(from - DAY, 90, 0, true).run(), id),
-        "the day before"
-    );
-    assert!(
-        !fires(&dated_case(from, 90, 0, false).run(), id),
-        "under a private root"
-    );
-    // Its sibling rule shares the date (both read Apple's CT policy).
-    assert_eq!(
-        RuleId::AppleCtOperatorDiversity.effective(),
-        rule.effective()
-    );
+    match rule {
+        // No SCT at all.
+        RuleId::AppleCtInsufficientScts => dated_case(not_before, 90, 0, public_root),
+        // Enough SCTs for a 90-day certificate, but every one from a tiled (static CT API)
+        // log, which Apple's policy does not count alone: a diversity problem in any period.
+        RuleId::AppleCtOperatorDiversity => {
+            let mut c = dated_case(not_before, 90, 3, public_root);
+            c.log_list = Some(
+                log_list(&["Operator A", "Operator B", "Operator C"])
+                    .replace("\"logs\":", "\"tiled_logs\":"),
+            );
+            c
+        }
+        other => panic!("{other} is dated: add a case that breaks it to breaking_case"),
+    }
+}
+
+#[test]
+fn dated_rules_apply_from_their_first_day_and_only_where_they_apply() {
+    let rules: Vec<_> = dated_rules()
+        .into_iter()
+        .filter(|(rule, _)| rule.effective().limits.is_empty())
+        .collect();
+    assert!(rules.len() >= 2, "{rules:?}");
+    for (rule, private_too) in rules {
+        let from = rule
+            .effective()
+            .from
+            .expect("a dated rule has a first day")
+            .unix_seconds();
+        let id = rule.as_str();
+        let on_the_day = breaking_case(rule, from, true).run();
+        assert!(
+            fires(&on_the_day, id),
+            "{id} on its first day: {:?}",
+            on_the_day
+                .findings
+                .iter()
+                .map(|f| (f.rule, &f.message))
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            !fires(&breaking_case(rule, from - DAY, true).run(), id),
+            "{id} the day before its first day"
+        );
+        assert_eq!(
+            fires(&breaking_case(rule, from, false).run(), id),
+            private_too,
+            "{id} under a private root"
+        );
+    }
 }
 
 #[test]
@@ -960,44 +1003,4 @@ fn apples_serverauth_requirement_applies_from_its_first_day_to_every_root() {
             "the day before {APPLE_2019}, public root {public_root}"
         );
     }
-}
-
-#[test]
-fn ct_log_checks_apply_from_the_ct_rules_first_day_and_only_to_public_roots() {
-    use netlens_chain::catalog::RuleId;
-    let rule = RuleId::AppleCtOperatorDiversity;
-    let from = rule
-        .effective()
-        .from
-        .expect("the CT rule has an effective date")
-        .unix_seconds();
-    let id = rule.as_str();
-    // Enough SCTs for a 90-day certificate, but every one from a tiled (static CT API) log,
-    // which Apple's policy does not count alone: a diversity problem in any policy period.
-    let one_operator = |not_before: i64, public_root: bool| {
-        let mut c = dated_case(not_before, 90, 3, public_root);
-        c.log_list = Some(
-            log_list(&["Operator A", "Operator B", "Operator C"])
-                .replace("\"logs\":", "\"tiled_logs\":"),
-        );
-        c.run()
-    };
-    let on_the_day = one_operator(from, true);
-    assert!(
-        fires(&on_the_day, id),
-        "on its first day: {:?}",
-        on_the_day
-            .findings
-            .iter()
-            .map(|f| (f.rule, &f.message))
-            .collect::<Vec<_>>()
-    );
-    assert!(
-        !fires(&one_operator(from - DAY, true), id),
-        "the day before"
-    );
-    assert!(
-        !fires(&one_operator(from, false), id),
-        "under a private root"
-    );
 }
