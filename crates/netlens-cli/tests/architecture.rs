@@ -300,3 +300,77 @@ fn cores_do_not_depend_on_the_browser_or_an_async_runtime() {
         assert!(bad.is_empty(), "{name} depends on {bad:?}");
     }
 }
+
+#[test]
+fn dnssd_findings_are_made_only_by_the_checks_registered_for_them() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../netlens-dnssd/src");
+    let mut wrong = Vec::new();
+    let mut made = 0;
+    for file in crate_sources("netlens-dnssd") {
+        if file.file_name().is_some_and(|n| n == "catalog.rs") {
+            continue;
+        }
+        let module = file
+            .strip_prefix(&src)
+            .unwrap()
+            .with_extension("")
+            .to_string_lossy()
+            .replace('/', "::")
+            .trim_end_matches("::mod")
+            .to_owned();
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Unit tests name rules to assert on them; they make no finding the product shows.
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let mut function = String::new();
+        for (n, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            for prefix in ["pub fn ", "pub(crate) fn ", "fn "] {
+                if let Some(rest) = trimmed.strip_prefix(prefix) {
+                    function = rest.split(['(', '<']).next().unwrap_or_default().to_owned();
+                }
+            }
+            // A finding is made where `Finding::new(` takes the rule (on its line or the next).
+            let Some(at) = line.find("Finding::new(") else {
+                continue;
+            };
+            let rest = format!(
+                "{}{}",
+                &line[at..],
+                text.lines().nth(n + 1).unwrap_or_default()
+            );
+            let Some(variant) = rest
+                .split("RuleId::")
+                .nth(1)
+                .and_then(|r| r.split(|c: char| !c.is_alphanumeric()).next())
+            else {
+                if module != "finding" {
+                    wrong.push(format!(
+                        "{}:{}: a finding whose rule is not named where it is made",
+                        file.display(),
+                        n + 1
+                    ));
+                }
+                continue;
+            };
+            made += 1;
+            let name = format!("{module}::{function}");
+            let rule = netlens_dnssd::catalog::RuleId::ALL
+                .iter()
+                .find(|r| format!("{r:?}") == variant);
+            let registered = netlens_dnssd::checks::by_name(&name);
+            if !rule.is_some_and(|r| registered.is_some_and(|g| g.makes(*r))) {
+                wrong.push(format!(
+                    "{}:{}: {name} makes {variant}",
+                    file.display(),
+                    n + 1
+                ));
+            }
+        }
+    }
+    assert!(made > 50, "found only {made} findings made");
+    assert!(
+        wrong.is_empty(),
+        "DNS-SD findings made outside the check netlens_dnssd::checks::REGISTRY registers for them:\n{}",
+        wrong.join("\n")
+    );
+}

@@ -114,59 +114,6 @@ pub struct Rule {
 
 netlens_catalog::catalog_rule!(Rule, RuleId, RULES, implementations);
 
-netlens_catalog::rule_ids! {
-    /// Every DNS-SD rule's id, in catalog order. Serialised as its public string
-    /// (`service.name-too-long`); the variant is the string in CamelCase.
-    pub enum RuleId {
-        ServiceMissingUnderscore = "service.missing-underscore",
-        ServiceNameEmpty = "service.name-empty",
-        ServiceNameTooLong = "service.name-too-long",
-        ServiceNameInvalidChar = "service.name-invalid-char",
-        ServiceNameNoLetter = "service.name-no-letter",
-        ServiceNameBadHyphen = "service.name-bad-hyphen",
-        ServiceBadTransport = "service.bad-transport",
-        ServiceUppercase = "service.uppercase",
-        ServiceUnregistered = "service.unregistered",
-        ServiceHasDomain = "service.has-domain",
-        ServiceLooksLikeInstance = "service.looks-like-instance",
-        SubtypeInvalid = "subtype.invalid",
-        SubtypeNoUnderscore = "subtype.no-underscore",
-        SubtypeCommaForm = "subtype.comma-form",
-        InstanceEmpty = "instance.empty",
-        InstanceTooLong = "instance.too-long",
-        InstanceControlChar = "instance.control-char",
-        InstanceC1Control = "instance.c1-control",
-        InstanceInvalidUtf8 = "instance.invalid-utf8",
-        InstanceNotNfc = "instance.not-nfc",
-        InstanceHexIdentifier = "instance.hex-identifier",
-        NameTooLong = "name.too-long",
-        NameUnescapedDot = "name.unescaped-dot",
-        NameEmptyLabel = "name.empty-label",
-        NameLabelTooLong = "name.label-too-long",
-        TxtEmptyRecord = "txt.empty-record",
-        TxtStringTooLong = "txt.string-too-long",
-        TxtStringAppleLimit = "txt.string-apple-limit",
-        TxtEmptyKey = "txt.empty-key",
-        TxtStringStartsWithEquals = "txt.string-starts-with-equals",
-        TxtKeyInvalidChar = "txt.key-invalid-char",
-        TxtKeySpace = "txt.key-space",
-        TxtDuplicateKey = "txt.duplicate-key",
-        TxtKeyTooLong = "txt.key-too-long",
-        TxtRecordLarge = "txt.record-large",
-        TxtRecordOver1300 = "txt.record-over-1300",
-        TxtRecordTooLarge = "txt.record-too-large",
-        TxtEmptyString = "txt.empty-string",
-        TxtTxtversNotFirst = "txt.txtvers-not-first",
-        TxtValueBinary = "txt.value-binary",
-        ApplePlistMissingType = "apple.plist-missing-type",
-        ApplePlistEntryHasDomain = "apple.plist-entry-has-domain",
-        ApplePlistEntryInvalid = "apple.plist-entry-invalid",
-        AppleMultipeerNeedsBoth = "apple.multipeer-needs-both",
-        AppleMultipeerInvalid = "apple.multipeer-invalid",
-        AppleUsageDescription = "apple.usage-description",
-    }
-}
-
 /// What the clause a rule cites demands, in the terms of RFC 2119 (uppercase only, RFC 8174).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -245,18 +192,74 @@ const fn n(
     }
 }
 
-/// Every rule, grouped by what it concerns.
-pub static RULES: &[Rule] = &[
+macro_rules! rules {
+    ($(
+        $variant:ident = $id:literal => $($check:ident)::+ {
+            severity: $severity:ident,
+            title: $title:expr,
+            source: $source:expr,
+            fix: $fix:expr,
+            $(effective: $effective:expr,)?
+            implementations: $implementations:expr $(,)?
+        }
+    )*) => {
+        netlens_catalog::rule_ids! {
+            /// Every DNS-SD rule's id, in catalog order. Serialised as its public string
+            /// (`service.name-too-long`); the variant is the string in CamelCase.
+            pub enum RuleId {
+                $( $variant = $id, )*
+            }
+        }
+
+        /// Every rule, grouped by what it concerns.
+        pub static RULES: &[Rule] = &[
+            $( Rule {
+                header: RuleHeader {
+                    id: RuleId::$variant,
+                    severity: Severity::$severity,
+                    title: $title,
+                    source: $source,
+                    fix: $fix,
+                    effective: effective!($($effective)?),
+                },
+                implementations: $implementations,
+            }, )*
+        ];
+
+        /// The check each rule names (`service::check_subtype`), for the test that ties the
+        /// catalog to [`crate::checks::REGISTRY`].
+        #[cfg(test)]
+        pub(crate) const CHECKED_BY: &[(RuleId, &str)] = &[ $( (RuleId::$variant, stringify!($($check)::+)), )* ];
+
+        /// Names each check as code, so "go to definition" on a catalog entry's check reaches
+        /// it and a renamed check does not compile.
+        #[cfg(test)]
+        #[allow(dead_code)]
+        fn checks_named_by_the_catalog() {
+            $( let _ = crate::$($check)::+; )*
+        }
+    };
+}
+
+/// A rule's effective date: always, unless the entry says otherwise.
+macro_rules! effective {
+    () => {
+        Effective::ALWAYS
+    };
+    ($effective:expr) => {
+        $effective
+    };
+}
+
+// Each entry: the id, the check that makes it (see `crate::checks::REGISTRY`), the header, and
+// how the implementations behave. The ids and the rules are one list.
+rules! {
     // ---- service: the `_name._tcp` service type ----
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceMissingUnderscore,
-            severity: Severity::Error,
-            title: "A service type label does not start with an underscore",
-            source: "RFC 6763 §7; RFC 2782",
-            fix: "Write the application protocol and the transport with a leading underscore each: `_myservice._tcp`.",
-            effective: Effective::ALWAYS,
-        },
+    ServiceMissingUnderscore = "service.missing-underscore" => service::check_labels {
+        severity: Error,
+        title: "A service type label does not start with an underscore",
+        source: "RFC 6763 §7; RFC 2782",
+        fix: "Write the application protocol and the transport with a leading underscore each: `_myservice._tcp`.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -280,16 +283,12 @@ pub static RULES: &[Rule] = &[
             ),
             n(AndroidNsd, Rejects, "NsdManager's type regex requires `_`."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceNameEmpty,
-            severity: Severity::Error,
-            title: "The service name is empty",
-            source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\")",
-            fix: "Put the application protocol name between the underscore and the dot: `_myservice._tcp`.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceNameEmpty = "service.name-empty" => service::check_service_name {
+        severity: Error,
+        title: "The service name is empty",
+        source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\")",
+        fix: "Put the application protocol name between the underscore and the dot: `_myservice._tcp`.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -304,16 +303,12 @@ pub static RULES: &[Rule] = &[
             n(PythonZeroconf, Rejects, "BadTypeInNameException."),
             n(MdnsSd, Rejects, "Refused by check_service_name."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceNameTooLong,
-            severity: Severity::Error,
-            title: "The service name is longer than 15 characters",
-            source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\"); RFC 6763 §7.2",
-            fix: "Choose a name of at most 15 characters (register it with IANA to keep it unique).",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceNameTooLong = "service.name-too-long" => service::check_service_name {
+        severity: Error,
+        title: "The service name is longer than 15 characters",
+        source: "RFC 6335 §5.1 (\"MUST be at least 1 character and no more than 15 characters long\"); RFC 6763 §7.2",
+        fix: "Choose a name of at most 15 characters (register it with IANA to keep it unique).",
         implementations: &[
             n(
                 MdnsResponder,
@@ -337,16 +332,12 @@ pub static RULES: &[Rule] = &[
                 "The type regex allows up to 63 characters.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceNameInvalidChar,
-            severity: Severity::Error,
-            title: "The service name has characters other than letters, digits and hyphens",
-            source: "RFC 6335 §5.1 (\"MUST contain only US-ASCII letters 'A' - 'Z' and 'a' - 'z', digits '0' - '9', and hyphens ('-')\")",
-            fix: "Use only ASCII letters, digits and hyphens; replace underscores and dots with hyphens.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceNameInvalidChar = "service.name-invalid-char" => service::check_service_name {
+        severity: Error,
+        title: "The service name has characters other than letters, digits and hyphens",
+        source: "RFC 6335 §5.1 (\"MUST contain only US-ASCII letters 'A' - 'Z' and 'a' - 'z', digits '0' - '9', and hyphens ('-')\")",
+        fix: "Use only ASCII letters, digits and hyphens; replace underscores and dots with hyphens.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -370,16 +361,12 @@ pub static RULES: &[Rule] = &[
                 "Underscores are allowed by the type regex; other characters are refused.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceNameNoLetter,
-            severity: Severity::Error,
-            title: "The service name has no letter",
-            source: "RFC 6335 §5.1 (\"MUST contain at least one letter ('A' - 'Z' or 'a' - 'z')\": a name must not look like a port number)",
-            fix: "Include at least one letter, e.g. `_svc-22` instead of `_22`.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceNameNoLetter = "service.name-no-letter" => service::check_service_name {
+        severity: Error,
+        title: "The service name has no letter",
+        source: "RFC 6335 §5.1 (\"MUST contain at least one letter ('A' - 'Z' or 'a' - 'z')\": a name must not look like a port number)",
+        fix: "Include at least one letter, e.g. `_svc-22` instead of `_22`.",
         implementations: &[
             n(MdnsResponder, Accepts, "Not checked: `_22._udp` registers."),
             n(Avahi, Accepts, "Not checked."),
@@ -394,16 +381,12 @@ pub static RULES: &[Rule] = &[
                 "check_service_name requires an ASCII letter.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceNameBadHyphen,
-            severity: Severity::Error,
-            title: "The service name begins or ends with a hyphen, or has two hyphens in a row",
-            source: "RFC 6335 §5.1 (\"MUST NOT begin or end with a hyphen\"; \"hyphens MUST NOT be adjacent to other hyphens\")",
-            fix: "Remove the leading or trailing hyphen and collapse `--` into one.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceNameBadHyphen = "service.name-bad-hyphen" => service::check_service_name {
+        severity: Error,
+        title: "The service name begins or ends with a hyphen, or has two hyphens in a row",
+        source: "RFC 6335 §5.1 (\"MUST NOT begin or end with a hyphen\"; \"hyphens MUST NOT be adjacent to other hyphens\")",
+        fix: "Remove the leading or trailing hyphen and collapse `--` into one.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -418,16 +401,12 @@ pub static RULES: &[Rule] = &[
             ),
             n(MdnsSd, Rejects, "check_service_name refuses all three."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceBadTransport,
-            severity: Severity::Error,
-            title: "The transport label is not `_tcp` or `_udp`",
-            source: "RFC 6763 §7 (every protocol other than TCP uses `_udp`)",
-            fix: "Use `_tcp` for TCP and `_udp` for everything else, SCTP, QUIC and DCCP included.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceBadTransport = "service.bad-transport" => service::check_labels {
+        severity: Error,
+        title: "The transport label is not `_tcp` or `_udp`",
+        source: "RFC 6763 §7 (every protocol other than TCP uses `_udp`)",
+        fix: "Use `_tcp` for TCP and `_udp` for everything else, SCTP, QUIC and DCCP included.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -446,16 +425,12 @@ pub static RULES: &[Rule] = &[
                 "The name must end with `._tcp.local.` or `._udp.local.`.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceUppercase,
-            severity: Severity::Info,
-            title: "The service type has uppercase letters",
-            source: "RFC 6762 §16 (names compare case-insensitively); Apple MCNearbyServiceAdvertiser (lowercase only)",
-            fix: "Write service types in lowercase: DNS ignores case, Multipeer Connectivity requires lowercase, and some libraries compare case-sensitively.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceUppercase = "service.uppercase" => service::read_type {
+        severity: Info,
+        title: "The service type has uppercase letters",
+        source: "RFC 6762 §16 (names compare case-insensitively); Apple MCNearbyServiceAdvertiser (lowercase only)",
+        fix: "Write service types in lowercase: DNS ignores case, Multipeer Connectivity requires lowercase, and some libraries compare case-sensitively.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -470,27 +445,19 @@ pub static RULES: &[Rule] = &[
                 "The `._tcp.local.` suffix check is case-sensitive: `_HTTP._TCP.local.` is refused.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceUnregistered,
-            severity: Severity::Info,
-            title: "The service name is not in the IANA registry",
-            source: "RFC 6335 §8.1 (registration procedure)",
-            fix: "Nothing breaks. For a public protocol, register the name at IANA (first come, first served) so nobody else takes it.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceUnregistered = "service.unregistered" => service::check_type {
+        severity: Info,
+        title: "The service name is not in the IANA registry",
+        source: "RFC 6335 §8.1 (registration procedure)",
+        fix: "Nothing breaks. For a public protocol, register the name at IANA (first come, first served) so nobody else takes it.",
         implementations: &[],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceHasDomain,
-            severity: Severity::Info,
-            title: "The service type includes a domain",
-            source: "RFC 6763 §4.1; dns_sd.h DNSServiceRegister (regtype and domain are separate)",
-            fix: "Most APIs take the type and the domain separately: pass `_name._tcp` as the type and `local.` (or nothing) as the domain. python-zeroconf and mdns-sd want the full `_name._tcp.local.`.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceHasDomain = "service.has-domain" => service::read_type {
+        severity: Info,
+        title: "The service type includes a domain",
+        source: "RFC 6763 §4.1; dns_sd.h DNSServiceRegister (regtype and domain are separate)",
+        fix: "Most APIs take the type and the domain separately: pass `_name._tcp` as the type and `local.` (or nothing) as the domain. python-zeroconf and mdns-sd want the full `_name._tcp.local.`.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -505,16 +472,12 @@ pub static RULES: &[Rule] = &[
             n(PythonZeroconf, Accepts, "Requires the `.local.` suffix."),
             n(MdnsSd, Accepts, "Requires the `.local.` suffix."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ServiceLooksLikeInstance,
-            severity: Severity::Error,
-            title: "This looks like a service instance name, not a service type",
-            source: "RFC 6763 §4.1",
-            fix: "Give only the type (`_ipp._tcp`); the instance name is a separate field. To check a full name, use the name check.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ServiceLooksLikeInstance = "service.looks-like-instance" => service::read_type {
+        severity: Error,
+        title: "This looks like a service instance name, not a service type",
+        source: "RFC 6763 §4.1",
+        fix: "Give only the type (`_ipp._tcp`); the instance name is a separate field. To check a full name, use the name check.",
         implementations: &[
             n(MdnsResponder, Rejects, "-65540."),
             n(
@@ -523,17 +486,13 @@ pub static RULES: &[Rule] = &[
                 "\"Invalid service type\"; avahi-browse -a stops at such a type.",
             ),
         ],
-    },
+    }
     // ---- subtype ----
-    Rule {
-        header: RuleHeader {
-            id: RuleId::SubtypeInvalid,
-            severity: Severity::Error,
-            title: "A subtype is empty, longer than 63 bytes, or badly written",
-            source: "RFC 6763 §7.1; RFC 1035 §2.3.4 (a label is at most 63 bytes)",
-            fix: "Each subtype is one DNS label of 1 to 63 bytes: `_printer._sub._http._tcp`, or Apple's form `_http._tcp,_printer`.",
-            effective: Effective::ALWAYS,
-        },
+    SubtypeInvalid = "subtype.invalid" => service::check_subtype {
+        severity: Error,
+        title: "A subtype is empty, longer than 63 bytes, or badly written",
+        source: "RFC 6763 §7.1; RFC 1035 §2.3.4 (a label is at most 63 bytes)",
+        fix: "Each subtype is one DNS label of 1 to 63 bytes: `_printer._sub._http._tcp`, or Apple's form `_http._tcp,_printer`.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -542,16 +501,12 @@ pub static RULES: &[Rule] = &[
             ),
             n(Avahi, Rejects, "avahi_is_valid_service_subtype."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::SubtypeNoUnderscore,
-            severity: Severity::Warning,
-            title: "A subtype does not start with an underscore",
-            source: "RFC 6763 §7.1 (\"Subtype strings are not required to begin with an underscore, though they often do\")",
-            fix: "Legal, but start subtypes with `_` so that Avahi and Android accept them: `_printer`.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    SubtypeNoUnderscore = "subtype.no-underscore" => service::check_subtype {
+        severity: Warning,
+        title: "A subtype does not start with an underscore",
+        source: "RFC 6763 §7.1 (\"Subtype strings are not required to begin with an underscore, though they often do\")",
+        fix: "Legal, but start subtypes with `_` so that Avahi and Android accept them: `_printer`.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -570,16 +525,12 @@ pub static RULES: &[Rule] = &[
                 "The subtype regex requires a leading `_`.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::SubtypeCommaForm,
-            severity: Severity::Info,
-            title: "Subtypes are written in Apple's comma form",
-            source: "dns_sd.h DNSServiceRegister (\"_primary._tcp,_sub1,_sub2\"); RFC 6763 §7.1",
-            fix: "Apple's APIs take `_http._tcp,_printer`; Avahi and python-zeroconf take `_printer._sub._http._tcp`. netlens shows both forms.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    SubtypeCommaForm = "subtype.comma-form" => service::read_type {
+        severity: Info,
+        title: "Subtypes are written in Apple's comma form",
+        source: "dns_sd.h DNSServiceRegister (\"_primary._tcp,_sub1,_sub2\"); RFC 6763 §7.1",
+        fix: "Apple's APIs take `_http._tcp,_printer`; Avahi and python-zeroconf take `_printer._sub._http._tcp`. netlens shows both forms.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -593,17 +544,13 @@ pub static RULES: &[Rule] = &[
             ),
             n(AndroidNsd, Accepts, "Both forms."),
         ],
-    },
+    }
     // ---- instance: the user-visible instance name ----
-    Rule {
-        header: RuleHeader {
-            id: RuleId::InstanceEmpty,
-            severity: Severity::Error,
-            title: "The instance name is empty",
-            source: "RFC 6763 §4.1.1; RFC 1035 §2.3.4",
-            fix: "Give the service a name people recognise, such as the device's name.",
-            effective: Effective::ALWAYS,
-        },
+    InstanceEmpty = "instance.empty" => name::check_instance_label {
+        severity: Error,
+        title: "The instance name is empty",
+        source: "RFC 6763 §4.1.1; RFC 1035 §2.3.4",
+        fix: "Give the service a name people recognise, such as the device's name.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -616,16 +563,12 @@ pub static RULES: &[Rule] = &[
                 "avahi_is_valid_service_name refuses an empty name.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::InstanceTooLong,
-            severity: Severity::Error,
-            title: "The instance name is longer than 63 bytes of UTF-8",
-            source: "RFC 6763 §4.1.1; RFC 1035 §2.3.4",
-            fix: "Shorten the name to at most 63 bytes; count bytes, not characters (é is 2 bytes, most emoji 4). Cut on a character boundary.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    InstanceTooLong = "instance.too-long" => name::check_instance_label {
+        severity: Error,
+        title: "The instance name is longer than 63 bytes of UTF-8",
+        source: "RFC 6763 §4.1.1; RFC 1035 §2.3.4",
+        fix: "Shorten the name to at most 63 bytes; count bytes, not characters (é is 2 bytes, most emoji 4). Cut on a character boundary.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -648,43 +591,31 @@ pub static RULES: &[Rule] = &[
                 "0.20 panics the daemon thread (assert in the name writer); 0.21 skips the records while register() still succeeds.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::InstanceControlChar,
-            severity: Severity::Error,
-            title: "The instance name contains ASCII control characters",
-            source: "RFC 6763 §4.1.1 (\"MUST NOT contain ASCII control characters (byte values 0x00-0x1F and 0x7F)\")",
-            fix: "Remove the control characters (often a stray newline or tab from a config file).",
-            effective: Effective::ALWAYS,
-        },
+    }
+    InstanceControlChar = "instance.control-char" => name::check_instance_label {
+        severity: Error,
+        title: "The instance name contains ASCII control characters",
+        source: "RFC 6763 §4.1.1 (\"MUST NOT contain ASCII control characters (byte values 0x00-0x1F and 0x7F)\")",
+        fix: "Remove the control characters (often a stray newline or tab from a config file).",
         implementations: &[
             n(MdnsResponder, Accepts, "Not checked."),
             n(Avahi, Accepts, "Not checked."),
             n(PythonZeroconf, Rejects, "BadTypeInNameException."),
             n(MdnsSd, Accepts, "Not checked."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::InstanceC1Control,
-            severity: Severity::Warning,
-            title: "The instance name contains C1 control characters (U+0080 to U+009F)",
-            source: "RFC 6763 §4.1.1 (Net-Unicode); RFC 5198 §2",
-            fix: "Remove them; they usually come from text decoded with the wrong character set.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    InstanceC1Control = "instance.c1-control" => name::check_instance_label {
+        severity: Warning,
+        title: "The instance name contains C1 control characters (U+0080 to U+009F)",
+        source: "RFC 6763 §4.1.1 (Net-Unicode); RFC 5198 §2",
+        fix: "Remove them; they usually come from text decoded with the wrong character set.",
         implementations: &[],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::InstanceInvalidUtf8,
-            severity: Severity::Error,
-            title: "The instance name is not valid UTF-8",
-            source: "RFC 6763 §4.1.1 (Net-Unicode); RFC 6762 §16",
-            fix: "Encode the name as UTF-8.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    InstanceInvalidUtf8 = "instance.invalid-utf8" => name::check_instance_label {
+        severity: Error,
+        title: "The instance name is not valid UTF-8",
+        source: "RFC 6763 §4.1.1 (Net-Unicode); RFC 6762 §16",
+        fix: "Encode the name as UTF-8.",
         implementations: &[
             n(
                 Avahi,
@@ -697,16 +628,12 @@ pub static RULES: &[Rule] = &[
                 "Names are Python str; raw bytes cannot be registered.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::InstanceNotNfc,
-            severity: Severity::Warning,
-            title: "The instance name is not in Unicode Normalization Form C",
-            source: "RFC 6763 §4.1.1 (Net-Unicode, RFC 5198 §2: NFC)",
-            fix: "Normalise the name to NFC: the same visible name in NFD is a different DNS name, so a browser and a resolver may not match.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    InstanceNotNfc = "instance.not-nfc" => name::check_instance_label {
+        severity: Warning,
+        title: "The instance name is not in Unicode Normalization Form C",
+        source: "RFC 6763 §4.1.1 (Net-Unicode, RFC 5198 §2: NFC)",
+        fix: "Normalise the name to NFC: the same visible name in NFD is a different DNS name, so a browser and a resolver may not match.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -715,28 +642,20 @@ pub static RULES: &[Rule] = &[
             ),
             n(Avahi, Accepts, "Compares bytes."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::InstanceHexIdentifier,
-            severity: Severity::Warning,
-            title: "The instance name looks like a MAC address or serial number",
-            source: "RFC 6763 §4.1.1 (the default name \"SHOULD NOT include the device's Media Access Control (MAC) address, serial number, or any similar incomprehensible hexadecimal string\")",
-            fix: "Default to a name a person understands (\"Kitchen Speaker\") and let the user change it.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    InstanceHexIdentifier = "instance.hex-identifier" => name::check_instance_label {
+        severity: Warning,
+        title: "The instance name looks like a MAC address or serial number",
+        source: "RFC 6763 §4.1.1 (the default name \"SHOULD NOT include the device's Media Access Control (MAC) address, serial number, or any similar incomprehensible hexadecimal string\")",
+        fix: "Default to a name a person understands (\"Kitchen Speaker\") and let the user change it.",
         implementations: &[],
-    },
+    }
     // ---- name: a full service instance name ----
-    Rule {
-        header: RuleHeader {
-            id: RuleId::NameTooLong,
-            severity: Severity::Error,
-            title: "The full name is longer than 255 bytes on the wire",
-            source: "RFC 1035 §2.3.4; RFC 6763 §7.2",
-            fix: "Shorten the instance name, the subtype or the domain until the encoded name fits in 255 bytes.",
-            effective: Effective::ALWAYS,
-        },
+    NameTooLong = "name.too-long" => name::check_name {
+        severity: Error,
+        title: "The full name is longer than 255 bytes on the wire",
+        source: "RFC 1035 §2.3.4; RFC 6763 §7.2",
+        fix: "Shorten the instance name, the subtype or the domain until the encoded name fits in 255 bytes.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -749,16 +668,12 @@ pub static RULES: &[Rule] = &[
                 "service_type_name: \"Full name ... must be > 256 bytes\" (sic).",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::NameUnescapedDot,
-            severity: Severity::Error,
-            title: "The instance part spans several labels: a dot in it is not escaped",
-            source: "RFC 6763 §4.3 (\"appropriate precautions MUST be taken to ensure that DNS label boundaries are properly preserved\")",
-            fix: "Escape dots in the instance as `\\.` (and backslashes as `\\\\`) when writing a full name, or pass the instance to the API separately.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    NameUnescapedDot = "name.unescaped-dot" => name::check_name {
+        severity: Error,
+        title: "The instance part spans several labels: a dot in it is not escaped",
+        source: "RFC 6763 §4.3 (\"appropriate precautions MUST be taken to ensure that DNS label boundaries are properly preserved\")",
+        fix: "Escape dots in the instance as `\\.` (and backslashes as `\\\\`) when writing a full name, or pass the instance to the API separately.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -771,39 +686,27 @@ pub static RULES: &[Rule] = &[
                 "Dots are not treated as escapes: `a.b._ipp._tcp.local.` is read as instance `a.b`.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::NameEmptyLabel,
-            severity: Severity::Error,
-            title: "The name has an empty label (two dots in a row)",
-            source: "RFC 1035 §2.3.1",
-            fix: "Remove the doubled dot.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    NameEmptyLabel = "name.empty-label" => name::check_name {
+        severity: Error,
+        title: "The name has an empty label (two dots in a row)",
+        source: "RFC 1035 §2.3.1",
+        fix: "Remove the doubled dot.",
         implementations: &[],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::NameLabelTooLong,
-            severity: Severity::Error,
-            title: "A domain label is longer than 63 bytes",
-            source: "RFC 1035 §2.3.4",
-            fix: "Every label of the domain must be 63 bytes or shorter.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    NameLabelTooLong = "name.label-too-long" => name::check_name {
+        severity: Error,
+        title: "A domain label is longer than 63 bytes",
+        source: "RFC 1035 §2.3.4",
+        fix: "Every label of the domain must be 63 bytes or shorter.",
         implementations: &[],
-    },
+    }
     // ---- txt: the TXT record ----
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtEmptyRecord,
-            severity: Severity::Error,
-            title: "The TXT record has no strings at all (zero-length data)",
-            source: "RFC 6763 §6.1 (\"DNS-SD implementations MUST NOT emit empty TXT records\"); RFC 1035 §3.3.14",
-            fix: "Send a TXT record with a single empty string: the one byte 00.",
-            effective: Effective::ALWAYS,
-        },
+    TxtEmptyRecord = "txt.empty-record" => txt::check {
+        severity: Error,
+        title: "The TXT record has no strings at all (zero-length data)",
+        source: "RFC 6763 §6.1 (\"DNS-SD implementations MUST NOT emit empty TXT records\"); RFC 1035 §3.3.14",
+        fix: "Send a TXT record with a single empty string: the one byte 00.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -822,16 +725,12 @@ pub static RULES: &[Rule] = &[
             ),
             n(MdnsSd, Repairs, "encode_txt emits 00."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtStringTooLong,
-            severity: Severity::Error,
-            title: "A TXT string is longer than 255 bytes",
-            source: "RFC 6763 §6.1; RFC 1035 §3.3 (one length byte)",
-            fix: "Shorten the value or split it over several keys; count bytes, key and `=` included.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtStringTooLong = "txt.string-too-long" => txt::check {
+        severity: Error,
+        title: "A TXT string is longer than 255 bytes",
+        source: "RFC 6763 §6.1; RFC 1035 §3.3 (one length byte)",
+        fix: "Shorten the value or split it over several keys; count bytes, key and `=` included.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -855,16 +754,12 @@ pub static RULES: &[Rule] = &[
                 "setAttribute: \"Key length + value length must be < 255 bytes\".",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtStringAppleLimit,
-            severity: Severity::Warning,
-            title: "A TXT string is exactly 255 bytes: Apple's TXTRecordSetValue refuses it",
-            source: "RFC 6763 §6.1 (255 is legal); dns_sd.h TXTRecordSetValue (254 at most)",
-            fix: "Keep each key=value string at 254 bytes or less so that Apple's TXT API can build it.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtStringAppleLimit = "txt.string-apple-limit" => txt::check {
+        severity: Warning,
+        title: "A TXT string is exactly 255 bytes: Apple's TXTRecordSetValue refuses it",
+        source: "RFC 6763 §6.1 (255 is legal); dns_sd.h TXTRecordSetValue (254 at most)",
+        fix: "Keep each key=value string at 254 bytes or less so that Apple's TXT API can build it.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -878,16 +773,12 @@ pub static RULES: &[Rule] = &[
                 "key + value < 255 allows a 255-byte string.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtEmptyKey,
-            severity: Severity::Error,
-            title: "A TXT string is just `=`: an empty key with an empty value",
-            source: "RFC 6763 §6.4 (\"The key MUST be at least one character\")",
-            fix: "Remove the string, or give it a key.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtEmptyKey = "txt.empty-key" => txt::check {
+        severity: Error,
+        title: "A TXT string is just `=`: an empty key with an empty value",
+        source: "RFC 6763 §6.4 (\"The key MUST be at least one character\")",
+        fix: "Remove the string, or give it a key.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -905,16 +796,12 @@ pub static RULES: &[Rule] = &[
                 "setAttribute: \"Key cannot be empty\"; when reading, the string is skipped.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtStringStartsWithEquals,
-            severity: Severity::Error,
-            title: "A TXT string starts with `=`: receivers silently ignore it",
-            source: "RFC 6763 §6.4 (\"strings beginning with an '=' character ... MUST be silently ignored\")",
-            fix: "Put the key before the `=`: `key=value`.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtStringStartsWithEquals = "txt.string-starts-with-equals" => txt::check {
+        severity: Error,
+        title: "A TXT string starts with `=`: receivers silently ignore it",
+        source: "RFC 6763 §6.4 (\"strings beginning with an '=' character ... MUST be silently ignored\")",
+        fix: "Put the key before the `=`: `key=value`.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -928,16 +815,12 @@ pub static RULES: &[Rule] = &[
                 "\"Invalid txt record (key is empty)\": skipped.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtKeyInvalidChar,
-            severity: Severity::Error,
-            title: "A TXT key has characters outside printable ASCII",
-            source: "RFC 6763 §6.4 (\"The characters of a key MUST be printable US-ASCII values (0x20-0x7E) [RFC20], excluding '=' (0x3D)\")",
-            fix: "Use printable ASCII for keys; put non-ASCII text in the value, which may be any UTF-8 or binary data.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtKeyInvalidChar = "txt.key-invalid-char" => txt::check_key {
+        severity: Error,
+        title: "A TXT key has characters outside printable ASCII",
+        source: "RFC 6763 §6.4 (\"The characters of a key MUST be printable US-ASCII values (0x20-0x7E) [RFC20], excluding '=' (0x3D)\")",
+        fix: "Use printable ASCII for keys; put non-ASCII text in the value, which may be any UTF-8 or binary data.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -951,27 +834,19 @@ pub static RULES: &[Rule] = &[
                 "\"Key strings must be printable US-ASCII\".",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtKeySpace,
-            severity: Severity::Warning,
-            title: "A TXT key begins or ends with a space",
-            source: "RFC 6763 §6.4 (\"Spaces in the key are significant\")",
-            fix: "Remove the space: `key=value`, not `key = value`. Receivers look up `key` and will not find `key `.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtKeySpace = "txt.key-space" => txt::check_key {
+        severity: Warning,
+        title: "A TXT key begins or ends with a space",
+        source: "RFC 6763 §6.4 (\"Spaces in the key are significant\")",
+        fix: "Remove the space: `key=value`, not `key = value`. Receivers look up `key` and will not find `key `.",
         implementations: &[],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtDuplicateKey,
-            severity: Severity::Error,
-            title: "A TXT key appears more than once (keys ignore case)",
-            source: "RFC 6763 §6.4 (\"If a client receives a TXT record containing the same key more than once, then the client MUST silently ignore all but the first occurrence of that attribute\"; case is ignored)",
-            fix: "Keep one occurrence of each key.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtDuplicateKey = "txt.duplicate-key" => txt::check {
+        severity: Error,
+        title: "A TXT key appears more than once (keys ignore case)",
+        source: "RFC 6763 §6.4 (\"If a client receives a TXT record containing the same key more than once, then the client MUST silently ignore all but the first occurrence of that attribute\"; case is ignored)",
+        fix: "Keep one occurrence of each key.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -999,16 +874,12 @@ pub static RULES: &[Rule] = &[
                 "Keys are case-sensitive: `path` and `PATH` are both kept; an exact duplicate is skipped.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtKeyTooLong,
-            severity: Severity::Warning,
-            title: "A TXT key is longer than 9 characters",
-            source: "RFC 6763 §6.4 (\"The key SHOULD be no more than nine characters long\")",
-            fix: "Prefer short keys: the TXT record should stay small.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtKeyTooLong = "txt.key-too-long" => txt::check_key {
+        severity: Warning,
+        title: "A TXT key is longer than 9 characters",
+        source: "RFC 6763 §6.4 (\"The key SHOULD be no more than nine characters long\")",
+        fix: "Prefer short keys: the TXT record should stay small.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -1021,46 +892,34 @@ pub static RULES: &[Rule] = &[
                 "Logs \"Key lengths > 9 are discouraged\".",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtRecordLarge,
-            severity: Severity::Info,
-            title: "The TXT record is larger than a typical DNS-SD record (200 bytes)",
-            source: "RFC 6763 §6.2 (\"The total size of a typical DNS-SD TXT record is intended to be small -- 200 bytes or less\"; under 400 bytes it fits a single 512-byte DNS message)",
-            fix: "Move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtRecordLarge = "txt.record-large" => txt::check {
+        severity: Info,
+        title: "The TXT record is larger than a typical DNS-SD record (200 bytes)",
+        source: "RFC 6763 §6.2 (\"The total size of a typical DNS-SD TXT record is intended to be small -- 200 bytes or less\"; under 400 bytes it fits a single 512-byte DNS message)",
+        fix: "Move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
         implementations: &[n(
             AndroidNsd,
             Accepts,
             "setAttribute warns above 400 bytes.",
         )],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtRecordOver1300,
-            severity: Severity::Warning,
-            title: "The TXT record is larger than 1300 bytes",
-            source: "RFC 6763 §6.2 (\"Using TXT records larger than 1300 bytes is NOT RECOMMENDED at this time\")",
-            fix: "Keep the record under 1300 bytes, so that it fits one Ethernet packet with the other records: move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtRecordOver1300 = "txt.record-over-1300" => txt::check {
+        severity: Warning,
+        title: "The TXT record is larger than 1300 bytes",
+        source: "RFC 6763 §6.2 (\"Using TXT records larger than 1300 bytes is NOT RECOMMENDED at this time\")",
+        fix: "Keep the record under 1300 bytes, so that it fits one Ethernet packet with the other records: move large or rarely needed data elsewhere (fetch it over the service's own protocol).",
         implementations: &[n(
             AndroidNsd,
             Rejects,
             "setAttribute refuses a record above 1300 bytes (\"Total length of attributes must be < 1300 bytes\"); when reading, keys past 1300 bytes are dropped.",
         )],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtRecordTooLarge,
-            severity: Severity::Error,
-            title: "The TXT record cannot be sent: it exceeds the mDNS packet limit",
-            source: "RFC 6762 §17 (a Multicast DNS packet MUST NOT exceed 9000 bytes); RFC 1035 §3.2.1 (RDLENGTH is 16 bits)",
-            fix: "Reduce the TXT record to a few hundred bytes.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtRecordTooLarge = "txt.record-too-large" => txt::check {
+        severity: Error,
+        title: "The TXT record cannot be sent: it exceeds the mDNS packet limit",
+        source: "RFC 6762 §17 (a Multicast DNS packet MUST NOT exceed 9000 bytes); RFC 1035 §3.2.1 (RDLENGTH is 16 bits)",
+        fix: "Reduce the TXT record to a few hundred bytes.",
         implementations: &[
             n(
                 MdnsResponder,
@@ -1073,16 +932,12 @@ pub static RULES: &[Rule] = &[
                 "Packets above 8966 bytes are not sent.",
             ),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtEmptyString,
-            severity: Severity::Warning,
-            title: "The TXT record contains an empty string among others",
-            source: "RFC 6763 §6.1 (an empty string is legal only as the whole, empty record)",
-            fix: "Remove the empty string.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtEmptyString = "txt.empty-string" => txt::check {
+        severity: Warning,
+        title: "The TXT record contains an empty string among others",
+        source: "RFC 6763 §6.1 (an empty string is legal only as the whole, empty record)",
+        fix: "Remove the empty string.",
         implementations: &[
             n(
                 MdnsSd,
@@ -1097,110 +952,78 @@ pub static RULES: &[Rule] = &[
             ),
             n(AndroidNsd, Ignores, "\"Zero sized txt record\": skipped."),
         ],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtTxtversNotFirst,
-            severity: Severity::Warning,
-            title: "`txtvers` is present but not the first string",
-            source: "RFC 6763 §6.7 (the version tag comes first, so a client reads the version before the keys it governs)",
-            fix: "Move `txtvers=N` to the front of the record.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtTxtversNotFirst = "txt.txtvers-not-first" => txt::check {
+        severity: Warning,
+        title: "`txtvers` is present but not the first string",
+        source: "RFC 6763 §6.7 (the version tag comes first, so a client reads the version before the keys it governs)",
+        fix: "Move `txtvers=N` to the front of the record.",
         implementations: &[],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::TxtValueBinary,
-            severity: Severity::Info,
-            title: "A TXT value is binary (not UTF-8 text)",
-            source: "RFC 6763 §6.5 (values are opaque binary data)",
-            fix: "Legal. Make sure every reader treats the value as bytes: Swift needs NWTXTRecord.Entry.data, python-zeroconf returns bytes.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    TxtValueBinary = "txt.value-binary" => txt::check {
+        severity: Info,
+        title: "A TXT value is binary (not UTF-8 text)",
+        source: "RFC 6763 §6.5 (values are opaque binary data)",
+        fix: "Legal. Make sure every reader treats the value as bytes: Swift needs NWTXTRecord.Entry.data, python-zeroconf returns bytes.",
         implementations: &[],
-    },
+    }
     // ---- apple: Info.plist and local network privacy ----
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ApplePlistMissingType,
-            severity: Severity::Error,
-            title: "A service type the app uses is not listed in NSBonjourServices",
-            source: "Apple TN3179 (local network privacy); Info.plist NSBonjourServices",
-            fix: "Add the type to NSBonjourServices in Info.plist, exactly as `_name._tcp`. Without it, browsing or registering fails with -65555 (NoAuth) on iOS 14+ and macOS 15+.",
-            effective: Effective::ALWAYS,
-        },
+    ApplePlistMissingType = "apple.plist-missing-type" => apple::check_plist {
+        severity: Error,
+        title: "A service type the app uses is not listed in NSBonjourServices",
+        source: "Apple TN3179 (local network privacy); Info.plist NSBonjourServices",
+        fix: "Add the type to NSBonjourServices in Info.plist, exactly as `_name._tcp`. Without it, browsing or registering fails with -65555 (NoAuth) on iOS 14+ and macOS 15+.",
         implementations: &[n(
             MdnsResponder,
             Rejects,
             "mdns_trust_checks: \"App Info.plist(NSBonjourServices) does not allow '...'\"; the operation fails with kDNSServiceErr_NoAuth (-65555).",
         )],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ApplePlistEntryHasDomain,
-            severity: Severity::Error,
-            title: "An NSBonjourServices entry includes a domain, so it never matches",
-            source: "Apple TN3179; mDNSResponder mdns_trust_checks (compares label by label)",
-            fix: "Write the entry without `.local.`: `_name._tcp`.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ApplePlistEntryHasDomain = "apple.plist-entry-has-domain" => apple::check_plist {
+        severity: Error,
+        title: "An NSBonjourServices entry includes a domain, so it never matches",
+        source: "Apple TN3179; mDNSResponder mdns_trust_checks (compares label by label)",
+        fix: "Write the entry without `.local.`: `_name._tcp`.",
         implementations: &[n(
             MdnsResponder,
             Rejects,
             "The entry is compared with the type as a DNS name: `_x._tcp.local.` never equals `_x._tcp`.",
         )],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::ApplePlistEntryInvalid,
-            severity: Severity::Error,
-            title: "An NSBonjourServices entry is not a valid service type",
-            source: "Apple Info.plist NSBonjourServices (\"_ipp._tcp\"); RFC 6763 §7",
-            fix: "Each entry is one service type: `_name._tcp` or `_name._udp`.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    ApplePlistEntryInvalid = "apple.plist-entry-invalid" => apple::check_plist {
+        severity: Error,
+        title: "An NSBonjourServices entry is not a valid service type",
+        source: "Apple Info.plist NSBonjourServices (\"_ipp._tcp\"); RFC 6763 §7",
+        fix: "Each entry is one service type: `_name._tcp` or `_name._udp`.",
         implementations: &[],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::AppleMultipeerNeedsBoth,
-            severity: Severity::Error,
-            title: "Multipeer Connectivity needs both the `_tcp` and the `_udp` entry",
-            source: "Apple TN3179 FAQ (mapping a Multipeer Connectivity service type); MCNearbyServiceAdvertiser",
-            fix: "For MC service type `name`, list both `_name._tcp` and `_name._udp` in NSBonjourServices.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    AppleMultipeerNeedsBoth = "apple.multipeer-needs-both" => apple::check_plist {
+        severity: Error,
+        title: "Multipeer Connectivity needs both the `_tcp` and the `_udp` entry",
+        source: "Apple TN3179 FAQ (mapping a Multipeer Connectivity service type); MCNearbyServiceAdvertiser",
+        fix: "For MC service type `name`, list both `_name._tcp` and `_name._udp` in NSBonjourServices.",
         implementations: &[n(
             MdnsResponder,
             Rejects,
             "The missing one fails with -65555 (NoAuth) and peers are not found.",
         )],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::AppleMultipeerInvalid,
-            severity: Severity::Error,
-            title: "The Multipeer Connectivity service type breaks its rules",
-            source: "Apple MCNearbyServiceAdvertiser serviceType (1-15 characters; lowercase ASCII letters, digits and hyphens; at least one letter; no leading, trailing or double hyphen)",
-            fix: "Use a lowercase RFC 6335 name without underscore or transport, e.g. `my-game`.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    AppleMultipeerInvalid = "apple.multipeer-invalid" => apple::check_plist {
+        severity: Error,
+        title: "The Multipeer Connectivity service type breaks its rules",
+        source: "Apple MCNearbyServiceAdvertiser serviceType (1-15 characters; lowercase ASCII letters, digits and hyphens; at least one letter; no leading, trailing or double hyphen)",
+        fix: "Use a lowercase RFC 6335 name without underscore or transport, e.g. `my-game`.",
         implementations: &[n(
             MdnsResponder,
             Rejects,
             "MCNearbyServiceAdvertiser raises an exception for an invalid serviceType.",
         )],
-    },
-    Rule {
-        header: RuleHeader {
-            id: RuleId::AppleUsageDescription,
-            severity: Severity::Info,
-            title: "Remember NSLocalNetworkUsageDescription",
-            source: "Apple TN3179; Info.plist NSLocalNetworkUsageDescription",
-            fix: "Add NSLocalNetworkUsageDescription with a sentence saying why the app uses the local network; NSNetService reports -72008 when it or NSBonjourServices is missing.",
-            effective: Effective::ALWAYS,
-        },
+    }
+    AppleUsageDescription = "apple.usage-description" => apple::check_plist {
+        severity: Info,
+        title: "Remember NSLocalNetworkUsageDescription",
+        source: "Apple TN3179; Info.plist NSLocalNetworkUsageDescription",
+        fix: "Add NSLocalNetworkUsageDescription with a sentence saying why the app uses the local network; NSNetService reports -72008 when it or NSBonjourServices is missing.",
         implementations: &[],
-    },
-];
+    }
+}

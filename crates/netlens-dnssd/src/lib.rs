@@ -12,6 +12,7 @@
 
 pub mod apple;
 pub mod catalog;
+pub mod checks;
 pub mod escape;
 pub mod finding;
 pub mod formats;

@@ -170,7 +170,10 @@ pub fn check_type(input: &str) -> TypeReport {
     report
 }
 
-fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, EscapeError> {
+pub(crate) fn read_type(
+    input: &str,
+    findings: &mut Vec<Finding>,
+) -> Result<ServiceType, EscapeError> {
     let (main, comma_subtypes) = split_commas(input)?;
     let mut subtypes = Vec::new();
     let mut subtype_syntax = None;
@@ -264,38 +267,7 @@ fn read_type(input: &str, findings: &mut Vec<Finding>) -> Result<ServiceType, Es
     let domain: Vec<Vec<u8>> = labels.collect();
 
     let name_bytes = service_label.strip_prefix(b"_").unwrap_or(&service_label);
-    if !service_label.starts_with(b"_") {
-        findings.push(
-            Finding::new(
-                RuleId::ServiceMissingUnderscore,
-                Subject::ServiceName,
-                format!(
-                    "The service name `{}` has no leading underscore.",
-                    String::from_utf8_lossy(&service_label)
-                ),
-            )
-            .fix(format!(
-                "Write `_{}`.",
-                String::from_utf8_lossy(&service_label)
-            )),
-        );
-    }
-    findings.extend(check_service_name(name_bytes, Subject::ServiceName));
-
-    let transport = match &transport_label {
-        None => {
-            findings.push(
-                Finding::new(
-                    RuleId::ServiceBadTransport,
-                    Subject::Transport,
-                    "There is no transport label: a service type is two labels, `_name._tcp` or `_name._udp`.",
-                )
-                .fix(format!("Write `_{}._tcp` (or `._udp`).", String::from_utf8_lossy(name_bytes))),
-            );
-            None
-        }
-        Some(label) => check_transport(label, findings),
-    };
+    let transport = check_labels(&service_label, transport_label.as_deref(), findings);
     if transport.is_some() {
         let upper = service_label
             .iter()
@@ -377,7 +349,42 @@ fn split_commas(input: &str) -> Result<(&str, Vec<Part<'_>>), EscapeError> {
     Ok((main, parts.collect()))
 }
 
-fn check_transport(label: &[u8], findings: &mut Vec<Finding>) -> Option<Transport> {
+/// The two labels of a service type: the service name (a leading underscore, then RFC 6335
+/// §5.1, checked by [`check_service_name`]) and the transport, which it returns when usable.
+pub(crate) fn check_labels(
+    service_label: &[u8],
+    transport_label: Option<&[u8]>,
+    findings: &mut Vec<Finding>,
+) -> Option<Transport> {
+    let name_bytes = service_label.strip_prefix(b"_").unwrap_or(service_label);
+    if !service_label.starts_with(b"_") {
+        findings.push(
+            Finding::new(
+                RuleId::ServiceMissingUnderscore,
+                Subject::ServiceName,
+                format!(
+                    "The service name `{}` has no leading underscore.",
+                    String::from_utf8_lossy(service_label)
+                ),
+            )
+            .fix(format!(
+                "Write `_{}`.",
+                String::from_utf8_lossy(service_label)
+            )),
+        );
+    }
+    findings.extend(check_service_name(name_bytes, Subject::ServiceName));
+    let Some(label) = transport_label else {
+        findings.push(
+            Finding::new(
+                RuleId::ServiceBadTransport,
+                Subject::Transport,
+                "There is no transport label: a service type is two labels, `_name._tcp` or `_name._udp`.",
+            )
+            .fix(format!("Write `_{}._tcp` (or `._udp`).", String::from_utf8_lossy(name_bytes))),
+        );
+        return None;
+    };
     if let Some(t) = Transport::from_label(label) {
         return Some(t);
     }
@@ -529,7 +536,7 @@ fn collapse_hyphens(text: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
-fn check_subtype(index: usize, subtype: &[u8], findings: &mut Vec<Finding>) {
+pub(crate) fn check_subtype(index: usize, subtype: &[u8], findings: &mut Vec<Finding>) {
     let subject = Subject::Subtype { index };
     if subtype.is_empty() {
         findings.push(Finding::new(

@@ -388,7 +388,7 @@ pub fn check(record: &TxtRecord) -> Vec<Finding> {
     findings
 }
 
-fn check_key(index: usize, key: &[u8], findings: &mut Vec<Finding>) {
+pub(crate) fn check_key(index: usize, key: &[u8], findings: &mut Vec<Finding>) {
     let subject = Subject::TxtString { index };
     let bad: Vec<String> = key
         .iter()
