@@ -32,8 +32,14 @@ pub enum Profile {
     Rfc5280,
 }
 
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
 impl Profile {
-    /// Every profile, in report order.
+    /// Every profile, in report order (and in the order of their ids).
     pub const ALL: [Profile; 2] = [Profile::Apple, Profile::Rfc5280];
 
     /// The profile's id as used in JSON (`apple`, `rfc5280`).

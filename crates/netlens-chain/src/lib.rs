@@ -27,7 +27,7 @@
 //! let mut analyzer = netlens_chain::Analyzer::new(netlens_chain::Options::at(1_780_272_000));
 //! analyzer.add_chain(b"not a certificate", None);
 //! let analysis = analyzer.analyze();
-//! assert_eq!(analysis.verdicts["apple"], "fail");
+//! assert_eq!(analysis.verdicts[&netlens_chain::Profile::Apple], "fail");
 //! assert!(analysis.findings.iter().any(|f| f.rule == netlens_chain::catalog::RuleId::ChainParseError));
 //! ```
 

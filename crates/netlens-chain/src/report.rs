@@ -68,7 +68,7 @@ pub struct Analysis {
     /// The host checked, if any.
     pub host: Option<String>,
     /// Profile id → `pass` | `fail`.
-    pub verdicts: BTreeMap<String, Verdict>,
+    pub verdicts: BTreeMap<Profile, Verdict>,
     /// Per profile: what it means and which findings decide it.
     pub verdict_details: Vec<VerdictDetail>,
     /// Every finding, errors first.
@@ -86,7 +86,7 @@ pub struct Analysis {
     /// Certificate Transparency evaluation of the leaf (public chains).
     pub ct: Option<CtReport>,
     /// Per root store (`apple`, `mozilla`, `chrome`): does it trust the chain, and why (not).
-    pub trust: BTreeMap<String, TrustEntry>,
+    pub trust: BTreeMap<StoreId, TrustEntry>,
     /// What the trust stores held.
     pub trust_store: TrustStoreSummary,
     /// Version of the CT log list used, if one was loaded.
@@ -98,8 +98,8 @@ pub struct Analysis {
 /// One profile's verdict.
 #[derive(Clone, Debug, Serialize)]
 pub struct VerdictDetail {
-    /// Profile id.
-    pub profile: &'static str,
+    /// The profile (serialised as its id).
+    pub profile: Profile,
     /// What the profile stands for.
     pub description: &'static str,
     /// The root store it anchors on, with its version (the user's anchors count too).
@@ -143,7 +143,7 @@ pub struct BuiltNode {
     /// For anchors: `builtin` or `user`.
     pub anchor_origin: Option<AnchorOrigin>,
     /// For anchors: the compiled-in stores that hold it (`apple`, `mozilla`, `chrome`).
-    pub anchor_stores: Vec<&'static str>,
+    pub anchor_stores: Vec<StoreId>,
     /// How this node's signature verified with the next node's key: `valid`, `invalid`,
     /// `unsupported`, or `none` for the top.
     pub signature: SignatureState,
@@ -177,7 +177,7 @@ pub struct FixedChain {
     pub differs_from_sent: bool,
     /// The stores it gives a trusted path to (`apple`, `mozilla`, `chrome`); the others need
     /// what the errors say.
-    pub serves: Vec<&'static str>,
+    pub serves: Vec<StoreId>,
 }
 
 /// One store's verdict on the chain's trust.
@@ -251,7 +251,7 @@ pub struct TrustStoreSummary {
     /// Anchors supplied by the user.
     pub user_anchors: usize,
     /// Roots per compiled-in store (`apple`, `mozilla`, `chrome`), with its version.
-    pub stores: BTreeMap<String, StoreSummary>,
+    pub stores: BTreeMap<StoreId, StoreSummary>,
 }
 
 /// One compiled-in store.
@@ -291,14 +291,13 @@ fn signature_state(v: Option<&Verification>) -> (SignatureState, Option<String>)
 }
 
 /// The stores holding anchor `a`, as ids.
-fn anchor_stores(store: &TrustStore, a: usize) -> Vec<&'static str> {
+fn anchor_stores(store: &TrustStore, a: usize) -> Vec<StoreId> {
     store
         .get(a)
         .map(|anchor| {
             StoreId::ALL
                 .into_iter()
                 .filter(|s| anchor.stores & s.bit() != 0)
-                .map(StoreId::id)
                 .collect()
         })
         .unwrap_or_default()
@@ -311,7 +310,11 @@ fn end_words(end: PathEnd, store: &TrustStore) -> String {
                 format!(
                     "trusted: built-in root \"{}\" ({})",
                     anchor.label,
-                    anchor_stores(store, a).join(", ")
+                    anchor_stores(store, a)
+                        .iter()
+                        .map(|s| s.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             }
             Some(anchor) => format!("trusted: your anchor \"{}\"", anchor.label),
@@ -418,7 +421,7 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
                 "no compiled-in store (turned off)".to_owned()
             };
             VerdictDetail {
-                profile: p.id(),
+                profile: *p,
                 description: p.description(),
                 store: format!("{anchored_on}, and your trust anchors"),
                 pass: deciding.is_empty(),
@@ -467,11 +470,11 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
     let path_trusted = best.as_ref().is_some_and(|p| p.end.is_trusted());
     // The chain to deploy: Apple's trusted path, then what other stores' paths add, roots left
     // out (clients have them).
-    let serves: Vec<&'static str> = StoreId::ALL
+    let serves: Vec<StoreId> = StoreId::ALL
         .into_iter()
         .zip(&trust)
         .filter(|(_, t)| t.trusted)
-        .map(|(s, _)| s.id())
+        .map(|(s, _)| s)
         .collect();
     let fixed_chain = (!deploy.is_empty()).then(|| {
         let mut indexes: Vec<usize> = Vec::new();
@@ -523,11 +526,7 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
         alternatives,
         fixed_chain,
         ct,
-        trust: StoreId::ALL
-            .into_iter()
-            .zip(trust)
-            .map(|(s, entry)| (s.id().to_owned(), entry))
-            .collect(),
+        trust: StoreId::ALL.into_iter().zip(trust).collect(),
         trust_store: TrustStoreSummary {
             builtin_roots: store.builtin_count(),
             user_anchors: store.user_count(),
@@ -535,7 +534,7 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
                 .into_iter()
                 .map(|s| {
                     (
-                        s.id().to_owned(),
+                        s,
                         StoreSummary {
                             version: s.info().version,
                             roots: if options.builtin_roots {
@@ -579,7 +578,7 @@ impl Analysis {
             "\n## Trust by root store\n\n| Store | Version | Trusted | Why |\n|---|---|---|---|\n",
         );
         for store in StoreId::ALL {
-            if let Some(t) = self.trust.get(store.id()) {
+            if let Some(t) = self.trust.get(&store) {
                 md.push_str(&format!(
                     "| {} | {} | {} | {} |\n",
                     t.store,
@@ -630,7 +629,12 @@ impl Analysis {
         if let Some(fixed) = &self.fixed_chain {
             md.push_str(&format!(
                 "\n## Chain to deploy\n\nTrusted by: {}.\n\n```\n",
-                fixed.serves.join(", ")
+                fixed
+                    .serves
+                    .iter()
+                    .map(|s| s.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             md.push_str(&fixed.pem);
             md.push_str("```\n");
@@ -640,7 +644,7 @@ impl Analysis {
 }
 
 /// Per-profile verdicts from findings: a profile fails when any error finding decides it.
-pub fn verdicts(findings: &[Finding]) -> BTreeMap<String, Verdict> {
+pub fn verdicts(findings: &[Finding]) -> BTreeMap<Profile, Verdict> {
     Profile::ALL
         .iter()
         .map(|p| {
@@ -649,7 +653,7 @@ pub fn verdicts(findings: &[Finding]) -> BTreeMap<String, Verdict> {
             } else {
                 Verdict::Pass
             };
-            (p.id().to_owned(), verdict)
+            (*p, verdict)
         })
         .collect()
 }

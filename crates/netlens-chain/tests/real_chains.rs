@@ -44,7 +44,7 @@ fn real_chains_are_trusted_by_every_store() {
         }
         let a = analyzer.analyze();
         for store in StoreId::ALL {
-            let t = &a.trust[store.id()];
+            let t = &a.trust[&store];
             assert!(
                 t.trusted,
                 "{id}: {} does not trust it: {}",
@@ -57,11 +57,22 @@ fn real_chains_are_trusted_by_every_store() {
             .filter(|f| !f.decides.is_empty())
             .map(|f| format!("{}: {}", f.rule, f.message))
             .collect();
-        assert_eq!(a.verdicts["apple"], "pass", "{id}: {errors:#?}");
-        assert_eq!(a.verdicts["rfc5280"], "pass", "{id}: {errors:#?}");
+        assert_eq!(
+            a.verdicts[&netlens_chain::Profile::Apple],
+            "pass",
+            "{id}: {errors:#?}"
+        );
+        assert_eq!(
+            a.verdicts[&netlens_chain::Profile::Rfc5280],
+            "pass",
+            "{id}: {errors:#?}"
+        );
         checked.push(format!(
             "{id} → {}",
-            a.trust["apple"].anchor.clone().unwrap_or_default()
+            a.trust[&netlens_chain::StoreId::Apple]
+                .anchor
+                .clone()
+                .unwrap_or_default()
         ));
     }
     assert!(checked.len() >= 14, "{checked:?}");
@@ -94,10 +105,20 @@ fn a_leaf_whose_issuer_only_chrome_trusts_directly_is_missing_its_intermediate_e
     let mut analyzer = Analyzer::new(options);
     analyzer.add_chain(case["peer_certificate"].as_str().unwrap().as_bytes(), None);
     let a = analyzer.analyze();
-    assert!(a.trust["chrome"].trusted, "{}", a.trust["chrome"].reason);
-    assert_eq!(a.trust["chrome"].anchor.as_deref(), Some("WR2"));
-    for store in ["apple", "mozilla"] {
-        let t = &a.trust[store];
+    assert!(
+        a.trust[&netlens_chain::StoreId::Chrome].trusted,
+        "{}",
+        a.trust[&netlens_chain::StoreId::Chrome].reason
+    );
+    assert_eq!(
+        a.trust[&netlens_chain::StoreId::Chrome].anchor.as_deref(),
+        Some("WR2")
+    );
+    for store in [
+        netlens_chain::StoreId::Apple,
+        netlens_chain::StoreId::Mozilla,
+    ] {
+        let t = &a.trust[&store];
         assert!(!t.trusted);
         assert_eq!(
             t.rule.map(|r| r.as_str()),
@@ -115,8 +136,8 @@ fn a_leaf_whose_issuer_only_chrome_trusts_directly_is_missing_its_intermediate_e
             t.reason
         );
     }
-    assert_eq!(a.verdicts["apple"], "fail");
-    assert_eq!(a.verdicts["rfc5280"], "fail");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "fail");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Rfc5280], "fail");
     let f = a
         .findings
         .iter()

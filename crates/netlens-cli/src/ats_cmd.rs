@@ -98,7 +98,9 @@ pub fn run(args: AtsArgs) -> ExitCode {
     let analysis = (!certificates.is_empty()).then(|| analyzer.analyze());
     let certificate = match &analysis {
         Some(a) => CertificateHalf {
-            result: if a.verdicts.get("apple") == Some(&netlens_chain::report::Verdict::Pass) {
+            result: if a.verdicts.get(&netlens_chain::Profile::Apple)
+                == Some(&netlens_chain::report::Verdict::Pass)
+            {
                 "pass"
             } else {
                 "fail"

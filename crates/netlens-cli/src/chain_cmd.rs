@@ -228,7 +228,9 @@ pub fn run(args: ChainArgs) -> ExitCode {
         }
         print!("{}", render(&analysis));
     }
-    if analysis.verdicts.get("apple") == Some(&netlens_chain::report::Verdict::Pass) {
+    if analysis.verdicts.get(&netlens_chain::Profile::Apple)
+        == Some(&netlens_chain::report::Verdict::Pass)
+    {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -268,7 +270,7 @@ pub fn render(a: &Analysis) -> String {
     }
     let _ = writeln!(out, "\nTrust by store:");
     for store in StoreId::ALL {
-        if let Some(t) = a.trust.get(store.id()) {
+        if let Some(t) = a.trust.get(&store) {
             let _ = writeln!(
                 out,
                 "  {:<8} {:<9} {} {}: {}",
@@ -324,7 +326,12 @@ pub fn render(a: &Analysis) -> String {
         let _ = writeln!(
             out,
             "\nOnly {} can build a trusted path from these certificates ({}); the errors say what the others need.",
-            fixed.serves.join(", "),
+            fixed
+                .serves
+                .iter()
+                .map(|s| s.id())
+                .collect::<Vec<_>>()
+                .join(", "),
             numbered(&fixed.certificates)
         );
     } else if let Some(fixed) = &a.fixed_chain

@@ -68,7 +68,7 @@ pub struct Outcome {
     /// What was expected.
     pub expect: Expectation,
     /// `apple` and `rfc5280`: `pass` or `fail`.
-    pub verdicts: std::collections::BTreeMap<String, Verdict>,
+    pub verdicts: std::collections::BTreeMap<netlens_chain::Profile, Verdict>,
     /// The findings (errors and warnings; info left out).
     pub findings: Vec<Finding>,
 }
@@ -152,8 +152,12 @@ impl Check {
 
     /// Judges the analysis against what was expected.
     pub fn judge(&self, analysis: &Analysis) -> Outcome {
-        let verdict = |p: &str| analysis.verdicts.get(p).copied().unwrap_or(Verdict::Fail);
-        let (apple, strict) = (verdict("apple"), verdict("rfc5280"));
+        let verdict =
+            |p: netlens_chain::Profile| analysis.verdicts.get(&p).copied().unwrap_or(Verdict::Fail);
+        let (apple, strict) = (
+            verdict(netlens_chain::Profile::Apple),
+            verdict(netlens_chain::Profile::Rfc5280),
+        );
         let errors: Vec<&Finding> = analysis
             .findings
             .iter()

@@ -28,8 +28,9 @@ pub mod generated;
 
 pub use generated::{REMOVED, ROOTS, STORES};
 
-/// A root program.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+/// A root program. Ordered by its id (`apple` < `chrome` < `mozilla`), so a map keyed by store
+/// serialises in the order of its JSON keys; [`StoreId::ALL`] is the report order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StoreId {
     /// Apple's trust store (iOS, iPadOS, macOS, tvOS, visionOS, watchOS).
@@ -38,6 +39,24 @@ pub enum StoreId {
     Mozilla = 1,
     /// The Chrome Root Store.
     Chrome = 2,
+}
+
+impl Ord for StoreId {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.id().cmp(other.id())
+    }
+}
+
+impl PartialOrd for StoreId {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl core::fmt::Display for StoreId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.id())
+    }
 }
 
 impl StoreId {

@@ -267,7 +267,7 @@ fn outcome_item(o: &Outcome) -> Html {
         <li class={classes!("nl-make-check", if o.passed { "nl-pass" } else { "nl-fail" })} data-fixture={o.fixture.map(|f| f.as_str())}>
             <strong class="nl-verdict-result">{ if o.passed { "OK" } else { "FAILED" } }</strong>
             { " " }{ &o.summary }
-            { for o.verdicts.iter().map(|(p, v)| html! { <span class="nl-tag" data-profile={p.clone()} data-verdict={v.as_str()}>{ format!("{p} {v}") }</span> }) }
+            { for o.verdicts.iter().map(|(p, v)| html! { <span class="nl-tag" data-profile={p.id()} data-verdict={v.as_str()}>{ format!("{p} {v}") }</span> }) }
             if !o.findings.is_empty() {
                 <ul class="nl-finding-list">
                     { for o.findings.iter().map(|f| finding_item(FindingView {

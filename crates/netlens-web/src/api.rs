@@ -186,7 +186,7 @@ pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64
             state
                 .analysis
                 .as_ref()
-                .and_then(|a| a.verdicts.get("apple"))
+                .and_then(|a| a.verdicts.get(&netlens_chain::Profile::Apple))
                 .map(ToString::to_string)
                 .unwrap_or_default()
         }

@@ -262,7 +262,7 @@ fn classify_element(tlv: &Tlv<'_>, location: Location, container: &Container, sc
             container: container.clone(),
         });
     } else if der_scan::looks_like_content_info(tlv) {
-        pkcs7::extract(tlv, &location, container, scan);
+        pkcs7_bundle(tlv, &location, container, scan);
     } else {
         scan.problem(InputProblem::at(ProblemKind::UnknownStructure, location));
     }
@@ -605,4 +605,50 @@ fn decode_hex(digits: &[u8]) -> Option<Vec<u8>> {
             u8::from_str_radix(s, 16).ok()
         })
         .collect()
+}
+
+/// Adds the certificates of the PKCS#7 `ContentInfo` in `tlv` to `scan`.
+fn pkcs7_bundle(tlv: &Tlv<'_>, location: &Location, outer: &Container, scan: &mut Scan) {
+    match pkcs7::certificates(tlv) {
+        Ok(certs) if certs.is_empty() => {
+            scan.problem(InputProblem::at(ProblemKind::EmptyPkcs7, location.clone()));
+        }
+        Ok(certs) => {
+            let container = Container::Pkcs7 {
+                outer: Box::new(outer.clone()),
+            };
+            for (i, cert) in certs.into_iter().enumerate() {
+                let location = Location {
+                    bundle_index: Some(i + 1),
+                    ..location.clone()
+                };
+                if der_scan::looks_like_certificate(&cert) {
+                    scan.certificate(FoundCertificate {
+                        der: cert.raw.to_vec(),
+                        location,
+                        container: container.clone(),
+                    });
+                } else {
+                    scan.problem(InputProblem::at(
+                        ProblemKind::InvalidPkcs7 {
+                            detail: "an entry of the certificates field is not an X.509 \
+                                     certificate (attribute certificates are not supported)"
+                                .to_owned(),
+                        },
+                        Location {
+                            der_offset: Some(cert.offset),
+                            ..location
+                        },
+                    ));
+                }
+            }
+        }
+        Err((detail, der_offset)) => scan.problem(InputProblem::at(
+            ProblemKind::InvalidPkcs7 { detail },
+            Location {
+                der_offset,
+                ..location.clone()
+            },
+        )),
+    }
 }

@@ -11,62 +11,19 @@
 //!                           crls [1] IMPLICIT OPTIONAL, signerInfos SET }
 //! ```
 
+//!
+//! This module only reads the bundle; the input scanner (`input.rs`) turns what it finds into certificates
+//! and problems.
+
 use crate::der_scan::{self, TAG_CONTEXT_0_CONSTRUCTED, TAG_INTEGER, TAG_OID, TAG_SEQUENCE, Tlv};
-use crate::input::{Container, FoundCertificate, Scan};
-use crate::problem::{InputProblem, Location, ProblemKind};
 
 /// DER contents of the OID 1.2.840.113549.1.7.2 (id-signedData).
 const ID_SIGNED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
 /// DER contents of the OID prefix 1.2.840.113549.1.7 (PKCS#7 content types).
 const PKCS7_PREFIX: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07];
 
-/// Extracts the certificates of the `ContentInfo` in `tlv` into `scan`.
-pub(crate) fn extract(tlv: &Tlv<'_>, location: &Location, outer: &Container, scan: &mut Scan) {
-    match certificates(tlv) {
-        Ok(certs) if certs.is_empty() => {
-            scan.problem(InputProblem::at(ProblemKind::EmptyPkcs7, location.clone()));
-        }
-        Ok(certs) => {
-            let container = Container::Pkcs7 {
-                outer: Box::new(outer.clone()),
-            };
-            for (i, cert) in certs.into_iter().enumerate() {
-                let location = Location {
-                    bundle_index: Some(i + 1),
-                    ..location.clone()
-                };
-                if der_scan::looks_like_certificate(&cert) {
-                    scan.certificate(FoundCertificate {
-                        der: cert.raw.to_vec(),
-                        location,
-                        container: container.clone(),
-                    });
-                } else {
-                    scan.problem(InputProblem::at(
-                        ProblemKind::InvalidPkcs7 {
-                            detail: "an entry of the certificates field is not an X.509 \
-                                     certificate (attribute certificates are not supported)"
-                                .to_owned(),
-                        },
-                        Location {
-                            der_offset: Some(cert.offset),
-                            ..location
-                        },
-                    ));
-                }
-            }
-        }
-        Err((detail, der_offset)) => scan.problem(InputProblem::at(
-            ProblemKind::InvalidPkcs7 { detail },
-            Location {
-                der_offset,
-                ..location.clone()
-            },
-        )),
-    }
-}
-
-type Pkcs7Error = (String, Option<usize>);
+/// Why a bundle cannot be read: the scanner's words and the DER offset, when known.
+pub(crate) type Pkcs7Error = (String, Option<usize>);
 
 fn scan_err(e: der_scan::ScanError, base: usize) -> Pkcs7Error {
     (e.to_string(), Some(base + e.offset()))
@@ -74,7 +31,7 @@ fn scan_err(e: der_scan::ScanError, base: usize) -> Pkcs7Error {
 
 /// Returns the certificate elements of a certs-only SignedData. Offsets in errors are relative to
 /// the start of `content_info`.
-fn certificates<'a>(content_info: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, Pkcs7Error> {
+pub(crate) fn certificates<'a>(content_info: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, Pkcs7Error> {
     let base = content_info.header_len;
     let mut fields = der_scan::children(content_info.value);
     let oid = fields

@@ -404,8 +404,8 @@ fn baseline_chain_is_clean() {
         .filter(|f| f.severity != Severity::Info)
         .collect();
     assert!(loud.is_empty(), "{loud:#?}");
-    assert_eq!(a.verdicts["apple"], "pass");
-    assert_eq!(a.verdicts["rfc5280"], "pass");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "pass");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Rfc5280], "pass");
     assert!(a.path_trusted);
 }
 
@@ -437,7 +437,7 @@ fn every_rule_fires_on_its_case_and_not_on_its_near_miss() {
         for f in fired.findings.iter().filter(|f| f.rule == *rule) {
             for p in &f.decides {
                 assert_eq!(
-                    fired.verdicts[p.id()],
+                    fired.verdicts[p],
                     "fail",
                     "{rule} decides {} but it passed",
                     p.id()
@@ -566,15 +566,21 @@ fn finding<'a>(a: &'a Analysis, rule: &str) -> &'a netlens_chain::Finding {
 fn a_root_in_one_store_only_is_trusted_there_and_named_missing_elsewhere() {
     // Only Mozilla holds the root: Firefox trusts the chain, an iPhone does not.
     let a = rules_root_in(MOZILLA, |_| {}).run();
-    assert!(a.trust["mozilla"].trusted, "{:?}", a.trust["mozilla"]);
-    assert!(!a.trust["apple"].trusted);
-    assert!(!a.trust["chrome"].trusted);
+    assert!(
+        a.trust[&netlens_chain::StoreId::Mozilla].trusted,
+        "{:?}",
+        a.trust[&netlens_chain::StoreId::Mozilla]
+    );
+    assert!(!a.trust[&netlens_chain::StoreId::Apple].trusted);
+    assert!(!a.trust[&netlens_chain::StoreId::Chrome].trusted);
     assert_eq!(
-        a.trust["apple"].rule.map(|r| r.as_str()),
+        a.trust[&netlens_chain::StoreId::Apple]
+            .rule
+            .map(|r| r.as_str()),
         Some("trust.root-not-in-store")
     );
-    assert_eq!(a.verdicts["apple"], "fail");
-    assert_eq!(a.verdicts["rfc5280"], "pass");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "fail");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Rfc5280], "pass");
     let f = finding(&a, "trust.root-not-in-store");
     assert_eq!(f.decides, [netlens_chain::Profile::Apple]);
     assert!(
@@ -584,10 +590,17 @@ fn a_root_in_one_store_only_is_trusted_there_and_named_missing_elsewhere() {
         "{}",
         f.message
     );
-    assert!(a.trust["apple"].reason.contains("Apple's trust store"));
-    assert_eq!(a.trust["apple"].store, "Apple's trust store");
+    assert!(
+        a.trust[&netlens_chain::StoreId::Apple]
+            .reason
+            .contains("Apple's trust store")
+    );
     assert_eq!(
-        a.trust["apple"].version,
+        a.trust[&netlens_chain::StoreId::Apple].store,
+        "Apple's trust store"
+    );
+    assert_eq!(
+        a.trust[&netlens_chain::StoreId::Apple].version,
         StoreId::Apple.info().version,
         "the entry names the compiled-in version"
     );
@@ -596,8 +609,8 @@ fn a_root_in_one_store_only_is_trusted_there_and_named_missing_elsewhere() {
 
     // The other way round: Apple only. The strict verdict names Mozilla's store.
     let a = rules_root_in(APPLE, |_| {}).run();
-    assert_eq!(a.verdicts["apple"], "pass");
-    assert_eq!(a.verdicts["rfc5280"], "fail");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "pass");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Rfc5280], "fail");
     let f = finding(&a, "trust.root-not-in-store");
     assert_eq!(f.decides, [netlens_chain::Profile::Rfc5280]);
     assert!(f.message.contains("Mozilla's root store"), "{}", f.message);
@@ -606,8 +619,8 @@ fn a_root_in_one_store_only_is_trusted_there_and_named_missing_elsewhere() {
     let mut c = rules_root_in(MOZILLA | APPLE, |_| {});
     c.options.strict_store = StoreId::Chrome;
     let a = c.run();
-    assert_eq!(a.verdicts["apple"], "pass");
-    assert_eq!(a.verdicts["rfc5280"], "fail");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "pass");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Rfc5280], "fail");
     assert!(
         finding(&a, "trust.root-not-in-store")
             .message
@@ -616,8 +629,8 @@ fn a_root_in_one_store_only_is_trusted_there_and_named_missing_elsewhere() {
 
     // The JSON carries the matrix under `trust`, per store.
     let json = serde_json::to_value(&a).unwrap();
-    for store in ["apple", "mozilla", "chrome"] {
-        let entry = &json["trust"][store];
+    for store in netlens_chain::StoreId::ALL {
+        let entry = &json["trust"][store.id()];
         assert!(entry["trusted"].is_boolean(), "{entry}");
         assert!(entry["store"].is_string() && entry["version"].is_string());
         assert!(!entry["reason"].as_str().unwrap().is_empty());
@@ -632,7 +645,7 @@ fn the_removed_root_says_when_apple_removed_it() {
     assert!(f.message.contains("in 2024051500"), "{}", f.message);
     assert_eq!(f.decides, [netlens_chain::Profile::Apple]);
     assert!(!fires(&a, "trust.root-not-in-store"));
-    assert!(a.trust["mozilla"].trusted);
+    assert!(a.trust[&netlens_chain::StoreId::Mozilla].trusted);
 
     // A chain that ends at the removed root itself, sent as a self-signed certificate.
     let mut c = store_case(Vec::new(), vec![removed_rules_root()]);
@@ -651,13 +664,9 @@ fn distrust_dates_apply_by_each_stores_issuance_time() {
                 r.distrust = distrust(store, after, Basis::NotBefore)
             })
             .run();
-            assert_eq!(
-                !a.trust[store.id()].trusted,
-                distrusted,
-                "{store:?} {after}"
-            );
+            assert_eq!(!a.trust[&store].trusted, distrusted, "{store:?} {after}");
             for other in StoreId::ALL.into_iter().filter(|s| *s != store) {
-                assert!(a.trust[other.id()].trusted, "{other:?} is not affected");
+                assert!(a.trust[&other].trusted, "{other:?} is not affected");
             }
             if distrusted {
                 let f = finding(&a, "trust.distrusted-after");
@@ -685,12 +694,18 @@ fn distrust_dates_apply_by_each_stores_issuance_time() {
         });
         c.chain[0] = leaf.der.clone();
         let a = c.run();
-        assert_eq!(!a.trust["chrome"].trusted, distrusted, "{after}");
+        assert_eq!(
+            !a.trust[&netlens_chain::StoreId::Chrome].trusted,
+            distrusted,
+            "{after}"
+        );
         if distrusted {
             assert!(
-                a.trust["chrome"].reason.contains("earliest embedded SCT"),
+                a.trust[&netlens_chain::StoreId::Chrome]
+                    .reason
+                    .contains("earliest embedded SCT"),
                 "{}",
-                a.trust["chrome"].reason
+                a.trust[&netlens_chain::StoreId::Chrome].reason
             );
         }
     }
@@ -701,10 +716,14 @@ fn distrust_dates_apply_by_each_stores_issuance_time() {
     });
     c.chain[0] = baseline().chain[0].clone();
     let a = c.run();
-    assert!(!a.trust["chrome"].trusted);
-    assert!(a.trust["chrome"].reason.contains("no SCT is embedded"));
+    assert!(!a.trust[&netlens_chain::StoreId::Chrome].trusted);
+    assert!(
+        a.trust[&netlens_chain::StoreId::Chrome]
+            .reason
+            .contains("no SCT is embedded")
+    );
     // Chrome is no verdict's store by default: the matrix says it, the verdicts do not.
-    assert_eq!(a.verdicts["rfc5280"], "pass");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Rfc5280], "pass");
     assert!(!fires(&a, "trust.distrusted-after"));
 }
 
@@ -732,14 +751,14 @@ fn eku_chaining_follows_the_leafs_purpose() {
     for ok in [&server_only, &both, &any, &none] {
         let a = server(ok);
         assert!(!fires(&a, "chain.ca-eku-mismatch"), "{:#?}", a.findings);
-        assert_eq!(a.verdicts["apple"], "pass");
+        assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "pass");
     }
     let a = server(&client_only);
     let f = finding(&a, "chain.ca-eku-mismatch");
     assert!(f.message.contains("serverAuth"), "{}", f.message);
     assert_eq!(f.certificate, Some(1));
-    assert_eq!(a.verdicts["apple"], "fail");
-    assert_eq!(a.verdicts["rfc5280"], "fail");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "fail");
+    assert_eq!(a.verdicts[&netlens_chain::Profile::Rfc5280], "fail");
 
     let client = |inter: &Issued| {
         let mut c = chain_via(
@@ -768,15 +787,34 @@ fn eku_chaining_follows_the_leafs_purpose() {
 #[test]
 fn stores_that_build_different_paths_get_one_chain_that_serves_both() {
     let a = two_roots_case(APPLE, MOZILLA | CHROME).run();
-    assert_eq!(a.verdicts["apple"], "pass", "{:#?}", a.findings);
-    assert_eq!(a.verdicts["rfc5280"], "pass", "{:#?}", a.findings);
-    for store in ["apple", "mozilla", "chrome"] {
-        assert!(a.trust[store].trusted, "{store}: {:?}", a.trust[store]);
+    assert_eq!(
+        a.verdicts[&netlens_chain::Profile::Apple],
+        "pass",
+        "{:#?}",
+        a.findings
+    );
+    assert_eq!(
+        a.verdicts[&netlens_chain::Profile::Rfc5280],
+        "pass",
+        "{:#?}",
+        a.findings
+    );
+    for store in netlens_chain::StoreId::ALL {
+        assert!(a.trust[&store].trusted, "{store}: {:?}", a.trust[&store]);
     }
-    assert_eq!(a.trust["apple"].certificates, [0, 1]);
-    assert_eq!(a.trust["mozilla"].certificates, [0, 2]);
-    assert_eq!(a.trust["apple"].anchor.as_deref(), Some("Rules Root"));
-    assert_eq!(a.trust["mozilla"].anchor.as_deref(), Some("Other Root"));
+    assert_eq!(a.trust[&netlens_chain::StoreId::Apple].certificates, [0, 1]);
+    assert_eq!(
+        a.trust[&netlens_chain::StoreId::Mozilla].certificates,
+        [0, 2]
+    );
+    assert_eq!(
+        a.trust[&netlens_chain::StoreId::Apple].anchor.as_deref(),
+        Some("Rules Root")
+    );
+    assert_eq!(
+        a.trust[&netlens_chain::StoreId::Mozilla].anchor.as_deref(),
+        Some("Other Root")
+    );
     let fixed = a.fixed_chain.as_ref().unwrap();
     assert_eq!(fixed.certificates, [0, 1, 2]);
     assert!(!fires(&a, "chain.extra-certificate"), "{:#?}", a.findings);

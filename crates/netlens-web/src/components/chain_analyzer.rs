@@ -346,9 +346,8 @@ impl PartialEq for ResultsProps {
 }
 
 /// The stores holding an anchor, for its tag: "Apple, Mozilla, Chrome".
-fn store_names(ids: &[&str]) -> String {
+fn store_names(ids: &[StoreId]) -> String {
     ids.iter()
-        .filter_map(|id| StoreId::parse(id))
         .map(|s| match s {
             StoreId::Apple => "Apple",
             StoreId::Mozilla => "Mozilla",
@@ -358,10 +357,10 @@ fn store_names(ids: &[&str]) -> String {
         .join(", ")
 }
 
-fn profile_name(id: &str) -> &'static str {
-    match id {
-        "apple" => "Apple (iOS / macOS, ATS)",
-        _ => "RFC 5280 (strict TLS client)",
+fn profile_name(profile: netlens_chain::Profile) -> &'static str {
+    match profile {
+        netlens_chain::Profile::Apple => "Apple (iOS / macOS, ATS)",
+        netlens_chain::Profile::Rfc5280 => "RFC 5280 (strict TLS client)",
     }
 }
 
@@ -442,7 +441,7 @@ fn verdicts_view(a: &Analysis) -> Html {
     html! {
         <div class="nl-verdicts">
             { for a.verdict_details.iter().map(|v| html! {
-                <div class={classes!("nl-verdict", if v.pass { "nl-pass" } else { "nl-fail" })} data-profile={v.profile}>
+                <div class={classes!("nl-verdict", if v.pass { "nl-pass" } else { "nl-fail" })} data-profile={v.profile.id()}>
                     <span class="nl-verdict-name">{ profile_name(v.profile) }</span>
                     <strong class="nl-verdict-result">{ if v.pass { "PASS" } else { "FAIL" } }</strong>
                     <span class="nl-muted">{
@@ -466,7 +465,7 @@ fn trust_matrix(a: &Analysis) -> Html {
                 <tr><th scope="col">{ "Store" }</th><th scope="col">{ "Trusted" }</th><th scope="col">{ "Why" }</th></tr>
             </thead>
             <tbody>
-                { for StoreId::ALL.into_iter().filter_map(|s| a.trust.get(s.id()).map(|t| (s, t))).map(|(s, t)| html! {
+                { for StoreId::ALL.into_iter().filter_map(|s| a.trust.get(&s).map(|t| (s, t))).map(|(s, t)| html! {
                     <tr data-store={s.id()} class={classes!(if t.trusted { "nl-pass" } else { "nl-fail" })}>
                         <th scope="row">
                             { s.info().title() }
@@ -621,7 +620,7 @@ fn finding_groups(a: &Analysis) -> Html {
                                         html! {
                                             <>
                                                 <dt>{ "Fails" }</dt>
-                                                <dd>{ f.decides.iter().map(|p| profile_name(p.id())).collect::<Vec<_>>().join(", ") }</dd>
+                                                <dd>{ f.decides.iter().map(|p| profile_name(*p)).collect::<Vec<_>>().join(", ") }</dd>
                                             </>
                                         }
                                     },
