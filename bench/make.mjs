@@ -14,10 +14,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, launchBrowser, startServer } from '../e2e/harness.mjs';
+import { CARGO_TARGET, ROOT, launchBrowser, startServer } from '../e2e/harness.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-const CLI = path.join(ROOT, 'target/release/netlens');
+const CLI = path.join(CARGO_TARGET, 'release/netlens');
 const CASES = [
   { name: 'P-256 CA + P-256 leaf', keyType: 'p256' },
   { name: 'RSA-2048 CA + RSA-2048 leaf', keyType: 'rsa2048' },

@@ -34,7 +34,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, startEcho, startServer, launchBrowser } from '../e2e/harness.mjs';
+import { CARGO_TARGET, ROOT, startEcho, startServer, launchBrowser } from '../e2e/harness.mjs';
 
 const PROBES = Number(process.env.PROBES ?? 1000);
 const INTERVAL_MS = Number(process.env.INTERVAL_MS ?? 20);
@@ -43,7 +43,7 @@ const DELAYS = (process.env.DELAYS ?? '0,5,20,100').split(',').filter(Boolean).m
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const DELAY_FOR_COST = Number(process.env.DELAY_FOR_COST ?? 20);
 const EXTRAS = process.env.EXTRAS !== '0';
-const CLI = path.join(ROOT, 'target/release/netlens');
+const CLI = path.join(CARGO_TARGET, 'release/netlens');
 const scratch = mkdtempSync(path.join(tmpdir(), 'netlens-bench-probe-'));
 
 function median(values) {

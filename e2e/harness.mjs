@@ -61,7 +61,10 @@ export async function startServer(dir = DIST, app = '', args = []) {
   };
 }
 
-const ECHO = path.join(ROOT, 'target/release/netlens-echo');
+/** Where cargo builds: CARGO_TARGET_DIR when set (relative to the root), else target/. */
+export const CARGO_TARGET = path.resolve(ROOT, process.env.CARGO_TARGET_DIR || 'target');
+
+const ECHO = path.join(CARGO_TARGET, 'release/netlens-echo');
 
 /**
  * Starts the echo server (`cargo build --release -p netlens-echo` first; `make test` does) on
@@ -206,7 +209,7 @@ export function useSession({ clipboard = false } = {}) {
   return session;
 }
 
-const CLI = path.join(ROOT, 'target/debug/netlens');
+const CLI = path.join(CARGO_TARGET, 'debug/netlens');
 
 /**
  * Runs the `netlens` CLI (the debug build `cargo test` leaves behind; built here if missing)

@@ -8,3 +8,7 @@ export PATH="$NETLENS_ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$NETLENS_ROOT/crates/netlens-web/webdriver.json"
 export TRUNK_SKIP_VERSION_CHECK=true
+# Where cargo puts what it builds: CARGO_TARGET_DIR when set (relative to the root), else target/.
+NETLENS_TARGET="${CARGO_TARGET_DIR:-target}"
+case "$NETLENS_TARGET" in /*) ;; *) NETLENS_TARGET="$NETLENS_ROOT/$NETLENS_TARGET" ;; esac
+export NETLENS_TARGET

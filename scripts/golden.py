@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+TARGET = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR", "target"))
 BINARY = os.path.join(TARGET, "release", "netlens")
 DATA = os.path.join(ROOT, "..", "shared", "data")
 LIMBO = os.path.join(DATA, "x509-limbo", "limbo.json")

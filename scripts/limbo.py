@@ -20,8 +20,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "..", "shared", "data", "x509-limbo")
 SUITE = os.path.join(DATA, "limbo.json")
 PEERS = os.path.join(DATA, "peer-results")
-BINARY = os.path.join(ROOT, "target", "release", "netlens")
-OUT = os.path.join(ROOT, "target", "limbo-results.json")
+# Where cargo builds: CARGO_TARGET_DIR when set (relative to the root), else target/.
+TARGET = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR", "target"))
+BINARY = os.path.join(TARGET, "release", "netlens")
+OUT = os.path.join(TARGET, "limbo-results.json")
 
 
 def score(expected, results):

