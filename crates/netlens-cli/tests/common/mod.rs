@@ -35,3 +35,30 @@ pub fn fixture(name: &str) -> String {
 
 #[allow(dead_code)] // only the live-server tests use it
 pub mod servers;
+
+/// Keeps a generated section of a committed file (say a README table) in step with the code, as
+/// rust-analyzer's `ensure_file_contents` does: when the text between `start` and `end` is not
+/// `expected`, the file is rewritten with it and the test fails, so a local run repairs the file
+/// (commit it) and CI, on a clean clone, stays red until the repair is committed.
+#[allow(dead_code)] // not every test file checks a generated section
+pub fn ensure_section(relative: &str, start: &str, end: &str, expected: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (before, rest) = text
+        .split_once(start)
+        .unwrap_or_else(|| panic!("{relative} has no `{}` marker", start.trim()));
+    let (section, after) = rest
+        .split_once(end)
+        .unwrap_or_else(|| panic!("{relative} has no `{}` marker", end.trim()));
+    if section == expected {
+        return;
+    }
+    std::fs::write(&path, format!("{before}{start}{expected}{end}{after}")).unwrap();
+    panic!(
+        "{relative} was stale between `{}` and `{}`: it has been rewritten; review and commit it",
+        start.trim(),
+        end.trim()
+    );
+}
