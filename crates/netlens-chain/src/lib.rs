@@ -13,15 +13,17 @@
 //! 2. [`path`]: candidate paths from the leaf to a trust anchor of any store ([`store`], the
 //!    union of [`netlens_roots`]' stores and the user's anchors), each link's signature verified
 //!    once ([`crypto`], RustCrypto).
-//! 3. [`rules`] (one module per rule namespace: `chain`, `x509`, `cabf`, `tls`, [`apple`],
-//!    [`trust`]) and [`crl`]: every candidate path is checked against the catalog ([`catalog`]).
-//! 4. [`trust`]: each store settles on its path (one ending at a root it trusts if there is one,
-//!    then the fewest errors) and says why it does not trust it. The `apple` verdict follows
+//! 3. [`rules`]: one check per rule (or small family), in the module of its namespace, listed
+//!    in [`rules::REGISTRY`] with its scope and applicability; [`rules::run`] calls each where
+//!    it applies and while its rules are in force (the catalog's effective dates, [`catalog`]),
+//!    on every candidate path and every certificate of it.
+//! 4. Each store settles on its path (one ending at a root it trusts if there is one, then the
+//!    fewest errors), judged by the `Store` checks ([`trust`]). The `apple` verdict follows
 //!    Apple's store, `rfc5280` Mozilla's (or [`Options::strict_store`]); the path shown is
 //!    Apple's, the others are alternatives.
-//! 5. Chain-level findings (order, extras, duplicates, anchors), the verdicts and the trust matrix
-//!    complete the [`Analysis`]. [`Analyzer`] (in `analyzer.rs`) runs the steps; [`Options`]
-//!    says what is asked.
+//! 5. The `Sent` checks judge the chain as sent (order, extras, anchors, advice); the verdicts
+//!    and the trust matrix complete the [`Analysis`]. [`Analyzer`] (in `analyzer.rs`) runs the
+//!    steps and makes no finding itself; [`Options`] says what is asked.
 //!
 //! ```
 //! let mut analyzer = netlens_chain::Analyzer::new(netlens_chain::Options::at(1_780_272_000));

@@ -407,3 +407,64 @@ fn the_licenses_and_the_notice_cover_what_is_compiled_in() {
     }
     assert!(notice.contains("apple-distrust.json"));
 }
+
+/// The workspace crates `crate_dir`'s `Cargo.toml` depends on (normal dependencies, any target).
+fn workspace_dependencies(crate_dir: &Path) -> Vec<String> {
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in manifest.lines() {
+        if let Some(name) = line.strip_prefix('[') {
+            section = name.trim_end_matches(']').to_owned();
+            continue;
+        }
+        let normal = section == "dependencies"
+            || (section.starts_with("target.") && section.ends_with(".dependencies"));
+        if normal && line.starts_with("netlens-") {
+            let name: String = line
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '-')
+                .collect();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_code_map_names_each_crates_dependencies() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let mut wrong = Vec::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root.join("crates")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let marker = format!("**`{name}`** →");
+        let Some(at) = map.find(&marker) else {
+            wrong.push(format!("{name}: not in the code map as `**`{name}`** → …`"));
+            continue;
+        };
+        seen += 1;
+        let rest = &map[at + marker.len()..];
+        let end = rest.find([':', '*']).unwrap_or(rest.len());
+        let mut listed: Vec<String> = rest[..end]
+            .split('`')
+            .filter(|w| w.starts_with("netlens-"))
+            .map(str::to_owned)
+            .collect();
+        listed.sort();
+        let actual = workspace_dependencies(&entry.path());
+        if listed != actual {
+            wrong.push(format!("{name}: the code map says {listed:?}, Cargo.toml {actual:?}"));
+        }
+    }
+    assert!(seen > 15, "{seen}");
+    assert!(
+        wrong.is_empty(),
+        "ARCHITECTURE.md's code map and the Cargo.toml files disagree:\n{}",
+        wrong.join("\n")
+    );
+}
