@@ -458,7 +458,9 @@ fn the_code_map_names_each_crates_dependencies() {
         listed.sort();
         let actual = workspace_dependencies(&entry.path());
         if listed != actual {
-            wrong.push(format!("{name}: the code map says {listed:?}, Cargo.toml {actual:?}"));
+            wrong.push(format!(
+                "{name}: the code map says {listed:?}, Cargo.toml {actual:?}"
+            ));
         }
     }
     assert!(seen > 15, "{seen}");
