@@ -51,11 +51,15 @@ run clippy-wasm-modules cargo clippy -p netlens-web-chain -p netlens-web-make --
 # (some 66 MB a run): give it a folder of its own and remove that.
 run wasm-tests env TMPDIR="$WASM_TMP" cargo test -p netlens-web --target wasm32-unknown-unknown --locked
 run release-build scripts/build.sh
+# The browser floor (README, "Browsers"): every release wasm module within WebAssembly 2.0, every
+# shipped script within ECMAScript 2022.
+run floor bash -c 'cargo run -q --locked -p netlens-floor -- dist && node scripts/floor-js.mjs dist'
 # The probe's end-to-end tests measure against the real echo server, optimised as users run it.
 run echo-build cargo build --release --locked -p netlens-echo
 run e2e node --test --test-concurrency=1 e2e/
 
 e2e_passed=$(grep -oE '^# pass [0-9]+' "$LOGS/e2e.log" | awk '{ print $3 }')
 size=$(grep -oE '^pages \(gzip\): .*' "$LOGS/release-build.log")
+floor=$(grep -oE '^floor: [0-9]+ (wasm modules|of [0-9]+ JavaScript)' "$LOGS/floor.log" | sed -E 's/^floor: //; s/ of [0-9]+ JavaScript/ scripts/' | paste -sd, - | sed 's/,/ and /')
 daemons=$(grep -oE '^dnssd daemons: .*' "$LOGS/dnssd-daemons.log" | sed 's/^dnssd daemons: //')
-echo "make test: PASSED in $(duration "$START"): fmt, clippy, $(passed native-tests) native tests, real DNS-SD daemons (${daemons:-no summary}), $(passed wasm-tests) browser wasm tests, release build ($size), ${e2e_passed:-0} Playwright tests"
+echo "make test: PASSED in $(duration "$START"): fmt, clippy, $(passed native-tests) native tests, real DNS-SD daemons (${daemons:-no summary}), $(passed wasm-tests) browser wasm tests, release build ($size), browser floor ($floor within it), ${e2e_passed:-0} Playwright tests"
