@@ -8,64 +8,21 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from './harness.mjs';
+import { startWebKit, webkitMissing } from './webkit-driver.mjs';
 
-const DRIVER = '/usr/bin/WebKitWebDriver';
-const XVFB = '/usr/bin/Xvfb';
-const LIB = '/usr/lib/x86_64-linux-gnu';
-const MINIBROWSER = existsSync(LIB)
-  ? readdirSync(LIB)
-      .filter((d) => d.startsWith('webkit2gtk-4'))
-      .map((d) => path.join(LIB, d, 'MiniBrowser'))
-      .find((p) => existsSync(p))
-  : undefined;
-const missing = [DRIVER, XVFB].find((p) => !existsSync(p)) ?? (MINIBROWSER ? null : 'WebKitGTK MiniBrowser');
-const skip = missing ? `${missing} is not installed (scripts/setup.sh test installs webkit2gtk-driver and xvfb)` : false;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-test('the maker makes and checks certificates in WebKit, every key type', { skip }, async () => {
+test('the maker makes and checks certificates in WebKit, every key type', { skip: webkitMissing }, async () => {
   const server = await startServer();
-  const display = `:${90 + Math.floor(Math.random() * 9)}`;
-  const xvfb = spawn(XVFB, [display, '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-  const port = await freePort();
-  const driver = spawn(DRIVER, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
   const dir = mkdtempSync(path.join(tmpdir(), 'netlens-webkit-make-'));
-  const wd = async (method, route, body) => {
-    const response = await fetch(`http://127.0.0.1:${port}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    const { value } = await response.json();
-    if (value?.error) throw new Error(`WebDriver ${route}: ${value.error}: ${value.message}`);
-    return value;
-  };
-  let session;
+  let webkit;
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await wd('GET', '/status')).ready) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    session = (await wd('POST', '/session', { capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } } } })).sessionId;
-    const run = (script) => wd('POST', `/session/${session}/execute/async`, { script: `const done = arguments[0]; (async () => { ${script} })().then(done, (e) => done({ error: String(e) }));`, args: [] });
-    await wd('POST', `/session/${session}/url`, { url: `${server.url}#/make` });
+    webkit = await startWebKit();
+    const { run } = webkit;
+    await webkit.goto(`${server.url}#/make`);
 
     // The page, as a user uses it: names typed, Make clicked, the checks shown.
     const page = await run(`
@@ -101,9 +58,7 @@ test('the maker makes and checks certificates in WebKit, every key type', { skip
       assert.match(`${verify.stdout}${verify.stderr}`, /server\.pem: OK/, made.keyType);
     }
   } finally {
-    if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
-    driver.kill('SIGKILL');
-    xvfb.kill('SIGKILL');
+    await webkit?.stop();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@
 // a documentation page uses) and renders it into the page, with its heading and URL parameters.
 // Routes are URL fragments (#/decoder), so every page works on any static host, under any
 // sub-path, from a copied dist/, with no rewrite rules.
-import { loadTool, version } from './netlens-embed.js';
+import { loadTool, version, webAssemblyMissing } from './netlens-embed.js';
 
 const home = document.getElementById('nl-home');
 const rules = document.getElementById('nl-rules');
@@ -81,6 +81,17 @@ function show() {
 
 addEventListener('hashchange', show);
 show();
+
+// Without WebAssembly (Lockdown Mode) no tool can run: say so on every page, not only on a
+// tool's (which says it too, where the tool would be).
+const noWasm = webAssemblyMissing();
+if (noWasm) {
+  const note = document.createElement('p');
+  note.className = 'nl-field-error nl-no-wasm';
+  note.setAttribute('role', 'alert');
+  note.textContent = noWasm;
+  document.querySelector('main')?.prepend(note);
+}
 
 // Offline after one visit (sw.js). Service workers need http(s): not from file://.
 if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {

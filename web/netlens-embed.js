@@ -31,6 +31,22 @@ export const version = __NETLENS_VERSION__;
 const INLINE = globalThis.__NETLENS_INLINE__;
 const BASE = INLINE ? new URL(location.href) : new URL('./', import.meta.url);
 const loading = new Map();
+
+/** The oldest browsers netlens runs in (README, "Browsers"; crates/netlens-floor). */
+const FLOOR = 'Safari 16.4 (iOS and iPadOS 16.4), Chrome 96, Firefox 115';
+
+/**
+ * Why this browser cannot run any netlens tool, as a sentence for the reader, or null. Lockdown
+ * Mode (iPhone, iPad, Mac) and some managed browsers remove WebAssembly altogether.
+ */
+export function webAssemblyMissing() {
+  if (typeof WebAssembly === 'object' && WebAssembly !== null && typeof WebAssembly.compile === 'function') return null;
+  return (
+    'netlens needs WebAssembly, which this browser has turned off. In Lockdown Mode (iPhone, iPad, Mac), ' +
+    'add this site as an exception: Settings › Privacy & Security › Lockdown Mode › Configure Web Browsing. ' +
+    'Elsewhere, allow WebAssembly for this site or open it in another browser.'
+  );
+}
 // Every module but the verification module, which no element shows.
 const elements = Object.keys(TOOLS).filter((tag) => TOOLS[tag].element !== false);
 
@@ -42,6 +58,12 @@ const elements = Object.keys(TOOLS).filter((tag) => TOOLS[tag].element !== false
 export function loadTool(tag) {
   const tool = TOOLS[tag];
   if (!tool) return Promise.reject(new Error(`netlens: this build has no <${tag}> (it has ${elements.join(', ')}).`));
+  const missing = webAssemblyMissing();
+  if (missing) {
+    // The browser's setting, not a fault: said on the page, noted (not as an error) here.
+    console.warn(`netlens: the ${tool.name} cannot run: ${missing}`);
+    return Promise.reject(new Error(missing));
+  }
   if (!loading.has(tool.js)) {
     loading.set(
       tool.js,
@@ -61,6 +83,13 @@ export function loadTool(tag) {
         return glue;
       })().catch((error) => {
         loading.delete(tool.js); // a later element may retry (e.g. once the network is back)
+        if (error instanceof WebAssembly.CompileError || error instanceof WebAssembly.LinkError) {
+          console.error(`netlens: this browser's WebAssembly engine refused the ${tool.name} module.`, error);
+          throw new Error(
+            `This browser cannot run the ${tool.name}: its WebAssembly engine refused the module. ` +
+              `netlens runs in ${FLOOR} and later: update the browser, or open this page in another one.`,
+          );
+        }
         console.error(
           `netlens: the ${tool.name} module could not be loaded from ${BASE.href}. Serve the ` +
             'whole netlens folder (the .wasm files as application/wasm) with ' +
