@@ -9,10 +9,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, runCli, useSession } from './harness.mjs';
+import { ROOT, freePort, runCli, useSession } from './harness.mjs';
 
 const session = useSession();
 const PYTHON = path.join(ROOT, 'target/pki-venv/bin/python');
@@ -59,16 +58,6 @@ async function make(page) {
   await page.locator('button[type=submit]', { hasText: 'Make certificates' }).click();
   await page.locator('.nl-make-checks li').first().waitFor({ timeout: 60_000 });
   await page.locator('.nl-make-results[aria-busy="false"]').waitFor();
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('test certificate maker', () => {

@@ -12,8 +12,8 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from './harness.mjs';
 
 const DRIVER = '/usr/bin/WebKitWebDriver';
 const XVFB = '/usr/bin/Xvfb';
@@ -30,16 +30,6 @@ const missing = [DRIVER, XVFB].find((p) => !existsSync(p)) ?? (MINIBROWSER ? nul
 export const webkitMissing = missing
   ? `${missing} is not installed (scripts/setup.sh test installs webkit2gtk-driver and xvfb)`
   : false;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts Xvfb, WebKitWebDriver and a MiniBrowser session. */
 export async function startWebKit() {

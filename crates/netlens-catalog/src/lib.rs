@@ -311,6 +311,26 @@ macro_rules! catalog_rule {
     };
 }
 
+/// Ties a catalog to its checks, in test builds only: `CHECKED_BY` lists each rule with the
+/// check its entry names (for the test that compares it with the tool's registry), and a
+/// function names each check as code, so "go to definition" on the entry reaches the check and
+/// a renamed check does not compile. Called by a catalog's `rules!` macro with each check's
+/// path as the crate sees it and its name as the registry writes it.
+#[macro_export]
+macro_rules! checked_by {
+    ($id:ident; $( $variant:ident => $check:path, $name:expr; )*) => {
+        /// The check each rule's catalog entry names.
+        #[cfg(test)]
+        pub(crate) const CHECKED_BY: &[($id, &str)] = &[ $( ($id::$variant, $name), )* ];
+
+        #[cfg(test)]
+        #[allow(dead_code)]
+        fn checks_named_by_the_catalog() {
+            $( let _ = $check; )*
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

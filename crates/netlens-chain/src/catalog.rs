@@ -152,17 +152,9 @@ macro_rules! rules {
             }, )*
         ];
 
-        /// The check each rule names (`chain::path::validity`, under [`crate::rules`]), for the
-        /// test that ties the catalog to [`crate::rules::REGISTRY`].
-        #[cfg(test)]
-        pub(crate) const CHECKED_BY: &[(RuleId, &str)] = &[ $( (RuleId::$variant, stringify!($($check)::+)), )* ];
-
-        /// Names each check as code, so "go to definition" on a catalog entry's check reaches
-        /// it and a renamed check does not compile.
-        #[cfg(test)]
-        #[allow(dead_code)]
-        fn checks_named_by_the_catalog() {
-            $( let _ = crate::rules::$($check)::+; )*
+        netlens_catalog::checked_by! {
+            RuleId;
+            $( $variant => crate::rules::$($check)::+, stringify!($($check)::+); )*
         }
     };
 }

@@ -226,17 +226,9 @@ macro_rules! rules {
             }, )*
         ];
 
-        /// The check each rule names (`service::check_subtype`), for the test that ties the
-        /// catalog to [`crate::checks::REGISTRY`].
-        #[cfg(test)]
-        pub(crate) const CHECKED_BY: &[(RuleId, &str)] = &[ $( (RuleId::$variant, stringify!($($check)::+)), )* ];
-
-        /// Names each check as code, so "go to definition" on a catalog entry's check reaches
-        /// it and a renamed check does not compile.
-        #[cfg(test)]
-        #[allow(dead_code)]
-        fn checks_named_by_the_catalog() {
-            $( let _ = crate::$($check)::+; )*
+        netlens_catalog::checked_by! {
+            RuleId;
+            $( $variant => crate::$($check)::+, stringify!($($check)::+); )*
         }
     };
 }

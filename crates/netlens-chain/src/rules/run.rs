@@ -23,17 +23,20 @@ fn in_force(registration: &Registration, date: i64) -> bool {
 /// Keeps what `registration` made from `from` on: only its own rules (a debug build stops on
 /// any other, which would be a registry error), and only those in force at `date`.
 fn settle(registration: &Registration, out: &mut Vec<Finding>, from: usize, date: Option<i64>) {
-    let mut made = out.split_off(from);
+    let made = out.get(from..).unwrap_or_default();
     debug_assert!(
         made.iter().all(|f| registration.makes(f.rule)),
         "{} made a rule it does not register: {:?}",
         registration.name,
         made.iter().map(|f| f.rule).collect::<Vec<_>>()
     );
-    if let Some(date) = date {
-        made.retain(|f| f.rule.effective().applies_at(date));
+    let in_force = |f: &Finding| date.is_none_or(|d| f.rule.effective().applies_at(d));
+    // Almost always everything is in force: only then is nothing moved.
+    if !made.iter().all(in_force) {
+        let mut kept = out.split_off(from);
+        kept.retain(in_force);
+        out.append(&mut kept);
     }
-    out.append(&mut made);
 }
 
 /// The [`crate::rules::Scope::Input`] checks.

@@ -139,33 +139,43 @@ pub fn extension_criticality(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
 
 /// `x509.aki-critical` (RFC 5280 §4.2.1.1).
 pub fn aki_critical(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
-    if cx
-        .node
-        .cert
-        .extension(&oid::ID_CE_AUTHORITY_KEY_IDENTIFIER)
-        .is_some_and(|e| e.critical)
-    {
-        out.push(cx.finding(
-            RuleId::X509AkiCritical,
-            format!(
-                "{}'s authority key identifier is marked critical.",
-                cx.name()
-            ),
-        ));
-    }
+    critical_key_identifier(
+        cx,
+        &oid::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+        RuleId::X509AkiCritical,
+        "authority",
+        out,
+    );
 }
 
 /// `x509.ski-critical` (RFC 5280 §4.2.1.2).
 pub fn ski_critical(cx: &CertCheck<'_, '_>, out: &mut Vec<Finding>) {
+    critical_key_identifier(
+        cx,
+        &oid::ID_CE_SUBJECT_KEY_IDENTIFIER,
+        RuleId::X509SkiCritical,
+        "subject",
+        out,
+    );
+}
+
+/// A key identifier extension (`whose`: authority or subject) marked critical.
+fn critical_key_identifier(
+    cx: &CertCheck<'_, '_>,
+    extension: &ObjectIdentifier,
+    rule: RuleId,
+    whose: &str,
+    out: &mut Vec<Finding>,
+) {
     if cx
         .node
         .cert
-        .extension(&oid::ID_CE_SUBJECT_KEY_IDENTIFIER)
+        .extension(extension)
         .is_some_and(|e| e.critical)
     {
         out.push(cx.finding(
-            RuleId::X509SkiCritical,
-            format!("{}'s subject key identifier is marked critical.", cx.name()),
+            rule,
+            format!("{}'s {whose} key identifier is marked critical.", cx.name()),
         ));
     }
 }
