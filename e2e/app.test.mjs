@@ -11,7 +11,9 @@ import {
   distUnderSubPath,
   dropFiles,
   fixture,
+  pageHeaders,
   pasteInto,
+  readClipboard,
   startServer,
   useSession,
 } from './harness.mjs';
@@ -66,9 +68,10 @@ describe('app shell', () => {
 
   test('is cross-origin isolated (COOP/COEP) for precise timers', async () => {
     const page = await newPage();
-    const response = await page.goto(session.server.url);
-    assert.equal(response.headers()['cross-origin-opener-policy'], 'same-origin');
-    assert.equal(response.headers()['cross-origin-embedder-policy'], 'require-corp');
+    await page.goto(session.server.url);
+    const headers = await pageHeaders(page);
+    assert.equal(headers['cross-origin-opener-policy'], 'same-origin');
+    assert.equal(headers['cross-origin-embedder-policy'], 'require-corp');
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
   });
 
@@ -106,7 +109,7 @@ describe('certificate decoder', () => {
     // Copy the SPKI pin: the clipboard holds exactly the base64 value.
     await leaf.getByRole('button', { name: 'Copy' }).nth(1).click();
     await leaf.getByRole('button', { name: 'Copied' }).waitFor();
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'rRAsdGdkqfD/+qEYDrLfjActE6d0Pki4OdqpW/U+lUY=');
+    assert.equal(await readClipboard(page), 'rRAsdGdkqfD/+qEYDrLfjActE6d0Pki4OdqpW/U+lUY=');
   });
 
   test('drop a DER file, then pick a PKCS#7 bundle', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dropFiles, fixture, pasteInto, runCli, sharedData, useSession } from './harness.mjs';
+import { dropFiles, fixture, loadedUrls, pasteInto, readClipboard, runCli, sharedData, useSession } from './harness.mjs';
 
 const session = useSession({ clipboard: true });
 
@@ -50,7 +50,7 @@ const matrix = (page) =>
 async function copiedReport(page) {
   await page.getByRole('button', { name: 'Copy JSON' }).click();
   await page.getByRole('button', { name: 'Copied' }).waitFor();
-  return JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  return JSON.parse(await readClipboard(page));
 }
 const settled = (page) => page.locator('.nl-chain-results[aria-busy="false"]').waitFor();
 const rules = (page, severity) =>
@@ -123,7 +123,7 @@ describe('certificate chain analysis', () => {
     assert.match(await page.locator('.nl-fixed').textContent(), /Deploy this chain instead: #3, #1/);
     await page.getByRole('button', { name: 'Copy fixed chain' }).click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), LEAF + INTERMEDIATE);
+    assert.equal(await readClipboard(page), LEAF + INTERMEDIATE);
   });
 
   test('the report exports as JSON and Markdown', async () => {
@@ -133,7 +133,7 @@ describe('certificate chain analysis', () => {
 
     await page.getByRole('button', { name: 'Copy JSON' }).click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
-    const report = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    const report = JSON.parse(await readClipboard(page));
     assert.deepEqual(report.verdicts, { apple: 'fail', rfc5280: 'fail' });
     assert.ok(report.findings.some((f) => f.rule === 'chain.missing-intermediate' && f.certificate === 0));
     assert.equal(report.chain_as_sent.length, 1);
@@ -151,10 +151,7 @@ describe('certificate chain analysis', () => {
 
   test('the JS API analyzes with WebCrypto, loads the verification module only for what it does not confirm, and agrees with pure Rust', async () => {
     const page = await session.newPage();
-    const verifyModule = [];
-    page.on('request', (request) => {
-      if (/netlens-web-verify-[0-9a-f]{16}/.test(request.url())) verifyModule.push(request.url());
-    });
+    const verifyModule = async () => (await loadedUrls(page)).filter((url) => /netlens-web-verify-[0-9a-f]{16}/.test(url));
     await page.goto(session.server.url);
     const analyze = (chain, webcrypto) =>
       page.evaluate(
@@ -169,18 +166,18 @@ describe('certificate chain analysis', () => {
     const viaWebCrypto = await analyze(LEAF + INTERMEDIATE, true);
     assert.equal(viaWebCrypto.plain, true);
     assert.deepEqual(JSON.parse(viaWebCrypto.json).verdicts, { apple: 'pass', rfc5280: 'pass' });
-    assert.deepEqual(verifyModule, [], 'WebCrypto confirmed every signature: no verification module');
+    assert.deepEqual(await verifyModule(), [], 'WebCrypto confirmed every signature: no verification module');
     // A tampered leaf signature: WebCrypto cannot confirm it, the verification module (RustCrypto,
     // loaded now, .js and .wasm) says why, exactly as the pure-Rust path does.
     const broken = JSON.parse((await analyze(tamperSignature(LEAF) + INTERMEDIATE, true)).json);
-    assert.equal(verifyModule.length, 2, `${verifyModule}`);
+    assert.equal((await verifyModule()).length, 2, `${await verifyModule()}`);
     const invalid = broken.findings.find((f) => f.rule === 'chain.signature-invalid');
     assert.ok(invalid, `${broken.findings.map((f) => f.rule)}`);
     assert.match(invalid.message, /does not match the issuer's key/);
     const brokenViaRust = await analyze(tamperSignature(LEAF) + INTERMEDIATE, false);
     assert.equal(brokenViaRust.json, JSON.stringify(broken));
     assert.equal((await analyze(LEAF + INTERMEDIATE, false)).json, viaWebCrypto.json);
-    assert.equal(verifyModule.length, 2, 'the verification module is loaded once');
+    assert.equal((await verifyModule()).length, 2, 'the verification module is loaded once');
   });
 
   test('the trust matrix: each store says whether it trusts the chain, and why not', async () => {

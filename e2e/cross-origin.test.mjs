@@ -13,7 +13,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUDGETS, manifest, pageFiles, pageSizes } from '../scripts/sizes.mjs';
-import { DEMO_SUBJECTS, DIST, allowViolations, fixture, startEcho, startServer, useSession } from './harness.mjs';
+import { DEMO_SUBJECTS, DIST, allowViolations, fixture, loadedUrls, startEcho, startServer, useSession } from './harness.mjs';
 
 const session = useSession();
 const CHAIN = fixture('demo-chain.pem').toString();
@@ -101,12 +101,11 @@ describe('each element alone on a page of another origin', () => {
   for (const [tag, element] of Object.entries(ELEMENTS)) {
     test(`<${tag}> works and downloads only its own module`, async () => {
       const page = await session.newPage();
-      const fetched = [];
-      page.on('requestfinished', (request) => {
-        if (request.url().startsWith(session.server.url)) fetched.push(new URL(request.url()).pathname.slice(1));
-      });
       await page.goto(docsPage(`${tag}.html`, session.server.url, element.html()));
       await element.works(page);
+      const fetched = (await loadedUrls(page))
+        .filter((url) => url.startsWith(session.server.url))
+        .map((url) => new URL(url).pathname.slice(1));
       assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the docs page stays cross-origin isolated');
       const expected = [...pageFiles(DIST, tools, tag), ...(element.onDemand ?? [])];
       assert.deepEqual([...new Set(fetched)].sort(), [...expected].sort());
@@ -121,8 +120,6 @@ describe('each element alone on a page of another origin', () => {
 
 test('the JS API works from another origin, each function loading only its tool', async () => {
   const page = await session.newPage();
-  const wasm = [];
-  page.on('requestfinished', (r) => r.url().endsWith('.wasm') && wasm.push(new URL(r.url()).pathname));
   await page.goto(docsPage('api.html', session.server.url, ''));
   const result = await page.evaluate(async (netlens) => {
     const api = await import(`${netlens}netlens-embed.js`);
@@ -130,6 +127,7 @@ test('the JS API works from another origin, each function loading only its tool'
   }, session.server.url);
   assert.equal(result.normalized, '_ipp._tcp');
   assert.match(result.version, /^\d+\.\d+\.\d+$/);
+  const wasm = (await loadedUrls(page)).filter((url) => url.endsWith('.wasm')).map((url) => new URL(url).pathname);
   assert.deepEqual(wasm, [`/${tools['netlens-dnssd'].wasm}`]);
 });
 

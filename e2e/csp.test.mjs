@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DIST, startEcho, useSession } from './harness.mjs';
+import { DIST, pageHeaders, startEcho, useSession } from './harness.mjs';
 
 const session = useSession();
 const POLICY =
@@ -38,8 +38,8 @@ test('every route of the app and the embed demo run under the strict policy with
   const echo = await startEcho();
   try {
     const page = await watchedPage();
-    const response = await page.goto(session.server.url);
-    assert.equal(response.headers()['content-security-policy'], POLICY);
+    await page.goto(session.server.url);
+    assert.equal((await pageHeaders(page))['content-security-policy'], POLICY);
     await page.locator('.nl-tool-entry').first().waitFor();
 
     await page.goto(`${session.server.url}#/decoder`);

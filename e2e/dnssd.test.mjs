@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { pasteInto, runCli, useSession } from './harness.mjs';
+import { loadedUrls, pasteInto, readClipboard, runCli, useSession } from './harness.mjs';
 
 const session = useSession({ clipboard: true });
 const capture = (name) => readFileSync(new URL(`../crates/netlens-dnssd/tests/captures/${name}`, import.meta.url), 'utf8');
@@ -40,8 +40,6 @@ describe('DNS-SD tool', () => {
 
   test('IANA descriptions and NFC come from outside the wasm, with the CLI\'s answers', async () => {
     const page = await openTool();
-    const fetched = [];
-    page.on('requestfinished', (r) => fetched.push(new URL(r.url()).pathname));
     await page.locator('#nl-dnssd-type').fill('_ipp._tcp');
     // The description file is fetched once, after the tool is up; the registration then shows it.
     await page.locator('.nl-registration', { hasText: 'IANA: registered (tcp, udp) — ' }).waitFor();
@@ -58,6 +56,7 @@ describe('DNS-SD tool', () => {
     assert.equal(api.instance.nfc, 'Caf\u00e9');
     // The descriptions come from their file (the app's service worker may fetch it too, to
     // precache it, so the count is not asserted).
+    const fetched = (await loadedUrls(page)).map((url) => new URL(url).pathname);
     const tables = fetched.filter((p) => p.endsWith('.tsv'));
     assert.ok(tables.length > 0 && tables.every((p) => p === '/iana-descriptions.tsv'), `${tables}`);
   });
@@ -112,7 +111,7 @@ describe('DNS-SD tool', () => {
     await finding(page, 'apple.multipeer-needs-both').waitFor();
     await page.locator('button', { hasText: 'Copy Info.plist fragment' }).click();
     await page.locator('button', { hasText: 'Copied' }).waitFor();
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const copied = await readClipboard(page);
     assert.equal(
       copied,
       '<key>NSLocalNetworkUsageDescription</key>\n<string>Finds and connects to devices on your local network.</string>\n' +

@@ -11,12 +11,12 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEMO_SUBJECTS, DIST, startEcho } from './harness.mjs';
+import { DEMO_SUBJECTS, DIST, oncePerSuite, startEcho } from './harness.mjs';
 
 const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
 const DRIVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'firefox-driver.mjs');
 
-test('netlens-offline.html works from file:// in Firefox', { skip: !existsSync(FIREFOX) && `${FIREFOX} is not installed (make setup installs firefox-esr)` }, async () => {
+test('netlens-offline.html works from file:// in Firefox', { skip: oncePerSuite || (!existsSync(FIREFOX) && `${FIREFOX} is not installed (make setup installs firefox-esr)`) }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'netlens-single-firefox-'));
   copyFileSync(path.join(DIST, 'netlens-offline.html'), path.join(dir, 'netlens-offline.html'));
   const echo = await startEcho();

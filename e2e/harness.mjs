@@ -1,10 +1,16 @@
-// Shared end-to-end harness: serves a built dist/ on loopback with scripts/serve.py, drives
-// Debian's Chromium through playwright-core, and enforces two rules on every page of every test:
-// no request may leave 127.0.0.1, and nothing may be logged as a console error.
+// Shared end-to-end harness: serves a built dist/ on loopback with scripts/serve.py, drives a
+// browser, and enforces two rules on every page of every test: no request may leave 127.0.0.1,
+// and nothing may be logged as a console error (nor fail to load).
+//
+// The browser is NETLENS_BROWSER: `chromium` (Debian's Chromium through playwright-core, the
+// default) or `webkit` (WebKitGTK's MiniBrowser through its WebDriver, e2e/webkit-driver.mjs,
+// whose pages offer the part of Playwright's API the tests use). `make test` runs the suite
+// once in each. A test that needs what only Playwright's Chromium offers says so with
+// `{ skip: chromiumOnly('why') }`.
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, cpSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +18,25 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { HOOKS, launchWebKit, webkitMissing } from './webkit-driver.mjs';
+
+/** The browser this run drives: NETLENS_BROWSER, `chromium` (default) or `webkit`. */
+export const BROWSER = process.env.NETLENS_BROWSER ?? 'chromium';
+if (!['chromium', 'webkit'].includes(BROWSER)) throw new Error(`NETLENS_BROWSER=${BROWSER}: use chromium or webkit`);
+if (BROWSER === 'webkit' && webkitMissing) throw new Error(`NETLENS_BROWSER=webkit, but ${webkitMissing}`);
+
+/** For `test(…, { skip })`: false in Chromium runs; elsewhere, why the test needs Chromium. */
+export const chromiumOnly = (why) => BROWSER !== 'chromium' && `Chromium only: ${why}`;
+
+/** For `test(…, { skip })` of a test that needs no browser or brings its own: run it once. */
+export const oncePerSuite = BROWSER !== 'chromium' && 'runs once, in the Chromium pass';
+
+/** Servers started by startServer and not yet stopped (WebKit runs read their reports). */
+const liveServers = new Set();
+/** Scripts the current WebKit page runs first (page.addInitScript), given to every server. */
+let initScripts = '';
+const postHooks = (server, what, body) =>
+  fetch(`${server.url}__netlens-test/${what}`, { method: 'POST', body }).then((r) => r.arrayBuffer());
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(ROOT, 'dist');
@@ -36,7 +61,8 @@ export async function startServer(dir = DIST, app = '', args = []) {
   if (app !== null && !existsSync(path.join(dir, app, 'index.html'))) {
     throw new Error(`${path.join(dir, app)}/index.html is missing: build first (trunk build --release --offline)`);
   }
-  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--dir', dir, '--port', '0', ...args], {
+  const hooks = BROWSER === 'webkit' ? ['--test-hooks', HOOKS] : [];
+  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--dir', dir, '--port', '0', ...hooks, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -53,13 +79,19 @@ export async function startServer(dir = DIST, app = '', args = []) {
     });
     child.on('exit', (code) => reject(new Error(`serve.py exited with ${code}: ${output}`)));
   });
-  return {
+  const server = {
     url,
     async stop() {
+      liveServers.delete(server);
       child.kill('SIGTERM');
       await once(child, 'exit');
     },
   };
+  if (BROWSER === 'webkit') {
+    liveServers.add(server);
+    if (initScripts) await postHooks(server, 'init', initScripts);
+  }
+  return server;
 }
 
 /** A TCP port free on 127.0.0.1 right now (for a server a test starts). */
@@ -169,21 +201,35 @@ function watchPage(page, violations) {
 
 /** Drops files on `locator` the way a user's drag and drop does (a DataTransfer of File objects). */
 export async function dropFiles(page, locator, files) {
-  const dataTransfer = await page.evaluateHandle((files) => {
-    const transfer = new DataTransfer();
-    for (const { name, base64 } of files) {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      transfer.items.add(new File([bytes], name));
-    }
-    return transfer;
-  }, files.map(({ name, bytes }) => ({ name, base64: Buffer.from(bytes).toString('base64') })));
-  await locator.dispatchEvent('dragenter', { dataTransfer });
-  await locator.dispatchEvent('dragover', { dataTransfer });
-  await locator.dispatchEvent('drop', { dataTransfer });
+  await locator.evaluate(
+    (target, files) => {
+      const transfer = new DataTransfer();
+      for (const { name, base64 } of files) {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], name));
+      }
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, composed: true, dataTransfer: transfer }));
+      }
+    },
+    files.map(({ name, bytes }) => ({ name, base64: Buffer.from(bytes).toString('base64') })),
+  );
 }
 
-/** Puts `text` on the clipboard and pastes it into `locator` with the keyboard, like a user. */
+/**
+ * Puts `text` on the clipboard and pastes it into `locator` with the keyboard, like a user. In
+ * WebKit, whose WebDriver cannot reach the system clipboard, the text replaces the selection
+ * as a paste does, with the input event a paste sends.
+ */
 export async function pasteInto(page, locator, text) {
+  if (BROWSER === 'webkit') {
+    await locator.click();
+    await locator.evaluate((field, text) => {
+      field.setRangeText(text, field.selectionStart, field.selectionEnd, 'end');
+      field.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste' }));
+    }, text);
+    return;
+  }
   await page.evaluate((text) => navigator.clipboard.writeText(text), text);
   await locator.click();
   await page.keyboard.press('ControlOrMeta+V');
@@ -191,25 +237,38 @@ export async function pasteInto(page, locator, text) {
 
 /**
  * Registers the suite hooks every test file uses: one server on dist/ and one browser for the
- * file, a fresh watched context per test (`session.newPage()`), and after each test the check
- * that nothing left 127.0.0.1 and nothing logged an error.
+ * file, a fresh watched page per test (`session.newPage()`: a new context in Chromium, a new
+ * WebDriver session in WebKit), and after each test the check that nothing left 127.0.0.1 and
+ * nothing logged an error.
  */
 export function useSession({ clipboard = false } = {}) {
-  const session = { server: null, browser: null, context: null, violations: [] };
+  const session = { name: BROWSER, server: null, browser: null, context: null, page: null, violations: [], allowed: [] };
   before(async () => {
     session.server = await startServer();
-    session.browser = await launchBrowser();
+    session.browser = BROWSER === 'webkit' ? await launchWebKit() : await launchBrowser();
   });
   after(async () => {
     await session.browser?.close();
     await session.server?.stop();
   });
   afterEach(async () => {
+    if (BROWSER === 'webkit') await collectWebKitViolations(session);
     await session.context?.close();
     session.context = null;
-    assert.deepEqual(session.violations, [], 'no external requests, console errors or HTTP errors');
+    const violations = session.violations.filter((v) => !session.allowed.some((re) => re.test(v)));
+    session.allowed = [];
+    assert.deepEqual(violations, [], 'no external requests, console errors or HTTP errors');
   });
   session.newPage = async () => {
+    if (BROWSER === 'webkit') {
+      await session.page?.close();
+      await setInitScripts('');
+      session.violations = [];
+      session.page = await session.browser.newPage();
+      session.page.addInitScript = (fn, arg) => setInitScripts(`${initScripts}\n;(${fn})(${JSON.stringify(arg ?? null)});`);
+      session.context = { close: () => session.page?.close() };
+      return session.page;
+    }
     ({ context: session.context, violations: session.violations } = await watchedContext(session.browser));
     if (clipboard) {
       await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
@@ -219,6 +278,24 @@ export function useSession({ clipboard = false } = {}) {
     return session.context.newPage();
   };
   return session;
+}
+
+async function setInitScripts(text) {
+  initScripts = text;
+  await Promise.all([...liveServers].map((server) => postHooks(server, 'init', text)));
+}
+
+/** What the WebKit page and every server saw (see e2e/webkit-driver.mjs), into `violations`. */
+async function collectWebKitViolations(session) {
+  const kept = session.page && !session.page.closed ? await session.page.keptViolations() : [];
+  const served = await Promise.all(
+    [...liveServers].map(async (server) => fetch(`${server.url}__netlens-test/reports`).then((r) => r.json())),
+  );
+  const proxied = session.browser.proxy.drain().map((line) => `request left 127.0.0.1: ${line}`);
+  // WebKit asks for /favicon.ico by itself when a page names no icon (the tests' own pages):
+  // the browser's request, not the page's.
+  const own = served.flat().filter((v) => !v.startsWith('HTTP 404 for /favicon.ico'));
+  session.violations.push(...kept, ...own, ...proxied);
 }
 
 const CLI = path.join(CARGO_TARGET, 'debug/netlens');
@@ -247,10 +324,40 @@ export async function runCli(args, stdin = '') {
   return { status, stdout };
 }
 
-/** Drops the violations `expected` matches (failures a test provokes on purpose). */
+/** Lets the violations `expected` matches pass this test (failures it provokes on purpose). */
 export function allowViolations(session, expected) {
-  const kept = session.violations.filter((v) => !expected.test(v));
-  session.violations.splice(0, session.violations.length, ...kept);
+  session.allowed.push(expected);
+}
+
+/**
+ * The URLs the page has loaded, from its Resource Timing (the page's own requests, workers'
+ * excepted), which both browsers keep: the tests' view of what a page downloaded.
+ */
+export async function loadedUrls(page) {
+  return page.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name));
+}
+
+/** The response headers of the page's own URL, as the server sends them (a same-origin fetch). */
+export async function pageHeaders(page) {
+  return page.evaluate(async () => Object.fromEntries((await fetch(location.href)).headers));
+}
+
+/**
+ * Copies the page `source` to `dest` for opening from file://; in WebKit runs with the test hooks
+ * as its first script (no server can add them there; see e2e/webkit-hooks.js).
+ */
+export function copyPageForFileUrl(source, dest) {
+  let html = readFileSync(source, 'utf8');
+  if (BROWSER === 'webkit') {
+    const hooks = `<script>${readFileSync(HOOKS, 'utf8')}</script>`;
+    html = html.replace(/<head[^>]*>/i, (head) => `${head}${hooks}`);
+  }
+  writeFileSync(dest, html);
+}
+
+/** The text the page last put on the clipboard. */
+export async function readClipboard(page) {
+  return BROWSER === 'webkit' ? page.clipboardText() : page.evaluate(() => navigator.clipboard.readText());
 }
 
 /** `../shared/data/<rel>` when it exists (optional data: tests that need it skip without). */

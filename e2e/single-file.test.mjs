@@ -4,11 +4,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEMO_SUBJECTS, DIST, startEcho, useSession } from './harness.mjs';
+import { DEMO_SUBJECTS, DIST, copyPageForFileUrl, startEcho, useSession } from './harness.mjs';
 
 const session = useSession();
 let dir;
@@ -18,7 +18,7 @@ let echo;
 before(async () => {
   // Alone in an empty folder: nothing beside it can help.
   dir = mkdtempSync(path.join(tmpdir(), 'netlens-single-'));
-  copyFileSync(path.join(DIST, 'netlens-offline.html'), path.join(dir, 'netlens-offline.html'));
+  copyPageForFileUrl(path.join(DIST, 'netlens-offline.html'), path.join(dir, 'netlens-offline.html'));
   file = pathToFileURL(path.join(dir, 'netlens-offline.html')).href;
   echo = await startEcho();
 });

@@ -18,14 +18,23 @@
 
 Any static host works for dist/; this server exists so `make serve` and the end-to-end tests
 need nothing but Python's standard library.
+
+--test-hooks FILE is for the end-to-end tests in browsers driven by WebDriver alone (WebKit),
+which cannot watch a page from outside as Playwright does: every HTML page gets FILE (plus any
+script a test posts to /__netlens-test/init) as its first script, and the server keeps what the
+page reports (POST /__netlens-test/report) and every response of 400 or more, for the test to
+read and clear (GET /__netlens-test/reports).
 """
 
 import argparse
 import functools
 import http.server
+import io
+import json
 import os
 import re
 import sys
+import threading
 
 HASHED = re.compile(r"-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$")
 
@@ -58,6 +67,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     quiet = True
     csp = True
     encoding = None
+    hooks = None  # TestHooks, with --test-hooks
 
     def send_head(self):
         """Serves `file.br` or `file.gz` in place of `file` when the client accepts it."""
@@ -65,6 +75,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         path = self.translate_path(self.path)
         if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
             path = os.path.join(path, "index.html")
+        if self.hooks and self.path.startswith(TestHooks.PREFIX):
+            return self.hooks.get(self)
+        if self.hooks and path.endswith(".html") and os.path.isfile(path):
+            return self.hooks.page(self, path)
         if os.path.isfile(path):
             accepted = {
                 e.split(";")[0].strip() for e in self.headers.get("Accept-Encoding", "").split(",")
@@ -87,6 +101,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return f
 
+    def do_POST(self):
+        if self.hooks and self.path.startswith(TestHooks.PREFIX):
+            self.hooks.post(self)
+        else:
+            self.send_error(405)
+
+    def send_response(self, code, message=None):
+        if self.hooks and code >= 400:
+            self.hooks.record(f"HTTP {code} for {self.path}")
+        super().send_response(code, message)
+
     def end_headers(self):
         self.send_header("Cross-Origin-Opener-Policy", "same-origin")
         self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
@@ -108,6 +133,65 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class TestHooks:
+    """What --test-hooks adds (see the module docs). Thread-safe: the server is threaded."""
+
+    PREFIX = "/__netlens-test/"
+
+    def __init__(self, script):
+        self.script = script
+        self.init = ""
+        self.reports = []
+        self.lock = threading.Lock()
+
+    def record(self, text):
+        with self.lock:
+            self.reports.append(text)
+
+    def reply(self, handler, body, content_type):
+
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        return io.BytesIO(body)
+
+    def get(self, handler):
+        name = handler.path[len(self.PREFIX) :].split("?", 1)[0]
+        if name == "hooks.js":
+            with open(self.script, encoding="utf-8") as f:
+                body = f.read() + "\n" + self.init
+            return self.reply(handler, body.encode(), "text/javascript")
+        if name == "reports":
+            with self.lock:
+                reports, self.reports = self.reports, []
+            return self.reply(handler, json.dumps(reports).encode(), "application/json")
+        handler.send_error(404)
+        return None
+
+    def post(self, handler):
+        body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0)).decode()
+        name = handler.path[len(self.PREFIX) :]
+        if name == "init":
+            self.init = body
+        elif name == "report":
+            self.record(body)
+        else:
+            handler.send_error(404)
+            return
+        handler.send_response(204)
+        handler.end_headers()
+
+    def page(self, handler, path):
+        """The HTML page at `path` with the hooks as its first script."""
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+        tag = f'<script src="{self.PREFIX}hooks.js"></script>'
+        head = re.search(r"<head[^>]*>", html, re.IGNORECASE)
+        html = html[: head.end()] + tag + html[head.end() :] if head else tag + html
+        return self.reply(handler, html.encode(), "text/html; charset=utf-8")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", default="dist", help="directory to serve (default: dist)")
@@ -117,10 +201,12 @@ def main():
     parser.add_argument(
         "--no-csp", action="store_true", help="send no Content-Security-Policy (e.g. for a docs site)"
     )
+    parser.add_argument("--test-hooks", metavar="FILE", help="end-to-end tests only (see the module docs)")
     args = parser.parse_args()
 
     Handler.quiet = not args.verbose
     Handler.csp = not args.no_csp
+    Handler.hooks = TestHooks(args.test_hooks) if args.test_hooks else None
     handler = functools.partial(Handler, directory=args.dir)
     try:
         server = http.server.ThreadingHTTPServer((args.host, args.port), handler)

@@ -108,8 +108,8 @@ if [ "$WANT" = test ]; then
   # pkilint and pyca/cryptography (PyPI) in a venv: `netlens make`'s output is read by tools
   # other than netlens (crates/netlens-cli/tests/make.rs, scripts/check-made.py, e2e/make).
   venv target/pki-venv "pkilint==0.13.3" "cryptography==51.0.1"
-  # WebKitGTK's MiniBrowser and its WebDriver under Xvfb: the maker in Safari's engine
-  # (e2e/webkit-make.test.mjs).
+  # WebKitGTK's MiniBrowser and its WebDriver under Xvfb: the end-to-end suite's WebKit pass
+  # (Safari's engine; e2e/webkit-driver.mjs).
   if ! have WebKitWebDriver || ! have Xvfb; then
     step "installing webkit2gtk-driver and xvfb from Debian"
     as_root apt-get install -y -q webkit2gtk-driver xvfb \

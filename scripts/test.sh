@@ -2,8 +2,8 @@
 # `make test`: every check, in the order a failure is cheapest to find, ending in one line.
 #   fmt · clippy (native and wasm32) · native cargo test · real DNS-SD daemons in network
 #   namespaces · wasm-bindgen-test in headless Chromium
-#   · release build · echo server build · Playwright end-to-end suite against dist/ (and the echo
-#   server on 127.0.0.1)
+#   · release build · browser floor · echo server build · the end-to-end suite against dist/ (and
+#   the echo server on 127.0.0.1) in Chromium, then in WebKit
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$NETLENS_ROOT"
@@ -56,10 +56,15 @@ run release-build scripts/build.sh
 run floor bash -c 'cargo run -q --locked -p netlens-floor -- dist && node scripts/floor-js.mjs dist'
 # The probe's end-to-end tests measure against the real echo server, optimised as users run it.
 run echo-build cargo build --release --locked -p netlens-echo
-run e2e node --test --test-concurrency=1 e2e/
+# The end-to-end suite once per browser engine: Chromium (Playwright) and WebKit (WebKitGTK
+# through its WebDriver; e2e/webkit-driver.mjs). Each flow is written once; a test that needs
+# Chromium's Playwright-only facilities says why and is skipped in the WebKit pass.
+run e2e-chromium env NETLENS_BROWSER=chromium node --test --test-concurrency=1 e2e/
+run e2e-webkit env NETLENS_BROWSER=webkit node --test --test-concurrency=1 e2e/
 
-e2e_passed=$(grep -oE '^# pass [0-9]+' "$LOGS/e2e.log" | awk '{ print $3 }')
+e2e_count() { grep -oE "^# $2 [0-9]+" "$LOGS/e2e-$1.log" | awk '{ print $3 }'; }
+e2e_summary="$(e2e_count chromium pass) in Chromium, $(e2e_count webkit pass) in WebKit ($(e2e_count webkit skipped) Chromium-only or run once)"
 size=$(grep -oE '^pages \(gzip\): .*' "$LOGS/release-build.log")
 floor=$(grep -oE '^floor: [0-9]+ (wasm modules|of [0-9]+ JavaScript)' "$LOGS/floor.log" | sed -E 's/^floor: //; s/ of [0-9]+ JavaScript/ scripts/' | paste -sd, - | sed 's/,/ and /')
 daemons=$(grep -oE '^dnssd daemons: .*' "$LOGS/dnssd-daemons.log" | sed 's/^dnssd daemons: //')
-echo "make test: PASSED in $(duration "$START"): fmt, clippy, $(passed native-tests) native tests, real DNS-SD daemons (${daemons:-no summary}), $(passed wasm-tests) browser wasm tests, release build ($size), browser floor ($floor within it), ${e2e_passed:-0} Playwright tests"
+echo "make test: PASSED in $(duration "$START"): fmt, clippy, $(passed native-tests) native tests, real DNS-SD daemons (${daemons:-no summary}), $(passed wasm-tests) browser wasm tests, release build ($size), browser floor ($floor within it), end-to-end tests: $e2e_summary"

@@ -105,6 +105,7 @@ struct WorkerHandle {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
+    _on_page_hide: Option<EventListener>,
     _visibility: Option<EventListener>,
 }
 
@@ -141,8 +142,23 @@ fn post_command(worker: &Worker, command: &Command) {
     }
 }
 
+thread_local! {
+    /// A terminated worker's error handler: cancels the event (see `WorkerHandle`'s drop).
+    static IGNORE_ERROR: Closure<dyn Fn(web_sys::Event)> =
+        Closure::new(|event: web_sys::Event| event.prevent_default());
+}
+
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
+        // Handlers first, as the closures are about to be dropped. WebKit reports a worker
+        // terminated while its module still loads as an error ("Importing a module script is
+        // canceled"), which is no failure of a tool the user has left: it is cancelled, so
+        // that the browser does not report it either.
+        self.worker.set_onmessage(None);
+        IGNORE_ERROR.with(|ignore| {
+            self.worker
+                .set_onerror(Some(ignore.as_ref().unchecked_ref()))
+        });
         self.worker.terminate();
     }
 }
@@ -242,9 +258,20 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
             }
         })
     };
+    // A page being left (navigated away, reloaded, closed) stops its workers; WebKit reports a
+    // module import that stop cancels as an error of the worker, which is no failure.
+    let leaving = Rc::new(std::cell::Cell::new(false));
+    let on_page_hide = web_sys::window().map(|window| {
+        let leaving = leaving.clone();
+        EventListener::new(&window, "pagehide", move |_| leaving.set(true))
+    });
     let on_error = {
         let dispatch = dispatch.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            if leaving.get() {
+                e.prevent_default();
+                return;
+            }
             let detail = js_sys::Reflect::get(&e, &"message".into())
                 .ok()
                 .and_then(|m| m.as_string())
@@ -281,6 +308,7 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
         worker,
         _on_message: on_message,
         _on_error: on_error,
+        _on_page_hide: on_page_hide,
         _visibility: visibility,
     })
 }
