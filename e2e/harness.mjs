@@ -324,6 +324,12 @@ export async function runCli(args, stdin = '') {
   return { status, stdout };
 }
 
+/** Every violation seen so far in this test (in WebKit, read from the page, servers and proxy). */
+export async function violationsSoFar(session) {
+  if (BROWSER === 'webkit') await collectWebKitViolations(session);
+  return [...session.violations];
+}
+
 /** Lets the violations `expected` matches pass this test (failures it provokes on purpose). */
 export function allowViolations(session, expected) {
   session.allowed.push(expected);
