@@ -118,6 +118,27 @@ describe('each element alone on a page of another origin', () => {
   }
 });
 
+test('an embedded probe on a docs site that is not cross-origin isolated shows the timer it has', async () => {
+  // Most documentation hosts send no COOP/COEP; in Safari, which has no COEP credentialless,
+  // a site that embeds anything from elsewhere rarely can. The clock is coarser there, and the
+  // probe says so rather than claiming the precision of an isolated page.
+  const plainDocs = await startServer(docsDir, null, ['--no-csp', '--no-isolation']);
+  try {
+    const page = await session.newPage();
+    await page.goto(docsPage('probe-plain.html', session.server.url, ELEMENTS['netlens-probe'].html()).replace(docs.url, plainDocs.url));
+    await ELEMENTS['netlens-probe'].works(page);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    const env = page.locator('netlens-probe #nl-probe-env');
+    assert.match(await env.textContent(), /not cross-origin isolated, so browsers round its timers .*Cross-Origin-Embedder-Policy: require-corp \(Safari has no credentialless\)/);
+    // Chromium rounds such a page's clock to 100 µs (jittered), WebKit to 1 ms: the step shown
+    // is of that order, never the few microseconds an isolated page gets.
+    const timer = Number(await env.getAttribute('data-timer-ms'));
+    assert.ok(timer >= (session.name === 'webkit' ? 0.5 : 0.05), `timer resolution ${timer} ms`);
+  } finally {
+    await plainDocs.stop();
+  }
+});
+
 test('the JS API works from another origin, each function loading only its tool', async () => {
   const page = await session.newPage();
   await page.goto(docsPage('api.html', session.server.url, ''));

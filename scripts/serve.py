@@ -66,6 +66,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     quiet = True
     csp = True
+    isolation = True
     encoding = None
     hooks = None  # TestHooks, with --test-hooks
 
@@ -113,8 +114,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         super().send_response(code, message)
 
     def end_headers(self):
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        if self.isolation:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Vary", "Accept-Encoding")
@@ -201,11 +203,17 @@ def main():
     parser.add_argument(
         "--no-csp", action="store_true", help="send no Content-Security-Policy (e.g. for a docs site)"
     )
+    parser.add_argument(
+        "--no-isolation",
+        action="store_true",
+        help="send no COOP/COEP (e.g. for a docs site that is not cross-origin isolated)",
+    )
     parser.add_argument("--test-hooks", metavar="FILE", help="end-to-end tests only (see the module docs)")
     args = parser.parse_args()
 
     Handler.quiet = not args.verbose
     Handler.csp = not args.no_csp
+    Handler.isolation = not args.no_isolation
     Handler.hooks = TestHooks(args.test_hooks) if args.test_hooks else None
     handler = functools.partial(Handler, directory=args.dir)
     try:

@@ -3,7 +3,7 @@
 // the netlens origin on a cold cache, gzip and brotli, as the precompressed copies on disk.
 //
 //   node scripts/sizes.mjs [DIST] [--json] [--check]   --check: exit status 1 when a budget is exceeded
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -15,7 +15,9 @@ export const BUDGETS = {
   'netlens-dnssd': 200 * KiB,
   'netlens-cert-decoder': 300 * KiB,
   'netlens-chain': 450 * KiB,
-  'netlens-probe': 200 * KiB,
+  // 200 KiB until issue 26: handling Safari's suspension of hidden pages (interrupted probes,
+  // their events, notes and status sentences) and the isolation advice cost 3.0 KiB gzip.
+  'netlens-probe': 202 * KiB,
   'netlens-make': 440 * KiB,
   home: 120 * KiB,
 };
@@ -48,12 +50,38 @@ export function pageFiles(dist, tools, tag) {
   return files;
 }
 
+/** The IANA description chunks (web/finish-build.mjs), relative to dist. */
+function ianaChunks(dist) {
+  const dir = path.join(dist, 'iana-descriptions');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.tsv')).map((f) => `iana-descriptions/${f}`) : [];
+}
+
+const largest = (dist, files) => files.reduce((a, b) => (size(dist, a, 'gz') >= size(dist, b, 'gz') ? a : b));
+
+/**
+ * What a page fetches on first use on its default path, counted in its budget: one
+ * <netlens-dnssd> showing a registered type fetches one IANA description chunk (the largest is
+ * counted). The chain page's built-in trust stores are reported beside its module but not yet
+ * enforced (the per-release trust stores of a later issue are meant to meet the budget).
+ */
+export function firstUse(dist, tag) {
+  if (tag === 'netlens-dnssd') {
+    const chunks = ianaChunks(dist);
+    return { enforced: chunks.length ? [largest(dist, chunks)] : [], reported: [] };
+  }
+  if (tag === 'netlens-chain' && existsSync(path.join(dist, 'trust-stores.bin'))) {
+    return { enforced: [], reported: ['trust-stores.bin'] };
+  }
+  return { enforced: [], reported: [] };
+}
+
 /** What a page may fetch later, on demand: [files, when]. */
 export function onDemand(dist) {
   const tools = manifest(dist);
   const later = [];
-  if (existsSync(path.join(dist, 'iana-descriptions.tsv'))) {
-    later.push([['iana-descriptions.tsv'], 'when <netlens-dnssd> first shows a registered type']);
+  const chunks = ianaChunks(dist);
+  if (chunks.length) {
+    later.push([[largest(dist, chunks)], `the largest of ${chunks.length} IANA description chunks, when <netlens-dnssd> first shows a registered type`]);
   }
   if (existsSync(path.join(dist, 'trust-stores.bin'))) {
     later.push([['trust-stores.bin'], 'when <netlens-chain> first analyzes with the built-in stores']);
@@ -65,20 +93,28 @@ export function onDemand(dist) {
   return later;
 }
 
-/** One row per page of BUDGETS: the files, their raw, gzip and brotli bytes, the budget. */
+/**
+ * One row per page of BUDGETS: the files (the page's own, then what its default path fetches on
+ * first use), their raw, gzip and brotli bytes, the budget; `reported` is first-use data shown
+ * beside the row but not enforced (see firstUse).
+ */
 export function pageSizes(dist) {
   const tools = manifest(dist);
   return Object.keys(BUDGETS).map((tag) => {
-    const files = pageFiles(dist, tools, tag);
-    const sum = (measure) => files.reduce((n, f) => n + measure(f), 0);
-    const gzip = sum((f) => size(dist, f, 'gz'));
+    const { enforced, reported } = firstUse(dist, tag);
+    const files = [...pageFiles(dist, tools, tag), ...enforced];
+    const sum = (list, measure) => list.reduce((n, f) => n + measure(f), 0);
+    const gzip = sum(files, (f) => size(dist, f, 'gz'));
     return {
       page: tag === 'home' ? 'app home page' : `one <${tag}>`,
       tag,
       files,
-      raw: sum((f) => statSync(path.join(dist, f)).size),
+      firstUse: enforced,
+      raw: sum(files, (f) => statSync(path.join(dist, f)).size),
       gzip,
-      brotli: sum((f) => size(dist, f, 'br')),
+      brotli: sum(files, (f) => size(dist, f, 'br')),
+      reported,
+      reportedGzip: sum(reported, (f) => size(dist, f, 'gz')),
       budget: BUDGETS[tag],
       within: gzip <= BUDGETS[tag],
     };
@@ -98,11 +134,16 @@ function main() {
     console.log(`  ${cells('page', 'raw', 'gzip', 'brotli', 'budget (gzip)')}`);
     for (const r of rows) {
       console.log(`  ${cells(r.page, kib(r.raw), kib(r.gzip), kib(r.brotli), kib(r.budget))} ${r.within ? 'ok' : 'OVER'}`);
+      if (r.firstUse.length) console.log(`    (includes ${r.firstUse.join(' + ')}, fetched on first use)`);
+      if (r.reported.length) {
+        console.log(`    (+ ${r.reported.join(' + ')}, ${kib(r.reportedGzip)} gzip on first use: ${kib(r.gzip + r.reportedGzip)} in all, not yet held to the budget)`);
+      }
     }
   }
   if (!args.includes('--json')) {
     const short = (r) => (r.tag === 'home' ? 'home' : r.tag.replace('netlens-', '').replace('cert-', ''));
-    console.log(`pages (gzip): ${rows.map((r) => `${short(r)} ${(r.gzip / KiB).toFixed(1)} KiB${r.within ? '' : ' (over)'}`).join(', ')}`);
+    const extra = (r) => (r.reported.length ? ` (+${(r.reportedGzip / KiB).toFixed(1)} on first use)` : '');
+    console.log(`pages (gzip): ${rows.map((r) => `${short(r)} ${(r.gzip / KiB).toFixed(1)} KiB${extra(r)}${r.within ? '' : ' (over)'}`).join(', ')}`);
   }
   if (!args.includes('--json')) {
     // Loaded on demand, after the page is usable: said beside the pages, never hidden.

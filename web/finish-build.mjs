@@ -5,7 +5,8 @@
 //    (tools/netlens-web-dnssd.js + _bg.wasm). Give each pair a content hash in its name, so
 //    hosts and the service worker can cache them forever, and write the names (and the version)
 //    into netlens-embed.js, the only file that imports them.
-// 2. Write iana-descriptions.tsv (fetched by the DNS-SD module when it needs it) and copy
+// 2. Write iana-descriptions/*.tsv (chunks the DNS-SD module fetches when it shows a
+//    registration; the whole file only for the single file) and copy
 //    trust-stores.bin (fetched by the chain module when an analysis first uses the stores).
 // 3. Drop the skipped main rust link that Trunk leaves in index.html.
 // 4. Write netlens-offline.html, the whole app in one file (web/single-file.mjs).
@@ -16,7 +17,7 @@
 // Node's standard library and esbuild (an npm dev dependency). Fails loudly when an expected
 // output is missing.
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { transformSync } from 'esbuild';
@@ -107,6 +108,19 @@ const iana = readFileSync(path.join(source, 'crates/netlens-dnssd/data/iana-serv
   .map(([name, , description]) => `${name}\t${description}\n`)
   .join('');
 writeFileSync(path.join(staging, 'iana-descriptions.tsv'), iana);
+// …and in chunks by a hash of the name, which is what pages fetch: one registration shown costs
+// one chunk (crates/netlens-dnssd/src/iana.rs, `description_chunk`: FNV-1a of the lowercased
+// name, modulo 256). The whole file is for the single-file build.
+const CHUNKS = 256;
+const chunkOf = (name) => {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(name.toLowerCase(), 'latin1')) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash % CHUNKS;
+};
+const chunks = Array.from({ length: CHUNKS }, () => []);
+for (const line of iana.split('\n').filter(Boolean)) chunks[chunkOf(line.split('\t', 1)[0])].push(`${line}\n`);
+mkdirSync(path.join(staging, 'iana-descriptions'), { recursive: true });
+chunks.forEach((lines, i) => writeFileSync(path.join(staging, 'iana-descriptions', `${i.toString(16).padStart(2, '0')}.tsv`), lines.join('')));
 
 // The trust stores, which the chain module fetches when an analysis first uses them
 // (crates/netlens-roots/src/file.rs; the file is checked against the compiled-in tables).
@@ -122,6 +136,8 @@ writeFileSync(indexPath, index);
 // neither in the service worker's list nor precompressed.
 const SINGLE = 'netlens-offline.html';
 writeFileSync(path.join(staging, SINGLE), writeSingleFile(staging, manifest, source));
+// The whole descriptions file was for the single file alone: pages fetch chunks.
+rmSync(path.join(staging, 'iana-descriptions.tsv'));
 
 // The service worker's file list and version: every file of the build (its name and content).
 const all = [...files(staging)]

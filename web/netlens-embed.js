@@ -154,10 +154,13 @@ function defineElement(tag) {
 for (const tag of elements) defineElement(tag);
 
 const call = (tag, name) => async (...args) => (await loadTool(tag))[name](...args);
-// The DNS-SD module fetches the IANA descriptions on demand; the API returns complete reports.
+// The DNS-SD module fetches the IANA descriptions of the types it is asked about, on demand
+// (a small chunk each); the API returns complete reports.
 const dnssd = (name) => async (...args) => {
   const tool = await loadTool('netlens-dnssd');
-  await tool.loadIanaDescriptions();
+  const text = args.filter((a) => typeof a === 'string').join(' ');
+  const names = new Set([...text.matchAll(/_([a-z0-9-]{1,15})\._(?:tcp|udp)\b/gi)].map((m) => m[1]));
+  for (const service of [...names].slice(0, 16)) await tool.loadIanaDescription(service);
   return tool[name](...args);
 };
 

@@ -464,6 +464,16 @@ fn print_text(url: &str, session: &Session, s: &Summary) {
                 at_ms / 1000.0
             ),
             Event::Visibility { .. } => {}
+            Event::Suspended {
+                from_ms,
+                to_ms,
+                interrupted_in_flight,
+                ..
+            } => println!(
+                "  {:>9.3} s  suspended for {:.3} s (the device slept): {interrupted_in_flight} in flight interrupted, not counted",
+                from_ms / 1000.0,
+                (to_ms - from_ms) / 1000.0
+            ),
         }
     }
     println!(
@@ -504,6 +514,9 @@ fn print_text(url: &str, session: &Session, s: &Summary) {
             quality.name(),
             s.confidence
         );
+    }
+    if let Some(note) = s.interruption_note() {
+        println!("paused   {note}");
     }
     if let Some(note) = s.disturbance_note() {
         println!("device   {note}");

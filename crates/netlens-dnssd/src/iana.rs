@@ -6,7 +6,7 @@
 //! information only: many common Bonjour types were never registered, and an unregistered name
 //! works everywhere.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -30,8 +30,28 @@ const BUILTIN_DESCRIPTIONS: Option<&str> = None;
 /// Bit `i` of a protocol digit stands for `PROTOCOLS[i]` (the same list is in build.rs).
 const PROTOCOLS: [&str; 4] = ["dccp", "sctp", "tcp", "udp"];
 
-/// The file a web build serves the descriptions in (the same `name\tdescription` lines).
+/// The file a web build serves the whole descriptions in (the same `name\tdescription` lines;
+/// the single-file build carries it inline).
 pub const DESCRIPTIONS_FILE: &str = "iana-descriptions.tsv";
+
+/// The web build also serves the descriptions in this many chunks, by a hash of the name
+/// ([`description_chunk`]), so a page that shows one registration fetches under 1 KiB, not the
+/// whole 86 KiB (gzip).
+pub const DESCRIPTION_CHUNKS: u32 = 256;
+
+/// The chunk that holds `name`'s description: FNV-1a (32-bit) of its ASCII-lowercased bytes,
+/// modulo [`DESCRIPTION_CHUNKS`] (`web/finish-build.mjs` computes the same).
+pub fn description_chunk(name: &str) -> u32 {
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193)
+    });
+    hash % DESCRIPTION_CHUNKS
+}
+
+/// The chunk file that holds `name`'s description, relative to netlens' root.
+pub fn description_file(name: &str) -> String {
+    format!("iana-descriptions/{:02x}.tsv", description_chunk(name))
+}
 
 /// A registered service name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -83,31 +103,75 @@ fn entries() -> &'static Table {
     ENTRIES.get_or_init(|| table(NAMES).unwrap_or_default())
 }
 
-static DESCRIPTIONS: OnceLock<Table> = OnceLock::new();
-
-fn descriptions() -> Option<&'static Table> {
-    match BUILTIN_DESCRIPTIONS {
-        Some(text) => Some(DESCRIPTIONS.get_or_init(|| table(text).unwrap_or_default())),
-        None => DESCRIPTIONS.get(),
-    }
+/// Descriptions installed at run time: the whole file, or chunks of it.
+#[derive(Default)]
+struct Installed {
+    /// The whole file ([`set_descriptions`]).
+    all: Option<Table>,
+    /// The chunks installed ([`add_description_chunk`]).
+    chunks_loaded: Vec<u32>,
+    chunks: Vec<Table>,
 }
 
-/// Installs the descriptions (the content of [`DESCRIPTIONS_FILE`]) in a build without them.
-/// The first call wins; the text is kept for the life of the program. A text whose lines are
-/// not in the registry copy's order is not installed (the file comes from the same build, so it
-/// is).
+fn installed() -> std::sync::MutexGuard<'static, Installed> {
+    static INSTALLED: OnceLock<Mutex<Installed>> = OnceLock::new();
+    // A poisoned lock only means a panic elsewhere; the tables in it are whole.
+    INSTALLED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn builtin() -> Option<&'static Table> {
+    static BUILTIN: OnceLock<Table> = OnceLock::new();
+    BUILTIN_DESCRIPTIONS.map(|text| BUILTIN.get_or_init(|| table(text).unwrap_or_default()))
+}
+
+fn description_of(name: &str) -> Option<&'static str> {
+    if let Some(builtin) = builtin() {
+        return find(builtin, name).map(|(_, d)| d);
+    }
+    let installed = installed();
+    installed
+        .all
+        .iter()
+        .chain(&installed.chunks)
+        .find_map(|t| find(t, name))
+        .map(|(_, d)| d)
+}
+
+/// Installs the whole descriptions (the content of [`DESCRIPTIONS_FILE`]) in a build without
+/// them. The first call wins; the text is kept for the life of the program. A text whose lines
+/// are not in the registry copy's order is not installed (the file comes from the same build,
+/// so it is).
 pub fn set_descriptions(text: String) {
-    if DESCRIPTIONS.get().is_none() {
-        let text: &'static str = Box::leak(text.into_boxed_str());
-        if let Some(table) = table(text) {
-            let _ = DESCRIPTIONS.set(table);
-        }
+    let mut installed = installed();
+    if installed.all.is_none() {
+        installed.all = table(Box::leak(text.into_boxed_str()));
     }
 }
 
-/// Whether [`lookup`] returns descriptions (built in, or installed with [`set_descriptions`]).
+/// Installs chunk `chunk` of the descriptions (a file named by [`description_file`]): kept for
+/// the life of the program, once; refused when out of order, like [`set_descriptions`].
+pub fn add_description_chunk(chunk: u32, text: String) {
+    let mut installed = installed();
+    if !installed.chunks_loaded.contains(&chunk)
+        && let Some(table) = table(Box::leak(text.into_boxed_str()))
+    {
+        installed.chunks_loaded.push(chunk);
+        installed.chunks.push(table);
+    }
+}
+
+/// Whether [`lookup`] returns every description (built in, or installed whole).
 pub fn has_descriptions() -> bool {
-    descriptions().is_some()
+    builtin().is_some() || installed().all.is_some()
+}
+
+/// Whether [`lookup`] returns `name`'s description if it has one (built in, installed whole, or
+/// its chunk installed).
+pub fn has_description_for(name: &str) -> bool {
+    has_descriptions() || installed().chunks_loaded.contains(&description_chunk(name))
 }
 
 /// How many names the copy holds.
@@ -118,9 +182,7 @@ pub fn len() -> usize {
 /// The registration of `name` (without underscore), compared ignoring ASCII case.
 pub fn lookup(name: &str) -> Option<Registration> {
     let (name, protocols) = find(entries(), name)?;
-    let description = descriptions()
-        .and_then(|d| find(d, name))
-        .map_or("", |(_, description)| description);
+    let description = description_of(name).unwrap_or("");
     Some(Registration {
         name,
         protocols: {
@@ -175,5 +237,29 @@ mod tests {
         assert!(table("b\tx\na\ty").is_none());
         assert!(table("A\tx\nb\ty").is_some(), "case is ignored");
         assert!(lookup("Ipp").is_some() && lookup("zzzz-not-a-name").is_none());
+    }
+
+    /// The chunk of a name does not depend on its case, spreads the registry evenly (what one
+    /// page fetches stays small), and web/finish-build.mjs computes the same (a value pinned).
+    #[test]
+    fn description_chunks_are_by_name_whatever_its_case_and_even() {
+        assert_eq!(description_chunk("IPP"), description_chunk("ipp"));
+        assert_eq!(
+            description_file("ipp"),
+            format!("iana-descriptions/{:02x}.tsv", description_chunk("ipp"))
+        );
+        // FNV-1a("ipp") = 0x96018344 (the published offset basis and prime).
+        assert_eq!(description_chunk("ipp"), 0x9601_8344 % DESCRIPTION_CHUNKS);
+        let mut sizes = [0usize; DESCRIPTION_CHUNKS as usize];
+        for (name, _) in entries() {
+            sizes[description_chunk(name) as usize] += 1;
+        }
+        // Even enough that the largest chunk is what a page pays (scripts/sizes.mjs counts it).
+        let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+        let average = entries().len() / DESCRIPTION_CHUNKS as usize;
+        assert!(
+            *min > 0 && *max < 2 * average,
+            "chunks from {min} to {max} names"
+        );
     }
 }

@@ -139,7 +139,7 @@ macro_rules! unit_enums {
     )*};
 }
 unit_enums!(
-    Outcome: [Ok, Lost, Late],
+    Outcome: [Ok, Lost, Late, Interrupted],
     Direction: [Up, Down],
     Quality: [Poor, Fair, Good, Excellent],
     Confidence: [Low, Medium, High]
@@ -225,6 +225,9 @@ structs!(
         segment,
         max_send_delay_ms,
         hidden_probes,
+        interrupted,
+        suspensions,
+        suspended_ms,
         samples_dropped,
         disturbed,
         rtt_ms_undisturbed,
@@ -263,9 +266,10 @@ tagged_enums!(
     },
     Event {
         0 => Connected { at_ms, connection, connect_ms },
-        1 => Disconnected { at_ms, connection, was_open, code, reason, lost_in_flight, retry_at_ms },
+        1 => Disconnected { at_ms, connection, was_open, code, reason, lost_in_flight, interrupted_in_flight, retry_at_ms },
         2 => Change { at_ms, seq, segment, direction, from_ms, to_ms },
         3 => Visibility { at_ms, hidden },
+        4 => Suspended { from_ms, to_ms, hidden, interrupted_in_flight },
     },
 );
 

@@ -26,6 +26,9 @@ pub struct RunReport<'a, E: Serialize> {
     pub events: Vec<&'a Event>,
     /// The client, its clock and its context.
     pub environment: E,
+    /// The sentences the page and the CLI show beside the numbers: a suspended run, a device
+    /// that held up the prober.
+    pub notes: Vec<String>,
     /// What every number means.
     pub definitions: BTreeMap<&'static str, &'static str>,
 }
@@ -44,6 +47,10 @@ impl<'a, E: Serialize> RunReport<'a, E> {
             summary,
             events: events.into_iter().collect(),
             environment,
+            notes: [summary.interruption_note(), summary.disturbance_note()]
+                .into_iter()
+                .flatten()
+                .collect(),
             definitions: DEFINITIONS.iter().copied().collect(),
         }
     }
@@ -158,6 +165,14 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     (
         "disturbed",
         "The prober's own thread was held up when the reply came (a timer of it fired more than 1 ms late: a busy device, not the network), so the RTT may include that delay. While a reply may come (from just before the oldest probe in flight is expected back) the prober wakes every 4 ms to check; shorter stalls between two wake-ups can go unseen.",
+    ),
+    (
+        "interrupted",
+        "In flight when the browser suspended the run (a prober timer over 1 s late with the page hidden, as Safari suspends hidden pages, or over 10 s late: the device slept) or closed its connection (no close frame, page hidden or within 2 s of a suspension): neither a reply nor a loss.",
+    ),
+    (
+        "suspended_ms",
+        "Time the run was suspended, in all; each suspension is an event.",
     ),
     (
         "rtt_ms_undisturbed",

@@ -27,6 +27,15 @@
 //!   While a reply may come (from just before the oldest probe in flight is expected back) the
 //!   session asks to be woken every [`HEARTBEAT_MS`], so a stall longer than that is always
 //!   seen ([`HEARTBEAT_LEAD_MS`] says why not all the time).
+//! - the run is **suspended** when the driver's timer fires more than [`SUSPENSION_MS`] late
+//!   while the page is hidden (Safari suspends hidden pages and their workers, iOS within
+//!   seconds), or more than [`SLEEP_MS`] late at any time (a sleeping device). The probes then
+//!   in flight are **interrupted**: neither replies nor losses, whatever comes back for them
+//!   later (its RTT would include the pause). A connection lost without a close frame while the
+//!   page is hidden, or within [`RESUME_GRACE_MS`] of a suspension, is taken for the browser's
+//!   doing (Safari closes the WebSockets of pages it suspends): its probes in flight are
+//!   interrupted too, and the event says so. A suspension is an event, so the gap it leaves in
+//!   the record is said, never silent.
 //!
 //! Memory is bounded whatever the run length: [`Session::MAX_SAMPLES`] samples (oldest dropped
 //! and counted), [`Session::MAX_EVENTS`] events, [`Session::TRACKED_PROBES`] probes awaiting a
@@ -98,6 +107,9 @@ pub enum Outcome {
     Lost,
     /// Replied after the timeout (counted as lost too).
     Late,
+    /// In flight when the browser suspended the run or closed the connection of a hidden page:
+    /// neither a reply nor a loss (see the module documentation).
+    Interrupted,
 }
 
 impl Outcome {
@@ -107,6 +119,7 @@ impl Outcome {
             Outcome::Ok => "ok",
             Outcome::Lost => "lost",
             Outcome::Late => "late",
+            Outcome::Interrupted => "interrupted",
         }
     }
 }
@@ -165,6 +178,9 @@ pub enum Event {
         reason: String,
         /// Probes that were awaiting a reply, now lost.
         lost_in_flight: u64,
+        /// Probes that were awaiting a reply, interrupted instead: the connection was lost
+        /// while the page was hidden or just after a suspension, most likely by the browser.
+        interrupted_in_flight: u64,
         /// When the next attempt is due, ms since the start (`None`: not reconnecting).
         retry_at_ms: Option<f64>,
     },
@@ -189,6 +205,17 @@ pub enum Event {
         at_ms: f64,
         /// Hidden now.
         hidden: bool,
+    },
+    /// The browser (or the device) stopped the run for a while: nothing was sent or timed.
+    Suspended {
+        /// When the driver should have woken, ms since the start.
+        from_ms: f64,
+        /// When it did.
+        to_ms: f64,
+        /// Whether the page was hidden.
+        hidden: bool,
+        /// Probes in flight, interrupted (not counted as lost).
+        interrupted_in_flight: u64,
     },
 }
 
@@ -285,6 +312,12 @@ pub struct Summary {
     pub max_send_delay_ms: f64,
     /// Probes sent while the page was hidden.
     pub hidden_probes: u64,
+    /// Probes interrupted by a suspension or a browser-closed connection (not lost).
+    pub interrupted: u64,
+    /// Times the run was suspended.
+    pub suspensions: u64,
+    /// Time spent suspended, ms.
+    pub suspended_ms: f64,
     /// Samples dropped from the record because it was full (the statistics still count them).
     pub samples_dropped: u64,
     /// Replies (within the timeout or late) timed while the driver's thread was held up.
@@ -296,6 +329,33 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// One sentence when the browser or the device suspended the run, or closed its connection
+    /// while the page was hidden (the page, the CLI and the exports say the same): so the gap
+    /// in the record is said, and its probes are not taken for losses.
+    pub fn interruption_note(&self) -> Option<String> {
+        if self.suspensions == 0 && self.interrupted == 0 {
+            return None;
+        }
+        let paused = match self.suspensions {
+            0 => String::new(),
+            1 => format!(
+                "The run was suspended once, for {:.1} s (browsers suspend hidden pages; devices sleep). ",
+                self.suspended_ms / 1000.0
+            ),
+            n => format!(
+                "The run was suspended {n} times, {:.1} s in all (browsers suspend hidden pages; devices sleep). ",
+                self.suspended_ms / 1000.0
+            ),
+        };
+        let probes = match self.interrupted {
+            1 => "1 probe in flight then was interrupted".to_owned(),
+            n => format!("{n} probes in flight then were interrupted"),
+        };
+        Some(format!(
+            "{paused}{probes} (by a suspension or a connection the browser closed): not counted as lost, and no RTT."
+        ))
+    }
+
     /// One sentence when the device held up the prober during the run (the page, the CLI and
     /// the exports say the same): how many replies, by how much, and the run without them.
     pub fn disturbance_note(&self) -> Option<String> {
@@ -329,6 +389,7 @@ enum ProbeState {
     Answered,
     TimedOut,
     Late,
+    Interrupted,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -384,6 +445,13 @@ pub struct Session {
     other_messages: u64,
     max_send_delay: f64,
     hidden_probes: u64,
+    interrupted: u64,
+    suspensions: u64,
+    suspended_ms: f64,
+    /// When the last suspension ended (the driver's clock).
+    resumed_at: Option<f64>,
+    /// When the page last became visible (the driver's clock).
+    shown_at: Option<f64>,
 
     samples: VecDeque<Sample>,
     samples_dropped: u64,
@@ -426,6 +494,25 @@ pub const SEND_YIELD_MS: f64 = 1.0;
 const STALL_GRACE_MS: f64 = 0.25;
 /// Stalls remembered, for replies handled before the stall was seen.
 const MAX_STALLS: usize = 64;
+
+/// A driver's timer this late (ms) while the page is hidden means the browser suspended the run.
+/// Throttled hidden-page timers fire at most once a second in Chromium and Firefox, but a probe
+/// worker's are not throttled: a second's lateness is a stop, not a slow timer.
+pub const SUSPENSION_MS: f64 = 1_000.0;
+/// A driver's timer this late (ms) means the run was suspended even with the page visible (the
+/// device slept). Shorter stalls of a visible page are a busy device: disturbed, not suspended.
+pub const SLEEP_MS: f64 = 10_000.0;
+/// A connection lost without a close frame this soon (ms) after a suspension ended (or while the
+/// page is hidden) is taken for the browser's doing.
+pub const RESUME_GRACE_MS: f64 = 2_000.0;
+
+/// The reason of a connection lost with no close frame while the page was hidden or just after a
+/// suspension (the page's status line recognises it).
+pub const BROWSER_CLOSED: &str = concat!(
+    "the connection was lost with no close frame while the page was hidden or just back ",
+    "(browsers, Safari above all, close the connections of pages they suspend): the probes in ",
+    "flight are not counted as lost"
+);
 
 /// Adaptive timeout bounds.
 const TIMEOUT_FLOOR_MS: f64 = 250.0;
@@ -490,6 +577,11 @@ impl Session {
             other_messages: 0,
             max_send_delay: 0.0,
             hidden_probes: 0,
+            interrupted: 0,
+            suspensions: 0,
+            suspended_ms: 0.0,
+            resumed_at: None,
+            shown_at: None,
             samples: VecDeque::new(),
             samples_dropped: 0,
             events: VecDeque::new(),
@@ -519,13 +611,74 @@ impl Session {
         self.timer_due = None;
         let lag = now - due;
         self.lags.record(lag);
-        if lag > DISTURBANCE_MS {
+        if self.is_suspension(due, now) {
+            self.suspended(due, now);
+        } else if lag > DISTURBANCE_MS {
             self.stalls.push_back((due, now));
             if self.stalls.len() > MAX_STALLS {
                 self.stalls.pop_front();
             }
             self.flag_replies_in_stall(due, now);
         }
+    }
+
+    /// Whether the driver's timer is overdue by a suspension at `now` (a message or a close
+    /// handled on resuming, before the timer's own callback).
+    fn overdue_by_suspension(&self, now: f64) -> bool {
+        self.timer_due
+            .is_some_and(|due| self.is_suspension(due, now))
+    }
+
+    /// Whether a timer due at `due` that fired at `now` was held by a suspension: late by
+    /// [`SUSPENSION_MS`] with the page hidden at some point meanwhile (the page's "visible
+    /// again" may reach the driver before its late timer does), or by [`SLEEP_MS`].
+    fn is_suspension(&self, due: f64, now: f64) -> bool {
+        let lag = now - due;
+        let hidden_meanwhile = self.hidden || self.shown_at.is_some_and(|shown| shown >= due);
+        lag > SUSPENSION_MS && (hidden_meanwhile || lag > SLEEP_MS)
+    }
+
+    /// The run was suspended from `from` to `to`: the probes in flight are interrupted.
+    fn suspended(&mut self, from: f64, to: f64) {
+        let interrupted_in_flight = self.interrupt_in_flight();
+        self.suspensions += 1;
+        self.suspended_ms += to - from;
+        self.resumed_at = Some(to);
+        let (from_ms, to_ms) = (self.rel(from), self.rel(to));
+        let hidden = self.hidden || self.shown_at.is_some_and(|shown| shown >= from);
+        self.push_event(Event::Suspended {
+            from_ms,
+            to_ms,
+            hidden,
+            interrupted_in_flight,
+        });
+    }
+
+    /// Marks every probe in flight interrupted; returns how many.
+    fn interrupt_in_flight(&mut self) -> u64 {
+        let mut count = 0;
+        for i in 0..self.probes.len() {
+            let p = self.probes[i];
+            if !matches!(p.state, ProbeState::InFlight) {
+                continue;
+            }
+            self.probes[i].state = ProbeState::Interrupted;
+            self.interrupted += 1;
+            count += 1;
+            self.push_sample(Sample {
+                seq: p.seq,
+                sent_at_ms: self.rel(p.sent_at),
+                send_delay_ms: p.send_delay,
+                rtt_ms: None,
+                outcome: Outcome::Interrupted,
+                connection: p.connection,
+                segment: self.segment,
+                srtt_ms: self.estimator.srtt_ms,
+                hidden: p.hidden,
+                disturbed: false,
+            });
+        }
+        count
     }
 
     /// Whether a reply timed at `received_at` came in a stall (or just after one).
@@ -626,6 +779,9 @@ impl Session {
     pub fn set_hidden(&mut self, hidden: bool, now: f64) {
         if hidden != self.hidden {
             self.hidden = hidden;
+            if !hidden {
+                self.shown_at = Some(now);
+            }
             let at_ms = self.rel(now);
             self.push_event(Event::Visibility { at_ms, hidden });
         }
@@ -816,16 +972,29 @@ impl Session {
     /// `reason` what the driver knows. Probes in flight are lost; unless the close was asked for
     /// ([`Action::Close`]) or the run is finished, a reconnect is scheduled with back-off.
     pub fn closed(&mut self, now: f64, code: Option<u16>, reason: &str) {
+        if self.overdue_by_suspension(now) {
+            self.observe_lag(now);
+        }
         let was_open = matches!(self.state, ConnectionState::Open { .. });
         let expected = self.close_requested;
         self.close_requested = false;
+        let by_browser = was_open
+            && !expected
+            && code.is_none_or(|c| c == 1006)
+            && (self.hidden || self.resumed_at.is_some_and(|t| now - t <= RESUME_GRACE_MS));
         let mut lost_in_flight = 0;
-        for i in 0..self.probes.len() {
-            if matches!(self.probes[i].state, ProbeState::InFlight) {
-                lost_in_flight += 1;
-                self.time_out(i);
+        let mut interrupted_in_flight = 0;
+        if by_browser {
+            interrupted_in_flight = self.interrupt_in_flight();
+        } else {
+            for i in 0..self.probes.len() {
+                if matches!(self.probes[i].state, ProbeState::InFlight) {
+                    lost_in_flight += 1;
+                    self.time_out(i);
+                }
             }
         }
+        let reason = if by_browser { BROWSER_CLOSED } else { reason };
         if expected && lost_in_flight == 0 {
             return;
         }
@@ -857,6 +1026,7 @@ impl Session {
             code,
             reason: reason.to_owned(),
             lost_in_flight,
+            interrupted_in_flight,
             retry_at_ms,
         });
     }
@@ -954,6 +1124,9 @@ impl Session {
 
     /// A message arrived at `now`.
     pub fn on_message(&mut self, now: f64, message: Incoming<'_>) {
+        if self.overdue_by_suspension(now) {
+            self.observe_lag(now);
+        }
         let len = match message {
             Incoming::Binary(b) => b.len(),
             Incoming::Text(t) => t.len(),
@@ -1038,6 +1211,8 @@ impl Session {
                 self.update_lost_sample(seq, rtt, p.disturbed);
             }
             ProbeState::Answered | ProbeState::Late => self.duplicates += 1,
+            // Its RTT would include the suspension: not a measurement.
+            ProbeState::Interrupted => {}
         }
     }
 
@@ -1225,6 +1400,9 @@ impl Session {
             segment: self.segment,
             max_send_delay_ms: self.max_send_delay,
             hidden_probes: self.hidden_probes,
+            interrupted: self.interrupted,
+            suspensions: self.suspensions,
+            suspended_ms: self.suspended_ms,
             samples_dropped: self.samples_dropped,
             disturbed: self.disturbed,
             rtt_ms_undisturbed: if self.disturbed_rtts.count() > 0 {

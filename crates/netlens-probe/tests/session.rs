@@ -769,3 +769,158 @@ fn quiet_for_is_the_time_until_the_next_reply_is_expected() {
     idle.run_until(500.0);
     assert_eq!(idle.session.quiet_for(500.0), f64::INFINITY);
 }
+
+/// Safari suspends a hidden page and its workers: the driver's timer fires seconds late. The
+/// probe in flight then is interrupted (its reply, handled before the timer on resuming, would
+/// carry the pause as RTT), neither a reply nor a loss, and the pause is an event and a note.
+#[test]
+fn a_hidden_page_suspended_by_the_browser_interrupts_its_probes_and_says_so() {
+    // Sends at 5, 105, … (seq 1, 2, …); seq 10, at 905, is due back at 925, inside the pause.
+    let mut sim = Sim::new(config(100.0), echo_after(20.0));
+    sim.run_until(900.0);
+    sim.session.set_hidden(true, sim.now);
+    sim.stalls = vec![(915.0, 5_915.0)];
+    sim.run_until(6_000.0);
+    sim.session.set_hidden(false, sim.now);
+    sim.run_until(8_000.0);
+    let s = sim.session.summary(sim.now);
+    assert_eq!((s.suspensions, s.interrupted, s.lost, s.late), (1, 1, 0, 0));
+    assert!(
+        s.suspended_ms > 4_900.0 && s.suspended_ms <= 5_000.0,
+        "{}",
+        s.suspended_ms
+    );
+    assert_eq!(s.loss, 0.0);
+    assert!(
+        (s.rtt_ms.unwrap().max - 20.0).abs() < 1e-9,
+        "no RTT carries the pause"
+    );
+    let suspended: Vec<_> = sim
+        .session
+        .events()
+        .filter_map(|e| match e {
+            Event::Suspended {
+                to_ms,
+                hidden,
+                interrupted_in_flight,
+                ..
+            } => Some((*to_ms, *hidden, *interrupted_in_flight)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(suspended, [(5_915.0, true, 1)]);
+    let interrupted: Vec<_> = sim
+        .session
+        .samples()
+        .filter(|x| x.outcome == Outcome::Interrupted)
+        .map(|x| (x.seq, x.rtt_ms))
+        .collect();
+    assert_eq!(interrupted, [(10, None)]);
+    let note = s.interruption_note().unwrap();
+    assert!(
+        note.starts_with("The run was suspended once, for 5.0 s"),
+        "{note}"
+    );
+    assert!(
+        note.contains("1 probe in flight then was interrupted"),
+        "{note}"
+    );
+    // After the pause the run goes on (nothing was sent during it, nor made up for after):
+    // every probe sent is a reply or the interrupted one; the CSV says "interrupted".
+    assert!(s.replies >= 29, "{}", s.replies);
+    assert_eq!(s.sent, s.replies + s.interrupted + s.in_flight);
+    assert!(netlens_probe::export::csv(sim.session.samples()).contains(",interrupted,"));
+}
+
+/// The same pause with the page visible is a busy device, not a suspension: the reply is
+/// disturbed; a pause past `SLEEP_MS` is a suspension whatever the visibility (a sleeping device).
+#[test]
+fn a_visible_page_is_suspended_only_by_a_pause_as_long_as_sleep() {
+    let mut busy = Sim::new(config(100.0), echo_after(20.0));
+    busy.stalls = vec![(915.0, 5_915.0)];
+    busy.run_until(8_000.0);
+    let s = busy.session.summary(busy.now);
+    assert_eq!((s.suspensions, s.interrupted), (0, 0));
+    assert!(busy.disturbed_seqs().contains(&10));
+    assert_eq!(s.interruption_note(), None);
+
+    let mut asleep = Sim::new(config(100.0), echo_after(20.0));
+    asleep.stalls = vec![(915.0, 15_915.0)];
+    asleep.run_until(17_000.0);
+    let s = asleep.session.summary(asleep.now);
+    assert_eq!((s.suspensions, s.interrupted, s.lost), (1, 1, 0));
+    assert!(
+        asleep
+            .session
+            .events()
+            .any(|e| matches!(e, Event::Suspended { hidden: false, .. }))
+    );
+}
+
+/// A connection lost with no close frame while the page is hidden, or just after a suspension,
+/// is taken for the browser's doing (Safari closes the WebSockets of pages it suspends): its
+/// probe in flight is interrupted, not lost, and the event says why. Visible, it is lost.
+#[test]
+fn a_connection_lost_while_hidden_interrupts_rather_than_loses() {
+    let mut hidden = Sim::new(config(100.0), echo_after(20.0));
+    hidden.run_until(1_010.0); // the probe sent at 1005 is in flight
+    hidden.session.set_hidden(true, hidden.now);
+    hidden.kill(0.0);
+    let s = hidden.session.summary(hidden.now);
+    assert_eq!((s.lost, s.interrupted), (0, 1));
+    let Some(Event::Disconnected {
+        reason,
+        lost_in_flight,
+        interrupted_in_flight,
+        ..
+    }) = hidden.session.events().last()
+    else {
+        panic!("no disconnection event");
+    };
+    assert_eq!((*lost_in_flight, *interrupted_in_flight), (0, 1));
+    assert!(reason.contains("while the page was hidden"), "{reason}");
+    // It reconnects and goes on.
+    hidden.session.set_hidden(false, hidden.now);
+    hidden.run_until(3_000.0);
+    assert_eq!(hidden.session.summary(hidden.now).connections, 2);
+
+    // Visible again, but within the grace after a suspension: still the browser's doing.
+    let mut resumed = Sim::new(config(100.0), echo_after(20.0));
+    resumed.run_until(900.0);
+    resumed.session.set_hidden(true, resumed.now);
+    resumed.stalls = vec![(915.0, 5_915.0)];
+    resumed.run_until(5_950.0);
+    resumed.session.set_hidden(false, resumed.now);
+    resumed.run_until(6_020.0); // a probe sent after the pause is in flight
+    resumed.kill(0.0);
+    let s = resumed.session.summary(resumed.now);
+    assert_eq!((s.lost, s.interrupted), (0, 2));
+
+    // Visible, no suspension: a lost connection loses its probe in flight, as before.
+    let mut visible = Sim::new(config(100.0), echo_after(20.0));
+    visible.run_until(1_010.0);
+    visible.kill(0.0);
+    let s = visible.session.summary(visible.now);
+    assert_eq!((s.lost, s.interrupted), (1, 0));
+}
+
+/// The page's "visible again" may reach the driver before its late timer: the pause still
+/// counts as a suspension of a hidden page.
+#[test]
+fn a_suspension_is_seen_when_the_page_is_shown_before_the_late_timer_fires() {
+    let mut sim = Sim::new(config(100.0), echo_after(20.0));
+    sim.run_until(900.0);
+    sim.session.set_hidden(true, sim.now);
+    sim.stalls = vec![(915.0, 5_915.0)];
+    sim.run_until(910.0);
+    sim.now = 5_915.0;
+    sim.session.set_hidden(false, sim.now);
+    sim.run_until(7_000.0);
+    let s = sim.session.summary(sim.now);
+    assert_eq!((s.suspensions, s.interrupted, s.lost), (1, 1, 0));
+    assert!(
+        sim.session
+            .events()
+            .any(|e| matches!(e, Event::Suspended { hidden: true, .. }))
+    );
+}

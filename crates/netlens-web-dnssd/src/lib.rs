@@ -27,11 +27,12 @@ pub fn mount_rules(host: web_sys::HtmlElement) -> Result<MountedElement, js_sys:
     netlens_web::embed::mount_dnssd_rules(host)
 }
 
-/// Fetches the IANA registry's descriptions from beside netlens unless loaded; resolves to
-/// whether registrations now carry them (the JS API waits for this, the element does not).
-#[wasm_bindgen(js_name = loadIanaDescriptions)]
-pub async fn load_iana_descriptions() -> bool {
-    netlens_web::dnssd_support::load_iana_descriptions().await
+/// Fetches the IANA registry's description of the service name `name` (only its chunk, from
+/// beside netlens) unless loaded; resolves to whether its registration now carries it (the JS
+/// API waits for this before a check; the element does not).
+#[wasm_bindgen(js_name = loadIanaDescription)]
+pub async fn load_iana_description(name: String) -> bool {
+    netlens_web::dnssd_support::load_description(&name).await
 }
 
 /// Installs the IANA descriptions from text (the single-file build carries them inline).

@@ -63,18 +63,23 @@ type Dispatch = UseReducerDispatcher<DnssdState>;
 /// first time a registered type is shown (see `dnssd_support`).
 #[hook]
 fn use_type_report(service_type: &str) -> Rc<Option<TypeReport>> {
-    let descriptions = use_state(netlens_dnssd::iana::has_descriptions);
-    let report = use_memo((service_type.to_owned(), *descriptions), |(t, _)| {
+    // Bumped when a description chunk arrives, so the report is computed again.
+    let arrived = use_state(|| 0u32);
+    let report = use_memo((service_type.to_owned(), *arrived), |(t, _)| {
         (!t.trim().is_empty()).then(|| check_type(t))
     });
-    let registered = report
+    let missing = report
         .as_ref()
         .as_ref()
-        .is_some_and(|r| r.registration.is_some());
-    use_effect_with(registered && !*descriptions, move |needed| {
-        if *needed {
+        .and_then(|r| r.registration.as_ref())
+        .filter(|r| !netlens_dnssd::iana::has_description_for(r.name))
+        .map(|r| r.name);
+    use_effect_with(missing, move |missing| {
+        if let Some(name) = *missing {
             wasm_bindgen_futures::spawn_local(async move {
-                descriptions.set(crate::dnssd_support::load_iana_descriptions().await);
+                if crate::dnssd_support::load_description(name).await {
+                    arrived.set(*arrived + 1);
+                }
             });
         }
     });

@@ -142,6 +142,10 @@ fn post_command(worker: &Worker, command: &Command) {
     }
 }
 
+/// How long a worker's error waits to be said (ms): long enough for a page being left to stop
+/// running timers, short against a worker that takes a second to load.
+const LEAVING_GRACE_MS: u32 = 100;
+
 thread_local! {
     /// A terminated worker's error handler: cancels the event (see `WorkerHandle`'s drop).
     static IGNORE_ERROR: Closure<dyn Fn(web_sys::Event)> =
@@ -258,8 +262,10 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
             }
         })
     };
-    // A page being left (navigated away, reloaded, closed) stops its workers; WebKit reports a
-    // module import that stop cancels as an error of the worker, which is no failure.
+    // A page being left (navigated away, reloaded, closed) stops its workers, and WebKit reports
+    // a module import that stop cancels as an error of the worker, sometimes before `pagehide`.
+    // So the error is cancelled at once (the browser reports nothing) and said a moment later,
+    // by which time a page being left has no timers left to run: only a real failure is said.
     let leaving = Rc::new(std::cell::Cell::new(false));
     let on_page_hide = web_sys::window().map(|window| {
         let leaving = leaving.clone();
@@ -268,25 +274,28 @@ fn start_worker(dispatch: UseReducerDispatcher<ProbeState>) -> Result<WorkerHand
     let on_error = {
         let dispatch = dispatch.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-            if leaving.get() {
-                e.prevent_default();
-                return;
-            }
+            e.prevent_default();
             let detail = js_sys::Reflect::get(&e, &"message".into())
                 .ok()
                 .and_then(|m| m.as_string())
                 .filter(|m| !m.is_empty())
                 .map(|m| format!(" ({m})"))
                 .unwrap_or_default();
-            web_sys::console::error_1(
-                &format!("netlens: the probe worker ({glue}) did not load or crashed{detail}")
-                    .into(),
-            );
-            dispatch.dispatch(ProbeAction::WorkerFailed(
-                "the measuring worker did not load or stopped. Check the network connection and \
-             reload the page (details are in the browser console)."
-                    .to_owned(),
-            ));
+            let message =
+                format!("netlens: the probe worker ({glue}) did not load or crashed{detail}");
+            let (dispatch, leaving) = (dispatch.clone(), leaving.clone());
+            gloo_timers::callback::Timeout::new(LEAVING_GRACE_MS, move || {
+                if leaving.get() {
+                    return;
+                }
+                web_sys::console::error_1(&message.into());
+                dispatch.dispatch(ProbeAction::WorkerFailed(
+                    "the measuring worker did not load or stopped. Check the network connection \
+                     and reload the page (details are in the browser console)."
+                        .to_owned(),
+                ));
+            })
+            .forget();
         })
     };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -745,7 +754,11 @@ fn environment_line(environment: Option<&WorkerEnvironment>) -> Html {
          (100 µs in Chromium, 1 ms in Firefox), and WebSocket servers see Origin: null. Serve \
          netlens over http(s) with COOP/COEP headers for 5 µs timers"
     } else {
-        "not cross-origin isolated: serve the page with COOP/COEP headers for finer timers"
+        // Embedded on a documentation site, most often: the site decides. Safari has no COEP
+        // credentialless, so there only require-corp (every subresource opted in) isolates.
+        "not cross-origin isolated, so browsers round its timers (100 µs in Chromium, 1 ms in \
+         Firefox and Safari): the page needs Cross-Origin-Opener-Policy: same-origin and \
+         Cross-Origin-Embedder-Policy: require-corp (Safari has no credentialless) for finer ones"
     };
     html! {
         <p class="nl-muted nl-probe-env" id="nl-probe-env" data-timer-ms={env.timer_resolution_ms.to_string()}>

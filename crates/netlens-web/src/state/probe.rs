@@ -14,7 +14,9 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use netlens_probe::session::{ConnectionState, Event, Outcome, Sample, Session, Summary};
+use netlens_probe::session::{
+    BROWSER_CLOSED, ConnectionState, Event, Outcome, Sample, Session, Summary,
+};
 use netlens_probe::worker::{Report, WorkerEnvironment};
 use netlens_probe::{ProbeConfig, export};
 use serde::Serialize;
@@ -255,8 +257,63 @@ fn last_disconnect(events: &[Event]) -> Option<&str> {
     })
 }
 
-/// The status line: one sentence for every connection state.
+/// How long after a suspension ended the status line still says so (ms): the page comes back
+/// visible as the run resumes, and the reader needs a moment to see why there is a gap.
+const RESUMED_SAID_MS: f64 = 30_000.0;
+
+/// The status line: one sentence for every connection state, and one more for
+/// [`RESUMED_SAID_MS`] after the browser suspended the run, so a gap is never silent.
 pub fn status_line(state: &ProbeState) -> (Tone, String) {
+    let (tone, line) = connection_status(state);
+    let now_ms = state
+        .run
+        .as_ref()
+        .and_then(|run| run.summary.as_ref())
+        .map_or(0.0, |s| s.elapsed_ms);
+    let recent = state.run.as_ref().and_then(|run| {
+        run.events.iter().rev().find_map(|e| match e {
+            Event::Suspended {
+                from_ms,
+                to_ms,
+                hidden,
+                interrupted_in_flight,
+            } if now_ms - to_ms <= RESUMED_SAID_MS => {
+                let by = if *hidden {
+                    "the browser suspended this hidden page"
+                } else {
+                    "the device stopped the run (asleep?)"
+                };
+                let probes = match interrupted_in_flight {
+                    0 => String::new(),
+                    1 => "; the probe in flight then is not counted as lost".to_owned(),
+                    n => format!("; the {n} probes in flight then are not counted as lost"),
+                };
+                Some(format!(
+                    "Resumed after {:.1} s: {by}{probes}.",
+                    (to_ms - from_ms) / 1000.0
+                ))
+            }
+            Event::Disconnected { at_ms, reason, .. }
+                if reason == BROWSER_CLOSED && now_ms - at_ms <= RESUMED_SAID_MS =>
+            {
+                Some(
+                    concat!(
+                        "The browser closed the connection while the page was hidden; its probes ",
+                        "in flight are not counted as lost."
+                    )
+                    .to_owned(),
+                )
+            }
+            _ => None,
+        })
+    });
+    match recent {
+        Some(sentence) => (Tone::Warn, format!("{line} {sentence}")),
+        None => (tone, line),
+    }
+}
+
+fn connection_status(state: &ProbeState) -> (Tone, String) {
     if let Some(e) = &state.worker_error {
         return (Tone::Bad, format!("The probe cannot run: {e}"));
     }
@@ -329,9 +386,14 @@ pub fn status_line(state: &ProbeState) -> (Tone, String) {
                     format!("Stopped after {} probes.", summary.sent),
                 )
             } else {
+                // A finished run keeps saying what interrupted it (the export says the same).
+                let note = summary
+                    .interruption_note()
+                    .map(|n| format!(" {n}"))
+                    .unwrap_or_default();
                 (
                     Tone::Neutral,
-                    format!("Finished: {} probes sent.", summary.sent),
+                    format!("Finished: {} probes sent.{note}", summary.sent),
                 )
             }
         }
@@ -816,6 +878,73 @@ mod tests {
         assert!(state.version > hidden_at);
         let state = state.reduce(update(3));
         assert!(state.version > hidden_at + 1);
+    }
+
+    #[test]
+    fn the_status_line_says_when_the_browser_suspended_the_run() {
+        let started = Rc::new(ProbeState::default()).reduce(ProbeAction::Started {
+            run_id: 7,
+            config: ProbeConfig::default(),
+        });
+        let with_events = |events: Vec<Event>| {
+            let mut summary = Session::new(ProbeConfig::default(), 7, 0.0).summary(6_000.0);
+            summary.connection = ConnectionState::Open { connection: 1 };
+            summary.connections = 1;
+            started.clone().reduce(ProbeAction::Report(Report::Update {
+                run_id: 7,
+                summary: Box::new(summary),
+                samples: Vec::new(),
+                events,
+            }))
+        };
+        let suspended = Event::Suspended {
+            from_ms: 915.0,
+            to_ms: 5_915.0,
+            hidden: true,
+            interrupted_in_flight: 1,
+        };
+        let (tone, line) = status_line(&with_events(vec![suspended.clone()]));
+        assert_eq!(tone, Tone::Warn);
+        assert!(
+            line.ends_with(
+                "Resumed after 5.0 s: the browser suspended this hidden page; the probe in flight \
+                 then is not counted as lost."
+            ),
+            "{line}"
+        );
+        // The page coming back does not hide it; half a minute later the line is the usual one.
+        let back = Event::Visibility {
+            at_ms: 5_920.0,
+            hidden: false,
+        };
+        let (_, line) = status_line(&with_events(vec![suspended.clone(), back]));
+        assert!(line.contains("Resumed after 5.0 s"), "{line}");
+        let long_ago = Event::Suspended {
+            from_ms: -40_000.0,
+            to_ms: -35_000.0,
+            hidden: true,
+            interrupted_in_flight: 1,
+        };
+        let (tone, line) = status_line(&with_events(vec![long_ago]));
+        assert_eq!(tone, Tone::Good);
+        assert!(line.starts_with("Connected to"), "{line}");
+        // A connection the browser closed while the page was hidden is said the same way.
+        let closed = Event::Disconnected {
+            at_ms: 5_000.0,
+            connection: 1,
+            was_open: true,
+            code: None,
+            reason: BROWSER_CLOSED.to_owned(),
+            lost_in_flight: 0,
+            interrupted_in_flight: 2,
+            retry_at_ms: Some(5_250.0),
+        };
+        let (tone, line) = status_line(&with_events(vec![closed]));
+        assert_eq!(tone, Tone::Warn);
+        assert!(
+            line.ends_with("The browser closed the connection while the page was hidden; its probes in flight are not counted as lost."),
+            "{line}"
+        );
     }
 
     #[test]
