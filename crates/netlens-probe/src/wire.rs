@@ -75,9 +75,40 @@ pub fn render_template(template: &str, seq: u64, sent_at_ms: f64) -> String {
         .replace("{t}", &format!("{sent_at_ms:.3}"))
 }
 
+/// Deepest JSON nesting a reply may have. serde_json stops at 128 levels, but its recursion
+/// spends more stack per level than a Web Worker can spare 128 times over (Safari gives it
+/// 512 KiB; `crates/netlens-cli/tests/worker_stack.rs`), and no protocol nests a reply this deep.
+pub const MAX_REPLY_DEPTH: usize = 32;
+
+/// Whether `text` nests arrays and objects deeper than `limit` (a scan, no recursion; brackets
+/// inside strings do not count).
+fn nests_deeper_than(text: &str, limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for byte in text.bytes() {
+        match byte {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The sequence number a request/response reply carries in `field` (a dotted path), as a JSON
-/// number or a string of digits; `None` when the text is not JSON or lacks it.
+/// number or a string of digits; `None` when the text is not JSON, lacks it, or nests deeper
+/// than [`MAX_REPLY_DEPTH`].
 pub fn match_reply(text: &str, field: &str) -> Option<u64> {
+    if nests_deeper_than(text, MAX_REPLY_DEPTH) {
+        return None;
+    }
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
     let mut at = &value;
     for part in field.split('.') {
@@ -94,6 +125,18 @@ pub fn match_reply(text: &str, field: &str) -> Option<u64> {
 #[allow(clippy::unwrap_used)] // tests fail loudly
 mod tests {
     use super::*;
+
+    #[test]
+    fn replies_nested_too_deep_are_not_parsed() {
+        let deep = |n: usize| format!("{}{{\"id\":7}}{}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(match_reply(&deep(0), "id"), Some(7));
+        assert!(!nests_deeper_than(&deep(31), MAX_REPLY_DEPTH));
+        assert!(nests_deeper_than(&deep(32), MAX_REPLY_DEPTH));
+        assert_eq!(match_reply(&deep(100_000), "id"), None);
+        // Brackets in strings are text, not nesting.
+        let quoted = format!("{{\"id\":7,\"s\":\"{}\\\"\"}}", "[".repeat(100));
+        assert_eq!(match_reply(&quoted, "id"), Some(7));
+    }
 
     #[test]
     fn probes_round_trip_and_pad() {
