@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromiumOnly, startEcho, useSession } from './harness.mjs';
+import { startEcho, useSession } from './harness.mjs';
 
 const session = useSession();
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -72,14 +72,11 @@ const PAGES = {
 for (const scheme of ['light', 'dark']) {
   describe(`axe-core, ${scheme} mode`, () => {
     for (const [name, open] of Object.entries(PAGES)) {
-      // WebKitGTK takes its colour scheme from the GTK theme of the whole browser process;
-      // Playwright emulates it page by page. Light is both browsers' default.
-      const skip = scheme === 'dark' && chromiumOnly('dark mode is emulated per page by Playwright');
-      test(`${name}: no violation`, { skip }, async () => {
+      test(`${name}: no violation`, async () => {
         const echo = await startEcho();
         try {
-          const page = await session.newPage();
-          if (scheme === 'dark') await page.emulateMedia({ colorScheme: scheme });
+          // Playwright emulates the scheme per page; WebKitGTK's MiniBrowser starts in it.
+          const page = await session.newPage({ colorScheme: scheme });
           await open(page, session.server.url, echo);
           assert.deepEqual(await violations(page), []);
         } finally {

@@ -259,17 +259,18 @@ export function useSession({ clipboard = false } = {}) {
     session.allowed = [];
     assert.deepEqual(violations, [], 'no external requests, console errors or HTTP errors');
   });
-  session.newPage = async () => {
+  /** A fresh page; `options.colorScheme` ('light' or 'dark') as the browser would have it. */
+  session.newPage = async (options = {}) => {
     if (BROWSER === 'webkit') {
       await session.page?.close();
       await setInitScripts('');
       session.violations = [];
-      session.page = await session.browser.newPage();
+      session.page = await session.browser.newPage(options);
       session.page.addInitScript = (fn, arg) => setInitScripts(`${initScripts}\n;(${fn})(${JSON.stringify(arg ?? null)});`);
       session.context = { close: () => session.page?.close() };
       return session.page;
     }
-    ({ context: session.context, violations: session.violations } = await watchedContext(session.browser));
+    ({ context: session.context, violations: session.violations } = await watchedContext(session.browser, options));
     if (clipboard) {
       await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
         origin: session.server.url.slice(0, -1),

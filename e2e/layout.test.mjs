@@ -84,3 +84,64 @@ for (const width of [320, 480, 1000]) {
     }
   });
 }
+
+// Phones: developers open netlens on the device itself (to read a result, to install a test
+// root's profile). Every page of the app, each showing results, from 320 px (the smallest
+// iPhone width in use) to 430 px (the largest): no sideways scroll, the whole navigation on
+// screen. Screenshots (per browser) go to target/e2e-screenshots/ for a person to look at.
+const APP_PAGES = {
+  home: { route: '', ready: '.nl-tool-entry' },
+  chain: { route: '#/chain', click: 'Example: missing intermediate', ready: '.nl-chain-results[aria-busy="false"] .nl-trust-matrix' },
+  decoder: { route: '#/decoder', click: 'Try an example', ready: '.nl-cert-card' },
+  dnssd: { route: '#/dnssd', click: 'Example: many mistakes', ready: '.nl-txt-table tbody tr' },
+  probe: { route: '#/probe', ready: '#nl-probe-env' },
+  make: { route: '#/make', fill: ['#nl-make-names', 'printer.local 192.168.1.20'], click: 'Make certificates', ready: '.nl-make-results[aria-busy="false"]' },
+  rules: { route: '#/rules', ready: 'tr[id="service.name-bad-hyphen"]' },
+};
+
+/** Everything wider than the viewport (what makes a page scroll sideways), and nav links off screen. */
+const offScreen = (page) =>
+  page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    if (document.documentElement.scrollWidth > width) out.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+    for (const a of document.querySelectorAll('.nl-nav a')) {
+      const r = a.getBoundingClientRect();
+      if (r.left < 0 || r.right > width) out.push(`nav link "${a.textContent}" at ${Math.round(r.left)}–${Math.round(r.right)} px`);
+    }
+    for (const el of document.querySelectorAll('.nl-main *')) {
+      if (el.closest('.nl-scroll, pre, .nl-chart')) continue; // these scroll inside themselves
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > width + 0.5) out.push(`${el.tagName.toLowerCase()}.${el.className} ends at ${Math.round(r.right)} px`);
+    }
+    return [...new Set(out)].slice(0, 10);
+  });
+
+for (const width of [320, 390, 430]) {
+  test(`every page of the app fits a ${width} px phone screen`, async () => {
+    const page = await session.newPage();
+    await page.setViewportSize({ width: session.name === 'webkit' ? 1280 : width, height: 800 });
+    for (const [name, { route, fill, click, ready }] of Object.entries(APP_PAGES)) {
+      if (session.name === 'webkit') {
+        // MiniBrowser's window is no narrower than its toolbar (447 px): the page runs in an
+        // iframe of the phone's width instead, which is its viewport (media queries included).
+        const phone = `phone-${width}-${name}.html`;
+        writeFileSync(
+          path.join(dir, phone),
+          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>phone</title><link rel="icon" href="data:,"></head>` +
+            `<body style="margin:0"><iframe title="netlens" src="${session.server.url}${route}" style="width:${width}px;height:800px;border:0"></iframe></body></html>`,
+        );
+        await page.goto(`${docs.url}${phone}`);
+        await page.enterFrame('iframe');
+      } else {
+        await page.goto(`${session.server.url}${route}`);
+      }
+      if (fill) await page.locator(fill[0]).fill(fill[1]);
+      if (click) await page.getByRole('button', { name: click }).click();
+      await page.locator(ready).first().waitFor({ timeout: 30_000 });
+      assert.equal(await page.evaluate(() => innerWidth), width, 'the viewport is a phone');
+      assert.deepEqual(await offScreen(page), [], `${name} at ${width} px`);
+      await page.screenshot({ path: path.join(SHOTS, `app-${name}-${width}-${session.name}.png`) });
+    }
+  });
+}

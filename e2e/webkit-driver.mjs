@@ -124,8 +124,13 @@ export async function launchWebKit() {
   return {
     name: 'webkit',
     proxy,
-    /** A new page: its own WebDriver session (its own MiniBrowser, storage and service workers). */
-    async newPage() {
+    /**
+     * A new page: its own WebDriver session (its own MiniBrowser, storage and service workers).
+     * `colorScheme: 'dark'` starts MiniBrowser in dark mode (WebKitGTK takes the scheme from the
+     * browser process, not per page).
+     */
+    async newPage({ colorScheme } = {}) {
+      const args = ['--automation', ...(colorScheme === 'dark' ? ['--dark-mode'] : [])];
       const { sessionId } = await wd('POST', '/session', {
         capabilities: {
           alwaysMatch: {
@@ -136,7 +141,7 @@ export async function launchWebKit() {
               noProxy: ['127.0.0.1'],
             },
             timeouts: { script: 180_000, pageLoad: 60_000 },
-            'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+            'webkitgtk:browserOptions': { binary: MINIBROWSER, args },
           },
         },
       });
@@ -376,6 +381,15 @@ class WebKitPage {
     const up = codes.reverse().map((value) => ({ type: 'keyUp', value }));
     await this.wd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions: [...down, ...up] }] });
     await this.wd('DELETE', '/actions').catch(() => {});
+  }
+
+  /**
+   * Runs what follows inside the iframe `css` matches (WebDriver's Switch To Frame), until the
+   * next navigation. How a WebKit test shows a page narrower than MiniBrowser's window can be.
+   */
+  async enterFrame(css) {
+    const ref = await this.locator(css).when('attached', 'return el;');
+    await this.wd('POST', '/frame', { id: ref });
   }
 
   /** Resizes the window so that the page's viewport is `width` × `height` CSS pixels. */
