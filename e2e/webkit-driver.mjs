@@ -84,19 +84,47 @@ export async function launchWebKit() {
     xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
   });
   const proxy = await startRecordingProxy();
-  const port = await new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
+  // The driver, restarted when a session cannot be made (WebKitWebDriver has been seen to hang
+  // on a new session, once in a few hundred).
+  let driver;
+  let port;
+  // The driver leads a process group of its own, so that stopping it stops the MiniBrowser and
+  // WebKit processes it started too.
+  const killDriver = () => {
+    if (driver?.exitCode === null && driver.signalCode === null) {
+      try {
+        process.kill(-driver.pid, 'SIGKILL');
+      } catch {
+        driver.kill('SIGKILL');
+      }
+    }
+  };
+  const startDriver = async () => {
+    killDriver();
+    port = await new Promise((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
     });
-  });
-  const driver = spawn(DRIVER, [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
-  const wd = async (method, route, body) => {
+    driver = spawn(DRIVER, [`--port=${port}`], { stdio: 'ignore', detached: true, env: { ...process.env, DISPLAY: display } });
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await wd('GET', '/status', undefined, 2_000)).ready) return;
+      } catch {
+        await sleep(100);
+      }
+    }
+    throw new Error('WebKitWebDriver did not start in 10 s');
+  };
+  // Every request is bounded: a script may run 180 s (the session's script timeout).
+  const wd = async (method, route, body, timeout = 200_000) => {
     const response = await fetch(`http://127.0.0.1:${port}${route}`, {
       method,
       headers: { 'content-type': 'application/json' },
       body: body && JSON.stringify(body),
+      signal: AbortSignal.timeout(timeout),
     });
     const { value } = await response.json();
     if (value?.error) throw new Error(`WebDriver ${route.replace(/^\/session\/[^/]+/, '')}: ${value.error}: ${value.message}`);
@@ -105,22 +133,31 @@ export async function launchWebKit() {
   const pages = new Set();
   const stop = async () => {
     for (const page of pages) await page.close();
-    driver.kill('SIGKILL');
+    killDriver();
     xvfb.kill('SIGKILL');
     await proxy.stop();
   };
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await wd('GET', '/status')).ready) break;
-      } catch {
-        await sleep(100);
-      }
-    }
+    await startDriver();
   } catch (error) {
     await stop();
     throw error;
   }
+  /** A new WebDriver session, on a restarted driver if the first attempts hang or fail. */
+  const newSession = async (capabilities) => {
+    let failure;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return (await wd('POST', '/session', { capabilities }, 30_000)).sessionId;
+      } catch (error) {
+        failure = error;
+        for (const page of pages) page.closed = true; // their sessions died with the driver
+        pages.clear();
+        await startDriver();
+      }
+    }
+    throw new Error(`no WebKit session in 3 attempts: ${failure.message}`);
+  };
   return {
     name: 'webkit',
     proxy,
@@ -131,18 +168,16 @@ export async function launchWebKit() {
      */
     async newPage({ colorScheme } = {}) {
       const args = ['--automation', ...(colorScheme === 'dark' ? ['--dark-mode'] : [])];
-      const { sessionId } = await wd('POST', '/session', {
-        capabilities: {
-          alwaysMatch: {
-            proxy: {
-              proxyType: 'manual',
-              httpProxy: `127.0.0.1:${proxy.port}`,
-              sslProxy: `127.0.0.1:${proxy.port}`,
-              noProxy: ['127.0.0.1'],
-            },
-            timeouts: { script: 180_000, pageLoad: 60_000 },
-            'webkitgtk:browserOptions': { binary: MINIBROWSER, args },
+      const sessionId = await newSession({
+        alwaysMatch: {
+          proxy: {
+            proxyType: 'manual',
+            httpProxy: `127.0.0.1:${proxy.port}`,
+            sslProxy: `127.0.0.1:${proxy.port}`,
+            noProxy: ['127.0.0.1'],
           },
+          timeouts: { script: 180_000, pageLoad: 60_000 },
+          'webkitgtk:browserOptions': { binary: MINIBROWSER, args },
         },
       });
       const page = new WebKitPage((method, route, body) => wd(method, `/session/${sessionId}${route}`, body), () => {
