@@ -118,6 +118,13 @@ test('a killed server shows the reconnect state; restarted, the run resumes with
 });
 
 /** Clicks Export JSON and returns the report. */
+/** Makes the page hidden or visible again, as a tab switch (or Safari's suspension) does. */
+const setHidden = (page, hidden) =>
+  page.evaluate((hidden) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+
 async function exportJson(page) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-json')]);
   return JSON.parse(readFileSync(await download.path(), 'utf8'));
@@ -160,14 +167,9 @@ test('a stalled server: probes time out as lost, then count as late; a hidden pa
     // The first update (a second in): replies have come back. (The table follows every 5 s.)
     await page.locator('[data-stat="median"][data-ms]').waitFor();
     // The page goes to the background for a moment (as a tab switch does).
-    const setHidden = (hidden) =>
-      page.evaluate((hidden) => {
-        Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-        document.dispatchEvent(new Event('visibilitychange'));
-      }, hidden);
-    await setHidden(true);
+    await setHidden(page, true);
     await page.waitForTimeout(200);
-    await setHidden(false);
+    await setHidden(page, false);
     await status(page).filter({ hasText: 'Finished: 150 probes sent.' }).waitFor({ timeout: 30_000 });
     const r = await exportJson(page);
     assert.ok(r.lost > 0, `lost ${r.lost}`);
@@ -204,18 +206,13 @@ test("a connection lost while the page is hidden is said as the browser's doing,
     // The page goes to the background, and the connection dies with no close frame, as Safari
     // closes the WebSockets of a page it suspends (here the server is killed and started again
     // on the same port: the same 1006 as seen from the page).
-    const setHidden = (hidden) =>
-      page.evaluate((hidden) => {
-        Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-        document.dispatchEvent(new Event('visibilitychange'));
-      }, hidden);
-    await setHidden(true);
+    await setHidden(page, true);
     await page.waitForTimeout(100);
     await echo.kill();
     echo = await startEcho(port);
     await page.waitForTimeout(500);
     // Back on the page: reconnected, and the status line says what happened.
-    await setHidden(false);
+    await setHidden(page, false);
     await status(page).filter({ hasText: 'The browser closed the connection while the page was hidden' }).waitFor();
     assert.match(await status(page).textContent(), /^Connected to .*\(connection 2\)/);
     await page.click('#nl-probe-stop');

@@ -193,20 +193,6 @@ export async function launchWebKit() {
   };
 }
 
-/**
- * One page in a fresh MiniBrowser: `goto(url)` and `run(body)` (an async function body run in the
- * page; resolves to its value, or `{ error }` when it throws), `stop()`.
- */
-export async function startWebKit() {
-  const browser = await launchWebKit();
-  const page = await browser.newPage();
-  return {
-    goto: (url) => page.goto(url),
-    run: (script) => page.evaluate(`(async () => { ${script} })()`).catch((error) => ({ error: String(error.message) })),
-    stop: () => browser.close(),
-  };
-}
-
 // In the page: resolves a locator's steps to its elements (open shadow roots pierced, as
 // Playwright's CSS engine does), with Playwright's role and accessible-name rules for the
 // cases netlens' pages have.
@@ -279,14 +265,11 @@ const __nl = (() => {
         for (const root of els) for (const el of [...deepAll(root, '*'), ...(root.shadowRoot ? deepAll(root.shadowRoot, '*') : [])]) {
           if (seen.has(el) || role(el) !== s.role || hidden(el)) continue;
           if (s.name && !matches(name(el), s.name)) continue;
-          if (s.checked !== undefined && el.checked !== s.checked) continue;
           seen.add(el); next.push(el);
         }
         els = next;
       } else if (s.hasText !== undefined) {
         els = els.filter((el) => matches(el.textContent, s.hasText));
-      } else if (s.hasNotText !== undefined) {
-        els = els.filter((el) => !matches(el.textContent, s.hasNotText));
       } else if (s.nth !== undefined) {
         const el = s.nth < 0 ? els[els.length + s.nth] : els[s.nth];
         els = el ? [el] : [];
@@ -401,14 +384,7 @@ class WebKitPage {
     return this.locator(css).inputValue();
   }
 
-  textContent(css) {
-    return this.locator(css).textContent();
-  }
-
-  getAttribute(css, name) {
-    return this.locator(css).getAttribute(name);
-  }
-
+  /** Presses `keys` ('Tab', 'ControlOrMeta+A') as WebDriver key actions: trusted key events. */
   async pressKeys(keys) {
     const parts = keys.split('+');
     const codes = parts.map((k) => KEYS[k] ?? (k.length === 1 ? k.toLowerCase() : k));
@@ -550,22 +526,20 @@ class WebKitLocator {
    * A CSS selector; as in Playwright, descendant combinators cross open shadow roots (the
    * selector runs part by part, each part inside what the previous matched).
    */
-  locator(css, { hasText, hasNotText } = {}) {
+  locator(css, { hasText } = {}) {
     let next = this;
     for (const part of descendantParts(css)) next = next.with({ css: part });
     if (hasText !== undefined) next = next.with({ hasText: textMatcher(hasText) });
-    if (hasNotText !== undefined) next = next.with({ hasNotText: textMatcher(hasNotText) });
     return next;
   }
 
-  getByRole(role, { name, exact = false, checked } = {}) {
-    return this.with({ role, name: name === undefined ? undefined : textMatcher(name, exact), checked });
+  getByRole(role, { name, exact = false } = {}) {
+    return this.with({ role, name: name === undefined ? undefined : textMatcher(name, exact) });
   }
 
-  filter({ hasText, hasNotText } = {}) {
+  filter({ hasText } = {}) {
     let next = this;
     if (hasText !== undefined) next = next.with({ hasText: textMatcher(hasText) });
-    if (hasNotText !== undefined) next = next.with({ hasNotText: textMatcher(hasNotText) });
     return next;
   }
 
@@ -624,10 +598,6 @@ class WebKitLocator {
     return this.when('attached', 'return el.textContent;');
   }
 
-  innerText() {
-    return this.when('attached', 'return el.innerText;');
-  }
-
   inputValue() {
     return this.when('attached', 'return el.value;');
   }
@@ -636,16 +606,8 @@ class WebKitLocator {
     return this.when('attached', 'return el.getAttribute(arg);', name);
   }
 
-  isVisible() {
-    return this.run('return !!els[0] && __nl.visible(els[0]);');
-  }
-
   isDisabled() {
     return this.when('attached', 'return !!el.disabled;');
-  }
-
-  isEnabled() {
-    return this.when('attached', 'return !el.disabled;');
   }
 
   isChecked() {
@@ -654,10 +616,6 @@ class WebKitLocator {
 
   allTextContents() {
     return this.run('return els.map((el) => el.textContent);');
-  }
-
-  allInnerTexts() {
-    return this.run('return els.map((el) => el.innerText);');
   }
 
   evaluate(fn, arg) {
@@ -719,10 +677,6 @@ class WebKitLocator {
 
   async check() {
     if (!(await this.isChecked())) await this.click();
-  }
-
-  async uncheck() {
-    if (await this.isChecked()) await this.click();
   }
 
   async press(keys) {

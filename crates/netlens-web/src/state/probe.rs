@@ -265,11 +265,14 @@ const RESUMED_SAID_MS: f64 = 30_000.0;
 /// [`RESUMED_SAID_MS`] after the browser suspended the run, so a gap is never silent.
 pub fn status_line(state: &ProbeState) -> (Tone, String) {
     let (tone, line) = connection_status(state);
-    let now_ms = state
-        .run
-        .as_ref()
-        .and_then(|run| run.summary.as_ref())
-        .map_or(0.0, |s| s.elapsed_ms);
+    let Some(summary) = state.run.as_ref().and_then(|run| run.summary.as_ref()) else {
+        return (tone, line);
+    };
+    // A finished run says the whole of it already (its interruption note).
+    if summary.connection == ConnectionState::Finished {
+        return (tone, line);
+    }
+    let now_ms = summary.elapsed_ms;
     let recent = state.run.as_ref().and_then(|run| {
         run.events.iter().rev().find_map(|e| match e {
             Event::Suspended {
