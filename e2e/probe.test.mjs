@@ -117,7 +117,17 @@ test('a killed server shows the reconnect state; restarted, the run resumes with
   }
 });
 
-/** Clicks Export JSON and returns the report. */
+/** Waits for the first update with replies; a failure says what the status line said. */
+async function firstUpdate(page) {
+  try {
+    await page.locator('[data-stat="median"][data-ms]').waitFor();
+  } catch (error) {
+    const said = await status(page).textContent().catch(() => '(no status line)');
+    const hidden = await page.evaluate('document.visibilityState').catch(() => '?');
+    throw new Error(`${error.message}; the status line said ${JSON.stringify(said)}; the page was ${hidden}`);
+  }
+}
+
 /** Makes the page hidden or visible again, as a tab switch (or Safari's suspension) does. */
 const setHidden = (page, hidden) =>
   page.evaluate((hidden) => {
@@ -125,6 +135,7 @@ const setHidden = (page, hidden) =>
     document.dispatchEvent(new Event('visibilitychange'));
   }, hidden);
 
+/** Clicks Export JSON and returns the report. */
 async function exportJson(page) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#nl-probe-json')]);
   return JSON.parse(readFileSync(await download.path(), 'utf8'));
@@ -165,7 +176,7 @@ test('a stalled server: probes time out as lost, then count as late; a hidden pa
     const page = await openProbe({ endpoint, interval_ms: '20', count: '150' });
     await page.click('#nl-probe-start');
     // The first update (a second in): replies have come back. (The table follows every 5 s.)
-    await page.locator('[data-stat="median"][data-ms]').waitFor();
+    await firstUpdate(page);
     // The page goes to the background for a moment (as a tab switch does).
     await setHidden(page, true);
     await page.waitForTimeout(200);
@@ -202,7 +213,7 @@ test("a connection lost while the page is hidden is said as the browser's doing,
     // Replies take 60 ms and a probe goes every 20 ms: three are always in flight.
     const page = await openProbe({ endpoint: `${echo.url}?delay_ms=60`, interval_ms: '20' });
     await page.click('#nl-probe-start');
-    await page.locator('[data-stat="median"][data-ms]').waitFor();
+    await firstUpdate(page);
     // The page goes to the background, and the connection dies with no close frame, as Safari
     // closes the WebSockets of a page it suspends (here the server is killed and started again
     // on the same port: the same 1006 as seen from the page).

@@ -320,6 +320,23 @@ class WebKitPage {
   async goto(url) {
     await this.wd('POST', '/url', { url });
     this.lastUrl = await this.wd('GET', '/url');
+    await this.visible();
+  }
+
+  /**
+   * Waits (10 s at most) until the page is visible: a MiniBrowser window that Xvfb has not mapped
+   * yet (a busy machine) reports a hidden document, and pages that watch visibility (the probe
+   * suspends its run) would act on it.
+   */
+  async visible() {
+    if (!/^(https?|file):/.test(this.lastUrl)) return;
+    await this.execute(
+      `const deadline = Date.now() + 10000;
+       while (document.visibilityState !== 'visible') {
+         if (Date.now() > deadline) throw new Error('the MiniBrowser window stayed hidden for 10 s (document.visibilityState ' + document.visibilityState + ')');
+         await new Promise((r) => setTimeout(r, 50));
+       }`,
+    );
   }
 
   async reload() {

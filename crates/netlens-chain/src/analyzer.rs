@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use netlens_roots::StoreId;
-use netlens_x509::{FoundCertificate, FoundCrl, InputProblem, limits};
+use netlens_x509::{FoundCertificate, FoundCrl, FoundStaple, InputProblem, StapleKind, limits};
 
 use crate::Options;
 use crate::catalog::{Profile, RuleId, Severity};
@@ -16,7 +16,7 @@ use crate::path::Path;
 use crate::report::Analysis;
 use crate::rules::{Context, InputFacts, Sent, StoreChoice, Unparsed, run};
 use crate::store::TrustStore;
-use crate::{crl, crypto, ct, path, report, trust};
+use crate::{crl, crypto, ct, ocsp, path, report, trust};
 
 /// Collects inputs, then analyzes.
 pub struct Analyzer {
@@ -24,6 +24,8 @@ pub struct Analyzer {
     chain: Vec<FoundCertificate>,
     anchors: Vec<FoundCertificate>,
     crls: Vec<FoundCrl>,
+    staples: Vec<FoundStaple>,
+    examined: Vec<ct::SourceExamined>,
     problems: Vec<(InputProblem, bool)>,
     log_list: Option<ct::LogList>,
     log_list_error: Option<String>,
@@ -37,16 +39,20 @@ impl Analyzer {
             chain: Vec::new(),
             anchors: Vec::new(),
             crls: Vec::new(),
+            staples: Vec::new(),
+            examined: Vec::new(),
             problems: Vec::new(),
             log_list: None,
             log_list_error: None,
         }
     }
 
-    /// Adds chain input (pasted text or a file's bytes): certificates and CRLs in any format.
+    /// Adds chain input (pasted text or a file's bytes): certificates, CRLs, OCSP responses and
+    /// SCT lists in any format.
     pub fn add_chain(&mut self, input: &[u8], source: Option<&str>) {
         let budget = limits::MAX_CERTIFICATES.saturating_sub(self.chain.len());
-        let scan = netlens_x509::input::scan_with_budget(input, source, budget);
+        let mut scan = netlens_x509::input::scan_with_budget(input, source, budget);
+        self.staples.extend(scan.take_staples());
         if scan.over_budget() {
             self.problems.push((
                 InputProblem::whole(netlens_x509::ProblemKind::TooManyCertificates {
@@ -90,7 +96,39 @@ impl Analyzer {
         ));
     }
 
-    /// Loads Apple's CT log list (`log_list.json`).
+    /// Adds what a live connection received beside the certificates: the stapled OCSP response
+    /// and the SCT list of the TLS extension (`found_in` names the connection), and which of
+    /// those two the connection looked for, so that a missing SCT is never claimed where nobody
+    /// looked.
+    pub fn add_handshake(
+        &mut self,
+        ocsp_response: Option<&[u8]>,
+        sct_list: Option<&[u8]>,
+        examined: Vec<ct::SourceExamined>,
+        found_in: &str,
+    ) {
+        let location = netlens_x509::Location {
+            source: Some(found_in.to_owned()),
+            ..netlens_x509::Location::default()
+        };
+        if let Some(der) = ocsp_response {
+            self.staples.push(FoundStaple {
+                bytes: der.to_vec(),
+                kind: StapleKind::OcspResponse,
+                location: location.clone(),
+            });
+        }
+        if let Some(list) = sct_list {
+            self.staples.push(FoundStaple {
+                bytes: list.to_vec(),
+                kind: StapleKind::SctList { tls_extension: true },
+                location,
+            });
+        }
+        self.examined = examined;
+    }
+
+    /// Loads Apple's CT log list (`log_list.json`), in place of the compiled-in one.
     pub fn set_ct_log_list(&mut self, json: &[u8]) -> Result<(), ct::LogListError> {
         match ct::LogList::parse(json) {
             Ok(list) => {
@@ -128,6 +166,8 @@ pub struct Prepared {
     certs: Vec<ChainCert>,
     anchor_certs: Vec<ChainCert>,
     crls: Vec<crl::Crl>,
+    staples: Vec<ocsp::Staple>,
+    delivered: ct::Delivered,
     store: TrustStore,
     log_list: Option<ct::LogList>,
 }
@@ -137,6 +177,8 @@ impl Prepared {
     pub fn plan(&self) -> Vec<crypto::VerifyRequest> {
         let mut requests = path::plan(&self.certs, &self.store);
         requests.extend(crl::plan(&self.crls, &self.certs, &self.store));
+        requests.extend(ct::plan(&self.certs, &self.store, &self.delivered, self.log_list.as_ref()));
+        requests.extend(ocsp::plan(&self.staples, &self.certs, &self.store, self.options.at));
         requests
     }
 
@@ -195,11 +237,14 @@ fn prepare(input: Analyzer) -> Prepared {
         chain,
         anchors,
         crls,
+        staples,
+        examined,
         problems,
         log_list,
         log_list_error,
     } = input;
     let now = options.at;
+    let log_list = log_list.or_else(|| options.builtin_ct_log_list.then(ct::LogList::builtin));
     let mut facts = InputFacts {
         problems,
         log_list_error,
@@ -243,6 +288,35 @@ fn prepare(input: Analyzer) -> Prepared {
             Err(e) => facts.unreadable_crls.push((found.location.to_string(), e)),
         }
     }
+    // OCSP responses, and SCT lists from every source but the certificate itself.
+    let mut delivered = ct::Delivered {
+        scts: Vec::new(),
+        examined,
+    };
+    let mut parsed_staples = Vec::new();
+    for found in staples {
+        let found_in = found.location.to_string();
+        match found.kind {
+            StapleKind::OcspResponse => {
+                let staple = ocsp::Staple::read(&found.bytes, found_in.clone());
+                if let Ok(netlens_x509::ocsp::OcspResponse { basic: Some(basic), .. }) = &staple.parsed {
+                    for list in basic.responses.iter().filter_map(|r| r.sct_list.as_deref()) {
+                        for sct in netlens_x509::sct::parse_list(list).unwrap_or_default() {
+                            delivered.scts.push((ct::SctSource::Ocsp, sct, found_in.clone()));
+                        }
+                    }
+                }
+                parsed_staples.push(staple);
+            }
+            StapleKind::SctList { tls_extension } => match netlens_x509::sct::parse_list(&found.bytes) {
+                Ok(scts) => {
+                    let source = if tls_extension { ct::SctSource::TlsExtension } else { ct::SctSource::Supplied };
+                    delivered.scts.extend(scts.into_iter().map(|s| (source, s, found_in.clone())));
+                }
+                Err(e) => facts.unreadable_sct_lists.push((found_in, e.to_string())),
+            },
+        }
+    }
     let store = TrustStore::new(
         &options.trust_data,
         options.builtin_roots,
@@ -256,6 +330,8 @@ fn prepare(input: Analyzer) -> Prepared {
         certs,
         anchor_certs,
         crls: parsed_crls,
+        staples: parsed_staples,
+        delivered,
         store,
         log_list,
     }
@@ -269,6 +345,8 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         certs,
         anchor_certs,
         crls: parsed_crls,
+        staples,
+        delivered,
         store,
         log_list,
     } = prepared;
@@ -306,6 +384,8 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         store: &store,
         options: &options,
         crls: &parsed_crls,
+        staples: &staples,
+        delivered: &delivered,
         verifier,
     };
     let evaluated: Vec<Evaluated> = search
@@ -386,10 +466,22 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
     let deploy_owned: Vec<Path> = deploy_paths.into_iter().cloned().collect();
     let mut evaluated = evaluated;
     let best = evaluated.swap_remove(primary);
+    // What each OCSP response says about the leaf of the path shown.
+    let issuer_spki = match best.path.certs.get(1) {
+        Some(&next) => Some(certs[next].spki.as_slice()),
+        None => best.path.end.anchor().and_then(|a| store.get(a)).map(|a| a.spki.as_slice()),
+    };
+    let ocsp_views: Vec<ocsp::OcspView> = match (best.path.certs.first(), issuer_spki) {
+        (Some(&leaf), Some(spki)) => staples
+            .iter()
+            .map(|s| ocsp::evaluate(s, &certs[leaf], spki, verifier, now))
+            .collect(),
+        _ => Vec::new(),
+    };
     let mut others: Vec<(Path, usize)> =
         evaluated.into_iter().map(|e| (e.path, e.errors)).collect();
     others.sort_by_key(|(p, errors)| (*errors, !p.end.is_trusted(), p.certs.len()));
-    report::assemble(report::Parts {
+    let mut analysis = report::assemble(report::Parts {
         options: &options,
         sent: &sent,
         certs: &certs,
@@ -401,7 +493,9 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
         findings,
         ct: best.ct,
         log_list: log_list.as_ref(),
-    })
+    });
+    analysis.ocsp = ocsp_views;
+    analysis
 }
 
 /// Each store settles on its path: one ending at a root it trusts if there is one, then the

@@ -238,9 +238,17 @@ rules! {
         "RFC 5280 §4.2",
         "Reissue without the extension, or with it marked non-critical.";
     ChainRevoked = "chain.revoked" => chain::revocation::crls, Error, BOTH, ALWAYS,
-        "A supplied CRL lists a certificate of the chain as revoked",
-        "RFC 5280 §5, §6.3",
+        "A supplied CRL or a stapled OCSP response says a certificate of the chain is revoked",
+        "RFC 5280 §5, §6.3; RFC 6960 §2.2",
         "Replace the revoked certificate.";
+    ChainOcspResponseUnusable = "chain.ocsp-response-unusable" => chain::revocation::ocsp, Warning, NONE, ALWAYS,
+        "A stapled or supplied OCSP response cannot be relied on (expired, not for this certificate, not signed by its issuer, or not a status)",
+        "RFC 6960 §3.2, §4.2.2.2; RFC 6066 §8",
+        "Have the server staple a current response from the issuer's responder for this certificate (nginx: `ssl_stapling on;` with a `resolver`; Apache: `SSLUseStapling On`), or give netlens the right one.";
+    ChainSctListUnreadable = "chain.sct-list-unreadable" => chain::input::unreadable_sct_lists, Warning, NONE, ALWAYS,
+        "An SCT list given with the chain cannot be read",
+        "RFC 6962 §3.3",
+        "Give the SCT list whole: the bytes of the signed_certificate_timestamp extension (`openssl s_client -serverinfo 18` prints them as a SERVERINFO FOR EXTENSION 18 block), base64 or PEM.";
     ChainCrlInvalid = "chain.crl-invalid" => chain::revocation::crls, Error, STRICT, ALWAYS,
         "A supplied CRL cannot be used to check revocation",
         "RFC 5280 §5.2.3, §6.3.3",
@@ -305,6 +313,10 @@ rules! {
         "The certificate's key usage does not allow what the connection needs",
         "RFC 5280 §4.2.1.3",
         "Reissue with the required key usage (digitalSignature for TLS).";
+    TlsMustStapleMissing = "tls.must-staple-missing" => tls::must_staple, Warning, NONE, ALWAYS,
+        "The certificate requires a stapled OCSP response (TLS Feature status_request) and the server staples none",
+        "RFC 7633 §4.2.3.1 (a client MUST refuse it; Firefox does, Apple and Chrome do not)",
+        "Turn on OCSP stapling in the server, or get a certificate without the OCSP Must-Staple extension.";
     TlsInvalidSan = "tls.invalid-san" => tls::san_syntax, Error, STRICT, ALWAYS,
         "A subject alternative name is malformed",
         "RFC 5280 §4.2.1.6; RFC 1034 §3.5 (preferred name syntax); CA/B Forum BR §7.1.2.7.12",

@@ -2,7 +2,8 @@
 //!
 //! Offline certificate-chain analysis for TLS servers, pure Rust, the same in the browser and the
 //! CLI. Give it the chain a server sends (any format the decoder reads, in any order), optionally
-//! a host name, a validation time, your own trust anchors, CRLs and Apple's CT log list; get back
+//! a host name, a validation time, your own trust anchors, CRLs, stapled OCSP responses and SCT
+//! lists (Apple's CT log list is compiled in, [`ct`]); get back
 //! verdicts for Apple platforms and for a strict standard TLS client, a trust matrix saying which
 //! root stores (Apple's, Mozilla's, Chrome's) trust the chain and why not, every finding with its
 //! rule id, the certificate it concerns, the source of the requirement and a fix, the chain as
@@ -41,6 +42,7 @@ pub mod ct;
 pub mod finding;
 pub mod model;
 pub mod names;
+pub mod ocsp;
 pub mod path;
 pub mod report;
 pub mod rules;

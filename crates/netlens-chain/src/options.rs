@@ -45,6 +45,9 @@ pub struct Options {
     /// The root stores to evaluate against: the compiled-in ones, or (in tests) stores of test
     /// roots.
     pub trust_data: TrustData,
+    /// Judge Certificate Transparency with the compiled-in Apple CT log list when the caller
+    /// gives none (off: without a list, only distinct log IDs are counted).
+    pub builtin_ct_log_list: bool,
     /// The store the `rfc5280` verdict anchors on (`apple` always uses Apple's).
     pub strict_store: StoreId,
     /// What the leaf is used for.
@@ -95,6 +98,7 @@ impl Options {
             host: None,
             builtin_roots: true,
             trust_data: TrustData::builtin(),
+            builtin_ct_log_list: true,
             strict_store: StoreId::Mozilla,
             purpose: Purpose::ServerAuth,
             client_names: Vec::new(),

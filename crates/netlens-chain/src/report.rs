@@ -85,6 +85,8 @@ pub struct Analysis {
     pub fixed_chain: Option<FixedChain>,
     /// Certificate Transparency evaluation of the leaf (public chains).
     pub ct: Option<CtReport>,
+    /// What each stapled or supplied OCSP response says about the leaf.
+    pub ocsp: Vec<crate::ocsp::OcspView>,
     /// Per root store (`apple`, `mozilla`, `chrome`): does it trust the chain, and why (not).
     pub trust: BTreeMap<StoreId, TrustEntry>,
     /// What the trust stores held.
@@ -526,6 +528,7 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
         alternatives,
         fixed_chain,
         ct,
+        ocsp: Vec::new(),
         trust: StoreId::ALL.into_iter().zip(trust).collect(),
         trust_store: TrustStoreSummary {
             builtin_roots: store.builtin_count(),
@@ -547,7 +550,7 @@ pub(crate) fn assemble(parts: Parts<'_>) -> Analysis {
                 })
                 .collect(),
         },
-        ct_log_list: log_list.map(|l| l.version.clone()),
+        ct_log_list: log_list.map(|l| l.info.version.clone()),
         certificates: sent.iter().map(|c| Arc::clone(&c.details)).collect(),
     }
 }

@@ -1,6 +1,7 @@
 //! Real server chains (x509-limbo's `online::` cases: apple.com, google.com, cloudflare.com and
 //! eleven more) against the compiled-in stores: every shipped store trusts each of them, and
-//! both verdicts pass, at the moment each was captured. Needs `../shared/data`; skips without.
+//! both verdicts pass, at the moment each was captured, and their embedded SCTs verify with
+//! the keys of Apple's CT log list. Needs `../shared/data`; skips without.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
@@ -27,6 +28,7 @@ fn real_chains_are_trusted_by_every_store() {
         return;
     };
     let mut checked = Vec::new();
+    let mut verified_scts = 0;
     for case in suite["testcases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
         if !id.starts_with("online::") {
@@ -67,6 +69,15 @@ fn real_chains_are_trusted_by_every_store() {
             "pass",
             "{id}: {errors:#?}"
         );
+        // Every embedded SCT from a log Apple's compiled-in list has a key for verifies: the
+        // precertificate is rebuilt byte for byte.
+        let ct = a.ct.as_ref().unwrap();
+        for sct in &ct.scts {
+            assert_ne!(sct.signature, netlens_chain::ct::SctSignature::Invalid, "{id}: {sct:?}");
+            if sct.signature == netlens_chain::ct::SctSignature::Valid {
+                verified_scts += 1;
+            }
+        }
         checked.push(format!(
             "{id} → {}",
             a.trust[&netlens_chain::StoreId::Apple]
@@ -76,6 +87,7 @@ fn real_chains_are_trusted_by_every_store() {
         ));
     }
     assert!(checked.len() >= 14, "{checked:?}");
+    assert!(verified_scts >= 20, "{verified_scts} embedded SCT signatures verified");
     for c in [
         "online::apple.com",
         "online::google.com",

@@ -1,11 +1,14 @@
 //! `netlens-roots-gen`: writes `crates/netlens-roots/src/generated.rs` from the upstream trust
-//! stores, or checks that the committed file is what they give.
+//! stores and `crates/netlens-roots/data/apple-ct-logs.bin` from Apple's CT log list, or checks
+//! that the committed files are what they give.
 //!
 //! ```text
 //! netlens-roots-gen --apple <security_certificates git> [--apple-rev REV]
 //!                   --nss <nss git> [--nss-rev REV]
 //!                   --chrome <unpacked chromium-roots crate> --chrome-date YYYY-MM-DD
-//!                   [--decisions apple-distrust.json] [--out FILE | --check FILE]
+//!                   [--decisions apple-distrust.json] [--ct-out apple-ct-logs.bin]
+//!                   [--out FILE | --check FILE]
+//! netlens-roots-gen --apple <security_certificates git> --ct-only [--ct-out FILE | --check -]
 //! ```
 //!
 //! DEVELOPERS.md ("Trust stores") has the recipe that fetches the three sources.
@@ -13,6 +16,7 @@
 mod apple;
 mod cert;
 mod chrome;
+mod ct;
 mod emit;
 mod git;
 mod nss;
@@ -33,11 +37,13 @@ struct Args {
     chrome_date: String,
     decisions: PathBuf,
     out: PathBuf,
+    ct_out: PathBuf,
+    ct_only: bool,
     check: bool,
 }
 
 const USAGE: &str = "usage: netlens-roots-gen --apple GITDIR [--apple-rev REV] --nss GITDIR [--nss-rev REV] \
-                     --chrome CRATE_DIR --chrome-date YYYY-MM-DD [--decisions FILE] [--out FILE | --check FILE]";
+                     --chrome CRATE_DIR --chrome-date YYYY-MM-DD [--decisions FILE] [--ct-out FILE] [--ct-only] [--out FILE | --check FILE]";
 
 fn parse_args() -> Result<Args, String> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -50,6 +56,8 @@ fn parse_args() -> Result<Args, String> {
         chrome_date: String::new(),
         decisions: manifest.join("data/apple-distrust.json"),
         out: manifest.join("../netlens-roots/src/generated.rs"),
+        ct_out: manifest.join("../netlens-roots/data/apple-ct-logs.bin"),
+        ct_only: false,
         check: false,
     };
     let mut it = std::env::args().skip(1);
@@ -64,6 +72,9 @@ fn parse_args() -> Result<Args, String> {
             "--chrome-date" => args.chrome_date = value()?,
             "--decisions" => args.decisions = value()?.into(),
             "--out" => args.out = value()?.into(),
+            "--ct-out" => args.ct_out = value()?.into(),
+            // Only the CT log list (Apple's repository is the only source it needs).
+            "--ct-only" => args.ct_only = true,
             "--check" => {
                 args.out = value()?.into();
                 args.check = true;
@@ -71,6 +82,9 @@ fn parse_args() -> Result<Args, String> {
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
+    }
+    if args.ct_only && !args.apple.as_os_str().is_empty() {
+        return Ok(args);
     }
     if args.apple.as_os_str().is_empty()
         || args.nss.as_os_str().is_empty()
@@ -231,35 +245,56 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rendered = match build(&args).and_then(|t| emit::render(&t)) {
-        Ok(r) => r,
+    let rendered = if args.ct_only {
+        None
+    } else {
+        match build(&args).and_then(|t| emit::render(&t)) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("netlens-roots-gen: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let ct_logs = match git::Repo::open(&args.apple, &args.apple_rev)
+        .and_then(|repo| ct::read(&repo))
+        .and_then(|list| {
+            eprintln!(
+                "Apple CT log list {} ({}): {} logs",
+                list.version,
+                list.date,
+                list.logs.len()
+            );
+            netlens_roots::ct_logs::encode(&list)
+        }) {
+        Ok(bytes) => bytes,
         Err(e) => {
             eprintln!("netlens-roots-gen: {e}");
             return ExitCode::FAILURE;
         }
     };
-    if args.check {
-        let committed = std::fs::read_to_string(&args.out).unwrap_or_default();
-        if committed == rendered {
-            eprintln!("{} is what the upstream stores give", args.out.display());
-            ExitCode::SUCCESS
+    let outputs = rendered
+        .map(|r| (&args.out, r.into_bytes()))
+        .into_iter()
+        .chain([(&args.ct_out, ct_logs)]);
+    let mut status = ExitCode::SUCCESS;
+    for (path, bytes) in outputs {
+        if args.check {
+            if std::fs::read(path).unwrap_or_default() == bytes {
+                eprintln!("{} is what upstream gives", path.display());
+            } else {
+                eprintln!(
+                    "{} differs from what upstream gives: regenerate it (DEVELOPERS.md, \"Trust stores\")",
+                    path.display()
+                );
+                status = ExitCode::FAILURE;
+            }
+        } else if let Err(e) = std::fs::write(path, bytes) {
+            eprintln!("netlens-roots-gen: {}: {e}", path.display());
+            status = ExitCode::FAILURE;
         } else {
-            eprintln!(
-                "{} differs from what the upstream stores give: regenerate it (DEVELOPERS.md, \"Trust stores\")",
-                args.out.display()
-            );
-            ExitCode::FAILURE
-        }
-    } else {
-        match std::fs::write(&args.out, rendered) {
-            Ok(()) => {
-                eprintln!("wrote {}", args.out.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("netlens-roots-gen: {}: {e}", args.out.display());
-                ExitCode::FAILURE
-            }
+            eprintln!("wrote {}", path.display());
         }
     }
+    status
 }

@@ -22,6 +22,7 @@
 //! certificate, a third of the certificate's size: every kilobyte here is paid by every page
 //! that embeds the chain tool.
 
+pub mod ct_logs;
 pub mod file;
 #[rustfmt::skip]
 pub mod generated;

@@ -35,6 +35,8 @@ use x509_cert::{Certificate, spki};
 
 pub use x509_cert::ext::pkix::KeyUsages as Usage;
 
+pub mod staple;
+
 /// Well-known OIDs tests need.
 pub mod oid {
     use const_oid::ObjectIdentifier;

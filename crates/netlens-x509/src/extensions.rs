@@ -7,7 +7,6 @@
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use base64::Engine as _;
 use const_oid::{AssociatedOid, ObjectIdentifier};
 use der::Decode;
 use der::asn1::AnyRef;
@@ -15,7 +14,6 @@ use serde::Serialize;
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-use x509_cert::ext::pkix::sct::SignedCertificateTimestampList;
 use x509_cert::ext::pkix::{
     AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies,
     CrlDistributionPoints, ExtendedKeyUsage, FreshestCrl, InhibitAnyPolicy, IssuerAltName,
@@ -29,6 +27,7 @@ use crate::{hex, oids, time};
 
 const TLS_FEATURE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.24");
 const CT_POISON: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.3");
+const SCT_LIST: ObjectIdentifier = ObjectIdentifier::new_unwrap(crate::sct::EMBEDDED_OID);
 const AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
 const AD_CA_ISSUERS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
 const QT_CPS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.2.1");
@@ -231,6 +230,9 @@ pub struct SctInfo {
     pub timestamp: String,
     /// Signature algorithm of the SCT ("ECDSA with SHA-256"…).
     pub signature_algorithm: String,
+    /// The SCT as read, for checking its signature.
+    #[serde(skip)]
+    pub sct: crate::sct::Sct,
 }
 
 /// One extension, as listed.
@@ -598,9 +600,8 @@ fn decode_one(ext: &Extension, out: &mut DecodedExtensions) -> Result<Option<Vec
     } else if oid == InhibitAnyPolicy::OID {
         let iap: InhibitAnyPolicy = decode(ext)?;
         vec![format!("anyPolicy inhibited after {} certificates", iap.0)]
-    } else if oid == SignedCertificateTimestampList::OID {
-        let list: SignedCertificateTimestampList = decode(ext)?;
-        out.scts = scts(&list)?;
+    } else if oid == SCT_LIST {
+        out.scts = scts(ext.extn_value.as_bytes())?;
         out.scts
             .iter()
             .map(|s| format!("log {} at {}", s.log_id, s.timestamp))
@@ -645,48 +646,25 @@ fn tls_features(der: &[u8]) -> Result<Vec<u32>, String> {
         .collect()
 }
 
-fn scts(list: &SignedCertificateTimestampList) -> Result<Vec<SctInfo>, String> {
-    use x509_cert::ext::pkix::sct::{HashAlgorithm, SignatureAlgorithm};
-    let serialized = list
-        .parse_timestamps()
-        .map_err(|e| format!("malformed SCT list ({e:?})"))?;
-    serialized
-        .iter()
-        .map(|s| {
-            let sct = s
-                .parse_timestamp()
-                .map_err(|e| format!("malformed SCT ({e:?})"))?;
-            let sig = sct.signature.algorithm;
-            let alg = match sig.signature {
-                SignatureAlgorithm::Ecdsa => "ECDSA",
-                SignatureAlgorithm::Rsa => "RSA",
-                SignatureAlgorithm::Dsa => "DSA",
-                SignatureAlgorithm::Ed25519 => "Ed25519",
-                SignatureAlgorithm::Ed448 => "Ed448",
-                _ => "unknown",
-            };
-            let hash = match sig.hash {
-                HashAlgorithm::Sha256 => "SHA-256",
-                HashAlgorithm::Sha384 => "SHA-384",
-                HashAlgorithm::Sha512 => "SHA-512",
-                HashAlgorithm::Sha1 => "SHA-1",
-                HashAlgorithm::Intrinsic => "",
-                _ => "other hash",
-            };
-            let seconds = i64::try_from(sct.timestamp / 1000).unwrap_or(i64::MAX);
-            Ok(SctInfo {
-                version: sct.version as u8,
-                log_id: base64::engine::general_purpose::STANDARD.encode(sct.log_id.key_id),
-                timestamp_ms: sct.timestamp,
-                timestamp: time::rfc3339_from_unix(seconds),
-                signature_algorithm: if hash.is_empty() {
-                    alg.to_owned()
-                } else {
-                    format!("{alg} with {hash}")
-                },
-            })
-        })
-        .collect()
+fn scts(extension_value: &[u8]) -> Result<Vec<SctInfo>, String> {
+    // The extension's OCTET STRING holds the TLS-encoded list: one reader for every source.
+    let inner = der::asn1::OctetString::from_der(extension_value)
+        .map_err(|e| format!("malformed SCT list ({e})"))?;
+    let parsed = crate::sct::parse_list(inner.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(parsed.iter().map(SctInfo::from).collect())
+}
+
+impl From<&crate::sct::Sct> for SctInfo {
+    fn from(sct: &crate::sct::Sct) -> Self {
+        SctInfo {
+            version: 0,
+            log_id: sct.log_id_base64(),
+            timestamp_ms: sct.timestamp_ms,
+            timestamp: time::rfc3339_from_unix(sct.timestamp_seconds()),
+            signature_algorithm: sct.algorithm_name(),
+            sct: sct.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

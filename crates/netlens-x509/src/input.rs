@@ -80,7 +80,44 @@ pub struct FoundCrl {
     pub location: Location,
 }
 
-/// Most CRLs kept from one input (real revocation checks need one per issuing CA).
+/// What a [`FoundStaple`] holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StapleKind {
+    /// An OCSP response (DER).
+    OcspResponse,
+    /// A TLS-encoded SignedCertificateTimestampList; `tls_extension` when the input said it was
+    /// the server's `signed_certificate_timestamp` extension (OpenSSL's `SERVERINFO FOR
+    /// EXTENSION 18`), otherwise its delivery is not known.
+    SctList {
+        /// Read from a TLS extension block.
+        tls_extension: bool,
+    },
+}
+
+impl StapleKind {
+    /// What it is, in words ("an OCSP response").
+    pub fn describe(self) -> &'static str {
+        match self {
+            StapleKind::OcspResponse => "an OCSP response",
+            StapleKind::SctList { .. } => "an SCT list",
+        }
+    }
+}
+
+/// What a server sends beside its certificates, as found in the input: an OCSP response or an
+/// SCT list. The decoder skips them; chain analysis judges them with the chain.
+#[derive(Clone, Debug)]
+pub struct FoundStaple {
+    /// The bytes (DER for an OCSP response, TLS encoding for an SCT list).
+    pub bytes: Vec<u8>,
+    /// What they are.
+    pub kind: StapleKind,
+    /// Where they were found.
+    pub location: Location,
+}
+
+/// Most CRLs (and, apart, most OCSP responses and SCT lists) kept from one input (real
+/// revocation checks need one per issuing CA).
 const MAX_CRLS: usize = 64;
 
 /// The result of scanning one input.
@@ -92,6 +129,7 @@ const MAX_CRLS: usize = 64;
 pub struct Scan {
     certificates: Vec<FoundCertificate>,
     crls: Vec<FoundCrl>,
+    staples: Vec<FoundStaple>,
     problems: Vec<InputProblem>,
     omitted_problems: usize,
     over_budget: bool,
@@ -103,6 +141,7 @@ impl Scan {
         Self {
             certificates: Vec::new(),
             crls: Vec::new(),
+            staples: Vec::new(),
             problems: Vec::new(),
             omitted_problems: 0,
             over_budget: false,
@@ -132,6 +171,24 @@ impl Scan {
         } else {
             self.omitted_problems += 1;
         }
+    }
+
+    pub(crate) fn staple(&mut self, staple: FoundStaple) {
+        if self.staples.len() < MAX_CRLS {
+            self.staples.push(staple);
+        } else {
+            self.omitted_problems += 1;
+        }
+    }
+
+    /// OCSP responses and SCT lists found, in input order (at most 64).
+    pub fn staples(&self) -> &[FoundStaple] {
+        &self.staples
+    }
+
+    /// Takes the OCSP responses and SCT lists out of the scan.
+    pub fn take_staples(&mut self) -> Vec<FoundStaple> {
+        std::mem::take(&mut self.staples)
     }
 
     /// CRLs found, in input order (at most 64).
@@ -198,7 +255,9 @@ pub fn scan_with_budget(input: &[u8], source: Option<&str>, budget: usize) -> Sc
         return scan;
     }
     if is_binary(input) {
-        scan_der_stream(input, &base, &Container::Der, &mut scan);
+        if !sct_list(input, &base, &mut scan) {
+            scan_der_stream(input, &base, &Container::Der, &mut scan);
+        }
     } else if !scan_pem(input, &base, &mut scan) {
         scan_unarmored_text(input, &base, &mut scan);
     }
@@ -263,6 +322,12 @@ fn classify_element(tlv: &Tlv<'_>, location: Location, container: &Container, sc
         });
     } else if der_scan::looks_like_content_info(tlv) {
         pkcs7_bundle(tlv, &location, container, scan);
+    } else if crate::ocsp::looks_like_response(tlv) {
+        scan.staple(FoundStaple {
+            bytes: tlv.raw.to_vec(),
+            kind: StapleKind::OcspResponse,
+            location,
+        });
     } else {
         scan.problem(InputProblem::at(ProblemKind::UnknownStructure, location));
     }
@@ -302,6 +367,8 @@ fn scan_pem_der(der: &[u8], label: &str, location: Location, scan: &mut Scan) {
 enum LabelKind {
     Certificate,
     Crl,
+    Ocsp,
+    ServerInfo { v2: bool },
     Bundle,
     PrivateKey,
     Other(&'static str),
@@ -320,6 +387,9 @@ fn label_kind(label: &str) -> LabelKind {
         }
         "PUBLIC KEY" | "RSA PUBLIC KEY" => LabelKind::Other("a bare public key"),
         "X509 CRL" => LabelKind::Crl,
+        "OCSP RESPONSE" => LabelKind::Ocsp,
+        l if l.starts_with("SERVERINFO FOR ") => LabelKind::ServerInfo { v2: false },
+        l if l.starts_with("SERVERINFOV2 FOR ") => LabelKind::ServerInfo { v2: true },
         "EC PARAMETERS" | "DH PARAMETERS" | "DSA PARAMETERS" => LabelKind::Other("key parameters"),
         "OPENSSH PUBLIC KEY" | "SSH2 PUBLIC KEY" => LabelKind::Other("an SSH key"),
         _ => LabelKind::Unknown,
@@ -437,7 +507,26 @@ fn scan_pem(data: &[u8], base: &Location, scan: &mut Scan) -> bool {
                 ProblemKind::UnsupportedPemLabel { label },
                 location,
             )),
-            LabelKind::Certificate | LabelKind::Bundle | LabelKind::Crl => {
+            LabelKind::ServerInfo { v2 } => match pem_body(data, body_start, end, base.byte_offset) {
+                Ok(body) => match crate::sct::from_serverinfo(&body, v2) {
+                    Some(list) => scan.staple(FoundStaple {
+                        bytes: list.to_vec(),
+                        kind: StapleKind::SctList {
+                            tls_extension: true,
+                        },
+                        location,
+                    }),
+                    None => scan.problem(InputProblem::at(
+                        ProblemKind::NotACertificate {
+                            label,
+                            what: "TLS server information without an SCT list (extension 18)",
+                        },
+                        location,
+                    )),
+                },
+                Err(kind) => scan.problem(InputProblem::at(kind, location)),
+            },
+            LabelKind::Certificate | LabelKind::Bundle | LabelKind::Crl | LabelKind::Ocsp => {
                 match pem_body(data, body_start, end, base.byte_offset) {
                     Ok(der) if der.is_empty() => {
                         scan.problem(InputProblem::at(ProblemKind::PemEmpty { label }, location));
@@ -568,11 +657,14 @@ fn scan_unarmored_text(data: &[u8], base: &Location, scan: &mut Scan) {
         } else {
             &base64::alphabet::STANDARD
         };
-        if let Ok(der) = lenient_engine(alphabet).decode(&compact)
-            && der.first() == Some(&0x30)
-        {
-            scan_der_stream(&der, base, &Container::Base64, scan);
-            return;
+        if let Ok(der) = lenient_engine(alphabet).decode(&compact) {
+            if der.first() == Some(&0x30) {
+                scan_der_stream(&der, base, &Container::Base64, scan);
+                return;
+            }
+            if sct_list(&der, base, scan) {
+                return;
+            }
         }
     }
     if let Some(end) = find(data, END, 0) {
@@ -592,6 +684,23 @@ fn scan_unarmored_text(data: &[u8], base: &Location, scan: &mut Scan) {
         ProblemKind::NothingRecognised,
         base.clone(),
     ));
+}
+
+/// A whole input that is a TLS-encoded SCT list (its 2-byte length covers the rest exactly,
+/// which DER never starts with): kept as a staple of unknown delivery.
+fn sct_list(bytes: &[u8], base: &Location, scan: &mut Scan) -> bool {
+    let whole = bytes.len() >= 2 && usize::from(bytes[0]) << 8 | usize::from(bytes[1]) == bytes.len() - 2;
+    if !whole || crate::sct::parse_list(bytes).is_err() {
+        return false;
+    }
+    scan.staple(FoundStaple {
+        bytes: bytes.to_vec(),
+        kind: StapleKind::SctList {
+            tls_extension: false,
+        },
+        location: base.clone(),
+    });
+    true
 }
 
 fn decode_hex(digits: &[u8]) -> Option<Vec<u8>> {

@@ -29,15 +29,17 @@ pub mod hex;
 pub mod input;
 pub mod keys;
 pub mod limits;
+pub mod ocsp;
 pub mod oids;
 mod pkcs7;
 pub mod problem;
+pub mod sct;
 pub mod time;
 
 use serde::Serialize;
 
 pub use details::{CertificateDetails, RawCertificate};
-pub use input::{Container, FoundCertificate, FoundCrl};
+pub use input::{Container, FoundCertificate, FoundCrl, FoundStaple, StapleKind};
 pub use problem::{InputProblem, Location, ProblemKind, Severity};
 
 /// The limits in force, echoed in every report so a UI can quote them.
@@ -140,7 +142,17 @@ impl Decoder {
         }
         // Scan problems and decode failures are interleaved by position so the list reads in
         // input order.
+        let mut scan = scan;
+        let staples = scan.take_staples();
         let (certificates, crls, mut problems) = scan.into_parts();
+        problems.extend(staples.into_iter().map(|staple| {
+            InputProblem::at(
+                ProblemKind::StapleSkipped {
+                    what: staple.kind.describe(),
+                },
+                staple.location,
+            )
+        }));
         problems.extend(
             crls.into_iter()
                 .map(|crl| InputProblem::at(ProblemKind::CrlSkipped, crl.location)),

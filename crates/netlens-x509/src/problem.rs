@@ -139,6 +139,11 @@ pub enum ProblemKind {
     },
     /// A certificate revocation list: the decoder skips it (chain analysis uses it).
     CrlSkipped,
+    /// An OCSP response or an SCT list: the decoder skips it (chain analysis uses it).
+    StapleSkipped {
+        /// What it is, in words.
+        what: &'static str,
+    },
     /// A private key block; skipped without decoding.
     PrivateKeyIgnored {
         /// The label.
@@ -192,6 +197,7 @@ impl ProblemKind {
             ProblemKind::UnsupportedPemLabel { .. } => "unsupported-pem-label",
             ProblemKind::NotACertificate { .. } => "not-a-certificate",
             ProblemKind::CrlSkipped => "crl-skipped",
+            ProblemKind::StapleSkipped { .. } => "staple-skipped",
             ProblemKind::PrivateKeyIgnored { .. } => "private-key-ignored",
             ProblemKind::MalformedDer { .. } => "malformed-der",
             ProblemKind::InvalidCertificate { .. } => "invalid-certificate",
@@ -208,7 +214,8 @@ impl ProblemKind {
         match self {
             ProblemKind::PrivateKeyIgnored { .. }
             | ProblemKind::ProblemsOmitted { .. }
-            | ProblemKind::CrlSkipped => Severity::Notice,
+            | ProblemKind::CrlSkipped
+            | ProblemKind::StapleSkipped { .. } => Severity::Notice,
             ProblemKind::NotACertificate { .. } | ProblemKind::EmptyPkcs7 => Severity::Warning,
             _ => Severity::Error,
         }
@@ -280,6 +287,11 @@ impl fmt::Display for ProblemKind {
             ProblemKind::CrlSkipped => f.write_str(
                 "skipped a certificate revocation list (CRL): the decoder shows certificates; \
                  chain analysis uses CRLs to check revocation offline",
+            ),
+            ProblemKind::StapleSkipped { what } => write!(
+                f,
+                "skipped {what}: the decoder shows certificates; chain analysis reads OCSP \
+                 responses and SCT lists with the chain they belong to"
             ),
             ProblemKind::PrivateKeyIgnored { label } => write!(
                 f,

@@ -219,22 +219,41 @@ pub fn server_configuration(s: &Sent<'_>, out: &mut Vec<Finding>) {
 }
 
 fn ct_findings(leaf: Node<'_>, report: &CtReport, out: &mut Vec<Finding>) {
-    let distinct = {
-        let mut ids: Vec<&str> = report.scts.iter().map(|s| s.log_id.as_str()).collect();
+    let handshake_looked = report
+        .sources
+        .iter()
+        .any(|s| s.source.in_handshake() && s.examined);
+    let fix = if handshake_looked {
+        "Ask your CA for a certificate with SCTs from enough Apple-approved logs, or deliver SCTs in the TLS handshake \
+         (signed_certificate_timestamp extension) or a stapled OCSP response."
+    } else {
+        "Ask your CA for a certificate with SCTs from enough Apple-approved logs. If the server delivers SCTs in the \
+         TLS handshake or a stapled OCSP response, check it live (`netlens chain --connect HOST`) or add its SCT list \
+         and OCSP response: netlens saw only the certificate."
+    };
+    let by_source = |embedded: bool| {
+        let mut ids: Vec<&str> = report
+            .scts
+            .iter()
+            .filter(|s| (s.source == crate::ct::SctSource::Embedded) == embedded)
+            .map(|s| s.log_id.as_str())
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         ids.len()
     };
-    let fix = "Ask your CA for a certificate with SCTs from enough Apple-approved logs, or deliver SCTs in the TLS \
-               handshake (signed_certificate_timestamp extension) or a stapled OCSP response, which netlens cannot see offline.";
-    if distinct < report.required {
+    let looked = format!("Looked at: {}.", report.sources_sentence());
+    if !report.enough_without_list() {
         out.push(
             leaf.finding(
                 RuleId::AppleCtInsufficientScts,
                 format!(
-                    "{} has {distinct} embedded SCT(s) from distinct logs; Apple requires {} for a certificate of this \
-                     lifetime issued on {}.",
+                    "{} has {} embedded SCT(s) and {} delivered in the handshake, from distinct logs; Apple requires {} \
+                     embedded for a certificate of this lifetime issued on {}, or two with one delivered in the \
+                     handshake. {looked}",
                     leaf.name(),
+                    by_source(true),
+                    by_source(false),
                     report.required,
                     &leaf.cert.details.validity.not_before[..10]
                 ),
@@ -243,43 +262,30 @@ fn ct_findings(leaf: Node<'_>, report: &CtReport, out: &mut Vec<Finding>) {
         );
         return;
     }
-    if report.log_list_loaded {
-        let mut problems = Vec::new();
-        if report.counted < report.required {
-            let cap = report
-                .per_operator_cap
-                .map(|c| format!(" (at most {c} per operator counts)"))
-                .unwrap_or_default();
-            problems.push(format!(
-                "only {} of its SCTs count toward the {} required{cap}",
-                report.counted, report.required
-            ));
-        }
-        if report.currently_approved == Some(false) {
-            problems.push("none comes from a currently approved log".to_owned());
-        }
-        let all_tiled = report
-            .scts
-            .iter()
-            .filter(|s| s.counts)
-            .all(|s| s.log.as_ref().is_some_and(|l| l.tiled));
-        if all_tiled && report.scts.iter().any(|s| s.counts) {
-            problems.push("none comes from an RFC 6962 log".to_owned());
-        }
+    if report.log_list_loaded && !report.apple.compliant {
         let excluded: Vec<String> = report
             .scts
             .iter()
-            .filter_map(|s| s.note.as_ref().map(|n| format!("{} ({n})", s.log_id)))
+            .filter(|s| !s.counts)
+            .filter_map(|s| {
+                let name = s.log.as_ref().map_or(s.log_id.clone(), |l| l.description.clone());
+                s.note
+                    .as_ref()
+                    .map(|n| format!("{name} ({}, {n})", s.source.describe()))
+            })
             .collect();
-        if !problems.is_empty() {
-            let mut message = format!("{}: {}.", leaf.name(), problems.join("; "));
-            if !excluded.is_empty() {
-                message.push_str(&format!(" Not counted: {}.", excluded.join(", ")));
-            }
-            out.push(
-                leaf.finding(RuleId::AppleCtOperatorDiversity, message)
-                    .fix(fix),
-            );
+        let mut message = format!("{}: {}.", leaf.name(), report.apple.explanation);
+        if !excluded.is_empty() {
+            message.push_str(&format!(" Not counted: {}.", excluded.join(", ")));
         }
+        if let Some(list) = &report.log_list {
+            message.push_str(&format!(" Judged with {}.", list.describe()));
+        }
+        message.push(' ');
+        message.push_str(&looked);
+        out.push(
+            leaf.finding(RuleId::AppleCtOperatorDiversity, message)
+                .fix(fix),
+        );
     }
 }

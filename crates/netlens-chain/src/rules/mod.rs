@@ -87,6 +87,10 @@ pub struct Context<'a> {
     pub options: &'a Options,
     /// The CRLs supplied.
     pub crls: &'a [Crl],
+    /// The OCSP responses stapled or supplied.
+    pub staples: &'a [crate::ocsp::Staple],
+    /// SCTs delivered beside the certificates, and which deliveries were looked at.
+    pub delivered: &'a crate::ct::Delivered,
     /// Verifies CRL signatures (path signatures were verified while building).
     pub verifier: &'a dyn Verifier,
 }
@@ -281,6 +285,8 @@ pub struct InputFacts {
     pub duplicates: Vec<(usize, String, String)>,
     /// CRLs that cannot be read: where, and why.
     pub unreadable_crls: Vec<(String, crate::crl::CrlError)>,
+    /// SCT lists that cannot be read: where, and why.
+    pub unreadable_sct_lists: Vec<(String, String)>,
     /// How many distinct certificates were read.
     pub certificates: usize,
 }

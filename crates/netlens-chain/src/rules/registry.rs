@@ -237,6 +237,10 @@ pub static REGISTRY: &[Registration] = &[
         at!(Input, chain::input::duplicates),
     ),
     Registration::new(&[], at!(Input, chain::input::unreadable_crls)).shares(&[ChainCrlInvalid]),
+    Registration::new(
+        &[ChainSctListUnreadable],
+        at!(Input, chain::input::unreadable_sct_lists),
+    ),
     // ---- Path: one candidate path ----
     Registration::new(
         &[
@@ -398,6 +402,12 @@ pub static REGISTRY: &[Registration] = &[
         &[ChainRevoked, ChainCrlInvalid],
         at!(Path, chain::revocation::crls),
     ),
+    Registration::new(
+        &[ChainOcspResponseUnusable],
+        at!(Path, chain::revocation::ocsp),
+    )
+    .shares(&[ChainRevoked]),
+    Registration::new(&[TlsMustStapleMissing], at!(Path, tls::must_staple)),
     // ---- Store: each root store's decision ----
     Registration::new(
         &[

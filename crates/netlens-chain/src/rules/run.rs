@@ -90,7 +90,21 @@ pub fn path(
         .and_then(|a| ctx.store.get(a))
         .is_some_and(|a| a.public);
     let ct = match path.certs.first() {
-        Some(&leaf) if public => Some(ct::for_leaf(&ctx.certs[leaf], log_list)),
+        Some(&leaf) if public => {
+            // The leaf's issuer: the next certificate, or the anchor (an embedded SCT signs
+            // the issuer's key hash).
+            let issuer_spki = match path.certs.get(1) {
+                Some(&next) => Some(ctx.certs[next].spki.as_slice()),
+                None => path.end.anchor().and_then(|a| ctx.store.get(a)).map(|a| a.spki.as_slice()),
+            };
+            Some(ct::for_leaf(
+                &ctx.certs[leaf],
+                issuer_spki,
+                ctx.delivered,
+                log_list,
+                ctx.verifier,
+            ))
+        }
         _ => None,
     };
     let Some(check) = PathCheck::new(ctx, path, ct.as_ref()) else {

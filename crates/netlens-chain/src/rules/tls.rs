@@ -12,7 +12,7 @@ use crate::model::ChainCert;
 use crate::names::{self, Host};
 use crate::{ExpectedName, Purpose};
 
-use super::{ANY_EKU, CLIENT_AUTH, CertCheck, Context, Node, SERVER_AUTH};
+use super::{ANY_EKU, CLIENT_AUTH, CertCheck, Context, Node, PathCheck, SERVER_AUTH};
 
 /// The leaf's DNS names and IP addresses from its subjectAltName (`None` without a readable
 /// one); malformed IP entries are left out.
@@ -259,5 +259,28 @@ fn host_checks(ctx: &Context<'_>, leaf: Node<'_>, sans: &[GeneralName], out: &mu
             "Connect with a name the certificate lists, or reissue it with `-addext \"subjectAltName={}:{host_text}\"`.",
             if matches!(host, Host::Ip(_)) { "IP" } else { "DNS" }
         )));
+    }
+}
+
+/// `tls.must-staple-missing`: a leaf with the TLS Feature status_request (OCSP Must-Staple)
+/// from a server that stapled nothing, when the connection asked for a staple.
+pub fn must_staple(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
+    let leaf = p.leaf();
+    let looked = p
+        .ctx
+        .delivered
+        .examined
+        .iter()
+        .any(|e| e.source == crate::ct::SctSource::Ocsp && e.examined);
+    if leaf.cert.details.must_staple && looked && p.ctx.staples.is_empty() {
+        out.push(leaf.finding(
+            RuleId::TlsMustStapleMissing,
+            format!(
+                "{} carries the TLS Feature extension with status_request (OCSP Must-Staple), and the server stapled \
+                 no OCSP response to a client that asked for one: Firefox refuses the connection \
+                 (MOZILLA_PKIX_ERROR_REQUIRED_TLS_FEATURE_MISSING).",
+                leaf.name()
+            ),
+        ));
     }
 }

@@ -230,6 +230,37 @@ pub(crate) fn cases() -> Vec<(&'static str, Pair)> {
                 .push(netlens_testkit::crl(&pki().inter, &[], 1).unwrap());
             (fires, near)
         }),
+        ("chain.ocsp-response-unusable", || {
+            // The issuer's answer for the leaf, expired a day before the check; the near miss
+            // is current.
+            let leaf = leaf_from(leaf_spec(), "leaf-www.netlens.test");
+            let staple = |next: i64| {
+                netlens_testkit::staple::ocsp_response(
+                    &pki().inter,
+                    &leaf,
+                    netlens_testkit::staple::Status::Good,
+                    AT - 8 * DAY,
+                    Some(next),
+                    None,
+                )
+                .unwrap()
+            };
+            let mut fires = baseline();
+            fires.crls.push(staple(AT - DAY));
+            let mut near = baseline();
+            near.crls.push(staple(AT + DAY));
+            (fires, near)
+        }),
+        ("chain.sct-list-unreadable", || {
+            let serverinfo = |list: &[u8]| netlens_testkit::staple::serverinfo_pem(list).unwrap().into_bytes();
+            let mut fires = baseline();
+            fires.crls.push(serverinfo(&[0, 9, 1, 2]));
+            let mut near = baseline();
+            let log = netlens_testkit::staple::TestLog::new("Operator A", "rules-log").unwrap();
+            let sct = log.sct(&near.chain[0], (AT as u64 - DAY as u64) * 1000).unwrap();
+            near.crls.push(serverinfo(&netlens_testkit::staple::sct_list(&[sct]).unwrap()));
+            (fires, near)
+        }),
         ("chain.too-long", || {
             let mut fires = baseline();
             fires.options.max_intermediates = Some(0);

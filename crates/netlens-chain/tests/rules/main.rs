@@ -81,31 +81,23 @@ struct Case {
     anchors: Vec<Vec<u8>>,
     crls: Vec<Vec<u8>>,
     log_list: Option<String>,
+    /// What a live connection looked at (the OCSP staple and the SCT extension), when the
+    /// case is one.
+    handshake: Option<Vec<netlens_chain::ct::SourceExamined>>,
     options: Options,
 }
 
 impl Case {
     fn run(&self) -> Analysis {
-        let mut a = Analyzer::new(self.options.clone());
-        for c in &self.chain {
-            a.add_chain(c, None);
-        }
-        for c in &self.crls {
-            a.add_chain(c, Some("crl"));
-        }
-        for c in &self.anchors {
-            a.add_anchors(c, Some("anchor"));
-        }
-        if let Some(list) = &self.log_list {
-            a.set_ct_log_list(list.as_bytes()).unwrap();
-        }
-        a.analyze()
+        analyzer_for(self).analyze()
     }
 }
 
 fn options() -> Options {
     let mut o = Options::at(AT);
     o.builtin_roots = false;
+    // The cases' SCTs come from test logs: their list is given where a case needs one.
+    o.builtin_ct_log_list = false;
     o.host = Some(netlens_chain::names::parse_host(HOST).unwrap());
     o
 }
@@ -117,6 +109,7 @@ fn case_with(leaf: &Issued, issuer: &Issued) -> Case {
         anchors: vec![pki().root.der.clone()],
         crls: Vec::new(),
         log_list: None,
+        handshake: None,
         options: options(),
     }
 }
@@ -476,6 +469,9 @@ fn analyzer_for(case: &Case) -> Analyzer {
     }
     if let Some(list) = &case.log_list {
         a.set_ct_log_list(list.as_bytes()).unwrap();
+    }
+    if let Some(examined) = &case.handshake {
+        a.add_handshake(None, None, examined.clone(), "the test connection");
     }
     a
 }

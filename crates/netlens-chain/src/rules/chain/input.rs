@@ -76,3 +76,14 @@ pub fn unreadable_crls(facts: &InputFacts, out: &mut Vec<Finding>) {
         ));
     }
 }
+
+/// `chain.sct-list-unreadable`: an SCT list given with the chain that cannot be read.
+pub fn unreadable_sct_lists(facts: &InputFacts, out: &mut Vec<Finding>) {
+    for (location, e) in &facts.unreadable_sct_lists {
+        out.push(Finding::new(
+            RuleId::ChainSctListUnreadable,
+            None,
+            format!("The SCT list at {location} cannot be read: {e}; its SCTs were not counted."),
+        ));
+    }
+}

@@ -1,5 +1,6 @@
-//! `chain.revoked` and `chain.crl-invalid`: revocation from the CRLs the user supplied
-//! (RFC 5280 §5, §6.3); reading them is [`crate::crl`]'s.
+//! `chain.revoked`, `chain.crl-invalid` and `chain.ocsp-response-unusable`: revocation from the CRLs the user supplied (RFC 5280 §5, §6.3)
+//! and the OCSP responses stapled or supplied (RFC 6960); reading them is [`crate::crl`]'s and
+//! [`crate::ocsp`]'s.
 
 use crate::catalog::RuleId;
 use crate::crypto::Verification;
@@ -72,6 +73,55 @@ pub fn crls(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
                     ),
                 ));
             }
+        }
+    }
+}
+
+/// The leaf's issuer key on `path`: the next certificate's, or the anchor's.
+fn issuer_spki<'a>(p: &PathCheck<'a>) -> Option<&'a [u8]> {
+    match p.nodes.get(1) {
+        Some(next) => Some(&next.cert.spki),
+        None => match p.path.end {
+            PathEnd::Anchor(a) => p.ctx.store.get(a).map(|a| a.spki.as_slice()),
+            _ => None,
+        },
+    }
+}
+
+/// Judges the OCSP responses stapled or supplied for the leaf of `path`.
+pub fn ocsp(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
+    let leaf = p.leaf();
+    let Some(issuer_spki) = issuer_spki(p) else {
+        return;
+    };
+    let ctx = p.ctx;
+    for staple in ctx.staples {
+        let view = crate::ocsp::evaluate(staple, leaf.cert, issuer_spki, ctx.verifier, ctx.options.at);
+        if view.revoked() {
+            out.push(leaf.finding(
+                RuleId::ChainRevoked,
+                format!(
+                    "{} was revoked on {}{} according to the OCSP response ({}).",
+                    leaf.name(),
+                    view.revoked_at.as_deref().unwrap_or("an unknown date"),
+                    view.revocation_reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default(),
+                    view.found_in
+                ),
+            ));
+        }
+        if !view.problems.is_empty() {
+            out.push(leaf.finding(
+                RuleId::ChainOcspResponseUnusable,
+                format!(
+                    "The OCSP response ({}) for {} cannot be relied on: {}",
+                    view.found_in,
+                    leaf.name(),
+                    view.problems.join(" ")
+                ),
+            ));
         }
     }
 }
