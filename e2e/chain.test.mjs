@@ -213,6 +213,23 @@ describe('certificate chain analysis', () => {
     assert.match(Buffer.concat(chunks).toString(), /## Trust by root store[\s\S]*\| Apple's trust store \| 2025072000 \| yes \|/);
   });
 
+  test('Certificate Transparency: each SCT with where it came from, both policies, what was looked at', async () => {
+    const page = await openChainTool();
+    await pasteInto(page, page.locator('#nl-chain-input'), LEAF + INTERMEDIATE);
+    await pasteInto(page, page.locator('#nl-chain-anchors'), ROOT);
+    // Apple's CT policy applies to public roots: say the anchor is one.
+    await page.locator('.nl-anchors input[type="checkbox"]').check();
+    await page.locator('.nl-ct').waitFor();
+    const rows = await page.locator('.nl-ct-scts tbody tr').all();
+    assert.equal(rows.length, 3);
+    for (const row of rows) assert.equal(await row.getAttribute('data-source'), 'embedded');
+    assert.match(await page.locator('.nl-ct-policies li[data-policy="apple"]').textContent(), /^Apple: /);
+    assert.match(await page.locator('.nl-ct-policies li[data-policy="chrome"]').textContent(), /^Chrome: /);
+    const said = await page.locator('.nl-ct > p').textContent();
+    assert.match(said, /TLS extension: not looked at/);
+    assert.match(said, /Judged with Apple's CT log list \d+ \(\d{4}-\d{2}-\d{2}, built in\)/);
+  });
+
   test("the page's report equals the CLI's JSON for the same input", async () => {
     const page = await openChainTool();
     await pasteInto(page, page.locator('#nl-chain-input'), LEAF + INTERMEDIATE);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Refreshes the compiled-in trust stores (crates/netlens-roots/src/generated.rs) from upstream,
-# or checks that the committed tables are what upstream gives.
+# Refreshes the compiled-in trust stores (crates/netlens-roots/src/generated.rs) and Apple's CT
+# log list (crates/netlens-roots/data/apple-ct-logs.bin) from upstream, or checks that the
+# committed files are what upstream gives.
 #
 #   scripts/trust-stores.sh [--check] [DIR]
 #

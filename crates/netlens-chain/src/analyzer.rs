@@ -121,7 +121,9 @@ impl Analyzer {
         if let Some(list) = sct_list {
             self.staples.push(FoundStaple {
                 bytes: list.to_vec(),
-                kind: StapleKind::SctList { tls_extension: true },
+                kind: StapleKind::SctList {
+                    tls_extension: true,
+                },
                 location,
             });
         }
@@ -177,8 +179,18 @@ impl Prepared {
     pub fn plan(&self) -> Vec<crypto::VerifyRequest> {
         let mut requests = path::plan(&self.certs, &self.store);
         requests.extend(crl::plan(&self.crls, &self.certs, &self.store));
-        requests.extend(ct::plan(&self.certs, &self.store, &self.delivered, self.log_list.as_ref()));
-        requests.extend(ocsp::plan(&self.staples, &self.certs, &self.store, self.options.at));
+        requests.extend(ct::plan(
+            &self.certs,
+            &self.store,
+            &self.delivered,
+            self.log_list.as_ref(),
+        ));
+        requests.extend(ocsp::plan(
+            &self.staples,
+            &self.certs,
+            &self.store,
+            self.options.at,
+        ));
         requests
     }
 
@@ -299,22 +311,35 @@ fn prepare(input: Analyzer) -> Prepared {
         match found.kind {
             StapleKind::OcspResponse => {
                 let staple = ocsp::Staple::read(&found.bytes, found_in.clone());
-                if let Ok(netlens_x509::ocsp::OcspResponse { basic: Some(basic), .. }) = &staple.parsed {
+                if let Ok(netlens_x509::ocsp::OcspResponse {
+                    basic: Some(basic), ..
+                }) = &staple.parsed
+                {
                     for list in basic.responses.iter().filter_map(|r| r.sct_list.as_deref()) {
                         for sct in netlens_x509::sct::parse_list(list).unwrap_or_default() {
-                            delivered.scts.push((ct::SctSource::Ocsp, sct, found_in.clone()));
+                            delivered
+                                .scts
+                                .push((ct::SctSource::Ocsp, sct, found_in.clone()));
                         }
                     }
                 }
                 parsed_staples.push(staple);
             }
-            StapleKind::SctList { tls_extension } => match netlens_x509::sct::parse_list(&found.bytes) {
-                Ok(scts) => {
-                    let source = if tls_extension { ct::SctSource::TlsExtension } else { ct::SctSource::Supplied };
-                    delivered.scts.extend(scts.into_iter().map(|s| (source, s, found_in.clone())));
+            StapleKind::SctList { tls_extension } => {
+                match netlens_x509::sct::parse_list(&found.bytes) {
+                    Ok(scts) => {
+                        let source = if tls_extension {
+                            ct::SctSource::TlsExtension
+                        } else {
+                            ct::SctSource::Supplied
+                        };
+                        delivered
+                            .scts
+                            .extend(scts.into_iter().map(|s| (source, s, found_in.clone())));
+                    }
+                    Err(e) => facts.unreadable_sct_lists.push((found_in, e.to_string())),
                 }
-                Err(e) => facts.unreadable_sct_lists.push((found_in, e.to_string())),
-            },
+            }
         }
     }
     let store = TrustStore::new(
@@ -469,7 +494,12 @@ fn finish(prepared: Prepared, verifier: &dyn crypto::Verifier) -> Analysis {
     // What each OCSP response says about the leaf of the path shown.
     let issuer_spki = match best.path.certs.get(1) {
         Some(&next) => Some(certs[next].spki.as_slice()),
-        None => best.path.end.anchor().and_then(|a| store.get(a)).map(|a| a.spki.as_slice()),
+        None => best
+            .path
+            .end
+            .anchor()
+            .and_then(|a| store.get(a))
+            .map(|a| a.spki.as_slice()),
     };
     let ocsp_views: Vec<ocsp::OcspView> = match (best.path.certs.first(), issuer_spki) {
         (Some(&leaf), Some(spki)) => staples

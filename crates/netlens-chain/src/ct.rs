@@ -132,7 +132,9 @@ impl LogListInfo {
     /// "Apple's CT log list 375 (2025-10-16, built in)".
     pub fn describe(&self) -> String {
         match (&self.date, self.builtin) {
-            (Some(date), true) => format!("Apple's CT log list {} ({date}, built in)", self.version),
+            (Some(date), true) => {
+                format!("Apple's CT log list {} ({date}, built in)", self.version)
+            }
             _ => format!("the CT log list {} you supplied", self.version),
         }
     }
@@ -203,7 +205,10 @@ impl LogList {
                     let Some(id_b64) = log.get("log_id").and_then(|i| i.as_str()) else {
                         continue;
                     };
-                    let Some(id) = b64.decode(id_b64).ok().and_then(|i| <[u8; 32]>::try_from(i).ok())
+                    let Some(id) = b64
+                        .decode(id_b64)
+                        .ok()
+                        .and_then(|i| <[u8; 32]>::try_from(i).ok())
                     else {
                         continue;
                     };
@@ -296,7 +301,8 @@ impl LogList {
                     match (&log.key, log.id_prefix) {
                         (Some(key), _) => {
                             let id = sct::key_hash(key);
-                            list.logs.insert(id, entry(b64.encode(id), Some(key.clone())));
+                            list.logs
+                                .insert(id, entry(b64.encode(id), Some(key.clone())));
                         }
                         (None, Some(prefix)) => {
                             list.by_prefix
@@ -487,10 +493,9 @@ fn sources(delivered: &Delivered) -> Vec<SourceExamined> {
             out.push(seen.clone());
             continue;
         }
-        let supplied = delivered
-            .scts
-            .iter()
-            .any(|(s, _, _)| *s == source || *s == SctSource::Supplied && source == SctSource::TlsExtension);
+        let supplied = delivered.scts.iter().any(|(s, _, _)| {
+            *s == source || *s == SctSource::Supplied && source == SctSource::TlsExtension
+        });
         out.push(SourceExamined {
             source,
             examined: supplied,
@@ -517,7 +522,12 @@ fn algorithm(sct: &Sct) -> Option<AlgorithmIdentifierOwned> {
 
 /// What the log signed for this SCT of `leaf`; `None` when it cannot be built (an embedded SCT
 /// without the issuer's key).
-fn signed_data(sct: &Sct, source: SctSource, leaf: &ChainCert, issuer_spki: Option<&[u8]>) -> Option<Vec<u8>> {
+fn signed_data(
+    sct: &Sct,
+    source: SctSource,
+    leaf: &ChainCert,
+    issuer_spki: Option<&[u8]>,
+) -> Option<Vec<u8>> {
     match source {
         SctSource::Embedded => {
             let tbs = sct::precertificate_tbs(&leaf.der)?;
@@ -568,7 +578,10 @@ pub fn plan(
                 );
             for spki in issuers {
                 for info in &cert.details.scts {
-                    request(&info.sct, signed_data(&info.sct, SctSource::Embedded, cert, Some(&spki)));
+                    request(
+                        &info.sct,
+                        signed_data(&info.sct, SctSource::Embedded, cert, Some(&spki)),
+                    );
                 }
             }
         }
@@ -579,6 +592,18 @@ pub fn plan(
         }
     }
     out
+}
+
+/// An SCT that counts: one per log.
+struct Counted {
+    log_id: [u8; 32],
+    source: SctSource,
+    /// From a log approved now (or unknown to a list older than the SCT).
+    current: bool,
+    /// The log's operator (the log's ID when the list does not know it).
+    operator: String,
+    /// A static-ct-api log.
+    tiled: bool,
 }
 
 /// The CT evaluation of `leaf` (issued by the key `issuer_spki`, when known) with the SCTs
@@ -599,10 +624,14 @@ pub fn for_leaf(
         .scts
         .iter()
         .map(|info| (SctSource::Embedded, &info.sct, leaf.label()))
-        .chain(delivered.scts.iter().map(|(source, s, found)| (*source, s, found.clone())));
+        .chain(
+            delivered
+                .scts
+                .iter()
+                .map(|(source, s, found)| (*source, s, found.clone())),
+        );
     let mut views = Vec::new();
-    // Per distinct log: (source, once approved, currently approved, operator, tiled).
-    let mut counted_logs: Vec<([u8; 32], SctSource, bool, Option<String>, bool)> = Vec::new();
+    let mut counted_logs: Vec<Counted> = Vec::new();
     for (source, s, found_in) in all {
         let log = list.and_then(|l| l.get(&s.log_id)).cloned();
         let signature = match (log.as_ref().and_then(|l| l.key.as_deref()), algorithm(s)) {
@@ -617,11 +646,17 @@ pub fn for_leaf(
             _ => SctSignature::Unchecked,
         };
         let sct_time = s.timestamp_seconds();
-        let duplicate = counted_logs.iter().any(|(id, ..)| *id == s.log_id);
+        let duplicate = counted_logs.iter().any(|c| c.log_id == s.log_id);
         let (counts, note) = if duplicate {
-            (false, Some("another SCT from the same log counts already".to_owned()))
+            (
+                false,
+                Some("another SCT from the same log counts already".to_owned()),
+            )
         } else if signature == SctSignature::Invalid {
-            (false, Some("its signature does not verify with the log's key".to_owned()))
+            (
+                false,
+                Some("its signature does not verify with the log's key".to_owned()),
+            )
         } else {
             match (&log, list) {
                 (_, None) => (true, None),
@@ -639,9 +674,10 @@ pub fn for_leaf(
                 (Some(l), Some(_)) => match l.state {
                     LogState::Pending => (false, Some("log not yet approved (pending)".to_owned())),
                     LogState::Rejected => (false, Some("log rejected".to_owned())),
-                    LogState::Retired if l.state_since.is_some_and(|r| sct_time >= r) => {
-                        (false, Some("SCT issued after the log was retired".to_owned()))
-                    }
+                    LogState::Retired if l.state_since.is_some_and(|r| sct_time >= r) => (
+                        false,
+                        Some("SCT issued after the log was retired".to_owned()),
+                    ),
                     _ => (true, None),
                 },
             }
@@ -649,21 +685,28 @@ pub fn for_leaf(
         let note = note.or_else(|| {
             (signature == SctSignature::Unchecked).then(|| match (&log, list) {
                 (_, None) => "signature not checked: no CT log list".to_owned(),
-                (Some(l), _) if l.key.is_none() => "signature not checked: the log list has no key for this log".to_owned(),
+                (Some(l), _) if l.key.is_none() => {
+                    "signature not checked: the log list has no key for this log".to_owned()
+                }
                 (Some(_), _) if algorithm(s).is_none() => {
-                    format!("signature not checked: {} is not an RFC 6962 algorithm", s.algorithm_name())
+                    format!(
+                        "signature not checked: {} is not an RFC 6962 algorithm",
+                        s.algorithm_name()
+                    )
                 }
                 _ => "signature not checked: the issuer's key is not known".to_owned(),
             })
         });
         if counts {
-            counted_logs.push((
-                s.log_id,
+            counted_logs.push(Counted {
+                log_id: s.log_id,
                 source,
-                log.as_ref().is_none_or(|l| l.state.currently_approved()),
-                Some(log.as_ref().map_or_else(|| s.log_id_base64(), |l| l.operator.clone())),
-                log.as_ref().is_some_and(|l| l.tiled),
-            ));
+                current: log.as_ref().is_none_or(|l| l.state.currently_approved()),
+                operator: log
+                    .as_ref()
+                    .map_or_else(|| s.log_id_base64(), |l| l.operator.clone()),
+                tiled: log.as_ref().is_some_and(|l| l.tiled),
+            });
         }
         views.push(SctView {
             log_id: s.log_id_base64(),
@@ -677,22 +720,25 @@ pub fn for_leaf(
         });
     }
     let (required, cap) = requirement(leaf.details.validity.lifetime_days, not_before);
-    let embedded: Vec<_> = counted_logs.iter().filter(|c| c.1 == SctSource::Embedded).collect();
+    let embedded: Vec<_> = counted_logs
+        .iter()
+        .filter(|c| c.source == SctSource::Embedded)
+        .collect();
     let counted = match (list, cap) {
         (Some(_), Some(cap)) => {
             let mut per_operator: BTreeMap<&str, usize> = BTreeMap::new();
             for c in &embedded {
-                *per_operator.entry(c.3.as_deref().unwrap_or("")).or_default() += 1;
+                *per_operator.entry(c.operator.as_str()).or_default() += 1;
             }
             per_operator.values().map(|&n| n.min(cap)).sum()
         }
         _ => embedded.len(),
     };
-    let current: Vec<_> = counted_logs.iter().filter(|c| c.2).collect();
-    let handshake_counted = current.iter().filter(|c| c.1.in_handshake()).count();
-    let rfc6962 = list.is_none() || counted_logs.iter().any(|c| !c.4);
-    let operators = |logs: &[&([u8; 32], SctSource, bool, Option<String>, bool)]| {
-        let mut ops: Vec<&str> = logs.iter().map(|c| c.3.as_deref().unwrap_or("")).collect();
+    let current: Vec<_> = counted_logs.iter().filter(|c| c.current).collect();
+    let handshake_counted = current.iter().filter(|c| c.source.in_handshake()).count();
+    let rfc6962 = list.is_none() || counted_logs.iter().any(|c| !c.tiled);
+    let operators = |logs: &[&Counted]| {
+        let mut ops: Vec<&str> = logs.iter().map(|c| c.operator.as_str()).collect();
         ops.sort_unstable();
         ops.dedup();
         ops.len()
@@ -700,7 +746,7 @@ pub fn for_leaf(
 
     let apple = {
         let by_handshake = current.len() >= 2 && handshake_counted >= 1;
-        let by_embedded = embedded.iter().any(|c| c.2) && counted >= required;
+        let by_embedded = embedded.iter().any(|c| c.current) && counted >= required;
         let compliant = counted_logs.len() >= 2 && (by_handshake || by_embedded) && rfc6962;
         let explanation = if compliant && by_embedded {
             format!("{counted} embedded SCT(s) count, {required} needed for this lifetime")
@@ -726,17 +772,31 @@ pub fn for_leaf(
         }
     };
     let chrome = {
-        let chrome_needed = if leaf.details.validity.lifetime_days <= 180 { 2 } else { 3 };
+        let chrome_needed = if leaf.details.validity.lifetime_days <= 180 {
+            2
+        } else {
+            3
+        };
         let by_embedded = embedded.len() >= chrome_needed
-            && embedded.iter().any(|c| c.2)
+            && embedded.iter().any(|c| c.current)
             && (list.is_none() || operators(&embedded) >= 2);
-        let handshake: Vec<_> = current.iter().copied().filter(|c| c.1.in_handshake()).collect();
+        let handshake: Vec<_> = current
+            .iter()
+            .copied()
+            .filter(|c| c.source.in_handshake())
+            .collect();
         let by_handshake = handshake.len() >= 2 && (list.is_none() || operators(&handshake) >= 2);
         let compliant = (by_embedded || by_handshake) && rfc6962;
         let explanation = if compliant && by_embedded {
-            format!("embedded SCTs from {} logs of distinct operators", embedded.len())
+            format!(
+                "embedded SCTs from {} logs of distinct operators",
+                embedded.len()
+            )
         } else if compliant {
-            format!("{} SCTs in the handshake from currently approved logs of distinct operators", handshake.len())
+            format!(
+                "{} SCTs in the handshake from currently approved logs of distinct operators",
+                handshake.len()
+            )
         } else {
             format!(
                 "Chrome needs embedded SCTs from {chrome_needed} logs of at least two operators, or two in the handshake \
@@ -786,9 +846,17 @@ mod tests {
         assert!(list.info.builtin && list.info.date.is_some());
         assert!(list.len() > 100, "{}", list.len());
         assert!(list.info.operators > 5);
-        let usable: Vec<&Log> = list.logs.values().filter(|l| l.state == LogState::Usable).collect();
+        let usable: Vec<&Log> = list
+            .logs
+            .values()
+            .filter(|l| l.state == LogState::Usable)
+            .collect();
         assert!(!usable.is_empty());
         assert!(usable.iter().all(|l| l.key.is_some()));
-        assert!(list.by_prefix.values().all(|l| l.state == LogState::Rejected));
+        assert!(
+            list.by_prefix
+                .values()
+                .all(|l| l.state == LogState::Rejected)
+        );
     }
 }

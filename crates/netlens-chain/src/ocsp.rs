@@ -97,7 +97,11 @@ fn hash(algorithm: &str, data: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The status of `leaf` in a response, when one names it (issued by `issuer_spki`).
-fn status_of<'a>(responses: &'a [SingleResponse], leaf: &ChainCert, issuer_spki: &[u8]) -> Option<&'a SingleResponse> {
+fn status_of<'a>(
+    responses: &'a [SingleResponse],
+    leaf: &ChainCert,
+    issuer_spki: &[u8],
+) -> Option<&'a SingleResponse> {
     let serial = leaf.cert.tbs_certificate().serial_number().as_bytes();
     let key = public_key_bits(issuer_spki)?;
     responses.iter().find(|r| {
@@ -134,10 +138,18 @@ fn delegates(basic: &ocsp::BasicResponse, leaf: &ChainCert, now: i64) -> Vec<Cha
 
 /// Signature checks a staple may need: the response by the issuer, each delegate by the issuer,
 /// and the response by each delegate.
-pub fn plan(staples: &[Staple], certs: &[ChainCert], store: &crate::store::TrustStore, now: i64) -> Vec<VerifyRequest> {
+pub fn plan(
+    staples: &[Staple],
+    certs: &[ChainCert],
+    store: &crate::store::TrustStore,
+    now: i64,
+) -> Vec<VerifyRequest> {
     let mut out = Vec::new();
     for staple in staples {
-        let Ok(OcspResponse { basic: Some(basic), .. }) = &staple.parsed else {
+        let Ok(OcspResponse {
+            basic: Some(basic), ..
+        }) = &staple.parsed
+        else {
             continue;
         };
         for leaf in certs.iter().filter(|c| !c.is_ca()) {
@@ -184,7 +196,13 @@ pub fn plan(staples: &[Staple], certs: &[ChainCert], store: &crate::store::Trust
 
 /// Judges `staple` for `leaf`, issued by `issuer_spki` (the next certificate of the path, or
 /// its anchor), at `now`.
-pub fn evaluate(staple: &Staple, leaf: &ChainCert, issuer_spki: &[u8], verifier: &dyn Verifier, now: i64) -> OcspView {
+pub fn evaluate(
+    staple: &Staple,
+    leaf: &ChainCert,
+    issuer_spki: &[u8],
+    verifier: &dyn Verifier,
+    now: i64,
+) -> OcspView {
     let time = netlens_x509::time::rfc3339_from_unix;
     let mut view = OcspView {
         found_in: staple.found_in.clone(),
@@ -224,14 +242,29 @@ pub fn evaluate(staple: &Staple, leaf: &ChainCert, issuer_spki: &[u8], verifier:
     view.produced_at = Some(time(basic.produced_at));
 
     // The signer: the issuer itself, else a delegated responder the issuer signed.
-    let by_issuer = verifier.verify(&basic.tbs, &basic.signature_algorithm, &basic.signature, issuer_spki);
+    let by_issuer = verifier.verify(
+        &basic.tbs,
+        &basic.signature_algorithm,
+        &basic.signature,
+        issuer_spki,
+    );
     if by_issuer.is_valid() {
         view.signed_by = Some("issuer".into());
         view.signature_valid = true;
     } else {
         for d in delegates(basic, leaf, now) {
-            let issued = verifier.verify(&d.tbs, d.cert.signature_algorithm(), d.cert.signature().raw_bytes(), issuer_spki);
-            let signed = verifier.verify(&basic.tbs, &basic.signature_algorithm, &basic.signature, &d.spki);
+            let issued = verifier.verify(
+                &d.tbs,
+                d.cert.signature_algorithm(),
+                d.cert.signature().raw_bytes(),
+                issuer_spki,
+            );
+            let signed = verifier.verify(
+                &basic.tbs,
+                &basic.signature_algorithm,
+                &basic.signature,
+                &d.spki,
+            );
             if issued.is_valid() && signed.is_valid() {
                 view.signed_by = Some(format!("delegated responder {}", d.label()));
                 view.signature_valid = true;
@@ -275,7 +308,8 @@ pub fn evaluate(staple: &Staple, leaf: &ChainCert, issuer_spki: &[u8], verifier:
         CertStatus::Good => view.cert_status = Some("good".into()),
         CertStatus::Unknown => {
             view.cert_status = Some("unknown".into());
-            view.problems.push("the responder does not know the certificate (status unknown).".into());
+            view.problems
+                .push("the responder does not know the certificate (status unknown).".into());
         }
         CertStatus::Revoked { at, reason } => {
             view.cert_status = Some("revoked".into());
@@ -306,7 +340,9 @@ mod tests {
     #[test]
     fn public_key_bits_of_an_spki() {
         // SEQUENCE { SEQUENCE { OID }, BIT STRING { 0 unused, 0xAB 0xCD } }
-        let spki = [0x30, 0x0A, 0x30, 0x03, 0x06, 0x01, 0x2A, 0x03, 0x03, 0x00, 0xAB, 0xCD];
+        let spki = [
+            0x30, 0x0A, 0x30, 0x03, 0x06, 0x01, 0x2A, 0x03, 0x03, 0x00, 0xAB, 0xCD,
+        ];
         assert_eq!(public_key_bits(&spki), Some(&[0xAB, 0xCD][..]));
         assert_eq!(public_key_bits(&[0x30, 0x00]), None);
     }

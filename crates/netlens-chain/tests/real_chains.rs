@@ -73,7 +73,11 @@ fn real_chains_are_trusted_by_every_store() {
         // precertificate is rebuilt byte for byte.
         let ct = a.ct.as_ref().unwrap();
         for sct in &ct.scts {
-            assert_ne!(sct.signature, netlens_chain::ct::SctSignature::Invalid, "{id}: {sct:?}");
+            assert_ne!(
+                sct.signature,
+                netlens_chain::ct::SctSignature::Invalid,
+                "{id}: {sct:?}"
+            );
             if sct.signature == netlens_chain::ct::SctSignature::Valid {
                 verified_scts += 1;
             }
@@ -87,7 +91,10 @@ fn real_chains_are_trusted_by_every_store() {
         ));
     }
     assert!(checked.len() >= 14, "{checked:?}");
-    assert!(verified_scts >= 20, "{verified_scts} embedded SCT signatures verified");
+    assert!(
+        verified_scts >= 20,
+        "{verified_scts} embedded SCT signatures verified"
+    );
     for c in [
         "online::apple.com",
         "online::google.com",

@@ -72,7 +72,11 @@ fn without_handshake_scts_the_offline_finding_says_nobody_looked() {
         .iter()
         .find(|f| f.rule == "apple.ct-insufficient-scts")
         .expect("no SCT at all");
-    assert!(f.message.contains("TLS extension: not looked at"), "{}", f.message);
+    assert!(
+        f.message.contains("TLS extension: not looked at"),
+        "{}",
+        f.message
+    );
     assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "fail");
 }
 
@@ -83,13 +87,29 @@ fn scts_from_the_tls_extension_count_for_apple_and_chrome() {
     let list = scts(&p, &[0, 1], &p.leaf.der);
     a.add_handshake(None, Some(&list), Vec::new(), "127.0.0.1:8443");
     let a = a.analyze();
-    assert!(!rules(&a).iter().any(|r| r.starts_with("apple.ct-")), "{:?}", rules(&a));
+    assert!(
+        !rules(&a).iter().any(|r| r.starts_with("apple.ct-")),
+        "{:?}",
+        rules(&a)
+    );
     let ct = a.ct.as_ref().unwrap();
     assert!(ct.apple.compliant && ct.chrome.compliant, "{ct:?}");
     assert_eq!(ct.scts.len(), 2);
-    assert!(ct.scts.iter().all(|s| s.source == SctSource::TlsExtension && s.counts));
-    assert!(ct.scts.iter().all(|s| s.signature == netlens_chain::ct::SctSignature::Valid));
-    assert!(ct.sources.iter().any(|s| s.source == SctSource::TlsExtension && s.examined));
+    assert!(
+        ct.scts
+            .iter()
+            .all(|s| s.source == SctSource::TlsExtension && s.counts)
+    );
+    assert!(
+        ct.scts
+            .iter()
+            .all(|s| s.signature == netlens_chain::ct::SctSignature::Valid)
+    );
+    assert!(
+        ct.sources
+            .iter()
+            .any(|s| s.source == SctSource::TlsExtension && s.examined)
+    );
     assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "pass");
 }
 
@@ -113,7 +133,11 @@ fn an_sct_that_does_not_verify_never_counts() {
     a.add_handshake(None, Some(&list), Vec::new(), "127.0.0.1:8443");
     let a = a.analyze();
     let ct = a.ct.as_ref().unwrap();
-    assert!(ct.scts.iter().all(|s| !s.counts && s.signature == netlens_chain::ct::SctSignature::Invalid));
+    assert!(
+        ct.scts
+            .iter()
+            .all(|s| !s.counts && s.signature == netlens_chain::ct::SctSignature::Invalid)
+    );
     let f = a
         .findings
         .iter()
@@ -127,35 +151,70 @@ fn scts_in_a_stapled_ocsp_response_count_and_the_response_is_decoded() {
     let p = pki();
     let mut a = analyzer(&p);
     let list = scts(&p, &[0, 1], &p.leaf.der);
-    let response =
-        staple::ocsp_response(&p.root, &p.leaf, Status::Good, AT - DAY, Some(AT + 6 * DAY), Some(&list))
-            .unwrap();
+    let response = staple::ocsp_response(
+        &p.root,
+        &p.leaf,
+        Status::Good,
+        AT - DAY,
+        Some(AT + 6 * DAY),
+        Some(&list),
+    )
+    .unwrap();
     a.add_handshake(Some(&response), None, Vec::new(), "127.0.0.1:8443");
     let a = a.analyze();
     let ct = a.ct.as_ref().unwrap();
     assert!(ct.apple.compliant, "{}", ct.apple.explanation);
-    assert!(ct.scts.iter().all(|s| s.source == SctSource::Ocsp && s.counts));
+    assert!(
+        ct.scts
+            .iter()
+            .all(|s| s.source == SctSource::Ocsp && s.counts)
+    );
     let view = &a.ocsp[0];
     assert_eq!(view.cert_status.as_deref(), Some("good"));
     assert_eq!(view.signed_by.as_deref(), Some("issuer"));
-    assert!(view.signature_valid && view.current && view.problems.is_empty(), "{view:?}");
+    assert!(
+        view.signature_valid && view.current && view.problems.is_empty(),
+        "{view:?}"
+    );
     assert_eq!(view.scts, 2);
 }
 
 #[test]
 fn a_revoked_status_is_an_error_and_a_stale_or_foreign_response_a_warning() {
     let p = pki();
-    let revoked =
-        staple::ocsp_response(&p.root, &p.leaf, Status::Revoked(AT - 2 * DAY), AT - DAY, Some(AT + DAY), None)
-            .unwrap();
+    let revoked = staple::ocsp_response(
+        &p.root,
+        &p.leaf,
+        Status::Revoked(AT - 2 * DAY),
+        AT - DAY,
+        Some(AT + DAY),
+        None,
+    )
+    .unwrap();
     let mut a = analyzer(&p);
     a.add_chain(&revoked, Some("resp.der"));
     let a = a.analyze();
-    let f = a.findings.iter().find(|f| f.rule == "chain.revoked").unwrap();
-    assert!(f.message.contains("keyCompromise") && f.message.contains("resp.der"), "{}", f.message);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "chain.revoked")
+        .unwrap();
+    assert!(
+        f.message.contains("keyCompromise") && f.message.contains("resp.der"),
+        "{}",
+        f.message
+    );
     assert_eq!(a.verdicts[&netlens_chain::Profile::Apple], "fail");
 
-    let stale = staple::ocsp_response(&p.root, &p.leaf, Status::Good, AT - 9 * DAY, Some(AT - DAY), None).unwrap();
+    let stale = staple::ocsp_response(
+        &p.root,
+        &p.leaf,
+        Status::Good,
+        AT - 9 * DAY,
+        Some(AT - DAY),
+        None,
+    )
+    .unwrap();
     let mut a = analyzer(&p);
     a.add_chain(&stale, Some("stale.der"));
     let a = a.analyze();
@@ -172,7 +231,15 @@ fn a_revoked_status_is_an_error_and_a_stale_or_foreign_response_a_warning() {
         Key::generate(KeyAlgorithm::P256, "impostor").unwrap(),
     )
     .unwrap();
-    let forged = staple::ocsp_response(&other, &p.leaf, Status::Good, AT - DAY, Some(AT + DAY), None).unwrap();
+    let forged = staple::ocsp_response(
+        &other,
+        &p.leaf,
+        Status::Good,
+        AT - DAY,
+        Some(AT + DAY),
+        None,
+    )
+    .unwrap();
     let mut a = analyzer(&p);
     a.add_chain(&forged, Some("forged.der"));
     let a = a.analyze();
@@ -185,7 +252,10 @@ fn pasted_serverinfo_and_base64_staples_analyse_like_a_live_handshake() {
     let p = pki();
     let list = scts(&p, &[0, 1], &p.leaf.der);
     let mut a = analyzer(&p);
-    a.add_chain(staple::serverinfo_pem(&list).unwrap().as_bytes(), Some("serverinfo.pem"));
+    a.add_chain(
+        staple::serverinfo_pem(&list).unwrap().as_bytes(),
+        Some("serverinfo.pem"),
+    );
     let ct = a.analyze().ct.unwrap();
     assert!(ct.apple.compliant);
     assert!(ct.scts.iter().all(|s| s.source == SctSource::TlsExtension));
@@ -205,9 +275,13 @@ fn pasted_serverinfo_and_base64_staples_analyse_like_a_live_handshake() {
 /// skipped without it): every log, its state, operator and key.
 #[test]
 fn the_builtin_log_list_is_apples() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/apple-ct-log-list.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/apple-ct-log-list.json");
     let Ok(json) = std::fs::read(&path) else {
-        eprintln!("SKIPPED: {} not found (../shared/data is optional)", path.display());
+        eprintln!(
+            "SKIPPED: {} not found (../shared/data is optional)",
+            path.display()
+        );
         return;
     };
     let shared = netlens_chain::ct::LogList::parse(&json).unwrap();
@@ -226,7 +300,10 @@ fn the_builtin_log_list_is_apples() {
                     .try_into()
                     .unwrap();
                 let (a, b) = (builtin.get(&id).unwrap(), shared.get(&id).unwrap());
-                assert_eq!((a.state, &a.operator, a.tiled, a.state_since), (b.state, &b.operator, b.tiled, b.state_since));
+                assert_eq!(
+                    (a.state, &a.operator, a.tiled, a.state_since),
+                    (b.state, &b.operator, b.tiled, b.state_since)
+                );
                 if a.state != netlens_chain::ct::LogState::Rejected {
                     assert_eq!(a.key, b.key, "{}", a.description);
                 }

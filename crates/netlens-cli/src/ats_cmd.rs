@@ -92,8 +92,8 @@ pub fn run(args: AtsArgs) -> ExitCode {
         Err(code) => return code,
     };
     let endpoint = target.endpoint();
-    for der in &certificates {
-        analyzer.add_chain(der, Some(&endpoint));
+    if let Ok(c) = &connection {
+        c.feed(&mut analyzer);
     }
     let analysis = (!certificates.is_empty()).then(|| analyzer.analyze());
     let certificate = match &analysis {

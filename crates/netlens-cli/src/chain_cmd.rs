@@ -48,9 +48,14 @@ pub struct AnalysisArgs {
     /// Extra trust anchors (a private CA, roots exported from a Mac). Repeatable.
     #[arg(long, value_name = "FILE")]
     pub anchors: Vec<PathBuf>,
-    /// Apple's CT log list (log_list.json) for operator and log-state checks.
+    /// Apple's CT log list (log_list.json) to judge Certificate Transparency with, in place of
+    /// the compiled-in one (a newer list, or an older one a device may still have).
     #[arg(long, value_name = "FILE")]
     pub ct_log_list: Option<PathBuf>,
+    /// What the leaf is for: `server` (TLS server authentication, the default) or `client`
+    /// (a client certificate: clientAuth EKU, the client rules).
+    #[arg(long, default_value = "server", value_name = "PURPOSE", value_parser = parse_purpose)]
+    pub purpose: netlens_chain::Purpose,
     /// Do not trust the compiled-in root stores (only --anchors).
     #[arg(long)]
     pub no_builtin_roots: bool,
@@ -104,6 +109,15 @@ fn describe_connection(c: &crate::tls_connect::Connection) -> String {
         .map_or(String::new(), |why| format!(" ({why}.)"))
 }
 
+/// A purpose for clap.
+fn parse_purpose(text: &str) -> Result<netlens_chain::Purpose, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "server" | "serverauth" => Ok(netlens_chain::Purpose::ServerAuth),
+        "client" | "clientauth" => Ok(netlens_chain::Purpose::ClientAuth),
+        other => Err(format!("{other:?} is not a purpose: use server or client")),
+    }
+}
+
 /// A store id for clap.
 pub fn parse_store(id: &str) -> Result<StoreId, String> {
     StoreId::parse(id).ok_or_else(|| {
@@ -126,6 +140,7 @@ pub fn analyzer(
     let mut options = Options::at(now);
     options.builtin_roots = !args.no_builtin_roots;
     options.anchors_are_public = args.anchors_are_public;
+    options.purpose = args.purpose;
     options.strict_store = args.store;
     options.negotiated = negotiated;
     match (&args.host, default_host) {
@@ -191,9 +206,7 @@ pub fn run(args: ChainArgs) -> ExitCode {
     };
     let connection = connection.map(|(_, c)| c);
     if let Some(c) = &connection {
-        for der in &c.certificates {
-            analyzer.add_chain(der, Some(&c.endpoint));
-        }
+        c.feed(&mut analyzer);
     }
     for path in &args.files {
         match read_input(path) {
@@ -234,6 +247,71 @@ pub fn run(args: ChainArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Certificate Transparency (each SCT with its source, log and signature; Apple's and Chrome's
+/// policies) and what each OCSP response says.
+fn render_staples(a: &Analysis, out: &mut String) {
+    if let Some(ct) = &a.ct {
+        let verdict = |p: &netlens_chain::ct::PolicyResult| {
+            if p.compliant {
+                "compliant"
+            } else {
+                "NOT compliant"
+            }
+        };
+        let _ = writeln!(
+            out,
+            "\nCertificate Transparency ({}):\n  Apple  {}: {}\n  Chrome {}: {}",
+            ct.log_list
+                .as_ref()
+                .map_or("no log list".to_owned(), |l| l.describe()),
+            verdict(&ct.apple),
+            ct.apple.explanation,
+            verdict(&ct.chrome),
+            ct.chrome.explanation
+        );
+        for sct in &ct.scts {
+            let log = sct.log.as_ref().map_or_else(
+                || format!("log {}", sct.log_id),
+                |l| format!("{} ({}, {})", l.description, l.operator, l.state.id()),
+            );
+            let _ = writeln!(
+                out,
+                "  SCT {} from {log}, {}, signature {:?}{}",
+                sct.timestamp,
+                sct.source.describe(),
+                sct.signature,
+                sct.note
+                    .as_ref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
+            );
+        }
+        let _ = writeln!(out, "  Looked at: {}.", ct.sources_sentence());
+    }
+    for o in &a.ocsp {
+        let _ = writeln!(
+            out,
+            "\nOCSP response ({}): {}{}, this update {}, next update {}, signed by {}{}",
+            o.found_in,
+            o.cert_status.as_deref().unwrap_or(&o.response_status),
+            o.revoked_at
+                .as_ref()
+                .map(|t| format!(" at {t}"))
+                .unwrap_or_default(),
+            o.this_update.as_deref().unwrap_or("-"),
+            o.next_update.as_deref().unwrap_or("-"),
+            o.signed_by
+                .as_deref()
+                .unwrap_or("nobody netlens can verify"),
+            if o.problems.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", o.problems.join(" "))
+            }
+        );
     }
 }
 
@@ -298,6 +376,7 @@ pub fn render(a: &Analysis) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  {}. {sent}{} [{}{sig}]", i + 1, n.label, n.role);
     }
+    render_staples(a, &mut out);
     for severity in Severity::MOST_SERIOUS_FIRST {
         let list: Vec<_> = a
             .findings

@@ -39,6 +39,15 @@ pub struct Connection {
     pub certificates: Vec<Vec<u8>>,
     /// How many the server sent.
     pub certificates_sent: usize,
+    /// The OCSP response the server stapled (DER), if any.
+    #[serde(skip)]
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The SCT list of the server's `signed_certificate_timestamp` extension, if any (read in
+    /// a TLS 1.2 handshake: in TLS 1.3 it travels encrypted).
+    #[serde(skip)]
+    pub sct_list: Option<Vec<u8>>,
+    /// Which of those two deliveries were looked at, and how (or why not).
+    pub handshake_sources: Vec<netlens_chain::ct::SourceExamined>,
     /// Set when rustls could not complete a handshake (TLS 1.0/1.1 or static RSA only) and
     /// the certificates are those the server sent in the clear to a TLS 1.0–1.2 hello: why,
     /// in a sentence. The version and suite are then the server's answer to that hello, and
@@ -48,6 +57,20 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// Gives `analyzer` everything the connection received: the certificates, the stapled
+    /// OCSP response, the SCT extension, and which of those were looked for.
+    pub fn feed(&self, analyzer: &mut netlens_chain::Analyzer) {
+        for der in &self.certificates {
+            analyzer.add_chain(der, Some(&self.endpoint));
+        }
+        analyzer.add_handshake(
+            self.ocsp_response.as_deref(),
+            self.sct_list.as_deref(),
+            self.handshake_sources.clone(),
+            &format!("the handshake with {}", self.endpoint),
+        );
+    }
+
     /// What the handshake agreed on, for the key usage rule.
     pub fn negotiated(&self) -> netlens_chain::Negotiated {
         netlens_chain::Negotiated {
@@ -100,8 +123,12 @@ impl Target {
 }
 
 /// Accepts every certificate and signature: the analysis judges them, the connection must not.
+/// Keeps the OCSP response the server stapled (rustls asks for one in every handshake).
 #[derive(Debug)]
-struct RecordOnly(Arc<rustls::crypto::CryptoProvider>);
+struct RecordOnly {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    stapled: std::sync::Mutex<Option<Vec<u8>>>,
+}
 
 impl ServerCertVerifier for RecordOnly {
     fn verify_server_cert(
@@ -109,9 +136,14 @@ impl ServerCertVerifier for RecordOnly {
         _end_entity: &CertificateDer<'_>,
         _intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
+        ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if !ocsp.is_empty()
+            && let Ok(mut stapled) = self.stapled.lock()
+        {
+            *stapled = Some(ocsp.to_vec());
+        }
         Ok(ServerCertVerified::assertion())
     }
 
@@ -134,7 +166,9 @@ impl ServerCertVerifier for RecordOnly {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -273,11 +307,15 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
     let deadline = Instant::now() + timeout;
     let mut stream = open(target)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
+    let recorder = Arc::new(RecordOnly {
+        provider: provider.clone(),
+        stapled: std::sync::Mutex::new(None),
+    });
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS set-up failed: {e}"))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(RecordOnly(provider)))
+        .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.enable_sni = sni.is_some();
@@ -347,15 +385,36 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
     let mut sink = [0u8; 1];
     let _ = stream.set_read_timeout(Some(Duration::from_millis(1)));
     let _ = stream.read(&mut sink);
+    let protocol_version = match tls.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_owned(),
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_owned(),
+        Some(v) => format!("{v:?}"),
+        None => "unknown".to_owned(),
+    };
+    let ocsp_response = recorder.stapled.lock().ok().and_then(|s| s.clone());
+    let (sct_list, sct_source) = sct_extension(target, certificates.first());
+    let handshake_sources = vec![
+        sct_source,
+        netlens_chain::ct::SourceExamined {
+            source: netlens_chain::ct::SctSource::Ocsp,
+            examined: true,
+            how: format!(
+                "asked for (status_request) in the {protocol_version} handshake; the server {}",
+                if ocsp_response.is_some() {
+                    "stapled one"
+                } else {
+                    "stapled none"
+                }
+            ),
+        },
+    ];
     Ok(Connection {
         endpoint,
         sni: sni.map(str::to_owned),
-        protocol_version: match tls.protocol_version() {
-            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".into(),
-            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".into(),
-            Some(v) => format!("{v:?}"),
-            None => "unknown".into(),
-        },
+        ocsp_response,
+        sct_list,
+        handshake_sources,
+        protocol_version,
         cipher_suite: tls
             .negotiated_cipher_suite()
             .and_then(|s| s.suite().as_str())
@@ -391,10 +450,33 @@ fn in_the_clear(target: &Target, why: &dyn std::fmt::Display) -> Option<Connecti
             version,
             suite,
             certificates,
+            extras,
             ..
         } if !certificates.is_empty() => Some(Connection {
             endpoint: target.endpoint(),
             sni: target.sni.clone(),
+            handshake_sources: vec![
+                netlens_chain::ct::SourceExamined {
+                    source: netlens_chain::ct::SctSource::TlsExtension,
+                    examined: true,
+                    how: format!("asked for in a {} hello, read in the clear", version.name()),
+                },
+                netlens_chain::ct::SourceExamined {
+                    source: netlens_chain::ct::SctSource::Ocsp,
+                    examined: true,
+                    how: format!(
+                        "asked for (status_request) in a {} hello; the server {}",
+                        version.name(),
+                        if extras.ocsp_response.is_some() {
+                            "stapled one"
+                        } else {
+                            "stapled none"
+                        }
+                    ),
+                },
+            ],
+            ocsp_response: extras.ocsp_response.clone(),
+            sct_list: extras.sct_list.clone(),
             protocol_version: version.name().to_owned(),
             cipher_suite: netlens_tls::suite_name(suite),
             key_exchange_group: None,
@@ -408,6 +490,63 @@ fn in_the_clear(target: &Target, why: &dyn std::fmt::Display) -> Option<Connecti
             )),
         }),
         _ => None,
+    }
+}
+
+/// The SCT list of the server's `signed_certificate_timestamp` extension, read from a TLS 1.2
+/// hello (rustls dropped SCT support, and TLS 1.3 sends the extension encrypted inside the
+/// Certificate message), and how it was looked for. The answer counts only when the server
+/// sends the same leaf over TLS 1.2 as in the handshake being judged.
+fn sct_extension(
+    target: &Target,
+    leaf: Option<&Vec<u8>>,
+) -> (Option<Vec<u8>>, netlens_chain::ct::SourceExamined) {
+    let offer = netlens_tls::Offer {
+        maximum: netlens_tls::Version::Tls12,
+        minimum: netlens_tls::Version::Tls12,
+        suites: netlens_tls::ATS_SUITES
+            .iter()
+            .chain(netlens_tls::STATIC_RSA_SUITES)
+            .map(|s| s.id)
+            .collect(),
+    };
+    let not_looked = |how: &str| {
+        (
+            None,
+            netlens_chain::ct::SourceExamined {
+                source: netlens_chain::ct::SctSource::TlsExtension,
+                examined: false,
+                how: how.to_owned(),
+            },
+        )
+    };
+    match probe(target, &offer) {
+        Ok(netlens_tls::Answer::Accepted {
+            certificates,
+            extras,
+            ..
+        }) if certificates.first() == leaf => (
+            extras.sct_list.clone(),
+            netlens_chain::ct::SourceExamined {
+                source: netlens_chain::ct::SctSource::TlsExtension,
+                examined: true,
+                how: format!(
+                    "asked for in a TLS 1.2 hello (in TLS 1.3 the extension travels encrypted); the server sent {}",
+                    if extras.sct_list.is_some() {
+                        "an SCT list"
+                    } else {
+                        "none"
+                    }
+                ),
+            },
+        ),
+        Ok(netlens_tls::Answer::Accepted { .. }) => not_looked(
+            "the server sends another certificate over TLS 1.2, and in TLS 1.3 the extension travels encrypted",
+        ),
+        _ => not_looked(
+            "the server does not take TLS 1.2, and in TLS 1.3 the extension travels inside the encrypted Certificate \
+             message, which netlens' TLS library does not expose",
+        ),
     }
 }
 

@@ -68,7 +68,10 @@ pub fn read(repo: &Repo) -> Result<CompactList, String> {
                 .decode(&log.log_id)
                 .map_err(|e| format!("{PATH}: {}: log_id: {e}", log.description))?;
             if netlens_x509::sct::key_hash(&key)[..] != id[..] {
-                return Err(format!("{PATH}: {}: the log_id is not the key's SHA-256", log.description));
+                return Err(format!(
+                    "{PATH}: {}: the log_id is not the key's SHA-256",
+                    log.description
+                ));
             }
             // A rejected log's SCTs never count: its name is kept, not its key.
             let keep_key = state_id != LogState::Rejected;

@@ -265,7 +265,7 @@ fn main() -> ExitCode {
                 list.date,
                 list.logs.len()
             );
-            netlens_roots::ct_logs::encode(&list)
+            netlens_roots::ct_logs::encode(&list).map_err(|e| e.to_string())
         }) {
         Ok(bytes) => bytes,
         Err(e) => {

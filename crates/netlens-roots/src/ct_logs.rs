@@ -109,11 +109,32 @@ pub struct CompactList {
     pub logs: Vec<CompactLog>,
 }
 
+/// Why a list does not fit the compact form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EncodeError {
+    /// A field is longer than the form allows, or a count too high: which.
+    TooLarge(String),
+    /// A log has neither a key nor an ID prefix: its description.
+    NoId(String),
+}
+
+impl core::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            EncodeError::TooLarge(what) => write!(f, "{what} does not fit the compact CT log list"),
+            EncodeError::NoId(log) => write!(f, "the log {log:?} has neither a key nor an ID"),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
 /// Writes `list` in the compact form. `Err` names what does not fit it.
-pub fn encode(list: &CompactList) -> Result<Vec<u8>, String> {
+pub fn encode(list: &CompactList) -> Result<Vec<u8>, EncodeError> {
     let mut out = MAGIC.to_vec();
-    let short = |out: &mut Vec<u8>, s: &str| -> Result<(), String> {
-        let n = u8::try_from(s.len()).map_err(|_| format!("{s:?} is over 255 bytes"))?;
+    let too_large = |what: String| EncodeError::TooLarge(what);
+    let short = |out: &mut Vec<u8>, s: &str| -> Result<(), EncodeError> {
+        let n = u8::try_from(s.len()).map_err(|_| too_large(format!("{s:?} (over 255 bytes)")))?;
         out.push(n);
         out.extend_from_slice(s.as_bytes());
         Ok(())
@@ -126,11 +147,18 @@ pub fn encode(list: &CompactList) -> Result<Vec<u8>, String> {
             operators.push(&log.operator);
         }
     }
-    out.push(u8::try_from(operators.len()).map_err(|_| "over 255 operators")?);
+    out.push(u8::try_from(operators.len()).map_err(|_| too_large("over 255 operators".into()))?);
     for operator in operators {
         short(&mut out, operator)?;
-        let logs: Vec<&CompactLog> = list.logs.iter().filter(|l| l.operator == operator).collect();
-        out.push(u8::try_from(logs.len()).map_err(|_| format!("{operator}: over 255 logs"))?);
+        let logs: Vec<&CompactLog> = list
+            .logs
+            .iter()
+            .filter(|l| l.operator == operator)
+            .collect();
+        out.push(
+            u8::try_from(logs.len())
+                .map_err(|_| too_large(format!("{operator}'s over 255 logs")))?,
+        );
         for log in logs {
             let mut flags = log.state as u8;
             if log.tiled {
@@ -144,12 +172,13 @@ pub fn encode(list: &CompactList) -> Result<Vec<u8>, String> {
             short(&mut out, &log.description)?;
             match (&log.key, &log.id_prefix) {
                 (Some(key), _) => {
-                    let n = u16::try_from(key.len()).map_err(|_| "a key over 64 KiB")?;
+                    let n = u16::try_from(key.len())
+                        .map_err(|_| too_large(format!("{}'s key", log.description)))?;
                     out.extend_from_slice(&n.to_be_bytes());
                     out.extend_from_slice(key);
                 }
                 (None, Some(prefix)) => out.extend_from_slice(prefix),
-                (None, None) => return Err(format!("{}: no key and no ID", log.description)),
+                (None, None) => return Err(EncodeError::NoId(log.description.clone())),
             }
         }
     }

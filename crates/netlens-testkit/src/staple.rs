@@ -97,9 +97,17 @@ pub fn log_list_json(version: &str, logs: &[&TestLog]) -> Result<String, Error> 
     }
     let operators: Vec<String> = operators
         .into_iter()
-        .map(|(name, logs)| format!(r#"{{"name":"{name}","email":[],"logs":[{}],"tiled_logs":[]}}"#, logs.join(",")))
+        .map(|(name, logs)| {
+            format!(
+                r#"{{"name":"{name}","email":[],"logs":[{}],"tiled_logs":[]}}"#,
+                logs.join(",")
+            )
+        })
         .collect();
-    Ok(format!(r#"{{"version":"{version}","operators":[{}]}}"#, operators.join(",")))
+    Ok(format!(
+        r#"{{"version":"{version}","operators":[{}]}}"#,
+        operators.join(",")
+    ))
 }
 
 /// A certificate's status in a test OCSP response.
@@ -139,8 +147,19 @@ pub fn ocsp_response(
         .raw_bytes()
         .to_vec();
     let issuer_name = issuer.certificate.tbs_certificate().subject().to_der()?;
-    let serial = leaf.certificate.tbs_certificate().serial_number().to_der()?;
-    let sha1 = der_tlv(0x30, &[der_tlv(0x06, &[0x2B, 0x0E, 0x03, 0x02, 0x1A]), vec![0x05, 0x00]].concat());
+    let serial = leaf
+        .certificate
+        .tbs_certificate()
+        .serial_number()
+        .to_der()?;
+    let sha1 = der_tlv(
+        0x30,
+        &[
+            der_tlv(0x06, &[0x2B, 0x0E, 0x03, 0x02, 0x1A]),
+            vec![0x05, 0x00],
+        ]
+        .concat(),
+    );
     let cert_id = der_tlv(
         0x30,
         &[
@@ -164,7 +183,10 @@ pub fn ocsp_response(
         single.extend_from_slice(&der_tlv(0xA0, &generalized_time(next)?));
     }
     if let Some(list) = sct_list {
-        let oid = der_tlv(0x06, &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xD6, 0x79, 0x02, 0x04, 0x05]);
+        let oid = der_tlv(
+            0x06,
+            &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xD6, 0x79, 0x02, 0x04, 0x05],
+        );
         let value = der_tlv(0x04, &der_tlv(0x04, list));
         let extension = der_tlv(0x30, &[oid, value].concat());
         single.extend_from_slice(&der_tlv(0xA1, &der_tlv(0x30, &extension)));
@@ -183,7 +205,13 @@ pub fn ocsp_response(
     let mut bits = vec![0u8];
     bits.extend_from_slice(&signature);
     let basic = der_tlv(0x30, &[tbs, algorithm, der_tlv(0x03, &bits)].concat());
-    let basic_oid = der_tlv(0x06, &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01]);
+    let basic_oid = der_tlv(
+        0x06,
+        &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01],
+    );
     let bytes = der_tlv(0x30, &[basic_oid, der_tlv(0x04, &basic)].concat());
-    Ok(der_tlv(0x30, &[vec![0x0A, 0x01, 0x00], der_tlv(0xA0, &bytes)].concat()))
+    Ok(der_tlv(
+        0x30,
+        &[vec![0x0A, 0x01, 0x00], der_tlv(0xA0, &bytes)].concat(),
+    ))
 }

@@ -385,6 +385,7 @@ mod tests {
             suite,
             extended_master_secret: ems,
             certificates: Vec::new(),
+            extras: Box::default(),
         }
     }
 

@@ -202,6 +202,10 @@ pub fn client_hello(offer: &Offer, server_name: Option<&str>, random: [u8; 32]) 
     }
     // extended_master_secret (RFC 7627; defined for every version before TLS 1.3).
     push_extension(&mut extensions, 0x0017, &[]);
+    // status_request (RFC 6066 §8): OCSP, no responder IDs, no extensions; and
+    // signed_certificate_timestamp (RFC 6962 §3.3.1), as browsers ask for both.
+    push_extension(&mut extensions, 0x0005, &[1, 0, 0, 0, 0]);
+    push_extension(&mut extensions, 0x0012, &[]);
     if offer.maximum == Version::Tls13 {
         // supported_versions, newest first, down to the minimum.
         let versions: Vec<Version> = Version::ALL
@@ -267,6 +271,10 @@ pub enum Answer {
         /// ServerHello (DER, as sent); empty for TLS 1.3, where they are encrypted.
         #[serde(skip)]
         certificates: Vec<Vec<u8>>,
+        /// Before TLS 1.3, what came beside them in the clear (SCTs, the OCSP staple, a
+        /// request for a client certificate).
+        #[serde(skip)]
+        extras: Box<Extras>,
     },
     /// An alert: `description` 40 is handshake_failure (no common suite), 70 protocol_version.
     Alert {
@@ -304,6 +312,68 @@ impl Answer {
             Answer::NotTls => "an answer that is not TLS".into(),
         }
     }
+}
+
+/// What a TLS 1.0–1.2 server sends in the clear beside its certificates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// The ServerHello's `signed_certificate_timestamp` extension: a TLS-encoded SCT list.
+    pub sct_list: Option<Vec<u8>>,
+    /// The ServerHello acknowledged `status_request`: a CertificateStatus should follow.
+    pub status_acknowledged: bool,
+    /// The OCSP response of the CertificateStatus message (DER).
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The server's CertificateRequest: it asks for a client certificate.
+    pub certificate_request: Option<CertificateRequest>,
+}
+
+/// A TLS 1.2 CertificateRequest (RFC 5246 §7.4.4): what client certificate the server takes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CertificateRequest {
+    /// The certificate types (1 rsa_sign, 64 ecdsa_sign).
+    pub certificate_types: Vec<u8>,
+    /// The signature algorithms (TLS SignatureScheme values).
+    pub signature_algorithms: Vec<u16>,
+    /// The acceptable CAs: each a DER Distinguished Name.
+    pub certificate_authorities: Vec<Vec<u8>>,
+}
+
+impl CertificateRequest {
+    /// Reads a TLS 1.2 CertificateRequest body; `None` when it is malformed.
+    pub fn parse_tls12(body: &[u8]) -> Option<CertificateRequest> {
+        let types_len = usize::from(*body.first()?);
+        let certificate_types = body.get(1..1 + types_len)?.to_vec();
+        let mut at = 1 + types_len;
+        let algorithms_len = usize::from(u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]));
+        let algorithms = body.get(at + 2..at + 2 + algorithms_len)?;
+        at += 2 + algorithms_len;
+        let signature_algorithms = algorithms
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        let names_len = usize::from(u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]));
+        let names = body.get(at + 2..at + 2 + names_len)?;
+        Some(CertificateRequest {
+            certificate_types,
+            signature_algorithms,
+            certificate_authorities: distinguished_names(names)?,
+        })
+    }
+}
+
+/// A list of `opaque DistinguishedName<1..2^16-1>` (as in CertificateRequest and the TLS 1.3
+/// `certificate_authorities` extension).
+pub fn distinguished_names(mut list: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut names = Vec::new();
+    while !list.is_empty() {
+        let len = usize::from(u16::from_be_bytes([*list.first()?, *list.get(1)?]));
+        names.push(list.get(2..2 + len)?.to_vec());
+        list = &list[2 + len..];
+        if names.len() > 256 {
+            return None;
+        }
+    }
+    Some(names)
 }
 
 /// The IANA name of a suite netlens offers, or its wire value in hex.
@@ -377,22 +447,44 @@ pub fn read_answer(received: &[u8], ended: bool) -> Option<Answer> {
     if msg_type != 2 {
         return Some(Answer::NotTls);
     }
-    let Some((version, suite, extended_master_secret)) = server_hello(hello) else {
+    let Some((version, suite, extended_master_secret, mut extras)) = server_hello(hello) else {
         return Some(Answer::NotTls);
     };
-    let accepted = |certificates| Answer::Accepted {
+    let accepted = |certificates, extras| Answer::Accepted {
         version,
         suite,
         extended_master_secret,
         certificates,
+        extras: Box::new(extras),
     };
     if version == Version::Tls13 {
-        return Some(accepted(Vec::new()));
+        return Some(accepted(Vec::new(), Extras::default()));
     }
-    match message(&handshake, next) {
-        Some((11, body, _)) => Some(accepted(certificate_list(body))),
-        Some(_) => Some(accepted(Vec::new())),
-        None => complete.then(|| accepted(Vec::new())),
+    // The rest of the server's first flight, up to ServerHelloDone: Certificate,
+    // CertificateStatus, ServerKeyExchange, CertificateRequest.
+    let mut certificates = Vec::new();
+    let mut at = next;
+    loop {
+        match message(&handshake, at) {
+            Some((11, body, after)) => {
+                certificates = certificate_list(body);
+                at = after;
+            }
+            Some((22, body, after)) => {
+                // CertificateStatus: status_type ocsp (1), then the response.
+                if body.first() == Some(&1) && body.len() > 4 {
+                    extras.ocsp_response = Some(body[4..].to_vec());
+                }
+                at = after;
+            }
+            Some((13, body, after)) => {
+                extras.certificate_request = CertificateRequest::parse_tls12(body);
+                at = after;
+            }
+            Some((14, _, _)) => return Some(accepted(certificates, extras)),
+            Some((_, _, after)) => at = after,
+            None => return complete.then(|| accepted(certificates, extras)),
+        }
     }
 }
 
@@ -425,8 +517,8 @@ fn certificate_list(body: &[u8]) -> Vec<Vec<u8>> {
     certificates
 }
 
-/// (version, suite, extended master secret) of a ServerHello body.
-fn server_hello(hello: &[u8]) -> Option<(Version, u16, bool)> {
+/// (version, suite, extended master secret, the extensions netlens reads) of a ServerHello body.
+fn server_hello(hello: &[u8]) -> Option<(Version, u16, bool, Extras)> {
     let legacy = u16::from_be_bytes([*hello.first()?, *hello.get(1)?]);
     let random = hello.get(2..34)?;
     let session_len = usize::from(*hello.get(34)?);
@@ -435,6 +527,7 @@ fn server_hello(hello: &[u8]) -> Option<(Version, u16, bool)> {
     at += 3; // suite and compression method
     let mut version = Version::from_wire(legacy)?;
     let mut extended_master_secret = false;
+    let mut extras = Extras::default();
     if let Some(len) = hello.get(at..at + 2) {
         let end = (at + 2 + usize::from(u16::from_be_bytes([len[0], len[1]]))).min(hello.len());
         at += 2;
@@ -447,6 +540,8 @@ fn server_hello(hello: &[u8]) -> Option<(Version, u16, bool)> {
                     version = Version::from_wire(u16::from_be_bytes([data[0], data[1]]))?
                 }
                 0x0017 => extended_master_secret = true,
+                0x0005 => extras.status_acknowledged = true,
+                0x0012 if !data.is_empty() => extras.sct_list = Some(data.to_vec()),
                 _ => {}
             }
             at += 4 + size;
@@ -455,7 +550,7 @@ fn server_hello(hello: &[u8]) -> Option<(Version, u16, bool)> {
     if random == HELLO_RETRY_REQUEST {
         version = Version::Tls13;
     }
-    Some((version, suite, extended_master_secret))
+    Some((version, suite, extended_master_secret, extras))
 }
 
 #[cfg(test)]
@@ -543,10 +638,14 @@ mod tests {
     fn answers_are_read_and_partial_ones_wait() {
         let hello = server_hello_message(0x0303, 0xC02F, &[0x00, 0x17, 0, 0]);
         let certificates = certificate_message(&[b"leaf", b"intermediate"]);
-        // The ServerHello and the Certificate in one record, then split across two records
-        // at every byte: the certificates are read either way.
-        let mut flights = vec![record(22, &[hello.clone(), certificates.clone()].concat())];
-        let both = [hello.clone(), certificates.clone()].concat();
+        let done = handshake_message(14, &[]);
+        // The ServerHello, the Certificate and ServerHelloDone in one record, then split
+        // across two records at every byte: the certificates are read either way.
+        let mut flights = vec![record(
+            22,
+            &[hello.clone(), certificates.clone(), done.clone()].concat(),
+        )];
+        let both = [hello.clone(), certificates.clone(), done.clone()].concat();
         for split in 1..both.len() {
             flights.push([record(22, &both[..split]), record(22, &both[split..])].concat());
         }
@@ -556,6 +655,7 @@ mod tests {
                 suite: 0xC02F,
                 extended_master_secret: true,
                 certificates: vec![b"leaf".to_vec(), b"intermediate".to_vec()],
+                extras: Box::default(),
             };
             assert_eq!(read_answer(&flight, false), Some(expected));
             for end in 0..flight.len() {
@@ -568,6 +668,35 @@ mod tests {
                 );
             }
         }
+        // SCTs in the ServerHello, the OCSP staple and a request for a client certificate in
+        // the flight.
+        let sct_list = [0u8, 3, 0, 1, 0xAA];
+        let mut extensions = vec![0x00, 0x05, 0, 0, 0x00, 0x12, 0, 5];
+        extensions.extend_from_slice(&sct_list);
+        let hello_scts = server_hello_message(0x0303, 0xC02F, &extensions);
+        let status = handshake_message(22, &[1, 0, 0, 3, 0x30, 0x01, 0x00]);
+        let ca_name = [0x30, 0x00];
+        let request = handshake_message(
+            13,
+            &[&[1, 64][..], &[0, 2, 0x04, 0x03], &[0, 4, 0, 2], &ca_name].concat()[..],
+        );
+        let flight = record(
+            22,
+            &[hello_scts, certificates.clone(), status, request, done].concat(),
+        );
+        let Some(Answer::Accepted { extras, .. }) = read_answer(&flight, false) else {
+            panic!("no answer");
+        };
+        assert_eq!(extras.sct_list.as_deref(), Some(&sct_list[..]));
+        assert!(extras.status_acknowledged);
+        assert_eq!(
+            extras.ocsp_response.as_deref(),
+            Some(&[0x30, 0x01, 0x00][..])
+        );
+        let request = extras.certificate_request.unwrap();
+        assert_eq!(request.certificate_types, vec![64]);
+        assert_eq!(request.signature_algorithms, vec![0x0403]);
+        assert_eq!(request.certificate_authorities, vec![ca_name.to_vec()]);
         // A ServerHello whose Certificate never comes: read at the end, without certificates.
         let alone = record(22, &hello);
         assert_eq!(read_answer(&alone, false), None);

@@ -127,6 +127,17 @@ fn chain_analyzer(
     opts.anchors_are_public = option(options, "anchorsArePublic")
         .as_bool()
         .unwrap_or(false);
+    if let Some(purpose) = option(options, "purpose").as_string() {
+        opts.purpose = match purpose.as_str() {
+            "server" => netlens_chain::Purpose::ServerAuth,
+            "client" => netlens_chain::Purpose::ClientAuth,
+            other => {
+                return Err(type_error(&format!(
+                    "analyzeChain: options.purpose {other:?} is not a purpose (server or client)"
+                )));
+            }
+        };
+    }
     let mut analyzer = netlens_chain::Analyzer::new(opts);
     add_each(input, |bytes| analyzer.add_chain(bytes, None))?;
     add_each(&option(options, "anchors"), |bytes| {
@@ -146,8 +157,9 @@ fn chain_analyzer(
 ///
 /// `options` (optional): `{ host?: string, at?: Date | number | string, anchors?: input or array
 /// of inputs, builtinRoots?: boolean (default true), store?: "mozilla" | "chrome" | "apple" (the
-/// store the rfc5280 verdict anchors on), anchorsArePublic?: boolean, ctLogList?: string |
-/// Uint8Array, webcrypto?: boolean (default true; false verifies every signature in pure Rust,
+/// store the rfc5280 verdict anchors on), anchorsArePublic?: boolean, purpose?: "server" |
+/// "client" (what the leaf is for; default "server"), ctLogList?: string | Uint8Array (in place
+/// of the compiled-in Apple CT log list), webcrypto?: boolean (default true; false verifies every signature in pure Rust,
 /// for comparisons and benchmarks) }`. Signatures are verified as [`crate::signatures`] says;
 /// the built-in stores are fetched first when they are used and not loaded yet (a failure
 /// rejects with a sentence: without them every store would seem to distrust the chain).

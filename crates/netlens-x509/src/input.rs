@@ -507,7 +507,8 @@ fn scan_pem(data: &[u8], base: &Location, scan: &mut Scan) -> bool {
                 ProblemKind::UnsupportedPemLabel { label },
                 location,
             )),
-            LabelKind::ServerInfo { v2 } => match pem_body(data, body_start, end, base.byte_offset) {
+            LabelKind::ServerInfo { v2 } => match pem_body(data, body_start, end, base.byte_offset)
+            {
                 Ok(body) => match crate::sct::from_serverinfo(&body, v2) {
                     Some(list) => scan.staple(FoundStaple {
                         bytes: list.to_vec(),
@@ -689,7 +690,8 @@ fn scan_unarmored_text(data: &[u8], base: &Location, scan: &mut Scan) {
 /// A whole input that is a TLS-encoded SCT list (its 2-byte length covers the rest exactly,
 /// which DER never starts with): kept as a staple of unknown delivery.
 fn sct_list(bytes: &[u8], base: &Location, scan: &mut Scan) -> bool {
-    let whole = bytes.len() >= 2 && usize::from(bytes[0]) << 8 | usize::from(bytes[1]) == bytes.len() - 2;
+    let whole =
+        bytes.len() >= 2 && usize::from(bytes[0]) << 8 | usize::from(bytes[1]) == bytes.len() - 2;
     if !whole || crate::sct::parse_list(bytes).is_err() {
         return false;
     }

@@ -183,7 +183,9 @@ fn fields<'a>(value: &'a [u8], what: &str) -> Result<Vec<Tlv<'a>>, OcspError> {
 fn expect<'a>(tlv: Option<&Tlv<'a>>, tag: u8, what: &str) -> Result<Tlv<'a>, OcspError> {
     match tlv {
         Some(t) if t.tag == tag => Ok(*t),
-        _ => Err(OcspError::Malformed(format!("{what} is missing or has the wrong type"))),
+        _ => Err(OcspError::Malformed(format!(
+            "{what} is missing or has the wrong type"
+        ))),
     }
 }
 
@@ -218,7 +220,11 @@ pub fn parse(der: &[u8]) -> Result<OcspResponse, OcspError> {
         [3] => ResponseStatus::TryLater,
         [5] => ResponseStatus::SigRequired,
         [6] => ResponseStatus::Unauthorized,
-        _ => return Err(malformed("responseStatus has a value RFC 6960 does not define")),
+        _ => {
+            return Err(malformed(
+                "responseStatus has a value RFC 6960 does not define",
+            ));
+        }
     };
     if status != ResponseStatus::Successful {
         return Ok(OcspResponse {
@@ -301,7 +307,11 @@ fn basic(der: &[u8]) -> Result<BasicResponse, OcspError> {
         _ => return Err(malformed("responderID is missing or has the wrong type")),
     };
     let produced_at = generalized_time(
-        &expect(data.get(at + 1), der_scan::TAG_GENERALIZED_TIME, "producedAt")?,
+        &expect(
+            data.get(at + 1),
+            der_scan::TAG_GENERALIZED_TIME,
+            "producedAt",
+        )?,
         "producedAt",
     )?;
     let list = expect(data.get(at + 2), der_scan::TAG_SEQUENCE, "responses")?;
@@ -309,10 +319,7 @@ fn basic(der: &[u8]) -> Result<BasicResponse, OcspError> {
     if items.len() > MAX_SINGLE_RESPONSES {
         return Err(OcspError::TooManyResponses);
     }
-    let responses = items
-        .iter()
-        .map(single)
-        .collect::<Result<Vec<_>, _>>()?;
+    let responses = items.iter().map(single).collect::<Result<Vec<_>, _>>()?;
     Ok(BasicResponse {
         tbs: tbs.raw.to_vec(),
         responder,
@@ -353,7 +360,11 @@ fn single(tlv: &Tlv<'_>) -> Result<SingleResponse, OcspError> {
             )?;
             let reason = match info.get(1) {
                 Some(r) if r.tag == 0xA0 => {
-                    let code = expect(fields(r.value, "revocationReason")?.first(), 0x0A, "revocationReason")?;
+                    let code = expect(
+                        fields(r.value, "revocationReason")?.first(),
+                        0x0A,
+                        "revocationReason",
+                    )?;
                     code.value.last().copied()
                 }
                 _ => None,
@@ -447,15 +458,27 @@ mod tests {
         let r = parse(&[0x30, 0x03, 0x0A, 0x01, 0x03]).unwrap();
         assert_eq!(r.status, ResponseStatus::TryLater);
         assert!(r.basic.is_none());
-        assert!(matches!(parse(&[0x30, 0x03, 0x0A, 0x01, 0x04]), Err(OcspError::Malformed(_))));
+        assert!(matches!(
+            parse(&[0x30, 0x03, 0x0A, 0x01, 0x04]),
+            Err(OcspError::Malformed(_))
+        ));
     }
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for bytes in [&[][..], &[0x30], &[0x30, 0x00], &[0x04, 0x00], &[0x30, 0x03, 0x0A, 0x01, 0x00]] {
+        for bytes in [
+            &[][..],
+            &[0x30],
+            &[0x30, 0x00],
+            &[0x04, 0x00],
+            &[0x30, 0x03, 0x0A, 0x01, 0x00],
+        ] {
             assert!(parse(bytes).is_err(), "{bytes:?}");
         }
-        assert!(matches!(parse(&vec![0; MAX_RESPONSE_BYTES + 1]), Err(OcspError::TooLarge(_))));
+        assert!(matches!(
+            parse(&vec![0; MAX_RESPONSE_BYTES + 1]),
+            Err(OcspError::TooLarge(_))
+        ));
     }
 
     #[test]

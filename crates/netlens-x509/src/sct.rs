@@ -308,7 +308,10 @@ pub fn wrap(tag: u8, body: &[u8]) -> Vec<u8> {
         out.push(n as u8);
     } else {
         let bytes = n.to_be_bytes();
-        let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
+        let first = bytes
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(bytes.len() - 1);
         out.push(0x80 | (bytes.len() - first) as u8);
         out.extend_from_slice(&bytes[first..]);
     }
@@ -394,7 +397,9 @@ mod tests {
         let data = sct.signed_data(Entry::Certificate(&[0x30, 0x00]));
         assert_eq!(
             data,
-            vec![0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x30, 0x00, 0, 0]
+            vec![
+                0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x30, 0x00, 0, 0
+            ]
         );
         let pre = sct.signed_data(Entry::Precertificate {
             issuer_key_hash: [7; 32],

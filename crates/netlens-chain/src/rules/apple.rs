@@ -268,7 +268,10 @@ fn ct_findings(leaf: Node<'_>, report: &CtReport, out: &mut Vec<Finding>) {
             .iter()
             .filter(|s| !s.counts)
             .filter_map(|s| {
-                let name = s.log.as_ref().map_or(s.log_id.clone(), |l| l.description.clone());
+                let name = s
+                    .log
+                    .as_ref()
+                    .map_or(s.log_id.clone(), |l| l.description.clone());
                 s.note
                     .as_ref()
                     .map(|n| format!("{name} ({}, {n})", s.source.describe()))

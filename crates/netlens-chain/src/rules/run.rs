@@ -95,7 +95,11 @@ pub fn path(
             // the issuer's key hash).
             let issuer_spki = match path.certs.get(1) {
                 Some(&next) => Some(ctx.certs[next].spki.as_slice()),
-                None => path.end.anchor().and_then(|a| ctx.store.get(a)).map(|a| a.spki.as_slice()),
+                None => path
+                    .end
+                    .anchor()
+                    .and_then(|a| ctx.store.get(a))
+                    .map(|a| a.spki.as_slice()),
             };
             Some(ct::for_leaf(
                 &ctx.certs[leaf],

@@ -252,13 +252,21 @@ pub(crate) fn cases() -> Vec<(&'static str, Pair)> {
             (fires, near)
         }),
         ("chain.sct-list-unreadable", || {
-            let serverinfo = |list: &[u8]| netlens_testkit::staple::serverinfo_pem(list).unwrap().into_bytes();
+            let serverinfo = |list: &[u8]| {
+                netlens_testkit::staple::serverinfo_pem(list)
+                    .unwrap()
+                    .into_bytes()
+            };
             let mut fires = baseline();
             fires.crls.push(serverinfo(&[0, 9, 1, 2]));
             let mut near = baseline();
             let log = netlens_testkit::staple::TestLog::new("Operator A", "rules-log").unwrap();
-            let sct = log.sct(&near.chain[0], (AT as u64 - DAY as u64) * 1000).unwrap();
-            near.crls.push(serverinfo(&netlens_testkit::staple::sct_list(&[sct]).unwrap()));
+            let sct = log
+                .sct(&near.chain[0], (AT as u64 - DAY as u64) * 1000)
+                .unwrap();
+            near.crls.push(serverinfo(
+                &netlens_testkit::staple::sct_list(&[sct]).unwrap(),
+            ));
             (fires, near)
         }),
         ("chain.too-long", || {

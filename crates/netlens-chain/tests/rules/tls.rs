@@ -13,7 +13,8 @@ pub(crate) fn cases() -> Vec<(&'static str, Pair)> {
                 extension(
                     netlens_testkit::oid::TLS_FEATURE,
                     false,
-                    &<der::asn1::Any as der::Decode>::from_der(&[0x30, 0x03, 0x02, 0x01, 0x05]).unwrap(),
+                    &<der::asn1::Any as der::Decode>::from_der(&[0x30, 0x03, 0x02, 0x01, 0x05])
+                        .unwrap(),
                 )
                 .unwrap(),
             );

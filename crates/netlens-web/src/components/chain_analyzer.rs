@@ -232,6 +232,16 @@ fn options_panel(
     };
     let on_builtin = on(|e| Some(ChainAction::SetBuiltinRoots(checked(&e))));
     let on_public = on(|e| Some(ChainAction::SetAnchorsPublic(checked(&e))));
+    let on_purpose = on(|e| {
+        let value = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        Some(ChainAction::SetPurpose(if value == "client" {
+            netlens_chain::Purpose::ClientAuth
+        } else {
+            netlens_chain::Purpose::ServerAuth
+        }))
+    });
     let on_store = on(|e| {
         let value = e
             .target_unchecked_into::<web_sys::HtmlSelectElement>()
@@ -284,6 +294,11 @@ fn options_panel(
                     StoreId::Chrome.info().roots,
                 ) }
             </label>
+            <label class="nl-label" for="nl-chain-purpose">{ "The leaf is" }</label>
+            <select id="nl-chain-purpose" class="nl-input" onchange={on_purpose}>
+                <option value="server" selected={state.purpose == netlens_chain::Purpose::ServerAuth}>{ "a TLS server certificate" }</option>
+                <option value="client" selected={state.purpose == netlens_chain::Purpose::ClientAuth}>{ "a TLS client certificate (mutual TLS)" }</option>
+            </select>
             <label class="nl-label" for="nl-chain-store">{ "Strict verdict anchored on" }</label>
             <select id="nl-chain-store" class="nl-input" onchange={on_store}>
                 { for [StoreId::Mozilla, StoreId::Chrome, StoreId::Apple].into_iter().map(|s| html! {
@@ -423,6 +438,8 @@ fn Results(props: &ResultsProps) -> Html {
 
             { fixed_chain_view(a) }
 
+            { transparency_view(a) }
+
             { finding_groups(a) }
 
             <div class="nl-results-bar">
@@ -482,6 +499,65 @@ fn trust_matrix(a: &Analysis) -> Html {
                 }) }
             </tbody>
         </table>
+    }
+}
+
+/// Certificate Transparency (each SCT with where it came from, its log and signature; Apple's
+/// and Chrome's policies; which deliveries were looked at) and what each OCSP response says.
+fn transparency_view(a: &Analysis) -> Html {
+    let policy = |name: &str, p: &netlens_chain::ct::PolicyResult| {
+        html! {
+            <li class={classes!(if p.compliant { "nl-pass" } else { "nl-fail" })} data-policy={name.to_ascii_lowercase()}>
+                <strong>{ format!("{name}: {}", if p.compliant { "compliant" } else { "not compliant" }) }</strong>
+                { format!(" ({})", p.explanation) }
+            </li>
+        }
+    };
+    html! {
+        <>
+            if let Some(ct) = &a.ct {
+                <section class="nl-ct" aria-label="Certificate Transparency">
+                    <h3>{ "Certificate Transparency" }</h3>
+                    <ul class="nl-ct-policies">
+                        { policy("Apple", &ct.apple) }
+                        { policy("Chrome", &ct.chrome) }
+                    </ul>
+                    if !ct.scts.is_empty() {
+                        <table class="nl-ct-scts">
+                            <thead><tr><th scope="col">{ "Delivered" }</th><th scope="col">{ "Log" }</th><th scope="col">{ "Signature" }</th><th scope="col">{ "Counts" }</th></tr></thead>
+                            <tbody>
+                                { for ct.scts.iter().map(|sct| html! {
+                                    <tr data-source={format!("{:?}", sct.source).to_ascii_lowercase()}>
+                                        <td>{ sct.source.describe() }<span class="nl-muted">{ format!(" · {}", sct.timestamp) }</span></td>
+                                        <td>{ sct.log.as_ref().map_or_else(|| sct.log_id.clone(), |l| format!("{} ({}, {})", l.description, l.operator, l.state.id())) }</td>
+                                        <td>{ format!("{:?}", sct.signature).to_ascii_lowercase() }</td>
+                                        <td>{ if sct.counts { "yes" } else { "no" } }{ sct.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default() }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    }
+                    <p class="nl-muted">{ format!("Looked at: {}. ", ct.sources_sentence()) }{ ct.log_list.as_ref().map(|l| format!("Judged with {}.", l.describe())).unwrap_or_default() }</p>
+                </section>
+            }
+            { for a.ocsp.iter().map(|o| html! {
+                <section class="nl-ocsp" aria-label="OCSP response">
+                    <h3>{ "OCSP response" }</h3>
+                    <p>
+                        <strong>{ o.cert_status.clone().unwrap_or_else(|| o.response_status.clone()) }</strong>
+                        { format!(
+                            " · produced {} · this update {} · next update {} · signed by {} ({})",
+                            o.produced_at.as_deref().unwrap_or("-"),
+                            o.this_update.as_deref().unwrap_or("-"),
+                            o.next_update.as_deref().unwrap_or("-"),
+                            o.signed_by.as_deref().unwrap_or("nobody netlens can verify"),
+                            o.found_in,
+                        ) }
+                    </p>
+                    { for o.problems.iter().map(|p| html! { <p class="nl-field-error">{ p.clone() }</p> }) }
+                </section>
+            }) }
+        </>
     }
 }
 

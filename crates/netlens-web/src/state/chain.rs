@@ -38,6 +38,8 @@ pub struct ChainState {
     pub strict_store: StoreId,
     /// The user's anchors are public roots.
     pub anchors_public: bool,
+    /// What the leaf is for: a TLS server (default) or a TLS client.
+    pub purpose: netlens_chain::Purpose,
     /// Apple's CT log list, with its file name.
     pub log_list: Option<(String, Rc<Vec<u8>>)>,
     /// Why the log list was not loaded.
@@ -69,6 +71,7 @@ impl Default for ChainState {
             builtin_roots: true,
             strict_store: StoreId::Mozilla,
             anchors_public: false,
+            purpose: netlens_chain::Purpose::ServerAuth,
             log_list: None,
             log_list_error: None,
             generation: 0,
@@ -134,6 +137,7 @@ impl ChainState {
         options.builtin_roots = self.builtin_roots;
         options.strict_store = self.strict_store;
         options.anchors_are_public = self.anchors_public;
+        options.purpose = self.purpose;
         if self.host_error.is_none()
             && !self.host.trim().is_empty()
             && let Ok(h) = netlens_chain::names::parse_host(&self.host)
@@ -192,6 +196,8 @@ pub enum ChainAction {
     SetStrictStore(StoreId),
     /// Treat the user's anchors as public roots or not.
     SetAnchorsPublic(bool),
+    /// Judge the leaf as a server or a client certificate.
+    SetPurpose(netlens_chain::Purpose),
     /// A CT log list was loaded (name, JSON) or removed.
     SetLogList(Option<(String, Rc<Vec<u8>>)>),
     /// Show a certificate's details (or none).
@@ -243,6 +249,7 @@ impl Reducible for ChainState {
             ChainAction::SetBuiltinRoots(b) => next.builtin_roots = b,
             ChainAction::SetStrictStore(s) => next.strict_store = s,
             ChainAction::SetAnchorsPublic(b) => next.anchors_public = b,
+            ChainAction::SetPurpose(p) => next.purpose = p,
             ChainAction::SetLogList(l) => next.log_list = l,
             ChainAction::Select(i) => {
                 next.selected = if self.selected == i { None } else { i };
@@ -327,6 +334,28 @@ mod tests {
         let selected = state.clone().reduce(ChainAction::Select(Some(1)));
         assert!(!selected.pending());
         assert_eq!(selected.selected, Some(1));
+    }
+
+    #[test]
+    fn the_purpose_is_an_input_and_reaches_the_analysis() {
+        let state = analyzed(&Rc::new(ChainState::new(
+            CHAIN,
+            "www.netlens.test",
+            Some(AT),
+        )));
+        let client = state.reduce(ChainAction::SetPurpose(netlens_chain::Purpose::ClientAuth));
+        assert!(client.pending());
+        let client = analyzed(&client);
+        // The demo leaf is a server certificate: as a client one it lacks clientAuth.
+        let analysis = client.analysis.as_ref().unwrap();
+        assert!(
+            analysis
+                .findings
+                .iter()
+                .any(|f| f.rule == netlens_chain::catalog::RuleId::TlsMissingClientauthEku),
+            "{:?}",
+            analysis.findings
+        );
     }
 
     #[test]

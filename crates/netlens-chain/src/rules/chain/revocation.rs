@@ -96,7 +96,8 @@ pub fn ocsp(p: &PathCheck<'_>, out: &mut Vec<Finding>) {
     };
     let ctx = p.ctx;
     for staple in ctx.staples {
-        let view = crate::ocsp::evaluate(staple, leaf.cert, issuer_spki, ctx.verifier, ctx.options.at);
+        let view =
+            crate::ocsp::evaluate(staple, leaf.cert, issuer_spki, ctx.verifier, ctx.options.at);
         if view.revoked() {
             out.push(leaf.finding(
                 RuleId::ChainRevoked,
