@@ -3,7 +3,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   DEMO_SUBJECTS,
@@ -14,6 +15,7 @@ import {
   pageHeaders,
   pasteInto,
   readClipboard,
+  runCli,
   startServer,
   useSession,
 } from './harness.mjs';
@@ -127,6 +129,30 @@ describe('certificate decoder', () => {
 
     await page.getByRole('button', { name: 'Remove leaf.der' }).click();
     await page.waitForFunction(() => document.querySelectorAll('.nl-cert-card').length === 3);
+  });
+
+  test('a PKCS#12 identity: opened with its password in the PKCS#12 module, its certificates decoded', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netlens-e2e-p12-'));
+    try {
+      writeFileSync(path.join(dir, 'pw.txt'), 'decoder-pw\n');
+      const made = await runCli(['make', '--name', 'nas.local', '--out', path.join(dir, 'out'), '--password-file', path.join(dir, 'pw.txt')], '');
+      assert.equal(made.status, 0);
+      const page = await newPage();
+      await page.goto(`${session.server.url}#/decoder`);
+      await dropFiles(page, page.locator('.nl-dropzone'), [{ name: 'server.p12', bytes: readFileSync(path.join(dir, 'out', 'server.p12')) }]);
+      await page.locator('.nl-pkcs12-locked input[type="password"]').fill('decoder-pw');
+      await page.locator('.nl-pkcs12-locked button[type="submit"]').click();
+      await page.locator('.nl-pkcs12-opened[data-verdict="imports"]').waitFor();
+      await page.locator('.nl-cert-card').nth(1).waitFor();
+      const names = await subjects(page);
+      assert.equal(names.length, 2);
+      assert.match(names[0], /nas\.local/);
+      // The module was fetched for this, and only now.
+      const modules = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((u) => /netlens-web-pkcs12/.test(u)));
+      assert.ok(modules.length >= 1, 'the PKCS#12 module was loaded on first use');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('garbage gets a clear error naming what was expected', async () => {

@@ -230,6 +230,49 @@ describe('certificate chain analysis', () => {
     assert.match(said, /Judged with Apple's CT log list \d+ \(\d{4}-\d{2}-\d{2}, built in\)/);
   });
 
+  test('a PKCS#12 identity: dropped, opened with its password in the page, its chain analyzed, Apple\'s import verdict said', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netlens-e2e-p12-'));
+    try {
+      writeFileSync(path.join(dir, 'pw.txt'), 's3cret-pw\n');
+      for (const [out, format] of [['apple', 'apple'], ['modern', 'modern']]) {
+        const made = await runCli(
+          ['make', '--name', 'printer.local', '--out', path.join(dir, out), '--password-file', path.join(dir, 'pw.txt'), '--pkcs12', format],
+          '',
+        );
+        assert.equal(made.status, 0);
+      }
+      const page = await openChainTool();
+      await dropFiles(page, chainZone(page), [{ name: 'server.p12', bytes: readFileSync(path.join(dir, 'apple', 'server.p12')) }]);
+      const field = page.locator('.nl-pkcs12-locked input[type="password"]');
+      await field.waitFor();
+      // A wrong password: one sentence, the file stays locked.
+      await field.fill('wrong');
+      await page.locator('.nl-pkcs12-locked button[type="submit"]').click();
+      assert.match(await page.locator('.nl-pkcs12-locked [role="alert"]').textContent(), /^The password does not open it/);
+      await field.fill('s3cret-pw');
+      await page.locator('.nl-pkcs12-locked button[type="submit"]').click();
+      const opened = page.locator('.nl-pkcs12-opened');
+      await opened.waitFor();
+      assert.equal(await opened.getAttribute('data-verdict'), 'imports');
+      assert.match(await opened.textContent(), /private key matches certificate 1/);
+      // Its certificates are the chain: leaf and intermediate, analyzed.
+      await page.locator('.nl-verdict[data-profile="apple"] .nl-verdict-result').waitFor();
+      assert.match(await page.locator('.nl-chain-inputs').textContent(), /server\.p12 \(PKCS#12\)/);
+      // The password is not in the page once used.
+      assert.equal(await field.count(), 0);
+
+      // OpenSSL 3's modern format: some Apple releases refuse it, and the page says how to re-export.
+      await dropFiles(page, chainZone(page), [{ name: 'modern.p12', bytes: readFileSync(path.join(dir, 'modern', 'server.p12')) }]);
+      await page.locator('.nl-pkcs12-locked input[type="password"]').fill('s3cret-pw');
+      await page.locator('.nl-pkcs12-locked button[type="submit"]').click();
+      const modern = page.locator('.nl-pkcs12-opened[data-verdict="may_refuse"]');
+      await modern.waitFor();
+      assert.match(await modern.textContent(), /-legacy/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the page's report equals the CLI's JSON for the same input", async () => {
     const page = await openChainTool();
     await pasteInto(page, page.locator('#nl-chain-input'), LEAF + INTERMEDIATE);

@@ -11,7 +11,7 @@ import { DIST, allowViolations, startServer, useSession } from './harness.mjs';
 
 const session = useSession();
 const TAGS = Object.keys(JSON.parse(readFileSync(path.join(DIST, 'netlens-tools.json'), 'utf8')).tools).filter(
-  (tag) => tag !== 'netlens-verify',
+  (tag) => tag !== 'netlens-verify' && tag !== 'netlens-pkcs12',
 );
 
 // A copy of dist/ with a page that removes WebAssembly before the loader runs, as Lockdown Mode

@@ -90,6 +90,10 @@ export function onDemand(dist) {
   if (verify) {
     later.push([[verify.js, verify.wasm], 'when WebCrypto leaves a chain signature unconfirmed (a bad one, SHA-224, a key the browser refuses)']);
   }
+  const pkcs12 = tools['netlens-pkcs12'];
+  if (pkcs12) {
+    later.push([[pkcs12.js, pkcs12.wasm], 'when the decoder or the chain page opens a PKCS#12 file']);
+  }
   return later;
 }
 

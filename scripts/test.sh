@@ -39,7 +39,7 @@ passed() { grep -hoE 'test result: ok\. [0-9]+ passed' "$LOGS/$1.log" | awk '{ n
 run setup scripts/setup.sh test
 run fmt cargo fmt --all -- --check
 run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-run clippy-wasm cargo clippy -p netlens-web -p netlens-web-decoder -p netlens-web-chain -p netlens-web-dnssd -p netlens-web-probe -p netlens-web-verify -p netlens-web-make -p netlens-probe-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+run clippy-wasm cargo clippy -p netlens-web -p netlens-web-decoder -p netlens-web-chain -p netlens-web-dnssd -p netlens-web-probe -p netlens-web-verify -p netlens-web-pkcs12 -p netlens-web-make -p netlens-probe-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 run native-tests cargo test --workspace --locked
 # Real avahi-daemon, dig and python-zeroconf as the oracle of the DNS-SD parsers, in network
 # namespaces the test makes (needs root; says SKIPPED and why otherwise).

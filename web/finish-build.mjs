@@ -32,7 +32,9 @@ if (!staging) {
 
 /** The wasm modules: element tag (or, for a module no element shows, its key), crate (Trunk's
  * output name), and the name sentences use. The verification module is loaded by the chain
- * module when WebCrypto leaves a signature unconfirmed (crates/netlens-web/src/signatures.rs). */
+ * module when WebCrypto leaves a signature unconfirmed (crates/netlens-web/src/signatures.rs),
+ * the PKCS#12 reader by the decoder and the chain page when a .p12 is opened
+ * (crates/netlens-web/src/pkcs12.rs). */
 export const TOOLS = [
   { tag: 'netlens-chain', crate: 'netlens-web-chain', name: 'chain analysis' },
   { tag: 'netlens-cert-decoder', crate: 'netlens-web-decoder', name: 'certificate decoder' },
@@ -40,6 +42,7 @@ export const TOOLS = [
   { tag: 'netlens-probe', crate: 'netlens-web-probe', name: 'latency probe' },
   { tag: 'netlens-make', crate: 'netlens-web-make', name: 'test certificate maker' },
   { tag: 'netlens-verify', crate: 'netlens-web-verify', name: 'signature verification', element: false },
+  { tag: 'netlens-pkcs12', crate: 'netlens-web-pkcs12', name: 'PKCS#12 reader', element: false },
 ];
 
 function* files(dir) {

@@ -80,6 +80,9 @@ export function loadTool(tag) {
         // The chain module checks what WebCrypto does not confirm in the verification module,
         // loaded the first time that happens.
         glue.setSignatureVerifier?.(async (requests) => (await loadTool('netlens-verify')).verifySignatures(requests));
+        // The decoder and the chain page open a PKCS#12 file in the PKCS#12 reader, loaded the
+        // first time one is opened.
+        glue.setPkcs12Opener?.(async (bytes, password) => (await loadTool('netlens-pkcs12')).openPkcs12(bytes, password));
         return glue;
       })().catch((error) => {
         loading.delete(tool.js); // a later element may retry (e.g. once the network is back)

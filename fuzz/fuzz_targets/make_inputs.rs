@@ -12,6 +12,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = netlens_make::pkcs12::read(data, "password");
+    let _ = netlens_make::pkcs12::inspect(data, "password");
+    // The key match reads the public half out of a PKCS#8 key and a certificate: both untrusted.
+    let _ = netlens_make::pkcs12::public_key_bits(data);
+    let half = data.len() / 2;
+    let _ = netlens_make::pkcs12::key_matches(&data[..half], &data[half..]);
     let text = String::from_utf8_lossy(data);
     let names = netlens_make::names::split(&text);
     if let Ok((list, _)) = netlens_make::names::parse(&names) {

@@ -256,7 +256,12 @@ fn prepare(input: Analyzer) -> Prepared {
         log_list_error,
     } = input;
     let now = options.at;
-    let log_list = log_list.or_else(|| options.builtin_ct_log_list.then(ct::LogList::builtin));
+    let log_list = log_list.or_else(|| {
+        options
+            .builtin_ct_log_list
+            .then(ct::LogList::builtin)
+            .flatten()
+    });
     let mut facts = InputFacts {
         problems,
         log_list_error,

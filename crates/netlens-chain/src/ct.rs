@@ -258,17 +258,13 @@ impl LogList {
         })
     }
 
-    /// Apple's list as compiled in (`make trust-stores` refreshes it).
-    pub fn builtin() -> LogList {
-        static BUILTIN: std::sync::OnceLock<LogList> = std::sync::OnceLock::new();
+    /// Apple's list as compiled in (`make trust-stores` refreshes it); `None` in a build
+    /// without the `ct-log-list` feature.
+    pub fn builtin() -> Option<LogList> {
+        static BUILTIN: std::sync::OnceLock<Option<LogList>> = std::sync::OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                let compact = netlens_roots::ct_logs::decode(netlens_roots::ct_logs::BUILTIN)
-                    .unwrap_or(netlens_roots::ct_logs::CompactList {
-                        version: String::new(),
-                        date: String::new(),
-                        logs: Vec::new(),
-                    });
+                let compact = netlens_roots::ct_logs::decode(netlens_roots::ct_logs::BUILTIN)?;
                 let b64 = base64::engine::general_purpose::STANDARD;
                 let mut list = LogList {
                     info: LogListInfo {
@@ -311,7 +307,7 @@ impl LogList {
                         (None, None) => {}
                     }
                 }
-                list
+                Some(list)
             })
             .clone()
     }
@@ -842,7 +838,7 @@ mod tests {
 
     #[test]
     fn the_builtin_list_has_keys_for_approved_logs_and_names_rejected_ones() {
-        let list = LogList::builtin();
+        let list = LogList::builtin().unwrap();
         assert!(list.info.builtin && list.info.date.is_some());
         assert!(list.len() > 100, "{}", list.len());
         assert!(list.info.operators > 5);

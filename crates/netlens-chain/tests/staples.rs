@@ -285,7 +285,7 @@ fn the_builtin_log_list_is_apples() {
         return;
     };
     let shared = netlens_chain::ct::LogList::parse(&json).unwrap();
-    let builtin = netlens_chain::ct::LogList::builtin();
+    let builtin = netlens_chain::ct::LogList::builtin().unwrap();
     assert_eq!(builtin.info.version, shared.info.version);
     assert_eq!(builtin.len(), shared.len());
     let value: serde_json::Value = serde_json::from_slice(&json).unwrap();

@@ -32,6 +32,8 @@ pub struct AtsArgs {
     pub timeout: f64,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub identity: chain_cmd::IdentityArgs,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -68,7 +70,11 @@ pub fn run(args: AtsArgs) -> ExitCode {
     };
     // The certificate half: rustls when it can connect (TLS 1.2 with ECDHE, TLS 1.3); else
     // the certificates a TLS 1.0–1.2 server sends in the clear (`tls_connect::connect` does both).
-    let connection = tls_connect::connect(&target);
+    let identity = match args.identity.client() {
+        Ok(identity) => identity,
+        Err(code) => return code,
+    };
+    let connection = tls_connect::connect(&target, identity.as_ref());
     let (certificates, from) = match &connection {
         Ok(c) => (
             c.certificates.clone(),
@@ -86,11 +92,11 @@ pub fn run(args: AtsArgs) -> ExitCode {
             cipher_suite: netlens_tls::suite_name(suite),
         })
         .or_else(|| connection.as_ref().ok().map(|c| c.negotiated()));
-    let mut analyzer = match chain_cmd::analyzer(&args.analysis, target.sni.as_deref(), negotiated)
-    {
-        Ok(analyzer) => analyzer,
-        Err(code) => return code,
-    };
+    let mut analyzer =
+        match chain_cmd::analyzer(&args.analysis, target.sni.as_deref(), negotiated, None) {
+            Ok(analyzer) => analyzer,
+            Err(code) => return code,
+        };
     let endpoint = target.endpoint();
     if let Ok(c) = &connection {
         c.feed(&mut analyzer);
@@ -147,7 +153,7 @@ pub fn run(args: AtsArgs) -> ExitCode {
     if args.json {
         let chain = analysis
             .as_ref()
-            .map(|a| chain_cmd::report_json(a, connection.as_ref().ok()));
+            .map(|a| chain_cmd::report_json(a, connection.as_ref().ok(), &[]));
         let report = serde_json::json!({
             "endpoint": endpoint,
             "sni": target.sni,
@@ -180,6 +186,14 @@ pub fn run(args: AtsArgs) -> ExitCode {
                 &advice
             )
         );
+        // Mutual TLS, when the server asked for a client certificate or one was given.
+        if let Some(auth) = connection
+            .as_ref()
+            .ok()
+            .and_then(|c| c.client_auth.as_ref())
+        {
+            print!("\n{}", chain_cmd::describe_client(Some(auth), None));
+        }
     }
     if pass {
         ExitCode::SUCCESS

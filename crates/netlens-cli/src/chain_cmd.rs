@@ -27,12 +27,196 @@ pub struct ChainArgs {
     pub timeout: f64,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
     /// Print the report as JSON.
     #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
     /// Print the report as Markdown.
     #[arg(long)]
     pub markdown: bool,
+}
+
+/// PKCS#12 passwords and the client identity a live connection presents: shared by `netlens
+/// chain` and `netlens ats`.
+#[derive(clap::Args)]
+pub struct IdentityArgs {
+    /// A file whose first line is the password of the PKCS#12 files given (chain files ending
+    /// in .p12/.pfx, or --client-identity). Never on the command line, where `ps` shows it.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// With a live server: present this client identity (PKCS#12, with --password-file) when
+    /// it asks for a client certificate, and analyze its chain as a client certificate.
+    #[arg(long, value_name = "FILE.p12")]
+    pub client_identity: Option<PathBuf>,
+    /// With a live server: present this client certificate (PEM: the leaf, then the
+    /// intermediates to send), with --client-key.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "client_identity",
+        requires = "client_key"
+    )]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM, PKCS#8 or SEC1/PKCS#1).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+}
+
+impl IdentityArgs {
+    /// The client identity to present, if one was given. `Err` after saying why (exit 2).
+    pub fn client(&self) -> Result<Option<crate::identity::ClientIdentity>, ExitCode> {
+        crate::identity::client_identity(
+            self.client_identity.as_deref(),
+            self.password_file.as_deref(),
+            self.client_cert.as_deref(),
+            self.client_key.as_deref(),
+        )
+        .map_err(|why| {
+            eprintln!("netlens: {why}.");
+            ExitCode::from(2)
+        })
+    }
+}
+
+/// The client identity's side of mutual TLS: its chain analyzed as a client certificate (with
+/// the user's anchors), the certificates it sends, and whether they reach a CA the server lists.
+#[derive(serde::Serialize)]
+pub struct ClientReport {
+    /// Where the identity came from.
+    pub source: String,
+    /// The certificates the client sends (labels, leaf first).
+    pub sends: Vec<String>,
+    /// The chain reaches one of the server's acceptable CAs (`None`: the server listed none,
+    /// or did not ask).
+    pub reaches_acceptable_ca: Option<bool>,
+    /// That, in a sentence.
+    pub acceptable_ca_sentence: Option<String>,
+    /// The chain's analysis as a client certificate.
+    pub analysis: Analysis,
+}
+
+/// Analyzes `identity`'s chain as a client certificate with `args`' anchors and stores, and
+/// compares it with the CAs `auth` lists.
+pub fn client_report(
+    args: &AnalysisArgs,
+    identity: &crate::identity::ClientIdentity,
+    auth: Option<&crate::tls_connect::ClientAuth>,
+) -> Result<ClientReport, ExitCode> {
+    let mut analyzer = analyzer(args, None, None, Some(netlens_chain::Purpose::ClientAuth))?;
+    for der in &identity.chain {
+        analyzer.add_chain(der, Some(&identity.source));
+    }
+    let analysis = analyzer.analyze();
+    let names: Vec<&[u8]> = identity
+        .chain
+        .iter()
+        .filter_map(|c| netlens_x509::der_scan::certificate_parts(c))
+        .flat_map(|p| [p.issuer, p.subject])
+        .collect();
+    let (reaches, sentence) = match auth.filter(|a| !a.acceptable_ca_names.is_empty()) {
+        Some(a) => {
+            let hit = a
+                .acceptable_ca_names
+                .iter()
+                .position(|n| names.contains(&n.as_slice()));
+            match hit {
+                Some(i) => (
+                    Some(true),
+                    Some(format!(
+                        "The client chain reaches {}, which the server lists as acceptable.",
+                        a.acceptable_cas[i]
+                    )),
+                ),
+                None => (
+                    Some(false),
+                    Some(format!(
+                        "No certificate of the client chain was issued by the {} CA(s) the server lists ({}): Safari and \
+                         URLSession offer only identities whose chain reaches one of them, and the server will refuse it.",
+                        a.acceptable_cas.len(),
+                        a.acceptable_cas.join("; ")
+                    )),
+                ),
+            }
+        }
+        None => (None, None),
+    };
+    Ok(ClientReport {
+        source: identity.source.clone(),
+        sends: analysis
+            .chain_as_sent
+            .iter()
+            .map(|c| c.label.clone())
+            .collect(),
+        reaches_acceptable_ca: reaches,
+        acceptable_ca_sentence: sentence,
+        analysis,
+    })
+}
+
+/// Mutual TLS in words: what the server asked for, what became of the identity, and the
+/// client chain's verdicts.
+pub fn describe_client(
+    auth: Option<&crate::tls_connect::ClientAuth>,
+    client: Option<&ClientReport>,
+) -> String {
+    let mut out = String::new();
+    if let Some(a) = auth {
+        if a.requested {
+            let _ = writeln!(
+                out,
+                "Client certificate: the server asks for one; acceptable CAs: {}; signature schemes: {}.",
+                if a.acceptable_cas.is_empty() {
+                    "any".to_owned()
+                } else {
+                    a.acceptable_cas.join("; ")
+                },
+                a.signature_schemes.join(", ")
+            );
+        }
+        let outcome = match &a.presented {
+            Some(p) => format!("Presented {p}: {}", a.outcome),
+            None => {
+                let mut chars = a.outcome.chars();
+                chars
+                    .next()
+                    .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+            }
+        };
+        let _ = writeln!(out, "{outcome}.");
+    }
+    if let Some(c) = client {
+        let verdict = |p: netlens_chain::Profile| {
+            c.analysis.verdicts.get(&p).map_or("?", |v| {
+                if *v == netlens_chain::report::Verdict::Pass {
+                    "PASS"
+                } else {
+                    "FAIL"
+                }
+            })
+        };
+        let _ = writeln!(
+            out,
+            "The client chain ({}; sends {}): as a client certificate, apple {}, rfc5280 {}{}",
+            c.source,
+            c.sends.join(", "),
+            verdict(netlens_chain::Profile::Apple),
+            verdict(netlens_chain::Profile::Rfc5280),
+            c.acceptable_ca_sentence
+                .as_ref()
+                .map(|s| format!(". {s}"))
+                .unwrap_or_else(|| ".".into())
+        );
+        for f in c
+            .analysis
+            .findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+        {
+            let _ = writeln!(out, "  {}: {}", f.rule, f.message);
+        }
+    }
+    out
 }
 
 /// What the analysis trusts and judges: shared by `netlens chain` and `netlens ats`.
@@ -75,13 +259,19 @@ pub struct AnalysisArgs {
 pub fn report_json<T: serde::Serialize>(
     analysis: &T,
     connection: Option<&crate::tls_connect::Connection>,
+    extra: &[(&str, serde_json::Value)],
 ) -> serde_json::Value {
     let mut value = serde_json::to_value(analysis).unwrap_or_default();
-    if let (Some(c), Some(object)) = (connection, value.as_object_mut()) {
-        object.insert(
-            "connection".into(),
-            serde_json::to_value(c).unwrap_or_default(),
-        );
+    if let Some(object) = value.as_object_mut() {
+        if let Some(c) = connection {
+            object.insert(
+                "connection".into(),
+                serde_json::to_value(c).unwrap_or_default(),
+            );
+        }
+        for (key, extra) in extra {
+            object.insert((*key).into(), extra.clone());
+        }
     }
     value
 }
@@ -135,12 +325,13 @@ pub fn analyzer(
     args: &AnalysisArgs,
     default_host: Option<&str>,
     negotiated: Option<netlens_chain::Negotiated>,
+    purpose: Option<netlens_chain::Purpose>,
 ) -> Result<Analyzer, ExitCode> {
     let now = resolve_time(args.at.as_deref()).ok_or(ExitCode::from(2))?;
     let mut options = Options::at(now);
     options.builtin_roots = !args.no_builtin_roots;
     options.anchors_are_public = args.anchors_are_public;
-    options.purpose = args.purpose;
+    options.purpose = purpose.unwrap_or(args.purpose);
     options.strict_store = args.store;
     options.negotiated = negotiated;
     match (&args.host, default_host) {
@@ -178,13 +369,25 @@ pub fn analyzer(
 
 /// Runs `netlens chain`. Exit: 0 when the apple verdict passes, 1 when it fails, 2 on bad input.
 pub fn run(args: ChainArgs) -> ExitCode {
+    let identity = match args.identity.client() {
+        Ok(identity) => identity,
+        Err(code) => return code,
+    };
+    if identity.is_some() && args.connect.is_none() {
+        eprintln!(
+            "netlens: --client-identity and --client-cert go with --connect (a live server to present them to)."
+        );
+        return ExitCode::from(2);
+    }
     // --connect: the server's chain, and (unless --host says otherwise) the name asked for as
     // the host.
     let connection = match &args.connect {
         Some(endpoint) => {
             let connected =
                 crate::tls_connect::Target::parse(endpoint, args.sni.as_deref(), args.timeout)
-                    .and_then(|target| crate::tls_connect::connect(&target).map(|c| (target, c)));
+                    .and_then(|target| {
+                        crate::tls_connect::connect(&target, identity.as_ref()).map(|c| (target, c))
+                    });
             match connected {
                 Ok(connected) => Some(connected),
                 Err(why) => {
@@ -200,7 +403,7 @@ pub fn run(args: ChainArgs) -> ExitCode {
         Some((target, c)) => (target.sni.as_deref(), Some(c.negotiated())),
         None => (None, None),
     };
-    let mut analyzer = match analyzer(&args.analysis, default_host, negotiated) {
+    let mut analyzer = match analyzer(&args.analysis, default_host, negotiated, None) {
         Ok(analyzer) => analyzer,
         Err(code) => return code,
     };
@@ -208,8 +411,28 @@ pub fn run(args: ChainArgs) -> ExitCode {
     if let Some(c) = &connection {
         c.feed(&mut analyzer);
     }
+    let mut identities = Vec::new();
     for path in &args.files {
         match read_input(path) {
+            Ok((bytes, name)) if crate::identity::is_pkcs12(&bytes) => {
+                let name = name.unwrap_or_else(|| "standard input".into());
+                match crate::identity::open_pkcs12(
+                    &bytes,
+                    &name,
+                    args.identity.password_file.as_deref(),
+                ) {
+                    Ok(inspection) => {
+                        for der in &inspection.certificates {
+                            analyzer.add_chain(der, Some(&format!("{name} (PKCS#12)")));
+                        }
+                        identities.push((name, inspection));
+                    }
+                    Err(why) => {
+                        eprintln!("netlens: {why}.");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             Ok((bytes, name)) => analyzer.add_chain(&bytes, name.as_deref()),
             Err(e) => {
                 eprintln!("netlens: cannot read {}: {e}", path.display());
@@ -218,12 +441,33 @@ pub fn run(args: ChainArgs) -> ExitCode {
         }
     }
     let analysis = analyzer.analyze();
+    let client = match (&identity, &connection) {
+        (Some(id), Some(c)) => match client_report(&args.analysis, id, c.client_auth.as_ref()) {
+            Ok(report) => Some(report),
+            Err(code) => return code,
+        },
+        _ => None,
+    };
+    let pkcs12_json: Vec<serde_json::Value> = identities
+        .iter()
+        .map(|(name, i)| pkcs12_summary(name, i))
+        .collect();
     if analysis.certificates.is_empty() {
         eprint!("{}", render(&analysis));
         return ExitCode::from(2);
     }
     if args.json {
-        match serde_json::to_string_pretty(&report_json(&analysis, connection.as_ref())) {
+        let mut extra = Vec::new();
+        if !pkcs12_json.is_empty() {
+            extra.push(("pkcs12", serde_json::Value::Array(pkcs12_json.clone())));
+        }
+        if let Some(c) = &client {
+            extra.push((
+                "client_identity",
+                serde_json::to_value(c).unwrap_or_default(),
+            ));
+        }
+        match serde_json::to_string_pretty(&report_json(&analysis, connection.as_ref(), &extra)) {
             Ok(text) => println!("{text}"),
             Err(e) => {
                 eprintln!("netlens: cannot encode the report: {e}");
@@ -237,7 +481,15 @@ pub fn run(args: ChainArgs) -> ExitCode {
         print!("{}", analysis.to_markdown());
     } else {
         if let Some(c) = &connection {
-            println!("{}\n", describe_connection(c));
+            println!("{}", describe_connection(c));
+            print!(
+                "{}",
+                describe_client(c.client_auth.as_ref(), client.as_ref())
+            );
+            println!();
+        }
+        for p in &pkcs12_json {
+            println!("{}", p["summary"].as_str().unwrap_or_default());
         }
         print!("{}", render(&analysis));
     }
@@ -313,6 +565,48 @@ fn render_staples(a: &Analysis, out: &mut String) {
             }
         );
     }
+}
+
+/// A PKCS#12 file in the report: what it holds (never its key), whether its key matches a
+/// certificate, which intermediates it includes, and whether Apple's importers take it.
+fn pkcs12_summary(name: &str, i: &netlens_make::pkcs12::Inspection) -> serde_json::Value {
+    let label = |index: usize| {
+        i.contents.get(index).map_or_else(
+            || format!("certificate {}", index + 1),
+            |c| c.trim_end_matches(" (the key's certificate)").to_owned(),
+        )
+    };
+    let key = match (i.keys, i.key_certificate, i.key_unchecked) {
+        (0, _, _) => "it holds no private key (a certificate bundle, not an identity)".to_owned(),
+        (_, Some(c), _) => format!(
+            "its private key is {}'s (compared by public key; the key is not shown)",
+            label(c)
+        ),
+        (_, None, true) => "its private key is of a type netlens cannot compare".to_owned(),
+        (_, None, false) => {
+            "its private key matches none of its certificates: it is not a usable identity"
+                .to_owned()
+        }
+    };
+    let included = if i.intermediates.is_empty() {
+        "no intermediate".to_owned()
+    } else {
+        format!("the intermediates {}", i.intermediates.join(", "))
+    };
+    let summary = format!(
+        "PKCS#12 {name}: {}; {key}; it includes {included}. Encryption: {}; MAC {}. Apple: {}",
+        i.contents.join(", "),
+        i.encryption.join(", "),
+        i.mac,
+        i.apple_import.explanation
+    );
+    serde_json::json!({
+        "file": name,
+        "certificates": i.certificates.len(),
+        "inspection": i,
+        "intermediates": i.intermediates,
+        "summary": summary,
+    })
 }
 
 /// "#1, #3": indexes as sent, numbered from 1.

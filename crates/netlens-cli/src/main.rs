@@ -7,6 +7,7 @@ mod ats_cmd;
 mod chain_cmd;
 mod decode_cmd;
 mod dnssd_cmd;
+mod identity;
 mod input;
 mod limbo_cmd;
 mod make_cmd;

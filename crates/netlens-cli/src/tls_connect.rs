@@ -48,6 +48,10 @@ pub struct Connection {
     pub sct_list: Option<Vec<u8>>,
     /// Which of those two deliveries were looked at, and how (or why not).
     pub handshake_sources: Vec<netlens_chain::ct::SourceExamined>,
+    /// Mutual TLS: whether the server asked for a client certificate, what it takes, and what
+    /// became of the identity presented. `None` when it did not ask and none was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<ClientAuth>,
     /// Set when rustls could not complete a handshake (TLS 1.0/1.1 or static RSA only) and
     /// the certificates are those the server sent in the clear to a TLS 1.0–1.2 hello: why,
     /// in a sentence. The version and suite are then the server's answer to that hello, and
@@ -78,6 +82,136 @@ impl Connection {
             cipher_suite: self.cipher_suite.clone(),
         }
     }
+}
+
+/// Mutual TLS, as a connection saw it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientAuth {
+    /// The server sent a CertificateRequest.
+    pub requested: bool,
+    /// The CAs it lists as acceptable (RFC 4514), which Safari and URLSession filter the
+    /// identities they offer on; empty: any.
+    pub acceptable_cas: Vec<String>,
+    /// Their DER Names.
+    #[serde(skip)]
+    pub acceptable_ca_names: Vec<Vec<u8>>,
+    /// The signature schemes it takes for the client's CertificateVerify.
+    pub signature_schemes: Vec<String>,
+    /// The identity presented (its file), if one was given.
+    pub presented: Option<String>,
+    /// The server accepted the connection with it: `Some(false)` when it sent an alert,
+    /// `None` when it asked for nothing.
+    pub accepted: Option<bool>,
+    /// What happened, in a sentence.
+    pub outcome: String,
+}
+
+/// Records the server's CertificateRequest (TLS 1.2 and 1.3 alike: rustls hands the resolver
+/// the acceptable CA names and signature schemes) and answers with the identity, if any.
+#[derive(Debug)]
+struct ClientCertRecorder {
+    identity: Option<Arc<rustls::sign::CertifiedKey>>,
+    request: std::sync::Mutex<Option<CertificateRequested>>,
+}
+
+/// What a CertificateRequest asked for: the acceptable CA names (DER) and signature schemes.
+type CertificateRequested = (Vec<Vec<u8>>, Vec<SignatureScheme>);
+
+impl rustls::client::ResolvesClientCert for ClientCertRecorder {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        if let Ok(mut request) = self.request.lock() {
+            *request = Some((
+                root_hint_subjects.iter().map(|n| n.to_vec()).collect(),
+                sigschemes.to_vec(),
+            ));
+        }
+        self.identity.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        // Always: the request must reach `resolve` to be recorded.
+        true
+    }
+}
+
+/// An alert about a client certificate, said as a sentence.
+fn client_alert_sentence(alert: rustls::AlertDescription, presented: bool) -> String {
+    use rustls::AlertDescription as A;
+    let what = match alert {
+        A::CertificateRequired => {
+            "the server requires a client certificate and none was sent (alert certificate_required)"
+        }
+        A::BadCertificate => {
+            "the server refused the client certificate (alert bad_certificate): it cannot verify it or does not trust it"
+        }
+        A::UnknownCA => {
+            "the server does not know the CA that issued the client certificate (alert unknown_ca): the client chain must reach one of the CAs it lists"
+        }
+        A::CertificateExpired => {
+            "the server refused the client certificate as expired (alert certificate_expired)"
+        }
+        A::CertificateRevoked => {
+            "the server refused the client certificate as revoked (alert certificate_revoked)"
+        }
+        A::UnsupportedCertificate => {
+            "the server does not take this kind of client certificate (alert unsupported_certificate): check its key usage and extended key usage (clientAuth)"
+        }
+        A::CertificateUnknown => {
+            "the server refused the client certificate (alert certificate_unknown)"
+        }
+        A::AccessDenied => {
+            "the server accepted the client certificate's chain but denies this identity access (alert access_denied)"
+        }
+        A::DecryptError => {
+            "the client's signature did not verify (alert decrypt_error): the key does not belong to the certificate"
+        }
+        A::HandshakeFailure if !presented => {
+            "the server ended the handshake (alert handshake_failure), most likely because it requires a client certificate and none was sent"
+        }
+        _ => {
+            return format!(
+                "the server ended the connection with the alert {alert:?} after asking for a client certificate"
+            );
+        }
+    };
+    what.to_owned()
+}
+
+/// A TLS SignatureScheme by its IANA name (`ecdsa_secp256r1_sha256`), or its value in hex.
+fn scheme_name(scheme: u16) -> String {
+    match scheme {
+        0x0201 => "rsa_pkcs1_sha1",
+        0x0203 => "ecdsa_sha1",
+        0x0401 => "rsa_pkcs1_sha256",
+        0x0501 => "rsa_pkcs1_sha384",
+        0x0601 => "rsa_pkcs1_sha512",
+        0x0403 => "ecdsa_secp256r1_sha256",
+        0x0503 => "ecdsa_secp384r1_sha384",
+        0x0603 => "ecdsa_secp521r1_sha512",
+        0x0804 => "rsa_pss_rsae_sha256",
+        0x0805 => "rsa_pss_rsae_sha384",
+        0x0806 => "rsa_pss_rsae_sha512",
+        0x0807 => "ed25519",
+        0x0808 => "ed448",
+        0x0809 => "rsa_pss_pss_sha256",
+        0x080A => "rsa_pss_pss_sha384",
+        0x080B => "rsa_pss_pss_sha512",
+        other => return format!("0x{other:04x}"),
+    }
+    .to_owned()
+}
+
+/// The DER Name as RFC 4514 text, or its hex when it does not parse.
+fn name_text(der: &[u8]) -> String {
+    use der::Decode as _;
+    x509_cert::name::Name::from_der(der).map_or_else(
+        |_| netlens_x509::hex::plain(der),
+        |n| netlens_x509::dn::DistinguishedName::from_name(&n).rfc4514,
+    )
 }
 
 /// Where to connect: `HOST[:PORT]`, the SNI to send and how long to wait.
@@ -301,7 +435,10 @@ pub fn probe(
 
 /// Connects to `target` and completes a TLS handshake (SNI `target.sni`), within its timeout.
 /// `Err` is one sentence: what failed, where, what to try.
-pub fn connect(target: &Target) -> Result<Connection, String> {
+pub fn connect(
+    target: &Target,
+    identity: Option<&crate::identity::ClientIdentity>,
+) -> Result<Connection, String> {
     let endpoint = target.endpoint();
     let (host, sni, timeout) = (&target.host, target.sni.as_deref(), target.timeout);
     let deadline = Instant::now() + timeout;
@@ -311,12 +448,39 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
         provider: provider.clone(),
         stapled: std::sync::Mutex::new(None),
     });
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+    let certified = match identity {
+        Some(id) => {
+            let key = provider
+                .key_provider
+                .load_private_key(rustls::pki_types::PrivateKeyDer::Pkcs8(
+                    rustls::pki_types::PrivatePkcs8KeyDer::from(id.key.to_vec()),
+                ))
+                .map_err(|e| {
+                    format!(
+                        "the client identity {}: its key cannot sign a TLS handshake ({e})",
+                        id.source
+                    )
+                })?;
+            Some(Arc::new(rustls::sign::CertifiedKey::new(
+                id.chain
+                    .iter()
+                    .map(|c| CertificateDer::from(c.clone()))
+                    .collect(),
+                key,
+            )))
+        }
+        None => None,
+    };
+    let client = Arc::new(ClientCertRecorder {
+        identity: certified,
+        request: std::sync::Mutex::new(None),
+    });
+    let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS set-up failed: {e}"))?
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
-        .with_no_client_auth();
+        .with_client_cert_resolver(client.clone());
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.enable_sni = sni.is_some();
     let name = sni.unwrap_or(host.as_str());
@@ -358,18 +522,32 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
                 // A server that refuses what rustls speaks (an alert, an incompatible peer)
                 // may still take an older version or static RSA: read its certificates in the
                 // clear. Anything else (not TLS at all) is said as it is.
-                let refused = e
+                let rustls_error = e
                     .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                    .is_some_and(|r| {
-                        matches!(
-                            r,
-                            rustls::Error::AlertReceived(_) | rustls::Error::PeerIncompatible(_)
-                        )
-                    });
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+                let refused = rustls_error.is_some_and(|r| {
+                    matches!(
+                        r,
+                        rustls::Error::AlertReceived(_) | rustls::Error::PeerIncompatible(_)
+                    )
+                });
+                // A TLS 1.2 server refuses a client certificate inside the handshake.
+                let alert = match rustls_error {
+                    Some(rustls::Error::AlertReceived(a)) => Some(*a),
+                    _ => None,
+                };
+                let client_auth = client_auth(&client, identity, alert, false);
                 return match refused.then(|| in_the_clear(target, &e)).flatten() {
-                    Some(connection) => Ok(connection),
-                    None => Err(not_tls(&e)),
+                    Some(mut connection) => {
+                        connection.client_auth = client_auth;
+                        Ok(connection)
+                    }
+                    None => match client_auth {
+                        Some(auth) if auth.accepted == Some(false) => {
+                            Err(format!("{endpoint} ended the handshake: {}", auth.outcome))
+                        }
+                        _ => Err(not_tls(&e)),
+                    },
                 };
             }
         }
@@ -378,6 +556,36 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
         .peer_certificates()
         .map(|c| c.iter().map(|c| c.as_ref().to_vec()).collect())
         .unwrap_or_default();
+    // A TLS 1.3 server judges the client certificate after the client's Finished: its alert
+    // (or its silence) comes after the handshake. Waited for 1.5 s at most.
+    let asked = client.request.lock().is_ok_and(|r| r.is_some());
+    let mut post_handshake_alert = None;
+    if asked {
+        let wait = deadline
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(1500))
+            .max(Duration::from_millis(1));
+        let until = Instant::now() + wait;
+        let _ = stream.set_read_timeout(Some(wait));
+        for _ in 0..32 {
+            if Instant::now() >= until {
+                break;
+            }
+            match tls.read_tls(&mut stream) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => match tls.process_new_packets() {
+                    Err(rustls::Error::AlertReceived(a)) => {
+                        post_handshake_alert = Some(a);
+                        break;
+                    }
+                    Err(_) => break,
+                    Ok(state) if state.peer_has_closed() => break,
+                    Ok(_) => {}
+                },
+            }
+        }
+    }
+    let client_auth = client_auth(&client, identity, post_handshake_alert, true);
     // Say goodbye politely; nothing depends on it.
     tls.send_close_notify();
     let _ = tls.write_tls(&mut stream);
@@ -411,6 +619,7 @@ pub fn connect(target: &Target) -> Result<Connection, String> {
     Ok(Connection {
         endpoint,
         sni: sni.map(str::to_owned),
+        client_auth,
         ocsp_response,
         sct_list,
         handshake_sources,
@@ -477,6 +686,19 @@ fn in_the_clear(target: &Target, why: &dyn std::fmt::Display) -> Option<Connecti
             ],
             ocsp_response: extras.ocsp_response.clone(),
             sct_list: extras.sct_list.clone(),
+            client_auth: extras.certificate_request.as_ref().map(|r| ClientAuth {
+                requested: true,
+                acceptable_cas: r.certificate_authorities.iter().map(|n| name_text(n)).collect(),
+                acceptable_ca_names: r.certificate_authorities.clone(),
+                signature_schemes: r
+                    .signature_algorithms
+                    .iter()
+                    .map(|s| scheme_name(*s))
+                    .collect(),
+                presented: None,
+                accepted: None,
+                outcome: "the server asks for a client certificate (read from its TLS 1.2 hello, in the clear)".into(),
+            }),
             protocol_version: version.name().to_owned(),
             cipher_suite: netlens_tls::suite_name(suite),
             key_exchange_group: None,
@@ -491,6 +713,51 @@ fn in_the_clear(target: &Target, why: &dyn std::fmt::Display) -> Option<Connecti
         }),
         _ => None,
     }
+}
+
+/// What became of client authentication: the request the resolver recorded, and `alert` (one
+/// received in the handshake, or after it when `completed`).
+fn client_auth(
+    recorder: &ClientCertRecorder,
+    identity: Option<&crate::identity::ClientIdentity>,
+    alert: Option<rustls::AlertDescription>,
+    completed: bool,
+) -> Option<ClientAuth> {
+    let request = recorder.request.lock().ok().and_then(|r| r.clone());
+    let presented = identity.map(|i| i.source.clone());
+    let Some((names, schemes)) = request else {
+        return presented.map(|p| ClientAuth {
+            requested: false,
+            acceptable_cas: Vec::new(),
+            acceptable_ca_names: Vec::new(),
+            signature_schemes: Vec::new(),
+            presented: Some(p),
+            accepted: None,
+            outcome: "the server did not ask for a client certificate, so none was sent".into(),
+        });
+    };
+    let sent = presented.is_some();
+    let (accepted, outcome) = match alert {
+        Some(a) => (Some(false), client_alert_sentence(a, sent)),
+        None if completed && sent => (
+            Some(true),
+            "the server accepted the client certificate: the handshake completed and no alert followed".into(),
+        ),
+        None if completed => (
+            Some(true),
+            "the server asks for a client certificate but connected without one (it is optional there)".into(),
+        ),
+        None => (None, "the handshake failed after the server asked for a client certificate".into()),
+    };
+    Some(ClientAuth {
+        requested: true,
+        acceptable_cas: names.iter().map(|n| name_text(n)).collect(),
+        acceptable_ca_names: names,
+        signature_schemes: schemes.iter().map(|s| scheme_name(u16::from(*s))).collect(),
+        presented,
+        accepted,
+        outcome,
+    })
 }
 
 /// The SCT list of the server's `signed_certificate_timestamp` extension, read from a TLS 1.2

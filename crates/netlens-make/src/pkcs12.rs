@@ -47,12 +47,18 @@ mod oids {
     pub const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
     pub const ENCRYPTED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.6");
     pub const PBE_SHA1_3DES: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.3");
+    pub const PBE_SHA1_RC2_128: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.5");
+    pub const PBE_SHA1_RC2_40: Oid = Oid::new_unwrap("1.2.840.113549.1.12.1.6");
+    pub const HMAC_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
+    pub const AES128_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.2");
+    pub const AES192_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.22");
     pub const PBES2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.13");
     pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
     pub const HMAC_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
     pub const AES256_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.42");
     pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
     pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+    pub const KEY_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.1");
     pub const KEY_BAG_SHROUDED: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.2");
     pub const CERT_BAG: Oid = Oid::new_unwrap("1.2.840.113549.1.12.10.1.3");
     pub const X509_CERTIFICATE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.22.1");
@@ -439,7 +445,7 @@ fn decrypt(
     let params = p
         .get(1)
         .ok_or(ReadError::Malformed("encryption parameters"))?;
-    if id == oids::PBE_SHA1_3DES {
+    if id == oids::PBE_SHA1_3DES || id == oids::PBE_SHA1_RC2_40 || id == oids::PBE_SHA1_RC2_128 {
         let pp = parts(params, "PBE parameters")?;
         let salt = pp.first().ok_or(ReadError::Malformed("PBE salt"))?.value;
         let iterations = pp
@@ -448,14 +454,27 @@ fn decrypt(
             .filter(|i| (1..=MAX_READ_ITERATIONS).contains(i))
             .ok_or(ReadError::Malformed("PBE iterations"))?;
         let bmp = bmp_password(password);
-        let key = kdf(Hash::Sha1, &bmp, salt, 1, iterations, 24);
         let iv = kdf(Hash::Sha1, &bmp, salt, 2, iterations, 8);
-        let c = cbc::Decryptor::<TdesEde3>::new_from_slices(&key, &iv)
-            .map_err(|_| ReadError::Malformed("3DES key"))?;
-        let plain = c
-            .decrypt_padded_vec::<Pkcs7>(ciphertext)
-            .map_err(|_| ReadError::WrongPassword)?;
-        return Ok((Zeroizing::new(plain), "pbeWithSHAAnd3-KeyTripleDES-CBC"));
+        let wrong = |_| ReadError::WrongPassword;
+        if id == oids::PBE_SHA1_3DES {
+            let key = kdf(Hash::Sha1, &bmp, salt, 1, iterations, 24);
+            let c = cbc::Decryptor::<TdesEde3>::new_from_slices(&key, &iv)
+                .map_err(|_| ReadError::Malformed("3DES key"))?;
+            let plain = c.decrypt_padded_vec::<Pkcs7>(ciphertext).map_err(wrong)?;
+            return Ok((Zeroizing::new(plain), "pbeWithSHAAnd3-KeyTripleDES-CBC"));
+        }
+        // RC2 (what `openssl pkcs12 -legacy` and OpenSSL 1.1 encrypt certificates with):
+        // read only, never written.
+        let (bytes, name) = if id == oids::PBE_SHA1_RC2_40 {
+            (5, "pbeWithSHAAnd40BitRC2-CBC")
+        } else {
+            (16, "pbeWithSHAAnd128BitRC2-CBC")
+        };
+        let key = kdf(Hash::Sha1, &bmp, salt, 1, iterations, bytes);
+        let c = cbc::Decryptor::<rc2::Rc2>::new_from_slices(&key, &iv)
+            .map_err(|_| ReadError::Malformed("RC2 key"))?;
+        let plain = c.decrypt_padded_vec::<Pkcs7>(ciphertext).map_err(wrong)?;
+        return Ok((Zeroizing::new(plain), name));
     }
     if id == oids::PBES2 {
         let pp = parts(params, "PBES2 parameters")?;
@@ -477,64 +496,79 @@ fn decrypt(
             .and_then(small_int)
             .filter(|i| (1..=MAX_READ_ITERATIONS).contains(i))
             .ok_or(ReadError::Malformed("PBKDF2 iterations"))?;
-        let prf_is_sha256 = kparams.iter().skip(2).any(|t| {
-            t.tag == tag::SEQUENCE
-                && parts(t, "PRF")
+        // The PRF (HMAC-SHA1 when absent, RFC 8018 §A.2), after the optional key length.
+        let prf = kparams
+            .iter()
+            .skip(2)
+            .find(|t| t.tag == tag::SEQUENCE)
+            .map(|t| {
+                parts(t, "PRF")
                     .ok()
                     .and_then(|p| p.first().and_then(oid_of))
-                    == Some(oids::HMAC_SHA256)
-        });
-        if !prf_is_sha256 {
-            return Err(ReadError::Unsupported(
-                "a PBKDF2 PRF other than HMAC-SHA256".into(),
-            ));
-        }
+            })
+            .unwrap_or(Some(oids::HMAC_SHA1));
         let ep = parts(enc_alg, "PBES2 cipher")?;
-        if ep.first().and_then(oid_of) != Some(oids::AES256_CBC) {
-            return Err(ReadError::Unsupported(
-                "a PBES2 cipher other than AES-256-CBC".into(),
-            ));
-        }
+        let cipher = ep.first().and_then(oid_of);
+        let key_len = match cipher {
+            Some(c) if c == oids::AES128_CBC => 16,
+            Some(c) if c == oids::AES192_CBC => 24,
+            Some(c) if c == oids::AES256_CBC => 32,
+            _ => {
+                return Err(ReadError::Unsupported(
+                    "a PBES2 cipher other than AES-CBC".into(),
+                ));
+            }
+        };
         let iv = ep.get(1).ok_or(ReadError::Malformed("AES IV"))?.value;
-        let mut key = Zeroizing::new([0u8; 32]);
-        pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut *key);
-        let c = cbc::Decryptor::<Aes256>::new_from_slices(&*key, iv)
-            .map_err(|_| ReadError::Malformed("AES IV"))?;
-        let plain = c
-            .decrypt_padded_vec::<Pkcs7>(ciphertext)
-            .map_err(|_| ReadError::WrongPassword)?;
-        return Ok((
-            Zeroizing::new(plain),
-            "PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC)",
-        ));
+        let mut key = Zeroizing::new(vec![0u8; key_len]);
+        let prf_name = match prf {
+            Some(o) if o == oids::HMAC_SHA256 => {
+                pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut key);
+                "HMAC-SHA256"
+            }
+            Some(o) if o == oids::HMAC_SHA1 => {
+                pbkdf2::pbkdf2_hmac::<Sha1>(password.as_bytes(), salt, iterations, &mut key);
+                "HMAC-SHA1"
+            }
+            _ => {
+                return Err(ReadError::Unsupported(
+                    "a PBKDF2 PRF other than HMAC-SHA1 or HMAC-SHA256".into(),
+                ));
+            }
+        };
+        let wrong = |_| ReadError::WrongPassword;
+        let plain = match key_len {
+            16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(&key, iv)
+                .map_err(|_| ReadError::Malformed("AES IV"))?
+                .decrypt_padded_vec::<Pkcs7>(ciphertext)
+                .map_err(wrong)?,
+            24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(&key, iv)
+                .map_err(|_| ReadError::Malformed("AES IV"))?
+                .decrypt_padded_vec::<Pkcs7>(ciphertext)
+                .map_err(wrong)?,
+            _ => cbc::Decryptor::<Aes256>::new_from_slices(&key, iv)
+                .map_err(|_| ReadError::Malformed("AES IV"))?
+                .decrypt_padded_vec::<Pkcs7>(ciphertext)
+                .map_err(wrong)?,
+        };
+        let name = match (key_len, prf_name) {
+            (32, "HMAC-SHA256") => "PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC)",
+            (32, _) => "PBES2 (PBKDF2-HMAC-SHA1, AES-256-CBC)",
+            (24, "HMAC-SHA256") => "PBES2 (PBKDF2-HMAC-SHA256, AES-192-CBC)",
+            (24, _) => "PBES2 (PBKDF2-HMAC-SHA1, AES-192-CBC)",
+            (_, "HMAC-SHA256") => "PBES2 (PBKDF2-HMAC-SHA256, AES-128-CBC)",
+            _ => "PBES2 (PBKDF2-HMAC-SHA1, AES-128-CBC)",
+        };
+        return Ok((Zeroizing::new(plain), name));
     }
     Err(ReadError::Unsupported(format!(
         "the encryption algorithm {id}"
     )))
 }
 
-/// Opens a PKCS#12 file written by [`write`] (or by OpenSSL with the same algorithms): checks
-/// the MAC with `password`, decrypts every bag, returns the keys and certificates.
-pub fn read(der: &[u8], password: &str) -> Result<Opened, ReadError> {
-    let pfx = tlv_at(der, "PFX")?;
-    let p = parts(&pfx, "PFX")?;
-    let auth_safe_info = parts(
-        p.get(1).ok_or(ReadError::Malformed("authSafe"))?,
-        "authSafe",
-    )?;
-    if auth_safe_info.first().and_then(oid_of) != Some(oids::DATA) {
-        return Err(ReadError::Unsupported(
-            "a public-key protected authSafe".into(),
-        ));
-    }
-    let wrapper = auth_safe_info
-        .get(1)
-        .ok_or(ReadError::Malformed("authSafe"))?;
-    let octets = tlv_at(wrapper.value, "authSafe")?;
-    let auth_safe = octets.value;
-
-    // MAC first: a wrong password says so before any decryption.
-    let mac_data = parts(p.get(2).ok_or(ReadError::Malformed("MAC"))?, "MAC")?;
+/// Checks the MacData `mac` over `auth_safe` with `password`; the MAC's hash name.
+fn check_mac(mac: &Tlv<'_>, auth_safe: &[u8], password: &str) -> Result<&'static str, ReadError> {
+    let mac_data = parts(mac, "MAC")?;
     let digest_info = parts(mac_data.first().ok_or(ReadError::Malformed("MAC"))?, "MAC")?;
     let mac_alg = parts(
         digest_info.first().ok_or(ReadError::Malformed("MAC"))?,
@@ -564,6 +598,35 @@ pub fn read(der: &[u8], password: &str) -> Result<Opened, ReadError> {
     if hash.hmac(&key, auth_safe) != expected {
         return Err(ReadError::WrongPassword);
     }
+    Ok(mac_name)
+}
+
+/// Opens a PKCS#12 file written by [`write`] (or by OpenSSL with the same algorithms): checks
+/// the MAC with `password`, decrypts every bag, returns the keys and certificates.
+pub fn read(der: &[u8], password: &str) -> Result<Opened, ReadError> {
+    let pfx = tlv_at(der, "PFX")?;
+    let p = parts(&pfx, "PFX")?;
+    let auth_safe_info = parts(
+        p.get(1).ok_or(ReadError::Malformed("authSafe"))?,
+        "authSafe",
+    )?;
+    if auth_safe_info.first().and_then(oid_of) != Some(oids::DATA) {
+        return Err(ReadError::Unsupported(
+            "a public-key protected authSafe".into(),
+        ));
+    }
+    let wrapper = auth_safe_info
+        .get(1)
+        .ok_or(ReadError::Malformed("authSafe"))?;
+    let octets = tlv_at(wrapper.value, "authSafe")?;
+    let auth_safe = octets.value;
+
+    // MAC first: a wrong password says so before any decryption. A file without one (`openssl
+    // pkcs12 -nomac`) is read unchecked; a wrong password then shows in the decryption.
+    let mac_name = match p.get(2) {
+        Some(mac) => check_mac(mac, auth_safe, password)?,
+        None => "none",
+    };
 
     let mut opened = Opened {
         keys: Vec::new(),
@@ -623,6 +686,9 @@ pub fn read(der: &[u8], password: &str) -> Result<Opened, ReadError> {
                 let holder = cp.get(1).ok_or(ReadError::Malformed("certificate bag"))?;
                 let cert = tlv_at(holder.value, "certificate bag")?;
                 opened.certificates.push(cert.value.to_vec());
+            } else if bag_id == Some(oids::KEY_BAG) {
+                opened.keys.push(Zeroizing::new(value.raw.to_vec()));
+                opened.encryption.push("an unencrypted key bag");
             } else if bag_id == Some(oids::KEY_BAG_SHROUDED) {
                 let kp = parts(&value, "key bag")?;
                 let alg = kp.first().ok_or(ReadError::Malformed("key bag"))?;
@@ -634,6 +700,240 @@ pub fn read(der: &[u8], password: &str) -> Result<Opened, ReadError> {
         }
     }
     Ok(opened)
+}
+
+/// Whether Apple's importers (`SecPKCS12Import`, Keychain Access, configuration profiles) take a
+/// file, as far as sources say.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AppleImport {
+    /// `imports`: every release; `may_refuse`: some releases refuse it; `refuses`.
+    pub verdict: &'static str,
+    /// Why, and what to do, in sentences.
+    pub explanation: String,
+}
+
+/// What a PKCS#12 file holds, without its private key.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Inspection {
+    /// The certificates, in file order (DER).
+    #[serde(skip)]
+    pub certificates: Vec<Vec<u8>>,
+    /// How many private keys it holds.
+    pub keys: usize,
+    /// The certificate (index in file order) whose public key is the first private key's, when
+    /// one is; `None` when there is no key or no certificate matches it.
+    pub key_certificate: Option<usize>,
+    /// The key could not be checked (its type is not one netlens reads).
+    pub key_unchecked: bool,
+    /// Each certificate in words, in file order: "www.example.com (the key's certificate)",
+    /// "Example Issuing CA (intermediate)", "Example Root (root)".
+    pub contents: Vec<String>,
+    /// The intermediates it includes (their labels): what a server or client sends with the
+    /// leaf.
+    pub intermediates: Vec<String>,
+    /// The friendly names.
+    pub friendly_names: Vec<String>,
+    /// How each part is encrypted, in file order.
+    pub encryption: Vec<&'static str>,
+    /// The MAC's hash.
+    pub mac: &'static str,
+    /// Whether Apple's importers take it.
+    pub apple_import: AppleImport,
+}
+
+/// The public key bits (the subjectPublicKey BIT STRING's contents) of a PKCS#8 private key,
+/// read from the key itself without any cryptography: an EC key's RFC 5915 `publicKey`, an RSA
+/// key's modulus and exponent, a PKCS#8 v2 (RFC 5958) key's `publicKey`. `None` when the key
+/// does not carry it (an Ed25519 key in PKCS#8 v1).
+pub fn public_key_bits(pkcs8: &[u8]) -> Option<Vec<u8>> {
+    let outer = read_tlv(pkcs8, 0).ok()?;
+    let fields: Vec<Tlv<'_>> = children(outer.value).collect::<Result<_, _>>().ok()?;
+    let algorithm = fields.get(1)?;
+    let oid = children(algorithm.value)
+        .next()?
+        .ok()
+        .and_then(|t| oid_of(&t))?;
+    let private = fields.get(2).filter(|t| t.tag == tag::OCTET_STRING)?;
+    // PKCS#8 v2: [1] IMPLICIT publicKey BIT STRING, after the optional [0] attributes.
+    if let Some(public) = fields.iter().skip(3).find(|t| t.tag == 0x81) {
+        return public.value.get(1..).map(<[u8]>::to_vec);
+    }
+    const EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+    const RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    let inner = read_tlv(private.value, 0).ok()?;
+    let parts: Vec<Tlv<'_>> = children(inner.value).collect::<Result<_, _>>().ok()?;
+    if oid == EC {
+        // ECPrivateKey: version, privateKey, [0] parameters, [1] EXPLICIT publicKey BIT STRING.
+        let public = parts.iter().find(|t| t.tag == 0xA1)?;
+        let bits = read_tlv(public.value, 0)
+            .ok()
+            .filter(|t| t.tag == tag::BIT_STRING)?;
+        return bits.value.get(1..).map(<[u8]>::to_vec);
+    }
+    if oid == RSA {
+        // RSAPrivateKey: version, modulus, publicExponent, …; RSAPublicKey is the two.
+        let (n, e) = (parts.get(1)?, parts.get(2)?);
+        return Some(w::sequence(&[n.raw, e.raw]));
+    }
+    None
+}
+
+/// Whether `pkcs8` is the key of `certificate` (DER): their public key bits are equal. `None`
+/// when the key does not carry its public half.
+pub fn key_matches(pkcs8: &[u8], certificate: &[u8]) -> Option<bool> {
+    let bits = public_key_bits(pkcs8)?;
+    let spki = netlens_x509::der_scan::certificate_parts(certificate)?.spki;
+    let spki = read_tlv(spki, 0).ok()?;
+    let cert_bits = children(spki.value).nth(1)?.ok()?;
+    Some(cert_bits.value.get(1..) == Some(&bits[..]))
+}
+
+/// A certificate's outline, read with the DER scanner alone (the PKCS#12 module of the web
+/// build links no certificate decoder): its label (the subject's common name, else its last
+/// attribute's value), whether basicConstraints says CA, and whether it is self-issued.
+fn outline(der: &[u8]) -> Option<(String, bool, bool)> {
+    const CN: &[u8] = &[0x55, 0x04, 0x03];
+    const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x13];
+    let parts = netlens_x509::der_scan::certificate_parts(der)?;
+    let subject = read_tlv(parts.subject, 0).ok()?;
+    let mut label = None;
+    for rdn in children(subject.value).flatten() {
+        for attribute in children(rdn.value).flatten() {
+            let mut fields = children(attribute.value).flatten();
+            let (Some(kind), Some(value)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(value.value).into_owned();
+            if kind.value == CN || label.is_none() {
+                label = Some(text);
+            }
+        }
+    }
+    // basicConstraints cA: the extension's OCTET STRING holds SEQUENCE { BOOLEAN TRUE … }.
+    let tbs = read_tlv(parts.tbs, 0).ok()?;
+    let ca = children(tbs.value)
+        .flatten()
+        .filter(|f| f.tag == 0xA3)
+        .filter_map(|f| read_tlv(f.value, 0).ok())
+        .flat_map(|list| children(list.value).flatten().collect::<Vec<_>>())
+        .find(|ext| {
+            children(ext.value)
+                .flatten()
+                .next()
+                .is_some_and(|oid| oid.tag == tag::OID && oid.value == BASIC_CONSTRAINTS)
+        })
+        .and_then(|ext| {
+            children(ext.value)
+                .flatten()
+                .find(|f| f.tag == tag::OCTET_STRING)
+        })
+        .and_then(|value| read_tlv(value.value, 0).ok())
+        .and_then(|seq| children(seq.value).flatten().next())
+        .is_some_and(|first| first.tag == 0x01 && first.value.first().is_some_and(|&b| b != 0));
+    Some((
+        label.unwrap_or_else(|| "(no subject)".into()),
+        ca,
+        parts.issuer == parts.subject,
+    ))
+}
+
+/// The sentence when Apple may refuse a file's algorithms.
+const REEXPORT: &str = "Re-export it with `openssl pkcs12 -export -legacy` (or `-keypbe PBE-SHA1-3DES -certpbe \
+     PBE-SHA1-3DES -macalg sha1`), or make it with `netlens make`, whose default is what every Apple release imports.";
+
+/// Opens a PKCS#12 file with `password` and says what it holds: the certificates, whether the
+/// key matches one of them (by public key, [`key_matches`]), the algorithms, and whether
+/// Apple's importers take it. The private key is used only for that comparison and dropped
+/// (zeroed) before this returns.
+pub fn inspect(der: &[u8], password: &str) -> Result<Inspection, ReadError> {
+    let opened = read(der, password)?;
+    let matches: Option<Vec<Option<bool>>> = opened.keys.first().map(|k| {
+        opened
+            .certificates
+            .iter()
+            .map(|c| key_matches(k, c))
+            .collect()
+    });
+    let key_certificate = matches
+        .as_ref()
+        .and_then(|m| m.iter().position(|&x| x == Some(true)));
+    let key_unchecked = matches
+        .as_ref()
+        .is_some_and(|m| !m.is_empty() && m.iter().all(Option::is_none));
+    let modern = opened.encryption.iter().any(|e| e.starts_with("PBES2"));
+    let apple_import = if password.is_empty() {
+        AppleImport {
+            verdict: "refuses",
+            explanation: "Apple's importers refuse a PKCS#12 file with an empty password (SecPKCS12Import, Keychain \
+                          Access, profiles): re-export it with a password."
+                .into(),
+        }
+    } else if modern || opened.mac != "SHA-1" {
+        let mac = if opened.mac == "none" {
+            "missing MAC".to_owned()
+        } else {
+            format!("{} MAC", opened.mac)
+        };
+        let what = match (modern, opened.mac != "SHA-1") {
+            (true, true) => format!("AES encryption (PBES2) and {mac}"),
+            (true, false) => "AES encryption (PBES2)".to_owned(),
+            _ => mac,
+        };
+        AppleImport {
+            verdict: "may_refuse",
+            explanation: format!(
+                "Some Apple releases refuse this file's {what}: SecPKCS12Import then says the password is wrong \
+                 (-25293), and no source gives which releases. {REEXPORT}"
+            ),
+        }
+    } else {
+        AppleImport {
+            verdict: "imports",
+            explanation: format!(
+                "{} with a SHA-1 MAC: what every Apple release imports.",
+                if opened.encryption.iter().any(|e| e.contains("RC2")) {
+                    "3DES and RC2"
+                } else {
+                    "3DES"
+                }
+            ),
+        }
+    };
+    let mut contents = Vec::new();
+    let mut intermediates = Vec::new();
+    for (i, der) in opened.certificates.iter().enumerate() {
+        let Some((label, ca, self_issued)) = outline(der) else {
+            contents.push(format!("certificate {} (unreadable)", i + 1));
+            continue;
+        };
+        let role = if key_certificate == Some(i) {
+            "the key's certificate"
+        } else if ca && self_issued {
+            "root"
+        } else if ca {
+            intermediates.push(label.clone());
+            "intermediate"
+        } else {
+            "another end-entity certificate"
+        };
+        contents.push(format!("{label} ({role})"));
+    }
+    Ok(Inspection {
+        contents,
+        intermediates,
+        keys: opened.keys.len(),
+        key_certificate,
+        key_unchecked,
+        friendly_names: opened.friendly_names.clone(),
+        encryption: {
+            let mut names = opened.encryption.clone();
+            names.dedup();
+            names
+        },
+        mac: opened.mac,
+        apple_import,
+        certificates: opened.certificates,
+    })
 }
 
 #[cfg(test)]

@@ -62,3 +62,11 @@ pub async fn page_analysis(chain: String, anchors: String, host: String, at: f64
 pub fn rule_catalog() -> Result<JsValue, js_sys::Error> {
     netlens_web::api::rule_catalog()
 }
+
+/// Registers the PKCS#12 module (`netlens-web-pkcs12`), which opens a `.p12` with the password
+/// typed: `(bytes: Uint8Array, password: string) => Promise<{ certificates, inspection }>`. The
+/// loader calls this.
+#[wasm_bindgen(js_name = setPkcs12Opener)]
+pub fn set_pkcs12_opener(opener: js_sys::Function) {
+    netlens_web::pkcs12::set_pkcs12_opener(opener);
+}

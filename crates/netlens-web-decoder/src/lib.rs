@@ -26,3 +26,11 @@ pub fn mount_element(
 pub fn decode_certificates(input: JsValue, options: JsValue) -> Result<JsValue, js_sys::Error> {
     netlens_web::api::decode_certificates(input, options)
 }
+
+/// Registers the PKCS#12 module (`netlens-web-pkcs12`), which opens a `.p12` with the password
+/// typed: `(bytes: Uint8Array, password: string) => Promise<{ certificates, inspection }>`. The
+/// loader calls this.
+#[wasm_bindgen(js_name = setPkcs12Opener)]
+pub fn set_pkcs12_opener(opener: js_sys::Function) {
+    netlens_web::pkcs12::set_pkcs12_opener(opener);
+}

@@ -158,7 +158,8 @@ fn chain_analyzer(
 /// `options` (optional): `{ host?: string, at?: Date | number | string, anchors?: input or array
 /// of inputs, builtinRoots?: boolean (default true), store?: "mozilla" | "chrome" | "apple" (the
 /// store the rfc5280 verdict anchors on), anchorsArePublic?: boolean, purpose?: "server" |
-/// "client" (what the leaf is for; default "server"), ctLogList?: string | Uint8Array (in place
+/// "client" (what the leaf is for; default "server"), password?: string (opens PKCS#12 inputs:
+/// their certificates are analyzed, their key never leaves the call), ctLogList?: string | Uint8Array (in place
 /// of the compiled-in Apple CT log list), webcrypto?: boolean (default true; false verifies every signature in pure Rust,
 /// for comparisons and benchmarks) }`. Signatures are verified as [`crate::signatures`] says;
 /// the built-in stores are fetched first when they are used and not loaded yet (a failure
@@ -170,7 +171,33 @@ pub async fn analyze_chain(input: JsValue, options: JsValue) -> Result<JsValue, 
             .await
             .map_err(|why| js_sys::Error::new(&format!("analyzeChain: {why}")))?;
     }
+    let input = open_pkcs12_inputs(input, &options).await?;
     to_js(&crate::signatures::analyze(chain_analyzer(&input, &options)?, webcrypto).await)
+}
+
+/// `input` with each PKCS#12 file replaced by its certificates, opened with `options.password`
+/// in the PKCS#12 module (the password is used for that and dropped). Without a password a
+/// PKCS#12 input is left as it is, and the report says it needs one.
+async fn open_pkcs12_inputs(input: JsValue, options: &JsValue) -> Result<JsValue, js_sys::Error> {
+    let Some(password) = option(options, "password").as_string() else {
+        return Ok(input);
+    };
+    let mut items = Vec::new();
+    add_each(&input, |bytes| items.push(bytes.to_vec()))?;
+    let out = js_sys::Array::new();
+    for bytes in items {
+        if crate::state::pkcs12::is_pkcs12(&bytes) {
+            let opened = crate::pkcs12::open(&bytes, &password)
+                .await
+                .map_err(|why| type_error(&format!("analyzeChain: the PKCS#12 input: {why}")))?;
+            for der in &opened.certificates {
+                out.push(&js_sys::Uint8Array::from(der.as_slice()));
+            }
+        } else {
+            out.push(&js_sys::Uint8Array::from(bytes.as_slice()));
+        }
+    }
+    Ok(out.into())
 }
 
 /// The chain page's own analysis, for `make bench`: `chain` and `anchors` pasted into the page

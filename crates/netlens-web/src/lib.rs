@@ -30,6 +30,7 @@ pub mod components;
 pub mod dnssd_support;
 pub mod embed;
 pub mod files;
+pub mod pkcs12;
 pub mod signatures;
 pub mod state;
 pub mod tools;

@@ -236,6 +236,15 @@ pub fn looks_like_content_info(tlv: &Tlv<'_>) -> bool {
         && matches!(children(tlv.value).next(), Some(Ok(first)) if first.tag == TAG_OID)
 }
 
+/// True when `tlv` has the outer shape of a PKCS#12 PFX (RFC 7292 §4): a SEQUENCE of version 3
+/// then a ContentInfo.
+pub fn looks_like_pkcs12(tlv: &Tlv<'_>) -> bool {
+    let mut fields = children(tlv.value);
+    tlv.tag == TAG_SEQUENCE
+        && matches!(fields.next(), Some(Ok(v)) if v.tag == TAG_INTEGER && v.value == [3])
+        && matches!(fields.next(), Some(Ok(c)) if looks_like_content_info(&c))
+}
+
 /// The exact DER of a certificate's pieces that chain analysis compares and verifies, as
 /// encoded (re-encoding a parsed Name could reorder a SET and change what is matched).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

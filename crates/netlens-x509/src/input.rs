@@ -322,6 +322,8 @@ fn classify_element(tlv: &Tlv<'_>, location: Location, container: &Container, sc
         });
     } else if der_scan::looks_like_content_info(tlv) {
         pkcs7_bundle(tlv, &location, container, scan);
+    } else if der_scan::looks_like_pkcs12(tlv) {
+        scan.problem(InputProblem::at(ProblemKind::Pkcs12NeedsPassword, location));
     } else if crate::ocsp::looks_like_response(tlv) {
         scan.staple(FoundStaple {
             bytes: tlv.raw.to_vec(),

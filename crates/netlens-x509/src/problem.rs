@@ -139,6 +139,8 @@ pub enum ProblemKind {
     },
     /// A certificate revocation list: the decoder skips it (chain analysis uses it).
     CrlSkipped,
+    /// A PKCS#12 file: its certificates are encrypted, and opening it needs its password.
+    Pkcs12NeedsPassword,
     /// An OCSP response or an SCT list: the decoder skips it (chain analysis uses it).
     StapleSkipped {
         /// What it is, in words.
@@ -198,6 +200,7 @@ impl ProblemKind {
             ProblemKind::NotACertificate { .. } => "not-a-certificate",
             ProblemKind::CrlSkipped => "crl-skipped",
             ProblemKind::StapleSkipped { .. } => "staple-skipped",
+            ProblemKind::Pkcs12NeedsPassword => "pkcs12-needs-password",
             ProblemKind::PrivateKeyIgnored { .. } => "private-key-ignored",
             ProblemKind::MalformedDer { .. } => "malformed-der",
             ProblemKind::InvalidCertificate { .. } => "invalid-certificate",
@@ -287,6 +290,10 @@ impl fmt::Display for ProblemKind {
             ProblemKind::CrlSkipped => f.write_str(
                 "skipped a certificate revocation list (CRL): the decoder shows certificates; \
                  chain analysis uses CRLs to check revocation offline",
+            ),
+            ProblemKind::Pkcs12NeedsPassword => f.write_str(
+                "this is a PKCS#12 file (an identity: certificates and a key, encrypted): open it with its \
+                 password (the page's password field, or `netlens chain FILE.p12 --password-file F`)",
             ),
             ProblemKind::StapleSkipped { what } => write!(
                 f,

@@ -228,6 +228,45 @@ pub fn rustls_server(
     })
 }
 
+/// A rustls server (TLS 1.2 and 1.3) that requires a client certificate issued by one of
+/// `client_roots` (DER), with `chain` and the EC `key_pem` as its own identity.
+#[allow(dead_code)] // not every test file runs one
+pub fn rustls_server_requiring_clients(
+    chain: &[Vec<u8>],
+    key_pem: &str,
+    client_roots: &[Vec<u8>],
+) -> ThreadServer {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for root in client_roots {
+        roots.add(CertificateDer::from(root.clone())).unwrap();
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            chain
+                .iter()
+                .map(|c| CertificateDer::from(c.clone()))
+                .collect(),
+            PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap(),
+        )
+        .unwrap();
+    let config = Arc::new(config);
+    ThreadServer::start(Duration::from_secs(120), move |stream| {
+        serve(stream, &config)
+    })
+}
+
 /// One TLS connection: the handshake (or its failure), then close_notify.
 fn serve(mut stream: TcpStream, config: &Arc<rustls::ServerConfig>) {
     let _ = stream.set_nonblocking(false);

@@ -17,7 +17,7 @@ use crate::state::{DecoderAction, DecoderState};
 pub const EXAMPLE_CHAIN: &str = include_str!("../../../netlens-testkit/fixtures/demo-chain.pem");
 
 /// Accepted certificate file names.
-pub const CERT_FILES: &str = ".pem,.crt,.cer,.der,.p7b,.p7c,.txt";
+pub const CERT_FILES: &str = ".pem,.crt,.cer,.der,.p7b,.p7c,.txt,.p12,.pfx";
 
 /// Props of [`CertDecoder`].
 #[derive(Properties, PartialEq, Default)]
@@ -82,6 +82,16 @@ pub fn CertDecoder(props: &CertDecoderProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |i: usize| d.dispatch(DecoderAction::Toggle(i)))
     };
+    let on_open = {
+        let d = state.dispatcher();
+        Callback::from(move |(name, result)| {
+            d.dispatch(DecoderAction::Pkcs12Opened {
+                name,
+                result,
+                now: clock::now_unix(),
+            })
+        })
+    };
 
     html! {
         <section class="nl-tool nl-cert-decoder">
@@ -98,7 +108,7 @@ pub fn CertDecoder(props: &CertDecoderProps) -> Html {
                     textarea={textarea.clone()}
                     initial={props.initial_input.clone()}
                     on_text={on_text}
-                    placeholder="Paste PEM here (openssl s_client -showcerts output works as is), or base64, hex, or drop .pem .crt .cer .der .p7b files anywhere in this box"
+                    placeholder="Paste PEM here (openssl s_client -showcerts output works as is), or base64, hex, or drop .pem .crt .cer .der .p7b .p12 files anywhere in this box"
                 />
                 <div class="nl-input-actions">
                     <FilePicker label="Choose files…" accept={CERT_FILES} aria_label="Certificate files" on_files={on_files} />
@@ -107,6 +117,7 @@ pub fn CertDecoder(props: &CertDecoderProps) -> Html {
                 </div>
                 <FileChips files={state.files.clone()} {on_remove} />
             </DropZone>
+            { crate::components::pkcs12::pkcs12_panel(&state.pkcs12, &on_open) }
             <p class="nl-privacy">
                 { format!(
                     "Decoded in your browser: nothing you paste or drop leaves this device. Limits: {} per paste or file, {} certificates.",

@@ -14,6 +14,7 @@ use crate::components::cert_decoder::{CERT_FILES, EXAMPLE_CHAIN};
 use crate::components::copy_button::CopyButton;
 use crate::components::finding::{FindingView, finding_item};
 use crate::components::inputs::{DropZone, FileChips, FilePicker, PasteArea, set_text};
+use crate::components::pkcs12::pkcs12_panel;
 use crate::files::download;
 use crate::state::chain::{ChainAction, ChainState};
 
@@ -80,6 +81,10 @@ pub fn ChainAnalyzer(props: &ChainAnalyzerProps) -> Html {
             }
             <div class="nl-chain-inputs">
                 { chain_input(&props.initial_chain, &state.chain_files, &chain_area, &anchor_area, &state.dispatcher()) }
+                { pkcs12_panel(&state.pkcs12, &{
+                    let d = state.dispatcher();
+                    Callback::from(move |(name, result)| d.dispatch(ChainAction::Pkcs12Opened(name, result)))
+                }) }
                 { options_panel(&state, log_list_files, &anchor_area, &state.dispatcher()) }
             </div>
             <p class="nl-privacy">{ "Analyzed in your browser: no certificate leaves this device, and nothing is fetched (no AIA, OCSP or CRL downloads)." }</p>
@@ -176,10 +181,10 @@ fn chain_input(
                 textarea={chain_area.clone()}
                 initial={initial.clone()}
                 {on_text}
-                placeholder="Paste the chain: PEM blocks in any order (openssl s_client -showcerts output works as is), or drop .pem .crt .cer .der .p7b files here; CRLs you downloaded can go here too"
+                placeholder="Paste the chain: PEM blocks in any order (openssl s_client -showcerts output works as is), or drop .pem .crt .cer .der .p7b .p12 files here; CRLs, the OCSP response and the SCT list the server sends can go here too"
             />
             <div class="nl-input-actions">
-                <FilePicker label="Choose files…" accept={CERT_FILES} aria_label="Chain files" {on_files} />
+                <FilePicker label="Choose files…" accept={CHAIN_FILES} aria_label="Chain files" {on_files} />
                 <button type="button" class="nl-button nl-button-quiet" onclick={example(demo_block(0), demo_block(2))}>{ "Example: missing intermediate" }</button>
                 <button type="button" class="nl-button nl-button-quiet" onclick={example(format!("{}{}", demo_block(0), demo_block(1)), demo_block(2))}>{ "Example: complete chain" }</button>
                 <button type="button" class="nl-button nl-button-quiet" onclick={clear}>{ "Clear" }</button>
@@ -188,6 +193,9 @@ fn chain_input(
         </DropZone>
     }
 }
+
+/// What the chain input takes: certificates, PKCS#12 identities, OCSP responses.
+const CHAIN_FILES: &str = ".pem,.crt,.cer,.der,.p7b,.p7c,.txt,.p12,.pfx,.ocsp,.resp";
 
 /// Whether the checkbox an event comes from is checked.
 fn checked(e: &Event) -> bool {

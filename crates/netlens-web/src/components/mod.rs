@@ -8,6 +8,7 @@ pub mod copy_button;
 pub mod dnssd;
 pub mod finding;
 pub mod inputs;
+pub mod pkcs12;
 pub mod probe;
 pub mod problem_list;
 pub mod rules;

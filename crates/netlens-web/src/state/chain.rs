@@ -56,6 +56,9 @@ pub struct ChainState {
     pub stores_error: Option<String>,
     /// The certificate whose details are open (index as sent).
     pub selected: Option<usize>,
+    /// PKCS#12 files: locked until their password is typed, then opened (their certificates
+    /// are among [`ChainState::chain_files`]).
+    pub pkcs12: super::pkcs12::Pkcs12Files,
 }
 
 impl Default for ChainState {
@@ -79,6 +82,7 @@ impl Default for ChainState {
             analysis: None,
             stores_error: None,
             selected: None,
+            pkcs12: super::pkcs12::Pkcs12Files::default(),
         }
     }
 }
@@ -176,8 +180,10 @@ impl ChainState {
 pub enum ChainAction {
     /// The pasted chain changed.
     SetChainText(String),
-    /// Chain files were dropped or picked.
+    /// Chain files were dropped or picked (PKCS#12 files wait for their password).
     AddChainFiles(Vec<LoadedFile>),
+    /// The PKCS#12 module's answer for the locked file with this name.
+    Pkcs12Opened(String, Result<Rc<crate::pkcs12::Opened>, String>),
     /// A chain file was removed.
     RemoveChainFile(usize),
     /// The pasted anchors changed.
@@ -231,10 +237,18 @@ impl Reducible for ChainState {
                 }
                 next.chain_text = t;
             }
-            ChainAction::AddChainFiles(f) => next.chain_files.extend(f),
+            ChainAction::AddChainFiles(files) => {
+                let others = next.pkcs12.take(files);
+                next.chain_files.extend(others);
+            }
+            ChainAction::Pkcs12Opened(name, result) => match next.pkcs12.opened(&name, result) {
+                Some(certificates) => next.chain_files.push(certificates),
+                None => return Rc::new(next),
+            },
             ChainAction::RemoveChainFile(i) => {
                 if i < next.chain_files.len() {
-                    next.chain_files.remove(i);
+                    let removed = next.chain_files.remove(i);
+                    next.pkcs12.removed(&removed);
                 }
             }
             ChainAction::SetAnchorText(t) => next.anchor_text = t,
@@ -262,6 +276,7 @@ impl Reducible for ChainState {
             } => {
                 next.chain_text = chain;
                 next.chain_files.clear();
+                next.pkcs12.clear();
                 next.anchor_text = anchors;
                 next.anchor_files.clear();
                 next.host = host;
@@ -269,6 +284,7 @@ impl Reducible for ChainState {
             ChainAction::Clear => {
                 next.chain_text.clear();
                 next.chain_files.clear();
+                next.pkcs12.clear();
                 next.anchor_text.clear();
                 next.anchor_files.clear();
                 next.host.clear();
@@ -356,6 +372,37 @@ mod tests {
             "{:?}",
             analysis.findings
         );
+    }
+
+    #[test]
+    fn a_pkcs12_file_waits_for_its_password_then_its_certificates_are_analyzed() {
+        let state = Rc::new(ChainState::new("", "www.netlens.test", Some(AT)));
+        let (file, open) = crate::state::pkcs12::demo_file("right");
+        let dropped = state.reduce(ChainAction::AddChainFiles(vec![file]));
+        assert_eq!(dropped.pkcs12.locked.len(), 1);
+        assert!(
+            dropped.chain_files.is_empty(),
+            "locked files are not analyzed"
+        );
+
+        let wrong = dropped.reduce(ChainAction::Pkcs12Opened(
+            "id.p12".into(),
+            open("wrong").map_err(|_| "The password does not open it.".to_owned()),
+        ));
+        assert_eq!(wrong.pkcs12.locked.len(), 1);
+        let (name, why) = wrong.pkcs12.error.clone().unwrap();
+        assert_eq!(name, "id.p12");
+        assert!(why.starts_with("The password does not open it"), "{why}");
+
+        let opened = wrong.reduce(ChainAction::Pkcs12Opened("id.p12".into(), open("right")));
+        assert!(opened.pkcs12.locked.is_empty() && opened.pkcs12.error.is_none());
+        assert_eq!(opened.chain_files[0].name, "id.p12 (PKCS#12)");
+        let (_, summary) = &opened.pkcs12.opened[0];
+        assert_eq!(summary.contents.len(), 2);
+        assert_eq!(summary.apple_import.verdict, "imports");
+        assert!(opened.pending());
+        let analysis = analyzed(&opened).analysis.clone().unwrap();
+        assert_eq!(analysis.certificates.len(), 2);
     }
 
     #[test]

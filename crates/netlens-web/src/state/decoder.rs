@@ -27,6 +27,8 @@ pub struct DecoderState {
     pub certificates: Vec<std::sync::Arc<netlens_x509::CertificateDetails>>,
     /// Indexes of the certificates whose details are shown.
     pub expanded: BTreeSet<usize>,
+    /// PKCS#12 files: locked until their password is typed, then their certificates decoded.
+    pub pkcs12: super::pkcs12::Pkcs12Files,
 }
 
 /// What can happen to a decoder. Those that decode carry `now`, the moment (Unix seconds)
@@ -51,6 +53,15 @@ pub enum DecoderAction {
     RemoveFile {
         /// Its place in the batch.
         index: usize,
+        /// Unix seconds.
+        now: i64,
+    },
+    /// The PKCS#12 module's answer for a locked file.
+    Pkcs12Opened {
+        /// The file's name.
+        name: String,
+        /// Its certificates and summary, or why it could not be opened.
+        result: Result<Rc<crate::pkcs12::Opened>, String>,
         /// Unix seconds.
         now: i64,
     },
@@ -128,12 +139,20 @@ impl Reducible for DecoderState {
                 next.decode(now);
             }
             DecoderAction::AddFiles { files, now } => {
-                next.files.extend(files);
+                let others = next.pkcs12.take(files);
+                next.files.extend(others);
                 next.decode(now);
+            }
+            DecoderAction::Pkcs12Opened { name, result, now } => {
+                if let Some(certificates) = next.pkcs12.opened(&name, result) {
+                    next.files.push(certificates);
+                    next.decode(now);
+                }
             }
             DecoderAction::RemoveFile { index, now } => {
                 if index < next.files.len() {
-                    next.files.remove(index);
+                    let removed = next.files.remove(index);
+                    next.pkcs12.removed(&removed);
                     next.decode(now);
                 }
             }
@@ -164,6 +183,31 @@ mod tests {
 
     fn reduce(state: DecoderState, action: DecoderAction) -> Rc<DecoderState> {
         Rc::new(state).reduce(action)
+    }
+
+    #[test]
+    fn a_pkcs12_file_is_decoded_once_opened() {
+        let (file, open) = crate::state::pkcs12::demo_file("pw");
+        let dropped = reduce(
+            DecoderState::default(),
+            DecoderAction::AddFiles {
+                files: vec![file],
+                now: AT,
+            },
+        );
+        assert!(
+            dropped.report.is_none(),
+            "nothing to decode while it is locked"
+        );
+        let opened = dropped.reduce(DecoderAction::Pkcs12Opened {
+            name: "id.p12".into(),
+            result: open("pw"),
+            now: AT,
+        });
+        assert_eq!(opened.report.as_ref().unwrap().certificates.len(), 2);
+        assert_eq!(opened.pkcs12.opened.len(), 1);
+        let removed = opened.reduce(DecoderAction::RemoveFile { index: 0, now: AT });
+        assert!(removed.pkcs12.opened.is_empty());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod chain;
 pub mod decoder;
 pub mod dnssd;
+pub mod pkcs12;
 pub mod probe;
 
 pub use decoder::{DecoderAction, DecoderState};
