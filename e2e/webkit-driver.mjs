@@ -660,14 +660,20 @@ class WebKitLocator {
   /** A real click (WebDriver's: a trusted user gesture, as clipboard writes need). */
   async click() {
     const id = await this.element();
+    const before = await this.page.wd('GET', '/url');
     try {
       await this.page.wd('POST', `/element/${id}/click`, {});
     } catch (error) {
       // WebKitGTK's hit testing misses some visible elements (MkDocs Material's sticky sidebar
       // links: elementFromPoint at their centre gives the grid behind them), and its WebDriver
       // then refuses the click; the element's own click() is what the page would receive.
-      if (!/element not interactable/.test(error.message)) throw error;
-      await this.when('attached', 'el.click(); return null;');
+      // On a busy machine its click can also end in an "unknown error" with no message after
+      // the click went through (a link that navigated, so the element is gone): only a click
+      // that evidently did not happen is repeated.
+      const unknown = /unknown error/.test(error.message);
+      if (!/element not interactable/.test(error.message) && !unknown) throw error;
+      const happened = unknown && ((await this.page.wd('GET', '/url')) !== before || (await this.count()) === 0);
+      if (!happened) await this.when('attached', 'el.click(); return null;');
     }
     this.page.lastUrl = await this.page.wd('GET', '/url');
   }

@@ -9,13 +9,38 @@ use netlens_x509::{CertificateDetails, DecodeReport, Decoder, Severity};
 use crate::input::{read_input, resolve_time};
 
 /// Runs the command; see the crate docs for the exit status.
-pub fn run(files: &[PathBuf], json: bool, at: Option<&str>) -> ExitCode {
+pub fn run(
+    files: &[PathBuf],
+    json: bool,
+    at: Option<&str>,
+    password_file: Option<&std::path::Path>,
+) -> ExitCode {
     let Some(now) = resolve_time(at) else {
         return ExitCode::from(2);
     };
     let mut decoder = Decoder::new(now);
     for path in files {
         match read_input(path) {
+            Ok((bytes, name)) if crate::identity::is_pkcs12(&bytes) => {
+                let name = name.unwrap_or_else(|| "standard input".into());
+                match crate::identity::open_pkcs12(&bytes, &name, password_file) {
+                    Ok(inspection) => {
+                        // What it holds, on stderr: the report on stdout stays the decoder's.
+                        eprintln!(
+                            "netlens: PKCS#12 {name}: {}. Apple: {}",
+                            inspection.contents.join(", "),
+                            inspection.apple_import.explanation
+                        );
+                        for der in &inspection.certificates {
+                            decoder.add(der, Some(&format!("{name} (PKCS#12)")));
+                        }
+                    }
+                    Err(why) => {
+                        eprintln!("netlens: {why}.");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             Ok((bytes, name)) => decoder.add(&bytes, name.as_deref()),
             Err(e) => {
                 eprintln!("netlens: cannot read {}: {e}", path.display());

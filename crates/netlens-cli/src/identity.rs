@@ -25,11 +25,7 @@ pub fn read_password(path: &Path) -> Result<Zeroizing<String>, String> {
     ))
 }
 
-/// True when `bytes` are a PKCS#12 file (DER, or one base64 block of one).
-pub fn is_pkcs12(bytes: &[u8]) -> bool {
-    netlens_x509::der_scan::read_tlv(bytes, 0)
-        .is_ok_and(|tlv| netlens_x509::der_scan::looks_like_pkcs12(&tlv))
-}
+pub use netlens_x509::der_scan::is_pkcs12;
 
 /// Opens the PKCS#12 file `bytes` (named `name`) with the password in `password_file`. `Err`
 /// is one sentence: which file, what went wrong, what to do.

@@ -49,6 +49,10 @@ enum Command {
         /// Judge validity at this moment instead of now: RFC 3339, a date, or Unix seconds.
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
+        /// A file whose first line is the password of the PKCS#12 files given (their
+        /// certificates are decoded; the key is only compared with them, never shown).
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
     },
     /// Analyze the chain a server sends: will Apple platforms and strict TLS clients trust it?
     ///
@@ -229,7 +233,12 @@ enum DnssdCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Decode { files, json, at } => decode_cmd::run(&files, json, at.as_deref()),
+        Command::Decode {
+            files,
+            json,
+            at,
+            password_file,
+        } => decode_cmd::run(&files, json, at.as_deref(), password_file.as_deref()),
         Command::Chain(args) => chain_cmd::run(args),
         Command::Ats(args) => ats_cmd::run(args),
         Command::Rules { json, markdown } => chain_cmd::rules(json, markdown),

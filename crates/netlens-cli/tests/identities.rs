@@ -347,6 +347,21 @@ fn pkcs12_files_from_openssl_and_pyca_open_with_their_key_checked_and_apples_ver
     // The certificates were analyzed as a chain: alice is a client certificate.
     assert_eq!(report["chain_as_sent"].as_array().unwrap().len(), 2);
 
+    // `netlens decode` opens it too: its two certificates decoded.
+    let (code, decoded, stderr) = netlens_json(&[
+        "decode",
+        &modern.display().to_string(),
+        "--password-file",
+        &password.display().to_string(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(decoded["certificates"].as_array().unwrap().len(), 2);
+    assert!(
+        stderr.contains("Apple: Some Apple releases refuse"),
+        "{stderr}"
+    );
+
     // -legacy: RC2-40 for the certificates, 3DES for the key, a SHA-1 MAC: Apple imports it.
     let legacy = openssl_p12(&dir, "legacy.p12", &["-legacy"]);
     let (code, report, stderr) = inspect(&legacy, &password);
@@ -361,6 +376,20 @@ fn pkcs12_files_from_openssl_and_pyca_open_with_their_key_checked_and_apples_ver
         "{inspection:#}"
     );
     assert_eq!(inspection["key_certificate"], 0);
+
+    // Without a MAC (`-nomac`): read unchecked, said, and Apple's verdict names it.
+    let nomac = openssl_p12(&dir, "nomac.p12", &["-legacy", "-nomac"]);
+    let (code, report, stderr) = inspect(&nomac, &password);
+    assert!(code < 2, "{stderr}");
+    let inspection = &report["pkcs12"][0]["inspection"];
+    assert_eq!(inspection["mac"], "none", "{inspection:#}");
+    assert_eq!(inspection["apple_import"]["verdict"], "may_refuse");
+    assert!(
+        inspection["apple_import"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("missing MAC")
+    );
 
     // A wrong password: one sentence, exit 2, no panic.
     let (code, _, stderr) = inspect(&legacy, &dir.join("wrong.txt"));

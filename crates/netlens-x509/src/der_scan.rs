@@ -245,6 +245,11 @@ pub fn looks_like_pkcs12(tlv: &Tlv<'_>) -> bool {
         && matches!(fields.next(), Some(Ok(c)) if looks_like_content_info(&c))
 }
 
+/// True when `bytes` begin with a PKCS#12 PFX ([`looks_like_pkcs12`]).
+pub fn is_pkcs12(bytes: &[u8]) -> bool {
+    read_tlv(bytes, 0).is_ok_and(|tlv| looks_like_pkcs12(&tlv))
+}
+
 /// The exact DER of a certificate's pieces that chain analysis compares and verifies, as
 /// encoded (re-encoding a parsed Name could reorder a SET and change what is matched).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -300,7 +300,7 @@ const EMBEDDED_OID_DER: &[u8] = &[
 ];
 
 /// A DER element with `tag` around `body`.
-pub fn wrap(tag: u8, body: &[u8]) -> Vec<u8> {
+fn wrap(tag: u8, body: &[u8]) -> Vec<u8> {
     let n = body.len();
     let mut out = Vec::with_capacity(n + 6);
     out.push(tag);

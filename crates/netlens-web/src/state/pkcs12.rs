@@ -25,11 +25,7 @@ pub struct Pkcs12Files {
 /// The suffix of the PEM file an opened PKCS#12 becomes.
 const OPENED: &str = " (PKCS#12)";
 
-/// True when `bytes` are a PKCS#12 file (its outer shape).
-pub fn is_pkcs12(bytes: &[u8]) -> bool {
-    netlens_x509::der_scan::read_tlv(bytes, 0)
-        .is_ok_and(|tlv| netlens_x509::der_scan::looks_like_pkcs12(&tlv))
-}
+pub use netlens_x509::der_scan::is_pkcs12;
 
 impl Pkcs12Files {
     /// Keeps the PKCS#12 files of `files` locked; returns the others.
