@@ -43,6 +43,9 @@ fuzz_target!(|data: &[u8]| {
         }
         3 => {
             let _ = sct::from_serverinfo(rest, true).map(sct::parse_list);
+            // SCTs as `openssl s_client -ct` prints them.
+            let printed = netlens_x509::sct_text::scan(&String::from_utf8_lossy(rest));
+            let _ = sct::parse_list(&sct::encode_list(&printed));
         }
         _ => {
             let mut scan = netlens_x509::input::scan(rest, Some("fuzz"));

@@ -615,6 +615,7 @@ pub fn for_leaf(
     let applies = crate::catalog::RuleId::AppleCtInsufficientScts
         .effective()
         .applies_at(not_before);
+    let embedded_scts: Vec<&Sct> = leaf.details.scts.iter().map(|info| &info.sct).collect();
     let all = leaf
         .details
         .scts
@@ -624,6 +625,9 @@ pub fn for_leaf(
             delivered
                 .scts
                 .iter()
+                // A delivered SCT equal to an embedded one is that one (`openssl s_client -ct`
+                // prints every SCT of the handshake together, embedded ones included).
+                .filter(|(_, s, _)| !embedded_scts.contains(&s))
                 .map(|(source, s, found)| (*source, s, found.clone())),
         );
     let mut views = Vec::new();

@@ -62,6 +62,18 @@ fn files(dir: &Path) {
             .unwrap()
             .as_bytes(),
     );
+    // The same logs for `openssl s_client -ct` (which needs a log list to print SCTs at all).
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    write(
+        "ct_log_list.cnf",
+        format!(
+            "enabled_logs = a,b\n[a]\ndescription = A\nkey = {}\n[b]\ndescription = B\nkey = {}\n",
+            b64.encode(logs[0].spki_der().unwrap()),
+            b64.encode(logs[1].spki_der().unwrap())
+        )
+        .as_bytes(),
+    );
     // `openssl ocsp` as a responder over a CA index holding the leaf as valid.
     let expiry = "491231235959Z";
     write(
@@ -160,7 +172,58 @@ fn scts_and_the_ocsp_staple_from_the_handshake_count_by_their_source() {
     let with = server(&dir, true);
     let (code, report) = netlens("chain", with.port, &dir);
     let (ats_code, ats) = netlens("ats", with.port, &dir);
+    // The same server as `openssl s_client -ct -status` prints it, pasted into `netlens chain -`
+    // (TLS 1.2: `-serverinfo` in the v1 form sends the extension in the ServerHello only).
+    let s_client = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{}", with.port),
+            "-ct",
+            "-status",
+        ])
+        .args(["-ctlogfile", "ct_log_list.cnf", "-noservername", "-tls1_2"])
+        .current_dir(&*dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
     drop(with);
+    let printed = String::from_utf8_lossy(&s_client.stdout).into_owned();
+    assert!(
+        printed.contains("Signed Certificate Timestamp:"),
+        "{printed}"
+    );
+    let (root, list) = (
+        dir.join("root.pem").display().to_string(),
+        dir.join("log_list.json").display().to_string(),
+    );
+    let offline = common::netlens(
+        &[
+            "chain",
+            "-",
+            "--host",
+            "www.netlens.test",
+            "--anchors",
+            &root,
+            "--anchors-are-public",
+            "--no-builtin-roots",
+            "--ct-log-list",
+            &list,
+            "--json",
+        ],
+        printed.as_bytes(),
+    );
+    let offline: Value = serde_json::from_slice(&offline.stdout).unwrap();
+    let offline_ct = &offline["ct"];
+    assert_eq!(offline_ct["apple"]["compliant"], true, "{offline_ct:#}");
+    let offline_scts = offline_ct["scts"].as_array().unwrap();
+    assert_eq!(offline_scts.len(), 2, "{offline_ct:#}");
+    assert!(
+        offline_scts
+            .iter()
+            .all(|s| s["source"] == "supplied" && s["signature"] == "valid"),
+        "{offline_ct:#}"
+    );
     assert_eq!(code, 0, "{:#?}", report["findings"]);
     let ct = &report["ct"];
     assert_eq!(ct["apple"]["compliant"], true, "{ct:#}");

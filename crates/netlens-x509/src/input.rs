@@ -15,6 +15,11 @@
 //!    RFC 1421 headers, CRLF line ends, indentation and JSON `\n` escapes;
 //! 3. text without PEM armor: the whole text as base64 (standard or URL-safe alphabet) or as hex
 //!    (optionally with `:` separators), when it decodes to DER.
+//!
+//! Beside certificates: CRLs, OCSP responses (DER, base64, `OCSP RESPONSE` PEM), SCT lists (the
+//! TLS encoding, OpenSSL's `SERVERINFO FOR EXTENSION 18` PEM, and the SCTs `openssl s_client -ct`
+//! prints), kept as [`FoundStaple`]s for chain analysis; PKCS#12 files are recognised and said to
+//! need their password.
 
 use base64::Engine as _;
 
@@ -258,8 +263,25 @@ pub fn scan_with_budget(input: &[u8], source: Option<&str>, budget: usize) -> Sc
         if !sct_list(input, &base, &mut scan) {
             scan_der_stream(input, &base, &Container::Der, &mut scan);
         }
-    } else if !scan_pem(input, &base, &mut scan) {
-        scan_unarmored_text(input, &base, &mut scan);
+    } else {
+        // SCTs as `openssl s_client -ct` prints them, beside the certificates it prints.
+        let printed = if memchr::memmem::find(input, b"Signed Certificate Timestamp:").is_some() {
+            crate::sct_text::scan(&String::from_utf8_lossy(input))
+        } else {
+            Vec::new()
+        };
+        if !printed.is_empty() {
+            scan.staple(FoundStaple {
+                bytes: crate::sct::encode_list(&printed),
+                kind: StapleKind::SctList {
+                    tls_extension: false,
+                },
+                location: base.clone(),
+            });
+        }
+        if !scan_pem(input, &base, &mut scan) && printed.is_empty() {
+            scan_unarmored_text(input, &base, &mut scan);
+        }
     }
     scan
 }

@@ -34,6 +34,7 @@ pub mod oids;
 mod pkcs7;
 pub mod problem;
 pub mod sct;
+pub mod sct_text;
 pub mod time;
 
 use serde::Serialize;

@@ -258,6 +258,26 @@ impl Sct {
     }
 }
 
+/// `scts` as a TLS-encoded SignedCertificateTimestampList ([`parse_list`] reads it back).
+pub fn encode_list(scts: &[Sct]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for s in scts {
+        let mut one = vec![0u8];
+        one.extend_from_slice(&s.log_id);
+        one.extend_from_slice(&s.timestamp_ms.to_be_bytes());
+        one.extend_from_slice(&(s.extensions.len().min(0xFFFF) as u16).to_be_bytes());
+        one.extend_from_slice(&s.extensions);
+        one.extend_from_slice(&[s.hash_algorithm, s.signature_algorithm]);
+        one.extend_from_slice(&(s.signature.len().min(0xFFFF) as u16).to_be_bytes());
+        one.extend_from_slice(&s.signature);
+        body.extend_from_slice(&(one.len().min(0xFFFF) as u16).to_be_bytes());
+        body.extend_from_slice(&one);
+    }
+    let mut out = (body.len().min(0xFFFF) as u16).to_be_bytes().to_vec();
+    out.extend_from_slice(&body);
+    out
+}
+
 /// SHA-256 of a SubjectPublicKeyInfo: a log's ID from its key, an issuer's key hash.
 pub fn key_hash(spki_der: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(spki_der).into()
@@ -407,6 +427,12 @@ mod tests {
         });
         assert_eq!(&pre[10..12], &[0, 1]);
         assert_eq!(&pre[12..44], &[7; 32]);
+    }
+
+    #[test]
+    fn an_encoded_list_reads_back() {
+        let scts = parse_list(&list(&[one(1, 7), one(2, 9)])).unwrap();
+        assert_eq!(parse_list(&encode_list(&scts)).unwrap(), scts);
     }
 
     #[test]
