@@ -18,7 +18,9 @@ export const BUDGETS = {
   // 200 KiB until issue 26: handling Safari's suspension of hidden pages (interrupted probes,
   // their events, notes and status sentences) and the isolation advice cost 3.0 KiB gzip.
   'netlens-probe': 202 * KiB,
-  'netlens-make': 440 * KiB,
+  // 440 KiB until issue 27: the maker links the chain core and the input scanner to check what
+  // it makes, and their SCT, OCSP and PKCS#12 reading (+18.7 KiB gzip) landed there too.
+  'netlens-make': 450 * KiB,
   home: 120 * KiB,
 };
 
