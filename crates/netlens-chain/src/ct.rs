@@ -517,21 +517,20 @@ fn algorithm(sct: &Sct) -> Option<AlgorithmIdentifierOwned> {
 }
 
 /// What the log signed for this SCT of `leaf`; `None` when it cannot be built (an embedded SCT
-/// without the issuer's key).
+/// without the issuer's key or the precertificate). `precertificate` is the leaf's
+/// [`sct::precertificate_tbs`], rebuilt once per leaf by the caller.
 fn signed_data(
     sct: &Sct,
     source: SctSource,
     leaf: &ChainCert,
+    precertificate: Option<&[u8]>,
     issuer_spki: Option<&[u8]>,
 ) -> Option<Vec<u8>> {
     match source {
-        SctSource::Embedded => {
-            let tbs = sct::precertificate_tbs(&leaf.der)?;
-            Some(sct.signed_data(Entry::Precertificate {
-                issuer_key_hash: sct::key_hash(issuer_spki?),
-                tbs: &tbs,
-            }))
-        }
+        SctSource::Embedded => Some(sct.signed_data(Entry::Precertificate {
+            issuer_key_hash: sct::key_hash(issuer_spki?),
+            tbs: precertificate?,
+        })),
         _ => Some(sct.signed_data(Entry::Certificate(&leaf.der))),
     }
 }
@@ -572,18 +571,23 @@ pub fn plan(
                         .into_iter()
                         .filter_map(|a| store.get(a).map(|a| a.spki.clone())),
                 );
+            let precertificate = sct::precertificate_tbs(&cert.der);
             for spki in issuers {
                 for info in &cert.details.scts {
-                    request(
+                    let message = signed_data(
                         &info.sct,
-                        signed_data(&info.sct, SctSource::Embedded, cert, Some(&spki)),
+                        SctSource::Embedded,
+                        cert,
+                        precertificate.as_deref(),
+                        Some(&spki),
                     );
+                    request(&info.sct, message);
                 }
             }
         }
         if !cert.is_ca() {
             for (source, s, _) in &delivered.scts {
-                request(s, signed_data(s, *source, cert, None));
+                request(s, signed_data(s, *source, cert, None, None));
             }
         }
     }
@@ -630,19 +634,24 @@ pub fn for_leaf(
                 .filter(|(_, s, _)| !embedded_scts.contains(&s))
                 .map(|(source, s, found)| (*source, s, found.clone())),
         );
+    let precertificate = (!embedded_scts.is_empty())
+        .then(|| sct::precertificate_tbs(&leaf.der))
+        .flatten();
     let mut views = Vec::new();
     let mut counted_logs: Vec<Counted> = Vec::new();
     for (source, s, found_in) in all {
         let log = list.and_then(|l| l.get(&s.log_id)).cloned();
         let signature = match (log.as_ref().and_then(|l| l.key.as_deref()), algorithm(s)) {
-            (Some(key), Some(alg)) => match signed_data(s, source, leaf, issuer_spki) {
-                Some(message) => match verifier.verify(&message, &alg, &s.signature, key) {
-                    Verification::Valid => SctSignature::Valid,
-                    Verification::Invalid(_) => SctSignature::Invalid,
-                    Verification::Unsupported(_) => SctSignature::Unchecked,
-                },
-                None => SctSignature::Unchecked,
-            },
+            (Some(key), Some(alg)) => {
+                match signed_data(s, source, leaf, precertificate.as_deref(), issuer_spki) {
+                    Some(message) => match verifier.verify(&message, &alg, &s.signature, key) {
+                        Verification::Valid => SctSignature::Valid,
+                        Verification::Invalid(_) => SctSignature::Invalid,
+                        Verification::Unsupported(_) => SctSignature::Unchecked,
+                    },
+                    None => SctSignature::Unchecked,
+                }
+            }
             _ => SctSignature::Unchecked,
         };
         let sct_time = s.timestamp_seconds();

@@ -207,25 +207,7 @@ pub fn rustls_server(
     key_pem: &str,
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> ThreadServer {
-    use rustls::pki_types::pem::PemObject as _;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            chain
-                .iter()
-                .map(|c| CertificateDer::from(c.clone()))
-                .collect(),
-            PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap(),
-        )
-        .unwrap();
-    let config = Arc::new(config);
-    ThreadServer::start(Duration::from_secs(120), move |stream| {
-        serve(stream, &config)
-    })
+    rustls_thread_server(chain, key_pem, versions, None)
 }
 
 /// A rustls server (TLS 1.2 and 1.3) that requires a client certificate issued by one of
@@ -236,21 +218,41 @@ pub fn rustls_server_requiring_clients(
     key_pem: &str,
     client_roots: &[Vec<u8>],
 ) -> ThreadServer {
+    rustls_thread_server(
+        chain,
+        key_pem,
+        &[&rustls::version::TLS13, &rustls::version::TLS12],
+        Some(client_roots),
+    )
+}
+
+/// [`rustls_server`], requiring client certificates from `client_roots` when given.
+fn rustls_thread_server(
+    chain: &[Vec<u8>],
+    key_pem: &str,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    client_roots: Option<&[Vec<u8>]>,
+) -> ThreadServer {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    for root in client_roots {
-        roots.add(CertificateDer::from(root.clone())).unwrap();
-    }
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .unwrap();
+    let verifier: Arc<dyn rustls::server::danger::ClientCertVerifier> = match client_roots {
+        None => Arc::new(rustls::server::NoClientAuth),
+        Some(client_roots) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for root in client_roots {
+                roots.add(CertificateDer::from(root.clone())).unwrap();
+            }
+            rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider.clone(),
+            )
+            .build()
+            .unwrap()
+        }
+    };
     let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .with_protocol_versions(versions)
         .unwrap()
         .with_client_cert_verifier(verifier)
         .with_single_cert(
