@@ -274,7 +274,7 @@ macro_rules! catalog_rule {
                 use $crate::__serde::ser::SerializeStruct;
                 let mut out = serializer.serialize_struct("Rule", self.header.field_count() + 1)?;
                 self.header.serialize_fields(&mut out)?;
-                out.serialize_field(stringify!($own), self.$own)?;
+                out.serialize_field(stringify!($own), &self.$own)?;
                 out.end()
             }
         }

@@ -271,6 +271,10 @@ rules! {
         "The chain ends at a root this client's trust store does not hold",
         "Apple: security_certificates certificates/roots (support.apple.com/103272); Mozilla: NSS certdata.txt; Chrome Root Store",
         "Serve a chain that ends at a root the store holds (your CA's chain to another root, often through a cross-signed intermediate), or use a CA that every store trusts.";
+    TrustInterceptingProxy = "trust.intercepting-proxy" => trust::interception, Warning, NONE, ALWAYS,
+        "The chain was issued by a TLS-intercepting proxy or inspection product, not by the server's CA",
+        "netlens' list of intercepting products, each with a public source (netlens-chain interception.rs); Apple, TLS for App Developers (a root the user or an administrator installs is trusted like a built-in one)",
+        "Confirm from another network (`netlens chain --connect HOST`): if the chain there ends at a public root, the server is fine and the device's traffic is intercepted. Pins of the server's keys never match a proxy's chain; turn the proxy off or exclude the host from inspection.";
     TrustRootRemoved = "trust.root-removed" => trust::assess, Error, APPLE, ALWAYS,
         "The chain ends at a root Apple removed from its trust store",
         "apple-oss-distributions/security_certificates certificates/removed; Apple support 121668 (changes to certificate authorities)",

@@ -40,6 +40,7 @@ pub mod crl;
 pub mod crypto;
 pub mod ct;
 pub mod finding;
+pub mod interception;
 pub mod model;
 pub mod names;
 pub mod ocsp;

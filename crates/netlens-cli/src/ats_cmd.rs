@@ -21,9 +21,14 @@ use crate::tls_connect::{self, Target};
 /// Options of `netlens ats`.
 #[derive(clap::Args)]
 pub struct AtsArgs {
-    /// The server: HOST[:PORT] (443 by default; `[::1]:8443` for IPv6).
-    #[arg(value_name = "HOST[:PORT]")]
-    pub endpoint: String,
+    /// The server: HOST[:PORT] (443 by default; `[::1]:8443` for IPv6). Without it,
+    /// --info-plist is linted alone.
+    #[arg(value_name = "HOST[:PORT]", required_unless_present = "info_plist")]
+    pub endpoint: Option<String>,
+    /// The app's Info.plist (XML or binary, or its NSAppTransportSecurity dictionary): lint
+    /// it, and with HOST say whether the app as configured connects.
+    #[arg(long, value_name = "FILE")]
+    pub info_plist: Option<std::path::PathBuf>,
     /// The name to send as SNI (default: HOST, unless it is an address).
     #[arg(long, value_name = "NAME")]
     pub sni: Option<String>,
@@ -54,7 +59,49 @@ struct CertificateHalf {
 /// Runs `netlens ats`. Exit: 0 when ATS connects without exceptions, 1 when it does not, 2 when
 /// the server cannot be reached or does not speak TLS, or on bad arguments.
 pub fn run(args: AtsArgs) -> ExitCode {
-    let target = match Target::parse(&args.endpoint, args.sni.as_deref(), args.timeout) {
+    let lint = match &args.info_plist {
+        Some(path) => match crate::input::read_input(path) {
+            Ok((bytes, _)) => match netlens_apptls::ats::lint(&bytes) {
+                Ok(report) => Some(report),
+                Err(e) => {
+                    eprintln!("netlens: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            },
+            Err(e) => {
+                eprintln!("netlens: cannot read {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let Some(endpoint_arg) = args.endpoint.as_deref() else {
+        // Lint only (clap requires --info-plist without HOST).
+        let Some(report) = lint else {
+            return ExitCode::from(2);
+        };
+        let failed = report
+            .findings
+            .iter()
+            .any(|f| f.severity == netlens_chain::Severity::Error);
+        if args.json {
+            match serde_json::to_string_pretty(&report) {
+                Ok(text) => println!("{text}"),
+                Err(e) => {
+                    eprintln!("netlens: cannot encode the report: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        } else {
+            print!("{}", render_lint(&report.findings));
+        }
+        return if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
+    };
+    let target = match Target::parse(endpoint_arg, args.sni.as_deref(), args.timeout) {
         Ok(target) => target,
         Err(why) => {
             eprintln!("netlens: {why}.");
@@ -150,6 +197,15 @@ pub fn run(args: AtsArgs) -> ExitCode {
         ));
     }
     let summary = summary(&endpoint, &domain, &server, &certificate);
+    // The app's own dictionary: what it makes of this host, against what the server accepts.
+    let app = lint.map(|report| {
+        let policy = report.settings.for_host(&domain);
+        let result = server_result(&server, &policy);
+        let mut findings = report.findings.clone();
+        findings.extend(netlens_apptls::ats::host_findings(&policy, &result));
+        let connects = !policy.ats_applies || result.accepts_policy;
+        (report, policy, findings, connects)
+    });
     if args.json {
         let chain = analysis
             .as_ref()
@@ -166,6 +222,12 @@ pub fn run(args: AtsArgs) -> ExitCode {
             "info_plist": info_plist,
             "advice": advice,
             "chain": chain,
+            "app": app.as_ref().map(|(report, policy, findings, connects)| serde_json::json!({
+                "connects": *connects && certificate.result == "pass",
+                "policy": policy,
+                "settings": report.settings,
+                "findings": findings,
+            })),
         });
         match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),
@@ -194,6 +256,29 @@ pub fn run(args: AtsArgs) -> ExitCode {
         {
             print!("\n{}", chain_cmd::describe_client(Some(auth), None));
         }
+        if let Some((_, policy, findings, connects)) = &app {
+            println!(
+                "\nThe app as its Info.plist configures it {} to {domain}{}.",
+                if *connects && certificate.result == "pass" {
+                    "connects"
+                } else {
+                    "does not connect"
+                },
+                match (&policy.exception, policy.ats_applies) {
+                    (Some(d), _) => format!(" (under the exception for {d})"),
+                    (None, false) => " (NSAllowsArbitraryLoads turns ATS off for it)".to_owned(),
+                    (None, true) => " (no exception applies)".to_owned(),
+                }
+            );
+            print!("{}", render_lint(findings));
+        }
+    }
+    if let Some((_, _, _, connects)) = &app {
+        return if *connects && certificate.result == "pass" {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
     }
     if pass {
         ExitCode::SUCCESS
@@ -237,6 +322,65 @@ fn server_half(target: &Target) -> Result<ServerHalf, String> {
         ));
     }
     Ok(ats::server_half(&versions, &configurations))
+}
+
+/// What the server half says about the app's policy for the host.
+fn server_result(
+    server: &ServerHalf,
+    policy: &netlens_apptls::ats::HostPolicy,
+) -> netlens_apptls::ats::ServerResult {
+    use netlens_apptls::ats::TlsVersion;
+    let passes = |configuration: Configuration| {
+        Configuration::LEAST_FIRST
+            .iter()
+            .position(|c| *c == configuration)
+            .and_then(|i| server.configurations.get(i))
+            .is_some_and(|c| c.result == "pass")
+    };
+    let minimum = match policy.minimum_tls {
+        TlsVersion::Tls10 => netlens_tls::Version::Tls10,
+        TlsVersion::Tls11 => netlens_tls::Version::Tls11,
+        TlsVersion::Tls12 | TlsVersion::Tls13 => netlens_tls::Version::Tls12,
+    };
+    let accepts_policy = if policy.minimum_tls == TlsVersion::Tls13 {
+        server
+            .versions
+            .iter()
+            .any(|v| v.version == netlens_tls::Version::Tls13 && v.forward_secret.is_some())
+    } else {
+        // A configuration that relaxes more accepts whatever a stricter one does.
+        Configuration::LEAST_FIRST.iter().any(|c| {
+            c.minimum >= minimum
+                && (c.forward_secrecy || !policy.requires_forward_secrecy)
+                && passes(*c)
+        })
+    };
+    netlens_apptls::ats::ServerResult {
+        accepts_default: passes(Configuration::DEFAULT),
+        accepts_policy,
+        needs: server
+            .exceptions
+            .as_ref()
+            .filter(|e| !e.is_empty())
+            .map(describe_exceptions),
+    }
+}
+
+/// App-side findings (the ATS linter's, the pin checker's) as text.
+pub(crate) fn render_lint(findings: &[netlens_apptls::Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let _ = writeln!(
+            out,
+            "{} {} ({}): {}\n    fix: {}",
+            f.severity.name(),
+            f.rule.as_str(),
+            f.at,
+            f.message,
+            f.fix
+        );
+    }
+    out
 }
 
 /// One sentence: the verdict and why.

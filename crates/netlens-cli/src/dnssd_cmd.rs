@@ -275,18 +275,21 @@ pub fn plist(
     usage: &str,
     json: bool,
 ) -> ExitCode {
-    let text = match input::read_input(path) {
-        // Raw bytes (dns-sd -L and -Z print bytes ≥ 0x80 as they are) are kept, not replaced.
-        Ok((bytes, _)) => netlens_dnssd::formats::text_from_bytes(&bytes),
+    let bytes = match input::read_input(path) {
+        Ok((bytes, _)) => bytes,
         Err(e) => {
             eprintln!("netlens: {}: {e}", path.display());
             return ExitCode::from(2);
         }
     };
-    let report = apple::check_plist(&text, uses, multipeer, usage);
+    // An XML or binary Info.plist, or a list of types (raw bytes ≥ 0x80 kept, not replaced).
+    let report = apple::check_plist(&bytes, uses, multipeer, usage);
     if json {
         print_json(&report);
     } else {
+        if let Some(problem) = &report.problem {
+            outln!("{problem}");
+        }
         outln!("NSBonjourServices: {}", report.entries.join(", "));
         print_findings(&report.findings);
         outln!("\nInfo.plist:\n{}", report.fragment);

@@ -11,7 +11,9 @@ mod identity;
 mod input;
 mod limbo_cmd;
 mod make_cmd;
+mod pins_cmd;
 mod probe_cmd;
+mod tls_cmd;
 mod tls_connect;
 
 use std::path::PathBuf;
@@ -73,7 +75,24 @@ enum Command {
     /// `server`, `certificate` and the whole `chain` report. Exit status: 0 when ATS connects
     /// with no exception, 1 when it does not, 2 when the server cannot be reached or does not
     /// speak TLS.
+    ///
+    /// With --info-plist, the app's own NSAppTransportSecurity dictionary is linted too, and
+    /// the report says whether the app as configured connects and which of its exceptions the
+    /// server no longer needs; without HOST, --info-plist only lints (exit 1 on an error
+    /// finding).
     Ats(ats_cmd::AtsArgs),
+    /// The SPKI SHA-256 pins of a chain, what to pin (a CA key with a backup) and the fragments
+    /// to paste (NSPinnedDomains, Android, OkHttp, TrustKit); --check checks a pin set against
+    /// the chain, and --next against the renewal.
+    ///
+    /// Exit status: 0 when the pins were listed, or the set matches the chain (and the
+    /// renewal); 1 when it does not; 2 on unreadable input.
+    Pins(pins_cmd::PinsArgs),
+    /// TLS as an app meets it.
+    Tls {
+        #[command(subcommand)]
+        command: TlsCommand,
+    },
     /// List a compiled-in root store (apple, mozilla, chrome; all three without --store): every
     /// root's SHA-256, name, expiry and the store's constraints on it.
     Roots {
@@ -122,6 +141,24 @@ enum Command {
     /// phone on the same network, with a QR code. Exit status: 0 when every check passed, 1
     /// when one did not (a name outside a given CA's constraints), 2 on bad input.
     Make(Box<make_cmd::MakeArgs>),
+}
+
+#[derive(Subcommand)]
+enum TlsCommand {
+    /// Explain TLS error codes and log lines: NSURLErrorDomain (-1200…-1206, -1022…),
+    /// SecureTransport / kCFStreamErrorDomainSSL (-9800…-9890), errSec trust codes, NWError
+    /// forms, trust evaluation checks, TLS alerts and CFNetwork / ATS / BoringSSL log lines.
+    ///
+    /// Paste a code, a name or a console excerpt; `-` reads standard input. Exit status: 0 when
+    /// something was recognised, 1 when nothing was.
+    Error {
+        /// The text (several words are joined), or `-` for standard input.
+        #[arg(value_name = "TEXT", required = true, allow_hyphen_values = true, num_args = 1..)]
+        text: Vec<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -241,6 +278,18 @@ fn main() -> ExitCode {
         } => decode_cmd::run(&files, json, at.as_deref(), password_file.as_deref()),
         Command::Chain(args) => chain_cmd::run(args),
         Command::Ats(args) => ats_cmd::run(args),
+        Command::Pins(args) => pins_cmd::run(args),
+        Command::Tls { command } => match command {
+            TlsCommand::Error { mut text, json } => {
+                // Codes start with `-`, so the text takes hyphen values: a trailing --json
+                // lands in it and is the flag.
+                let flagged = text.last().is_some_and(|w| w == "--json");
+                if flagged {
+                    text.pop();
+                }
+                tls_cmd::error(&text, json || flagged)
+            }
+        },
         Command::Rules { json, markdown } => chain_cmd::rules(json, markdown),
         Command::Roots { store, json } => chain_cmd::roots(store, json),
         Command::Limbo => limbo_cmd::run(),

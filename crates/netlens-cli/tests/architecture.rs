@@ -81,6 +81,8 @@ const CORE_CRATES: &[&str] = &[
     "netlens-roots",
     "netlens-tls",
     "netlens-make",
+    "netlens-plist",
+    "netlens-apptls",
 ];
 
 #[test]

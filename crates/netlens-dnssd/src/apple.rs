@@ -24,32 +24,79 @@ pub struct PlistReport {
     pub fragment: String,
     /// The entries of the fragment.
     pub fixed_entries: Vec<String>,
+    /// Why the pasted property list could not be read, as a sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
-/// Reads NSBonjourServices entries from a pasted Info.plist (or fragment), or from a list of
-/// types separated by lines, commas or spaces.
-pub fn read_entries(input: &str) -> Vec<String> {
-    let region = match input.find("NSBonjourServices") {
-        Some(at) => {
-            let rest = &input[at..];
-            let end = rest.find("</array>").map_or(rest.len(), |e| e + 8);
-            &rest[..end]
-        }
-        None => input,
-    };
-    if region.contains("<string>") {
-        return region
-            .split("<string>")
-            .skip(1)
-            .filter_map(|s| s.split_once("</string>").map(|(v, _)| v.trim().to_owned()))
-            .collect();
+/// Reads NSBonjourServices entries from a pasted Info.plist (XML or binary, whole or a
+/// fragment, read by `netlens-plist`, the reader the ATS linter uses too), or from a list of
+/// types separated by lines, commas or spaces. A property list that cannot be read gives no
+/// entries and the reader's sentence.
+pub fn read_entries(input: &str) -> Result<Vec<String>, EntriesError> {
+    let trimmed = input.trim_start();
+    if !(trimmed.starts_with('<') || trimmed.starts_with("bplist")) {
+        return Ok(input
+            .split(|c: char| c == ',' || c.is_whitespace() || c == '"')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect());
     }
-    region
-        .split(|c: char| c == ',' || c.is_whitespace() || c == '"')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    entries_of(netlens_plist::parse_str(input).map_err(EntriesError::Plist)?)
 }
+
+/// [`read_entries`] for a file's bytes: a binary plist (`bplist00`, a built app's Info.plist)
+/// too.
+pub fn read_entries_bytes(input: &[u8]) -> Result<Vec<String>, EntriesError> {
+    if input.starts_with(b"bplist") {
+        return entries_of(netlens_plist::parse(input).map_err(EntriesError::Plist)?);
+    }
+    read_entries(&crate::formats::text_from_bytes(input))
+}
+
+/// The NSBonjourServices strings of a property list (or of an array given alone).
+fn entries_of(doc: netlens_plist::Document) -> Result<Vec<String>, EntriesError> {
+    let list = match &doc.root {
+        netlens_plist::Value::Dict(dict) => {
+            dict.get("NSBonjourServices").ok_or(EntriesError::NoKey)?
+        }
+        other => other,
+    };
+    let items = list.as_array().ok_or(EntriesError::NotArray(list.kind()))?;
+    Ok(items
+        .iter()
+        .filter_map(|v| v.as_str().map(|s| s.trim().to_owned()))
+        .collect())
+}
+
+/// Why no NSBonjourServices entries could be read from a pasted property list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EntriesError {
+    /// The property list itself cannot be read.
+    Plist(netlens_plist::Error),
+    /// A dictionary without the key.
+    NoKey,
+    /// The key's value is not an array (its kind, as `Value::kind` says it).
+    NotArray(&'static str),
+}
+
+impl core::fmt::Display for EntriesError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            EntriesError::Plist(e) => e.fmt(f),
+            EntriesError::NoKey => write!(
+                f,
+                "The property list has no NSBonjourServices key: paste the Info.plist, or the key with its array."
+            ),
+            EntriesError::NotArray(kind) => write!(
+                f,
+                "NSBonjourServices is {kind}; it must be an array of strings (`<array><string>_name._tcp</string></array>`)."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EntriesError {}
 
 /// Compares two service types as mDNSResponder's trust check does.
 fn same_type(a: &str, b: &str) -> bool {
@@ -57,15 +104,18 @@ fn same_type(a: &str, b: &str) -> bool {
         .eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
-/// Checks `plist` (see [`read_entries`]) against the service types an app uses and, when it
+/// Checks `plist` (a file's bytes or pasted text: see [`read_entries_bytes`]) against the service types an app uses and, when it
 /// uses Multipeer Connectivity, its MC service type (`my-game`, no underscore).
 pub fn check_plist(
-    plist: &str,
+    plist: &[u8],
     used_types: &[String],
     multipeer: Option<&str>,
     usage: &str,
 ) -> PlistReport {
-    let entries = read_entries(plist);
+    let (entries, problem) = match read_entries_bytes(plist) {
+        Ok(entries) => (entries, None),
+        Err(problem) => (Vec::new(), Some(problem.to_string())),
+    };
     let mut findings = Vec::new();
     let mut fixed: Vec<String> = Vec::new();
     let add = |fixed: &mut Vec<String>, t: String| {
@@ -193,6 +243,7 @@ pub fn check_plist(
         entries,
         findings,
         fixed_entries: fixed,
+        problem,
     }
 }
 
@@ -438,17 +489,52 @@ mod tests {
     #[test]
     fn entries_from_a_plist_or_a_list() {
         let plist = "<key>NSBonjourServices</key>\n<array>\n\t<string>_ipp._tcp</string>\n\t<string>_x._udp.</string>\n</array>\n<key>Other</key><array><string>no</string></array>";
-        assert_eq!(read_entries(plist), vec!["_ipp._tcp", "_x._udp."]);
+        assert_eq!(read_entries(plist).unwrap(), vec!["_ipp._tcp", "_x._udp."]);
         assert_eq!(
-            read_entries("_a._tcp, _b._udp\n_c._tcp"),
+            read_entries("_a._tcp, _b._udp\n_c._tcp").unwrap(),
             vec!["_a._tcp", "_b._udp", "_c._tcp"]
         );
+        let whole = "<?xml version=\"1.0\"?>\n<!-- edited -->\n<plist version=\"1.0\"><dict><key>NSBonjourServices</key><array><string>_a&amp;b._tcp</string></array></dict></plist>";
+        assert_eq!(read_entries(whole).unwrap(), vec!["_a&b._tcp"]);
+        let problem = read_entries("<key>NSBonjourServices</key><array><string>_a._tcp")
+            .unwrap_err()
+            .to_string();
+        assert!(problem.contains("ends inside"), "{problem}");
+        let problem = read_entries("<key>NSBonjourServices</key><string>_a._tcp</string>")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            problem.contains("is a string; it must be an array"),
+            "{problem}"
+        );
+        let report = check_plist(b"<dict><key>X</key><true/></dict>", &[], None, "");
+        assert!(report.problem.unwrap().contains("no NSBonjourServices key"));
+    }
+
+    #[test]
+    fn a_binary_info_plist() {
+        // plistlib.dumps({"NSBonjourServices": ["_ipp._tcp", "_x._udp"]}, fmt=FMT_BINARY)
+        const BPLIST: &[u8] = &[
+            0x62, 0x70, 0x6c, 0x69, 0x73, 0x74, 0x30, 0x30, 0xd1, 0x01, 0x02, 0x5f, 0x10, 0x11,
+            0x4e, 0x53, 0x42, 0x6f, 0x6e, 0x6a, 0x6f, 0x75, 0x72, 0x53, 0x65, 0x72, 0x76, 0x69,
+            0x63, 0x65, 0x73, 0xa2, 0x03, 0x04, 0x59, 0x5f, 0x69, 0x70, 0x70, 0x2e, 0x5f, 0x74,
+            0x63, 0x70, 0x57, 0x5f, 0x78, 0x2e, 0x5f, 0x75, 0x64, 0x70, 0x08, 0x0b, 0x1f, 0x22,
+            0x2c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x00, 0x34,
+        ];
+        assert_eq!(
+            read_entries_bytes(BPLIST).unwrap(),
+            vec!["_ipp._tcp", "_x._udp"]
+        );
+        let r = check_plist(&BPLIST[..40], &[], None, "");
+        assert!(r.problem.unwrap().contains("binary property list"));
     }
 
     #[test]
     fn missing_types_domains_and_multipeer() {
         let r = check_plist(
-            "_IPP._tcp.\n_x._tcp.local.\nhttp._tcp",
+            b"_IPP._tcp.\n_x._tcp.local.\nhttp._tcp",
             &["_ipp._tcp".into(), "_http._tcp".into()],
             Some("my-game"),
             "",
@@ -480,7 +566,7 @@ mod tests {
             ]
         );
         assert!(r.fragment.contains("<string>_my-game._udp</string>"));
-        let r = check_plist("_my-game._tcp _my-game._udp", &[], Some("My_Game"), "");
+        let r = check_plist(b"_my-game._tcp _my-game._udp", &[], Some("My_Game"), "");
         assert!(super::tests::rules(&r).contains(&RuleId::AppleMultipeerInvalid));
     }
 

@@ -30,7 +30,7 @@ fn findings(input: Input) -> Vec<Finding> {
             } else {
                 vec![used.to_owned()]
             };
-            apple::check_plist(entries, &used, mc, "").findings
+            apple::check_plist(entries.as_bytes(), &used, mc, "").findings
         }
     }
 }

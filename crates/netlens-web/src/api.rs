@@ -296,7 +296,7 @@ pub fn check_bonjour_services(
 ) -> Result<JsValue, js_sys::Error> {
     crate::dnssd_support::install();
     to_js(&netlens_dnssd::apple::check_plist(
-        plist,
+        plist.as_bytes(),
         &used_types,
         multipeer.as_deref(),
         "",

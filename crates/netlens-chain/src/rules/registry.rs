@@ -439,6 +439,7 @@ pub static REGISTRY: &[Registration] = &[
     Registration::new(&[InfoNoHostname], at!(Sent, info::no_hostname))
         .applies(Applicability::SERVER),
     Registration::new(&[TrustStorePathsDiffer], at!(Sent, trust::paths_differ)),
+    Registration::new(&[TrustInterceptingProxy], at!(Sent, trust::interception)),
     // ---- NoPath ----
     Registration::new(&[], at!(NoPath, chain::sent::no_path)).shares(&[ChainMissingIntermediate]),
 ];

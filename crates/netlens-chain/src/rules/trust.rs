@@ -529,6 +529,39 @@ pub fn paths_differ(s: &Sent<'_>, out: &mut Vec<Finding>) {
     );
 }
 
+/// `trust.intercepting-proxy`: the top certificate of the chain shown (or the issuer it names)
+/// belongs to a product that intercepts TLS (`crate::interception`), and no built-in root
+/// anchors it.
+pub fn interception(s: &Sent<'_>, out: &mut Vec<Finding>) {
+    let anchored_publicly = match s.primary.end {
+        PathEnd::Anchor(i) | PathEnd::IsAnchor(i) => s.ctx.store.get(i).is_some_and(|a| !a.user),
+        _ => false,
+    };
+    let Some(&top) = s.primary.certs.last() else {
+        return;
+    };
+    let cert = &s.ctx.certs[top];
+    if anchored_publicly {
+        return;
+    }
+    let found = crate::interception::identify(&cert.details.subject)
+        .or_else(|| crate::interception::identify(&cert.details.issuer));
+    let Some(product) = found else { return };
+    let what = match product.kind {
+        crate::interception::Kind::DebuggingProxy => "a debugging proxy",
+        crate::interception::Kind::Inspection => "a corporate TLS inspection service",
+    };
+    out.push(Finding::new(
+        RuleId::TrustInterceptingProxy,
+        Some(cert.index),
+        format!(
+            "The chain ends at \"{}\", the certificate of {} ({what}): the client sees the proxy's certificate, not the server's. It is trusted only where its root was installed, and an app that pins the server's keys refuses it.",
+            cert.details.subject.display_label(),
+            product.product,
+        ),
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

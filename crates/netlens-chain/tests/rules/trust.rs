@@ -50,6 +50,35 @@ pub(crate) fn cases() -> Vec<(&'static str, Pair)> {
             };
             (expired(CHROME), expired(0))
         }),
+        ("trust.intercepting-proxy", || {
+            // Charles' root signs the leaf directly, as the proxy does for every host; the
+            // near miss is the same shape under an ordinary private root.
+            let proxied = |root_name: &str, seed: &str| {
+                let root = self_signed(
+                    &CertSpec::ca(root_name, None),
+                    Key::generate(KeyAlgorithm::P256, seed).unwrap(),
+                )
+                .unwrap();
+                let leaf = issue(
+                    &leaf_spec(),
+                    Key::generate(KeyAlgorithm::P256, "proxied-leaf").unwrap(),
+                    &root,
+                )
+                .unwrap();
+                Case {
+                    chain: vec![leaf.der.clone()],
+                    anchors: vec![root.der.clone()],
+                    ..baseline()
+                }
+            };
+            (
+                proxied(
+                    "CN=Charles Proxy CA (7 Dec 2026\\, mac.local),OU=https://charlesproxy.com/ssl,O=XK72 Ltd,C=NZ",
+                    "charles-root",
+                ),
+                proxied("CN=Office Test Root,O=Example Corp", "office-root"),
+            )
+        }),
         ("trust.store-paths-differ", || {
             (
                 two_roots_case(APPLE, MOZILLA | CHROME),

@@ -117,7 +117,7 @@ pub fn DnssdTool(props: &DnssdToolProps) -> Html {
         let key = (state.plist.clone(), used, state.multipeer.clone());
         use_memo(key, |(p, used, mc)| {
             (!p.trim().is_empty() || !used.is_empty() || !mc.trim().is_empty())
-                .then(|| apple::check_plist(p, used, Some(mc.as_str()), ""))
+                .then(|| apple::check_plist(p.as_bytes(), used, Some(mc.as_str()), ""))
         })
     };
 
@@ -278,6 +278,9 @@ fn apple_field(state: &DnssdState, report: Option<&PlistReport>, dispatch: &Disp
             <label class="nl-label" for="nl-dnssd-multipeer">{ "Multipeer Connectivity service type (optional)" }</label>
             <input id="nl-dnssd-multipeer" class="nl-input nl-input-short" type="text" placeholder="my-game" value={state.multipeer.clone()} oninput={setter(dispatch, Field::Multipeer)} />
             if let Some(r) = report {
+                if let Some(problem) = &r.problem {
+                    <p class="nl-problem" role="alert">{ problem }</p>
+                }
                 <FindingList findings={Rc::new(r.findings.clone())} />
                 <div class="nl-plist">
                     <div class="nl-row"><strong>{ "Info.plist" }</strong><CopyButton text={r.fragment.clone()} label="Copy Info.plist fragment" /></div>
