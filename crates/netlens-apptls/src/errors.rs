@@ -1402,11 +1402,15 @@ fn apple_range(n: i64) -> Option<&'static str> {
     }
 }
 
-fn explain_number(
-    token: &NumberToken<'_>,
-    out: &mut Explanation,
-    seen: &mut Vec<(Domain, String)>,
-) {
+/// What one number in the text is.
+enum NumberHit {
+    /// A code netlens knows, with the steps it suggests.
+    Known(Recognised, Vec<NextStep>),
+    /// A number in an Apple error range that netlens does not know.
+    Unknown(Unknown),
+}
+
+fn explain_number(token: &NumberToken<'_>) -> Option<NumberHit> {
     let n = token.value;
     let before = token.before.as_str();
     // `[1:54]` / `1:54` and `posix(54)` are POSIX; `NSPOSIXErrorDomain Code=54` too.
@@ -1416,33 +1420,27 @@ fn explain_number(
         || before.ends_with("rawvalue: ")
         || before.contains("nsposixerrordomain code=");
     if posix_context && n > 0 {
-        if let Some(&(_, name, text)) = POSIX.iter().find(|(v, _, _)| *v == n) {
-            push(
-                out,
-                seen,
-                Recognised {
-                    matched: token.text.to_owned(),
-                    domain: Domain::Posix,
-                    number: Some(n),
-                    name: name.to_owned(),
-                    aliases: vec![format!("POSIXErrorCode.{name}")],
-                    apple_text: text.to_owned(),
-                    meaning: format!("{name} ({n}): {text} This happens below TLS."),
-                    causes: Vec::new(),
-                    source: SRC_POSIX,
-                },
-            );
-            out.next_steps.push(CheckNetwork);
-        }
-        return;
+        let &(_, name, text) = POSIX.iter().find(|(v, _, _)| *v == n)?;
+        return Some(NumberHit::Known(
+            Recognised {
+                matched: token.text.to_owned(),
+                domain: Domain::Posix,
+                number: Some(n),
+                name: name.to_owned(),
+                aliases: vec![format!("POSIXErrorCode.{name}")],
+                apple_text: text.to_owned(),
+                meaning: format!("{name} ({n}): {text} This happens below TLS."),
+                causes: Vec::new(),
+                source: SRC_POSIX,
+            },
+            vec![CheckNetwork],
+        ));
     }
     if n >= 0 {
-        return;
+        return None;
     }
     if (-65999..=-65537).contains(&n) || n == -72008 {
-        push(
-            out,
-            seen,
+        return Some(NumberHit::Known(
             Recognised {
                 matched: token.text.to_owned(),
                 domain: Domain::DnsSd,
@@ -1456,9 +1454,8 @@ fn explain_number(
                 causes: Vec::new(),
                 source: "dns_sd.h (mDNSResponder)",
             },
-        );
-        out.next_steps.push(DnssdError);
-        return;
+            vec![DnssdError],
+        ));
     }
     // Short generic codes (-1, -4, -50, -999) only count where the text says they are codes.
     let code_context = before.ends_with("code=")
@@ -1470,27 +1467,19 @@ fn explain_number(
         || before.ends_with("(")
         || before.ends_with("[");
     if token.text.len() < 5 && !code_context {
-        return;
+        return None;
     }
     match by_number(n) {
         Some(code) => {
             let mut steps = Vec::new();
             let r = explain_code(code, token.text, &mut steps);
-            if push(out, seen, r) {
-                out.next_steps.extend(steps);
-            }
+            Some(NumberHit::Known(r, steps))
         }
-        None => {
-            if let Some(range) = apple_range(n)
-                && !out.unknown.iter().any(|u| u.number == n)
-            {
-                out.unknown.push(Unknown {
-                        matched: token.text.to_owned(),
-                        number: n,
-                        note: format!("{n} lies in {range}, but it is not a code in Apple's published headers netlens reads (SecBase.h, NSURLError.h): netlens does not know it and does not guess. On a Mac, `security error {n}` may name it."),
-                    });
-            }
-        }
+        None => apple_range(n).map(|range| NumberHit::Unknown(Unknown {
+            matched: token.text.to_owned(),
+            number: n,
+            note: format!("{n} lies in {range}, but it is not a code in Apple's published headers netlens reads (SecBase.h, NSURLError.h): netlens does not know it and does not guess. On a Mac, `security error {n}` may name it."),
+        })),
     }
 }
 
@@ -1551,23 +1540,16 @@ pub fn explain(text: &str) -> Explanation {
             found.push((at, r, steps));
         }
     }
-    // Numbers, in order, with their own dedup of unknowns.
-    let mut number_hits = Explanation::default();
-    let mut number_seen = Vec::new();
-    let tokens = numbers(text);
-    let mut positions = Vec::new();
-    for token in &tokens {
-        let before = number_hits.recognised.len();
-        let steps_before = number_hits.next_steps.len();
-        explain_number(token, &mut number_hits, &mut number_seen);
-        if number_hits.recognised.len() > before {
-            positions.push((token.at, number_hits.next_steps[steps_before..].to_vec()));
+    // Numbers: known codes join the rest; unknown ones are listed once each.
+    for token in numbers(text) {
+        match explain_number(&token) {
+            Some(NumberHit::Known(r, steps)) => found.push((token.at, r, steps)),
+            Some(NumberHit::Unknown(u)) if !out.unknown.iter().any(|k| k.number == u.number) => {
+                out.unknown.push(u);
+            }
+            _ => {}
         }
     }
-    for ((at, steps), r) in positions.into_iter().zip(number_hits.recognised) {
-        found.push((at, r, steps));
-    }
-    out.unknown = number_hits.unknown;
 
     found.sort_by_key(|(at, _, _)| *at);
     let mut steps: Vec<NextStep> = Vec::new();
