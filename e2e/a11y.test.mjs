@@ -58,6 +58,13 @@ const PAGES = {
     await page.locator('.nl-make-results[aria-busy="false"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-guide="ios"] summary').click();
   },
+  apptls: async (page, url) => {
+    await page.goto(`${url}#/apptls`);
+    for (const name of ['Example: console output', 'Example: common mistakes', 'Example: a leaf pin and a renewal']) {
+      await page.getByRole('button', { name }).click();
+    }
+    await page.locator('.nl-pin-check .nl-finding').first().waitFor();
+  },
   rules: async (page, url) => {
     await page.goto(`${url}#/rules`);
     await page.locator('tr[id="service.name-bad-hyphen"]').waitFor();
@@ -123,7 +130,7 @@ async function controls(page) {
 }
 
 describe('keyboard', () => {
-  for (const name of ['decoder', 'chain', 'dnssd', 'probe', 'make', 'embed demo']) {
+  for (const name of ['decoder', 'chain', 'dnssd', 'probe', 'make', 'apptls', 'embed demo']) {
     test(`${name}: every control is reached with Tab and shows a focus ring`, async () => {
       const echo = await startEcho();
       try {

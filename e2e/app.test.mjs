@@ -39,6 +39,7 @@ describe('app shell', () => {
       ['DNS-SD / Bonjour validator', '#/dnssd'],
       ['WebSocket latency probe', '#/probe'],
       ['Test certificates', '#/make'],
+      ['App TLS', '#/apptls'],
     ]);
     assert.equal(await page.title(), 'netlens');
 

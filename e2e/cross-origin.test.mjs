@@ -81,6 +81,13 @@ const ELEMENTS = {
       assert.doesNotMatch(await probe.textContent(), /make serve/);
     },
   },
+  'netlens-apptls': {
+    html: () => `<netlens-apptls tool="error">-9813</netlens-apptls>`,
+    async works(page) {
+      await page.locator('netlens-apptls .nl-explained[data-name="errSSLNoRootCert"]').waitFor();
+      assert.equal(await page.locator('netlens-apptls .nl-explained').count(), 1);
+    },
+  },
   'netlens-make': {
     html: () => `<netlens-make names="printer.local 192.168.1.20"></netlens-make>`,
     // Keys by WebCrypto, checks by the chain analysis on the new root alone: nothing else is

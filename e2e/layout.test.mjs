@@ -34,6 +34,7 @@ const ELEMENTS = {
   dnssd: () => `<netlens-dnssd type="_My_Service._tcp" instance="Office Printer">txtvers=1\nrp=ipp/print</netlens-dnssd>`,
   probe: () => `<netlens-probe endpoint="${echo.url}" count="20" interval_ms="10"></netlens-probe>`,
   make: () => `<netlens-make names="printer.local 192.168.1.20"></netlens-make>`,
+  apptls: () => `<netlens-apptls tool="pins">${CHAIN}</netlens-apptls>`,
 };
 
 /** What inside the element's shadow root extends past the element's right edge. */
@@ -77,7 +78,7 @@ for (const width of [320, 480, 1000]) {
         await page.locator('#nl-probe-start:enabled').click();
         await page.locator('#nl-probe-status', { hasText: 'Finished: 20 probes sent.' }).waitFor({ timeout: 20_000 });
       } else {
-        await page.locator({ decoder: '.nl-cert-card', chain: '.nl-chain-results[aria-busy="false"]', dnssd: '.nl-finding' }[name]).first().waitFor();
+        await page.locator({ decoder: '.nl-cert-card', chain: '.nl-chain-results[aria-busy="false"]', dnssd: '.nl-finding', apptls: '.nl-pin-table' }[name]).first().waitFor();
       }
       assert.deepEqual(await sticksOut(page), [], `${name} at ${width} px`);
       await page.locator('.column').screenshot({ path: path.join(SHOTS, `${name}-${width}.png`) });
@@ -96,6 +97,7 @@ const APP_PAGES = {
   dnssd: { route: '#/dnssd', click: 'Example: many mistakes', ready: '.nl-txt-table tbody tr' },
   probe: { route: '#/probe', ready: '#nl-probe-env' },
   make: { route: '#/make', fill: ['#nl-make-names', 'printer.local 192.168.1.20'], click: 'Make certificates', ready: '.nl-make-results[aria-busy="false"]' },
+  apptls: { route: '#/apptls', click: 'Example: a leaf pin and a renewal', ready: '.nl-pin-check .nl-finding' },
   rules: { route: '#/rules', ready: 'tr[id="service.name-bad-hyphen"]' },
 };
 

@@ -306,11 +306,24 @@ class WebKitPage {
   }
 
   /** Runs `script` (a WebDriver async script body: `done` is the callback) with `args`. */
-  async execute(script, args = []) {
-    const result = await this.wd('POST', '/execute/async', {
+  async execute(script, args = [], { retry = false } = {}) {
+    const body = {
       script: `const done = arguments[arguments.length - 1]; Promise.resolve().then(async () => { ${script} }).then((value) => done({ value, url: location.href }), (e) => done({ failed: e && e.message ? e.name + ': ' + e.message : String(e), url: location.href }));`,
       args,
-    });
+    };
+    // On a busy machine WebKitWebDriver sometimes fails to read back the element reference a
+    // script returned ("Could not parse script result"). Finding an element has no side
+    // effect, so that call alone (`retry`) runs again, a bounded number of times.
+    let result;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await this.wd('POST', '/execute/async', body);
+        break;
+      } catch (error) {
+        if (!retry || attempt >= 3 || !/Could not parse script result/.test(error.message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
     // page.url() is synchronous in Playwright: the URL is kept from every round trip.
     if (result?.url) this.lastUrl = result.url;
     if (result?.failed) throw new Error(`in the page: ${result.failed}`);
@@ -578,7 +591,7 @@ class WebKitLocator {
   }
 
   /** Waits (bounded) until the locator has an element in `state`; runs `body` with `el`. */
-  async when(state, body, arg = null, timeout = TIMEOUT) {
+  async when(state, body, arg = null, timeout = TIMEOUT, options = {}) {
     return this.page.execute(
       locatorScript(`
         const deadline = Date.now() + ${timeout};
@@ -595,6 +608,7 @@ class WebKitLocator {
           await new Promise((r) => setTimeout(r, 50));
         }`),
       [this.steps, arg],
+      options,
     );
   }
 
@@ -653,7 +667,7 @@ class WebKitLocator {
 
   /** The element as a WebDriver reference, once it is visible and enabled. */
   async element() {
-    const ref = await this.when('enabled', 'el.scrollIntoView({ block: "center" }); return el;');
+    const ref = await this.when('enabled', 'el.scrollIntoView({ block: "center" }); return el;', null, TIMEOUT, { retry: true });
     return ref[ELEMENT];
   }
 

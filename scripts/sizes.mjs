@@ -12,7 +12,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KiB = 1024;
 /** Budgets in gzip bytes (issue 12). */
 export const BUDGETS = {
-  'netlens-dnssd': 200 * KiB,
+  // 200 KiB until issue 28: NSBonjourServices is read by the one property list reader the ATS
+  // linter uses (XML with comments, entities and CDATA, binary plists, sentences for what cannot
+  // be read) instead of scraping <string> tags: +12.3 KiB gzip (twiggy: ~30 KB of code).
+  'netlens-dnssd': 215 * KiB,
   'netlens-cert-decoder': 300 * KiB,
   'netlens-chain': 450 * KiB,
   // 200 KiB until issue 26: handling Safari's suspension of hidden pages (interrupted probes,
@@ -21,6 +24,9 @@ export const BUDGETS = {
   // 440 KiB until issue 27: the maker links the chain core and the input scanner to check what
   // it makes, and their SCT, OCSP and PKCS#12 reading (+18.7 KiB gzip) landed there too.
   'netlens-make': 450 * KiB,
+  // Issue 28: the code tables, the ATS linter, the plist reader and the certificate decoder
+  // the pins need; a page that embeds it pays for no other tool.
+  'netlens-apptls': 300 * KiB,
   home: 120 * KiB,
 };
 

@@ -39,14 +39,14 @@ passed() { grep -hoE 'test result: ok\. [0-9]+ passed' "$LOGS/$1.log" | awk '{ n
 run setup scripts/setup.sh test
 run fmt cargo fmt --all -- --check
 run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-run clippy-wasm cargo clippy -p netlens-web -p netlens-web-decoder -p netlens-web-chain -p netlens-web-dnssd -p netlens-web-probe -p netlens-web-verify -p netlens-web-pkcs12 -p netlens-web-make -p netlens-probe-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+run clippy-wasm cargo clippy -p netlens-web -p netlens-web-decoder -p netlens-web-chain -p netlens-web-dnssd -p netlens-web-probe -p netlens-web-verify -p netlens-web-pkcs12 -p netlens-web-make -p netlens-web-apptls -p netlens-probe-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 run native-tests cargo test --workspace --locked
 # Real avahi-daemon, dig and python-zeroconf as the oracle of the DNS-SD parsers, in network
 # namespaces the test makes (needs root; says SKIPPED and why otherwise).
 run dnssd-daemons cargo test -p netlens-cli --test dnssd_daemons --locked -- --ignored --nocapture
 # The tool modules as Trunk builds them (netlens-chain without its compiled-in stores), which
 # the tests' feature set above does not check.
-run clippy-wasm-modules cargo clippy -p netlens-web-chain -p netlens-web-make --target wasm32-unknown-unknown --locked -- -D warnings
+run clippy-wasm-modules cargo clippy -p netlens-web-chain -p netlens-web-make -p netlens-web-apptls --target wasm32-unknown-unknown --locked -- -D warnings
 # ChromeDriver starts Chromium with a throwaway profile under $TMPDIR that it never removes
 # (some 66 MB a run): give it a folder of its own and remove that.
 run wasm-tests env TMPDIR="$WASM_TMP" cargo test -p netlens-web --target wasm32-unknown-unknown --locked

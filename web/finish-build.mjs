@@ -41,6 +41,7 @@ export const TOOLS = [
   { tag: 'netlens-dnssd', crate: 'netlens-web-dnssd', name: 'DNS-SD validator' },
   { tag: 'netlens-probe', crate: 'netlens-web-probe', name: 'latency probe' },
   { tag: 'netlens-make', crate: 'netlens-web-make', name: 'test certificate maker' },
+  { tag: 'netlens-apptls', crate: 'netlens-web-apptls', name: 'App TLS tool' },
   { tag: 'netlens-verify', crate: 'netlens-web-verify', name: 'signature verification', element: false },
   { tag: 'netlens-pkcs12', crate: 'netlens-web-pkcs12', name: 'PKCS#12 reader', element: false },
 ];

@@ -214,6 +214,24 @@ export const dnssdRuleCatalog = dnssd('dnssdRuleCatalog');
  */
 export const makeCertificates = call('netlens-make', 'makeCertificates');
 
+/** Explains TLS error codes and console lines (the report of `netlens tls error --json`). */
+export const explainTlsError = call('netlens-apptls', 'explainTlsError');
+
+/**
+ * Lints an Info.plist's NSAppTransportSecurity dictionary (a string, or a binary plist as a
+ * Uint8Array or ArrayBuffer); options: { host }. Rejects with a sentence when the input is not one.
+ */
+export const lintAtsDictionary = (input, options = {}) => call('netlens-apptls', 'lintAtsDictionary')(input, options);
+
+/** The pins of a chain, what to pin and the fragments to paste; options: { host }. */
+export const pinsFromChain = (chain, options = {}) => call('netlens-apptls', 'pinsFromChain')(chain, options);
+
+/** Checks a pin set (NSPinnedDomains or one pin per line) against a chain; options: { next, host }. */
+export const checkPins = (pinSet, chain, options = {}) => call('netlens-apptls', 'checkPins')(pinSet, chain, options);
+
+/** The app.* rule catalog (ATS dictionary and pin rules). */
+export const appRuleCatalog = call('netlens-apptls', 'appRuleCatalog');
+
 /** The netlens version of this build. */
 export const netlensVersion = async () => version;
 
@@ -230,6 +248,11 @@ export const ready = Promise.resolve({
   explainDnssdError,
   dnssdRuleCatalog,
   makeCertificates,
+  explainTlsError,
+  lintAtsDictionary,
+  pinsFromChain,
+  checkPins,
+  appRuleCatalog,
   netlensVersion,
   loadTool,
 });

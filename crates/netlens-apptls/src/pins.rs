@@ -414,6 +414,19 @@ pub fn check(
         })
         .collect();
     let connects = results.iter().any(|r| !r.matches.is_empty());
+    // Bare pins that match only the leaf are leaf pins in effect.
+    let only_leaf_matches = connects
+        && results
+            .iter()
+            .flat_map(|r| &r.matches)
+            .all(|&i| current.iter().any(|c| c.index == i && c.role == Role::Leaf));
+    if only_leaf_matches && !findings.iter().any(|f| f.rule == RuleId::AppPinLeafOnly) {
+        findings.push(Finding::new(
+            RuleId::AppPinLeafOnly,
+            "pins",
+            "Of these pins, only the leaf's key matches this chain: a renewal with a new key breaks the app.",
+        ));
+    }
     if !current.is_empty() && !valid.is_empty() && !connects {
         let leaf_only_leaf = results.iter().any(|r| {
             r.kind == PinKind::Ca

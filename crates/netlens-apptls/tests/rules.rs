@@ -527,6 +527,12 @@ fn rotation() {
         (leaf.connects, leaf.connects_after_rotation),
         (true, Some(false))
     );
+    assert!(
+        leaf.findings
+            .iter()
+            .any(|f| f.rule == RuleId::AppPinLeafOnly),
+        "a bare pin that matches only the leaf is a leaf pin in effect"
+    );
     let moved = pins::check(
         &format!("{}\n{PIN_A}", c.pins[1]),
         c.current.as_bytes(),

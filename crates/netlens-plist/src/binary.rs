@@ -147,15 +147,28 @@ impl Reader<'_> {
                 let size = 1usize << nibble;
                 let raw = self.slice(at + 1, size)?;
                 Value::Integer(match size {
-                    // 1, 2 and 4 bytes are unsigned, 8 bytes signed, 16 bytes signed 128-bit.
-                    1 | 2 | 4 => i128::from(be(raw)),
-                    8 => i128::from(be(raw) as i64),
-                    _ => i128::from_be_bytes(raw.try_into().unwrap_or([0; 16])),
+                    // 1, 2 and 4 bytes are unsigned, 8 bytes signed; 16 bytes are signed
+                    // 128-bit, read when the high half only extends the sign.
+                    1 | 2 | 4 | 8 => be(raw) as i64,
+                    _ => {
+                        let (high, low) = raw.split_at(8);
+                        let low = be(low) as i64;
+                        let extension = if low < 0 { u64::MAX } else { 0 };
+                        if be(high) != extension {
+                            return Err(fail(BinaryProblem::IntegerTooLarge));
+                        }
+                        low
+                    }
                 })
             }
-            0x2 if nibble == 2 || nibble == 3 => Value::Real(self.real(at, nibble)?),
+            0x2 if nibble == 2 || nibble == 3 => {
+                let raw = self.slice(at + 1, 1usize << nibble)?;
+                let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+                Value::Real(format!("0x{hex}"))
+            }
             0x3 if marker == 0x33 => {
-                let seconds = self.real(at, 3)?;
+                let raw = self.slice(at + 1, 8)?;
+                let seconds = f64::from_be_bytes(raw.try_into().unwrap_or([0; 8]));
                 Value::Date(format_date(seconds))
             }
             0x4 => {
@@ -229,22 +242,12 @@ impl Reader<'_> {
             .map(|i| self.reference(start + i * self.ref_size))
             .collect()
     }
-
-    fn real(&self, at: usize, nibble: u8) -> Result<f64> {
-        Ok(if nibble == 2 {
-            let raw = self.slice(at + 1, 4)?;
-            f64::from(f32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]))
-        } else {
-            let raw = self.slice(at + 1, 8)?;
-            f64::from_be_bytes(raw.try_into().unwrap_or([0; 8]))
-        })
-    }
 }
 
 /// A binary plist date (seconds since 2001-01-01 UTC) as XML writes it.
 fn format_date(seconds: f64) -> String {
     if !seconds.is_finite() || seconds.abs() > 1e13 {
-        return format!("{seconds} s after 2001-01-01");
+        return "(a date out of range)".to_owned();
     }
     let unix = APPLE_EPOCH + seconds.floor() as i64;
     let days = unix.div_euclid(86_400);

@@ -34,10 +34,12 @@ pub enum Value {
     String(String),
     /// `<true/>` or `<false/>`.
     Bool(bool),
-    /// `<integer>`.
-    Integer(i128),
-    /// `<real>`.
-    Real(f64),
+    /// `<integer>` (64-bit: larger values are refused, no netlens check reads them).
+    Integer(i64),
+    /// `<real>`, kept as written (XML) or as its IEEE 754 bits in hex (binary): no netlens
+    /// check reads a number's value, and float parsing and printing would cost every page that
+    /// reads property lists kilobytes of wasm.
+    Real(String),
     /// `<date>`, as written (ISO 8601, `2026-01-01T00:00:00Z`).
     Date(String),
     /// `<data>`, decoded.
@@ -211,7 +213,7 @@ pub enum XmlProblem {
     ValueWithoutKey(&'static str),
     /// Text where a value was expected.
     StrayText(String),
-    /// An `<integer>` that is not one.
+    /// An `<integer>` that is not one (or is beyond 64 bits).
     BadInteger(String),
     /// A `<real>` that is not a number.
     BadReal(String),
@@ -250,6 +252,8 @@ pub enum BinaryProblem {
     TooDeep,
     /// More than [`MAX_NODES`] values.
     TooManyValues,
+    /// A 128-bit integer beyond 64 bits.
+    IntegerTooLarge,
 }
 
 impl core::fmt::Display for Error {
@@ -304,7 +308,7 @@ impl core::fmt::Display for XmlProblem {
             XmlProblem::StrayText(text) => {
                 write!(f, "the text `{text}` stands where an element was expected.")
             }
-            XmlProblem::BadInteger(text) => write!(f, "`{text}` is not an integer."),
+            XmlProblem::BadInteger(text) => write!(f, "`{text}` is not a 64-bit integer."),
             XmlProblem::BadReal(text) => write!(f, "`{text}` is not a real number."),
             XmlProblem::BadData => write!(f, "the `<data>` element is not base64."),
             XmlProblem::NotEmpty(name) => {
@@ -357,6 +361,7 @@ impl core::fmt::Display for BinaryProblem {
             BinaryProblem::TooManyValues => {
                 write!(f, "it expands to more than {MAX_NODES} values.")
             }
+            BinaryProblem::IntegerTooLarge => write!(f, "it holds an integer beyond 64 bits."),
         }
     }
 }

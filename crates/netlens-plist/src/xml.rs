@@ -396,11 +396,11 @@ impl Parser<'_, '_> {
             }
             "real" => {
                 let text = self.leaf_text(at, name, empty)?;
-                Value::Real(
-                    text.trim()
-                        .parse::<f64>()
-                        .map_err(|_| self.fail(at, XmlProblem::BadReal(text.trim().to_owned())))?,
-                )
+                let text = text.trim();
+                if !is_real(text) {
+                    return Err(self.fail(at, XmlProblem::BadReal(short(text))));
+                }
+                Value::Real(text.to_owned())
             }
             "date" => Value::Date(self.leaf_text(at, name, empty)?.trim().to_owned()),
             "data" => {
@@ -496,23 +496,52 @@ fn truncated_in(name: &str) -> &'static str {
     }
 }
 
-/// `<integer>`: decimal, optionally signed, or `0x` hexadecimal (CFPropertyList reads both).
-fn parse_integer(text: &str) -> Option<i128> {
+/// `<integer>`: decimal, optionally signed, or `0x` hexadecimal (CFPropertyList reads both),
+/// within 64 bits.
+fn parse_integer(text: &str) -> Option<i64> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let magnitude = match digits
+    let (radix, digits) = match digits
         .strip_prefix("0x")
         .or_else(|| digits.strip_prefix("0X"))
     {
-        Some(hex) => i128::from_str_radix(hex, 16).ok()?,
-        None if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
-            digits.parse::<i128>().ok()?
-        }
-        None => return None,
+        Some(hex) => (16, hex),
+        None => (10, digits),
     };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut magnitude: i64 = 0;
+    for c in digits.chars() {
+        let digit = i64::from(c.to_digit(radix)?);
+        magnitude = magnitude
+            .checked_mul(i64::from(radix))?
+            .checked_add(digit)?;
+    }
     Some(if negative { -magnitude } else { magnitude })
+}
+
+/// Whether `text` is a `<real>`: a decimal number with an optional sign, fraction and
+/// exponent, or `nan` / `inf` / `infinity` (CFPropertyList's spellings).
+fn is_real(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if matches!(unsigned, "nan" | "inf" | "infinity") {
+        return true;
+    }
+    let (mantissa, exponent) = match unsigned.split_once('e') {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    unsigned.len() + 1 >= lower.len()
+        && !(whole.is_empty() && fraction.is_empty())
+        && digits(whole)
+        && digits(fraction)
+        && exponent.is_none_or(|e| !e.is_empty() && digits(e))
 }
 
 #[cfg(test)]
@@ -538,6 +567,10 @@ mod tests {
             Some(&Value::String("<AB> <raw & text>".into()))
         );
         assert_eq!(dict.get("N"), Some(&Value::Integer(-16)));
+        assert!(is_real("-1.5e3") && is_real("2") && is_real(".5") && is_real("nan"));
+        assert!(!is_real("1.2.3") && !is_real("e5") && !is_real("--1") && !is_real("0x10"));
+        assert_eq!(parse_integer("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_integer("9223372036854775808"), None);
         assert_eq!(dict.get("D"), Some(&Value::Data(vec![0, 1, 2])));
     }
 

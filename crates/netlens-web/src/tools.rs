@@ -64,6 +64,15 @@ pub const TOOLS: &[Tool] = &[
                   every platform.",
         element: "netlens-make",
     },
+    Tool {
+        href: "#/apptls",
+        name: "App TLS",
+        summary: "Start from what you hold: an error code or console lines (NSURLErrorDomain, \
+                  SecureTransport -98xx, errSec, NWError, ATS and BoringSSL log lines) explained \
+                  with causes and the next step; your app's NSAppTransportSecurity dictionary \
+                  linted; pin sets written from a chain and checked against it and its renewal.",
+        element: "netlens-apptls",
+    },
 ];
 
 #[cfg(test)]
