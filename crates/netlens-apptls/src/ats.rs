@@ -478,7 +478,7 @@ fn domain_problem(domain: &str) -> Option<String> {
             "`{d}` has a scheme; ATS matches the host name alone (`{host}`)."
         ));
     }
-    if d.contains('/') {
+    if d.contains('/') && ip_range(d).is_none() {
         return Some(format!(
             "`{d}` has a path; ATS matches the host name alone."
         ));
@@ -489,14 +489,12 @@ fn domain_problem(domain: &str) -> Option<String> {
             d.trim_start_matches("*.")
         ));
     }
-    if d.parse::<std::net::IpAddr>().is_ok()
+    if ip_range(d).is_some()
         || d.trim_matches(['[', ']'])
-            .parse::<std::net::Ipv6Addr>()
+            .parse::<std::net::IpAddr>()
             .is_ok()
     {
-        return Some(format!(
-            "`{d}` is an IP address; NSExceptionDomains does not apply to IP addresses (NSAllowsLocalNetworking covers local ones)."
-        ));
+        return None;
     }
     if let Some((host, port)) = d.rsplit_once(':')
         && !port.is_empty()
@@ -509,6 +507,54 @@ fn domain_problem(domain: &str) -> Option<String> {
     if d != domain || d.is_empty() || d.contains(char::is_whitespace) {
         return Some(format!(
             "`{domain}` has spaces around or inside it, so it matches no host."
+        ));
+    }
+    None
+}
+
+/// An IP address or range (`192.168.1.0/24`, `fd00::/8`) as NSExceptionDomains takes them
+/// since iOS 17 / macOS 14: the network and its prefix length.
+fn ip_range(text: &str) -> Option<(std::net::IpAddr, u8)> {
+    let text = text.trim().trim_matches(['[', ']']);
+    let (address, prefix) = match text.split_once('/') {
+        Some((a, p)) => (a, p.parse::<u8>().ok()?),
+        None => (text, 128),
+    };
+    let address: std::net::IpAddr = address.parse().ok()?;
+    let max = if address.is_ipv4() { 32 } else { 128 };
+    Some((address, prefix.min(max)))
+}
+
+/// Whether `host` (an address) lies in `range`.
+fn in_range(host: std::net::IpAddr, (network, prefix): (std::net::IpAddr, u8)) -> bool {
+    let bits = |a: std::net::IpAddr| -> (u128, u32) {
+        match a {
+            std::net::IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32),
+            std::net::IpAddr::V6(v6) => (u128::from(v6), 128),
+        }
+    };
+    let ((h, width), (n, width_n)) = (bits(host), bits(network));
+    if width != width_n {
+        return false;
+    }
+    let prefix = u32::from(prefix).min(width);
+    let shift = width - prefix;
+    prefix == 0 || (h >> shift) == (n >> shift)
+}
+
+/// Why a usable domain key may still not do what its writer means: an address or range (honoured
+/// from iOS 17 / macOS 14 only), or capitals (Apple's rule: lowercase).
+fn domain_form(domain: &str) -> Option<String> {
+    let d = domain.trim();
+    if ip_range(d).is_some() {
+        return Some(format!(
+            "`{d}` is an IP address or range: iOS 17, iPadOS 17 and macOS 14 and later honour it; earlier systems ignore the entry (NSAllowsLocalNetworking covers local addresses there)."
+        ));
+    }
+    if d.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some(format!(
+            "`{d}` has capitals; Apple's rule for exception domains is lowercase (`{}`).",
+            d.to_ascii_lowercase()
         ));
     }
     None
@@ -536,6 +582,9 @@ fn read_exception(
         }
         None => true,
     };
+    if let Some(note) = domain_form(domain) {
+        findings.push(Finding::new(RuleId::AppAtsDomainForm, at, note));
+    }
     let mut e = ExceptionDomain {
         domain: domain.to_owned(),
         includes_subdomains: false,
@@ -765,6 +814,9 @@ impl Settings {
             .iter()
             .filter(|e| {
                 let (domain, subdomains) = name(e);
+                if let (Some(range), Ok(address)) = (ip_range(domain), host.parse()) {
+                    return in_range(address, range);
+                }
                 let domain = domain.trim_end_matches('.').to_ascii_lowercase();
                 host == domain || (subdomains && host.ends_with(&format!(".{domain}")))
             })
@@ -879,11 +931,32 @@ mod tests {
                 .unwrap()
                 .contains("`example.com`")
         );
+        // Addresses and ranges are names ATS matches (iOS 17 / macOS 14 on): only noted.
+        assert_eq!(domain_problem("192.168.1.10"), None);
+        assert_eq!(domain_problem("10.0.0.0/8"), None);
+        assert!(domain_form("10.0.0.0/8").unwrap().contains("iOS 17"));
         assert!(
-            domain_problem("192.168.1.10")
+            domain_form("API.example.com")
                 .unwrap()
-                .contains("IP address")
+                .contains("`api.example.com`")
         );
+        assert_eq!(domain_form("api.example.com"), None);
+        assert!(in_range(
+            "10.1.2.3".parse().unwrap(),
+            ip_range("10.0.0.0/8").unwrap()
+        ));
+        assert!(!in_range(
+            "11.1.2.3".parse().unwrap(),
+            ip_range("10.0.0.0/8").unwrap()
+        ));
+        assert!(in_range(
+            "fd00::1".parse().unwrap(),
+            ip_range("fd00::/8").unwrap()
+        ));
+        assert!(!in_range(
+            "10.0.0.1".parse().unwrap(),
+            ip_range("fd00::/8").unwrap()
+        ));
         assert!(domain_problem("example.com/api").unwrap().contains("path"));
         assert_eq!(domain_problem("api.example.com"), None);
         assert_eq!(domain_problem("localhost"), None);

@@ -149,9 +149,15 @@ rules! {
     }
     AppAtsDomainNotAName = "app.ats-domain-not-a-name" (AtsDictionary) {
         severity: Error,
-        title: "An exception or pinned domain is not a bare domain name (a scheme, port, path, wildcard or IP address), so it matches no host",
-        source: "Apple, NSExceptionDomains: keys are domain names; numerical IP addresses are not supported (NSAllowsLocalNetworking covers them)",
+        title: "An exception or pinned domain is not a domain name, address or range (a scheme, port, path or wildcard), so it matches no host",
+        source: "Apple, NSExceptionDomains: keys name domains, IP addresses or ranges of IP addresses",
         fix: "Write the host name alone (`api.example.com`), with NSIncludesSubdomains for its subdomains.",
+    }
+    AppAtsDomainForm = "app.ats-domain-form" (AtsDictionary) {
+        severity: Warning,
+        title: "An exception domain that only some systems honour: an IP address or range (iOS 17 / macOS 14 and later), or a name with capitals",
+        source: "Apple, NSExceptionDomains: use lowercase; IP addresses and ranges from iOS 17, iPadOS 17 and macOS 14",
+        fix: "Write names in lowercase; for an address on older systems, use NSAllowsLocalNetworking (local addresses) or a name.",
     }
     AppAtsExceptionDoesNothing = "app.ats-exception-does-nothing" (AtsDictionary) {
         severity: Warning,

@@ -233,6 +233,17 @@ fn cases() -> Vec<(RuleId, Check, Check)> {
             )),
         ),
         (
+            RuleId::AppAtsDomainForm,
+            l(exception(
+                "192.168.1.0/24",
+                "<key>NSExceptionAllowsInsecureHTTPLoads</key><true/>",
+            )),
+            l(exception(
+                "printer.local",
+                "<key>NSExceptionAllowsInsecureHTTPLoads</key><true/>",
+            )),
+        ),
+        (
             RuleId::AppAtsExceptionDoesNothing,
             l(exception(
                 "example.com",
@@ -450,6 +461,20 @@ fn host_policy_follows_exceptions_and_subdomains() {
         "arbitrary loads cover other hosts"
     );
     assert!(s.for_host("notexample.com").exception.is_none());
+    let ranged = ats::lint(
+        exception(
+            "10.0.0.0/8",
+            "<key>NSExceptionAllowsInsecureHTTPLoads</key><true/>",
+        )
+        .as_bytes(),
+    )
+    .unwrap()
+    .settings;
+    assert_eq!(
+        ranged.for_host("10.1.2.3").exception.as_deref(),
+        Some("10.0.0.0/8")
+    );
+    assert!(ranged.for_host("192.168.1.1").exception.is_none());
 }
 
 #[test]
