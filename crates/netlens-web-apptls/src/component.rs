@@ -49,6 +49,25 @@ pub fn AppTlsTool(props: &AppTlsToolProps) -> Html {
     });
     let d = state.dispatcher();
     let shows = |part: Part| props.only.is_none_or(|only| only == part);
+    // Each part's report is computed when its own inputs change, not on every keystroke
+    // elsewhere on the page.
+    let explanation = use_memo(state.error_text.clone(), |text| {
+        (!text.trim().is_empty()).then(|| netlens_apptls::errors::explain(text))
+    });
+    let linted = use_memo((state.plist.clone(), state.plist_file.clone()), |_| {
+        state
+            .has_plist()
+            .then(|| netlens_apptls::ats::lint(state.plist_bytes()))
+    });
+    let pins = use_memo(
+        (
+            state.chain.clone(),
+            state.pins_host.clone(),
+            state.pin_set.clone(),
+            state.next_chain.clone(),
+        ),
+        |(chain, host, pin_set, next)| pin_reports(chain, host, pin_set, next),
+    );
     html! {
         <section class="nl-tool nl-apptls">
             if !props.embedded {
@@ -57,9 +76,9 @@ pub fn AppTlsTool(props: &AppTlsToolProps) -> Html {
                     <p class="nl-lead">{ "Start from what you hold: an error code or console lines, your app's Info.plist, a pin set. Everything is read in this page; nothing is uploaded." }</p>
                 </header>
             }
-            if shows(Part::Error) { { error_part(&state, &d) } }
-            if shows(Part::Ats) { { ats_part(&state, &d) } }
-            if shows(Part::Pins) { { pins_part(&state, &d) } }
+            if shows(Part::Error) { { error_part(&state, &d, explanation.as_ref().as_ref()) } }
+            if shows(Part::Ats) { { ats_part(&state, &d, linted.as_ref().as_ref()) } }
+            if shows(Part::Pins) { { pins_part(&state, &d, &pins) } }
         </section>
     }
 }
@@ -84,9 +103,7 @@ fn example(d: &Dispatch, part: Part) -> Callback<MouseEvent> {
 
 // ---- Explain an error ----
 
-fn error_part(state: &AppTlsState, d: &Dispatch) -> Html {
-    let explanation = (!state.error_text.trim().is_empty())
-        .then(|| netlens_apptls::errors::explain(&state.error_text));
+fn error_part(state: &AppTlsState, d: &Dispatch, explanation: Option<&Explanation>) -> Html {
     html! {
         <div class="nl-apptls-part nl-apptls-error">
             <h2>{ "Explain an error" }</h2>
@@ -97,7 +114,7 @@ fn error_part(state: &AppTlsState, d: &Dispatch) -> Html {
             <div class="nl-input-actions">
                 <button type="button" class="nl-button nl-button-quiet" onclick={example(d, Part::Error)}>{ "Example: console output" }</button>
             </div>
-            if let Some(e) = explanation { { explanation_view(&e) } }
+            if let Some(e) = explanation { { explanation_view(e) } }
         </div>
     }
 }
@@ -165,10 +182,11 @@ fn recognised_view(r: &Recognised, causes_as: Option<&str>) -> Html {
 
 // ---- The ATS dictionary ----
 
-fn ats_part(state: &AppTlsState, d: &Dispatch) -> Html {
-    let report = state
-        .has_plist()
-        .then(|| netlens_apptls::ats::lint(state.plist_bytes()));
+fn ats_part(
+    state: &AppTlsState,
+    d: &Dispatch,
+    report: Option<&Result<AtsReport, LintError>>,
+) -> Html {
     let host = state.ats_host.trim();
     let on_files = {
         let d = d.clone();
@@ -200,8 +218,8 @@ fn ats_part(state: &AppTlsState, d: &Dispatch) -> Html {
             <input id="nl-apptls-ats-host" class="nl-input nl-input-short" type="text" placeholder="api.example.com"
                 value={state.ats_host.clone()} oninput={text_input(d, Field::AtsHost)} />
             { match report {
-                Some(Ok(r)) => ats_report_view(&r, (!host.is_empty()).then_some(host)),
-                Some(Err(e)) => lint_error_view(&e),
+                Some(Ok(r)) => ats_report_view(r, (!host.is_empty()).then_some(host)),
+                Some(Err(e)) => lint_error_view(e),
                 None => html! {},
             } }
         </div>
@@ -311,21 +329,30 @@ fn host_view(p: &HostPolicy) -> Html {
 
 // ---- Pins ----
 
-fn pins_part(state: &AppTlsState, d: &Dispatch) -> Html {
+/// The pins of the chain and, with a pin set, the check: one part's reports.
+type PinReports = (Option<ChainPins>, Option<PinCheck>);
+
+fn pin_reports(chain: &str, host: &str, pin_set: &str, next: &str) -> PinReports {
+    if chain.trim().is_empty() {
+        return (None, None);
+    }
     let now = netlens_web::clock::now_unix();
-    let host = state.pins_host.trim();
-    let pins = (!state.chain.trim().is_empty())
-        .then(|| netlens_apptls::pins::from_chain(state.chain.as_bytes(), host, now));
-    let check = (!state.chain.trim().is_empty() && !state.pin_set.trim().is_empty()).then(|| {
-        let next = state.next_chain.trim();
+    let host = host.trim();
+    let next = next.trim();
+    let pins = netlens_apptls::pins::from_chain(chain.as_bytes(), host, now);
+    let check = (!pin_set.trim().is_empty()).then(|| {
         netlens_apptls::pins::check(
-            &state.pin_set,
-            state.chain.as_bytes(),
+            pin_set,
+            chain.as_bytes(),
             (!next.is_empty()).then_some(next.as_bytes()),
             (!host.is_empty()).then_some(host),
             now,
         )
     });
+    (Some(pins), check)
+}
+
+fn pins_part(state: &AppTlsState, d: &Dispatch, (pins, check): &PinReports) -> Html {
     html! {
         <div class="nl-apptls-part nl-apptls-pins">
             <h2>{ "Pin sets" }</h2>
@@ -338,7 +365,7 @@ fn pins_part(state: &AppTlsState, d: &Dispatch) -> Html {
             <div class="nl-input-actions">
                 <button type="button" class="nl-button nl-button-quiet" onclick={example(d, Part::Pins)}>{ "Example: a leaf pin and a renewal" }</button>
             </div>
-            if let Some(p) = pins { { chain_pins_view(&p) } }
+            if let Some(p) = pins { { chain_pins_view(p) } }
             <h3>{ "Check a pin set" }</h3>
             <label class="nl-label" for="nl-apptls-pin-set">{ "The app's pins: NSPinnedDomains (or the Info.plist), or one per line (sha256/…, pin-sha256=\"…\", base64)" }</label>
             <textarea id="nl-apptls-pin-set" class="nl-textarea nl-textarea-small" spellcheck="false"
@@ -346,7 +373,7 @@ fn pins_part(state: &AppTlsState, d: &Dispatch) -> Html {
             <label class="nl-label" for="nl-apptls-next">{ "The renewal chain (optional): will the app still connect after the rotation?" }</label>
             <textarea id="nl-apptls-next" class="nl-textarea nl-textarea-small" spellcheck="false"
                 value={state.next_chain.clone()} oninput={text_input(d, Field::NextChain)} />
-            if let Some(c) = check { { check_view(&c) } }
+            if let Some(c) = check { { check_view(c) } }
         </div>
     }
 }
