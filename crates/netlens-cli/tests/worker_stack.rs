@@ -159,7 +159,10 @@ fn deep_json_plists_and_dns_names_stay_within_a_worker_stack() {
         "</array>".repeat(50_000)
     );
     on_worker_stack("a deep plist", move || {
-        let _ = netlens_dnssd::apple::check_plist(&plist, &[], None, "");
+        let _ = netlens_dnssd::apple::check_plist(plist.as_bytes(), &[], None, "");
+        // The ATS linter and the pin reader read through the same property list reader.
+        let _ = netlens_apptls::ats::lint(plist.as_bytes());
+        let _ = netlens_apptls::pins::read_pin_set(&plist, None);
     });
 
     // A DNS message whose names are chains of compression pointers, each to the one before.
@@ -245,8 +248,12 @@ fn run_target(target: &str, data: &[u8]) {
             let _ = netlens_dnssd::check_type(&text);
             let _ = netlens_dnssd::check_name(&text);
             let _ = netlens_dnssd::check_instance(&text);
-            let _ =
-                netlens_dnssd::apple::check_plist(&text, &[text.to_string()], Some(&text), &text);
+            let _ = netlens_dnssd::apple::check_plist(
+                text.as_bytes(),
+                &[text.to_string()],
+                Some(&text),
+                &text,
+            );
         }
         "transports" => {
             let _ = netlens_chain::crypto::transport::decode_requests(data);
