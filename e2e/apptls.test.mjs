@@ -1,6 +1,7 @@
 // The App TLS tool (issue 28), in Chromium and WebKit: the page's three parts (explain an
 // error, lint the ATS dictionary, pin sets) with their examples, typed input, a dropped binary
-// Info.plist made by CPython's plistlib, bad input; the element with `tool=…`; the JS API.
+// Info.plist made by CPython's plistlib, bad input; the element with `tool=…`; the JS API; and a
+// chain issued by an intercepting proxy's root (openssl) named as such by the chain analysis.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -131,4 +132,41 @@ test('<netlens-apptls tool="…"> shows one part, with its text as input; the JS
   await element.locator('.nl-explained[data-name="errSSLNoRootCert"]').waitFor();
   assert.equal(await element.locator('.nl-apptls-ats').count(), 0, 'only the error part');
   assert.equal(await element.locator('.nl-tool-head').count(), 0, 'no page heading in an element');
+});
+
+test('a chain issued by Charles Proxy’s root is named as interception by the chain analysis', async (t) => {
+  // The proxy's root as Charles makes it (O=XK72 Ltd, "Charles Proxy CA (date, host)"), and a
+  // certificate it signs for the host, made with openssl.
+  const dir = mkdtempSync(path.join(tmpdir(), 'netlens-charles-'));
+  try {
+    const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30',
+        '-subj', '/C=NZ/O=XK72 Ltd/OU=https:\\/\\/charlesproxy.com\\/ssl/CN=Charles Proxy CA (7 Dec 2026, mac.local)',
+        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+      run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=www.example.com']);
+      writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:www.example.com\nextendedKeyUsage=serverAuth\n');
+      run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '20', '-extfile', 'ext.cnf', '-out', 'leaf.pem']);
+    } catch {
+      t.skip('openssl is not available (Debian: openssl)');
+      return;
+    }
+    const chain = readFileSync(path.join(dir, 'leaf.pem'), 'utf8') + readFileSync(path.join(dir, 'ca.pem'), 'utf8');
+    const page = await session.newPage();
+    await page.goto(`${session.server.url}embed-demo.html`);
+    await page.evaluate((pem) => {
+      const host = document.createElement('div');
+      const element = document.createElement('netlens-chain');
+      element.id = 'proxied';
+      element.setAttribute('host', 'www.example.com');
+      element.textContent = pem;
+      host.append(element);
+      document.body.append(host);
+    }, chain);
+    const finding = page.locator('#proxied .nl-finding[data-rule="trust.intercepting-proxy"]');
+    await finding.waitFor();
+    assert.match(await finding.locator('summary').textContent(), /Charles Proxy .*the client sees the proxy's certificate, not the server's/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
