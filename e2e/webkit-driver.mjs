@@ -168,7 +168,7 @@ export async function launchWebKit() {
      */
     async newPage({ colorScheme } = {}) {
       const args = ['--automation', ...(colorScheme === 'dark' ? ['--dark-mode'] : [])];
-      const sessionId = await newSession({
+      const capabilities = {
         alwaysMatch: {
           proxy: {
             proxyType: 'manual',
@@ -179,11 +179,22 @@ export async function launchWebKit() {
           timeouts: { script: 180_000, pageLoad: 60_000 },
           'webkitgtk:browserOptions': { binary: MINIBROWSER, args },
         },
-      });
-      const page = new WebKitPage((method, route, body) => wd(method, `/session/${sessionId}${route}`, body), () => {
-        pages.delete(page);
-        return wd('DELETE', `/session/${sessionId}`).catch(() => {});
-      });
+      };
+      let sessionId = await newSession(capabilities);
+      const page = new WebKitPage(
+        (method, route, body) => wd(method, `/session/${sessionId}${route}`, body),
+        () => {
+          pages.delete(page);
+          return wd('DELETE', `/session/${sessionId}`).catch(() => {});
+        },
+        // A fresh MiniBrowser for a page whose first load hung (seen once on a busy machine:
+        // the window never finished its first navigation in 60 s).
+        async () => {
+          await wd('DELETE', `/session/${sessionId}`, undefined, 10_000).catch(() => {});
+          sessionId = await newSession(capabilities);
+          await page.setViewportSize({ width: 1280, height: 720 });
+        },
+      );
       pages.add(page);
       // Playwright's default viewport, so that both browsers lay pages out alike.
       await page.setViewportSize({ width: 1280, height: 720 });
@@ -297,9 +308,10 @@ const textMatcher = (text, exact = false) =>
   text instanceof RegExp ? { regex: text.source, flags: text.flags } : { text: String(text), exact };
 
 class WebKitPage {
-  constructor(wd, close) {
+  constructor(wd, close, renew) {
     this.wd = wd;
     this.closeSession = close;
+    this.renewSession = renew;
     this.lastUrl = 'about:blank';
     this.keyboard = { press: (keys) => this.pressKeys(keys) };
     this.closed = false;
@@ -331,7 +343,15 @@ class WebKitPage {
   }
 
   async goto(url) {
-    await this.wd('POST', '/url', { url });
+    try {
+      await this.wd('POST', '/url', { url });
+    } catch (error) {
+      // One more try after a load that timed out: on a fresh browser if this was the page's
+      // first navigation (nothing to lose), else in the same one. A second failure is real.
+      if (!/timeout/i.test(error.message)) throw error;
+      if (this.lastUrl === 'about:blank') await this.renewSession();
+      await this.wd('POST', '/url', { url });
+    }
     this.lastUrl = await this.wd('GET', '/url');
     await this.visible();
   }

@@ -508,9 +508,9 @@ fn print_text(url: &str, session: &Session, s: &Summary) {
     if let Some(c) = &s.connect {
         println!("connect  {:.3} ms (median of {})", c.median, c.count);
     }
-    if let (Some(rpm), Some(quality)) = (s.rpm, s.quality) {
+    if let (Some(rpm), Some(quality)) = (s.idle_rpm, s.idle_quality) {
         println!(
-            "quality  {rpm:.0} RPM ({}), confidence {:?}",
+            "idle     {rpm:.0} round trips per minute ({} by the draft's bands; under load see netlens quality), confidence {:?}",
             quality.name(),
             s.confidence
         );

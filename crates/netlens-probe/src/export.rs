@@ -139,8 +139,8 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "Sends skipped because the socket still held unsent data (bufferedAmount > 0): that probe would have measured our own queue.",
     ),
     (
-        "rpm",
-        "Round trips per minute, 60000 / current median RTT (draft-ietf-ippm-responsiveness). quality: Excellent ≥ 6000, Good ≥ 1000, Fair ≥ 300, Poor below.",
+        "idle_rpm",
+        "Round trips per minute at idle: 60000 / current median RTT of this unloaded path. Not networkQuality's RPM, which is measured while the path is loaded (netlens quality). idle_quality: the draft's bands, Excellent ≥ 6000, Good ≥ 1000, Fair ≥ 300, Poor below.",
     ),
     (
         "confidence",

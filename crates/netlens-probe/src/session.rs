@@ -294,10 +294,11 @@ pub struct Summary {
     pub rfc3550_jitter_ms: f64,
     /// RFC 5481 PDV over the run: p99 − min.
     pub pdv_ms: Option<f64>,
-    /// Round trips per minute from the current median.
-    pub rpm: Option<f64>,
-    /// networkQuality band of the current median.
-    pub quality: Option<Quality>,
+    /// Round trips per minute at idle, from the current median (not the working-conditions
+    /// RPM of [`crate::quality`], which is measured with the path loaded).
+    pub idle_rpm: Option<f64>,
+    /// The draft's band of the current median, at idle.
+    pub idle_quality: Option<Quality>,
     /// How settled the current estimate is.
     pub confidence: Confidence,
     /// Median handshake time over the connections, ms.
@@ -1391,8 +1392,8 @@ impl Session {
             jitter_ms: self.mean_delta.mean_ms(),
             rfc3550_jitter_ms: self.rfc3550.jitter_ms(),
             pdv_ms: rtt_ms.map(|d| d.p99 - d.min),
-            rpm: current.map(rpm),
-            quality: current.map(Quality::of_rtt),
+            idle_rpm: current.map(rpm),
+            idle_quality: current.map(Quality::of_rtt),
             confidence: self.stability.confidence(),
             connect_ms: connect.map(|d| d.median),
             connect,

@@ -211,8 +211,8 @@ fn a_steady_echo_measures_its_delay_connect_time_and_no_loss() {
     assert_eq!(s.window.unwrap().distribution.median, 20.0);
     assert_eq!(s.window.unwrap().jitter_ms, 0.0);
     assert_eq!(s.srtt_ms, Some(20.0));
-    assert_eq!(s.rpm, Some(3000.0));
-    assert_eq!(s.quality, Some(Quality::Good));
+    assert_eq!(s.idle_rpm, Some(3000.0));
+    assert_eq!(s.idle_quality, Some(Quality::Good));
     assert_eq!(s.confidence, Confidence::High);
     // RTTVAR decays from 10 towards 0: the timeout sits at its 250 ms floor.
     assert_eq!(s.timeout_ms, 250.0);
