@@ -17,6 +17,8 @@
 //! | `garbage_every` | after every Nth echo, also send 16–64 random bytes |
 //! | `oversize_every` | after every Nth echo, also send a 2 MiB message |
 //! | `stall_after`, `stall_ms` | after the Nth message, stop reading for this long (a stalled server: what was sent meanwhile is echoed late, in a burst) |
+//! | `rate_kbps`, `queue_kb` | this connection's own bottleneck: a FIFO of `queue_kb` KB drained at `rate_kbps` kbit/s each way ([`bottleneck`]); the server's `--rate-kbps`/`--queue-kb` give one that every connection shares |
+//! | `bulk` | `download`: the server sends [`BULK_CHUNK_BYTES`]-byte binary messages starting `NLDN` for as long as the connection lasts; `upload`: binary messages starting `NLUP` are counted, not echoed, and the server reports what arrived as text, `{"received":BYTES,"server_ms":MS}`, every [`REPORT_EVERY`] (throughput measured at the receiver, where browsers' `bufferedAmount` cannot mislead it). Probes on the same connection are echoed as usual, behind the bulk data: self probes |
 //!
 //! Echoes keep their order: each one's release time is at least the previous one's, as on a
 //! real path (TCP never reorders), so jitter larger than the probe interval bunches echoes up
@@ -25,6 +27,10 @@
 //! server asks it for 2 ms before the release time, sleeps on a blocking thread until 0.3 ms
 //! before, and yields until it arrives (a test server shares its machine with the client it
 //! serves).
+//!
+//! With a bottleneck, every message passes it: an echo waits behind the bulk data queued ahead
+//! of it, and a shared bottleneck also holds a new connection's upgrade response (the first
+//! round trip a foreign probe makes).
 //!
 //! Bounded: messages up to [`Limits::max_message_bytes`] (larger ones close the connection with
 //! 1009), at most [`Limits::max_connections`] at once (more are refused with HTTP 503), closed
@@ -37,13 +43,34 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
+
+pub mod bottleneck;
+
+use bottleneck::{Link, Shape};
+
+/// Largest bulk download message. Through a bottleneck, messages carry half a millisecond of
+/// the link's time (at least [`MIN_BULK_CHUNK_BYTES`]): a queue is full to within one message,
+/// so an echo behind it waits `queue / rate` less half a message (0.25 ms), not less half of
+/// 32 KiB (13 ms at 20 Mbit/s).
+pub const BULK_CHUNK_BYTES: usize = 32 * 1024;
+/// Smallest bulk download message (about one TCP segment).
+pub const MIN_BULK_CHUNK_BYTES: usize = 1448;
+/// Bulk download bytes waiting in a connection's send queue at most (beyond the bottleneck's
+/// own queue): without a bottleneck the socket takes them as fast as the client reads.
+pub const BULK_BUFFER_BYTES: usize = 1 << 20;
+/// How often an upload connection reports the bytes it received.
+pub const REPORT_EVERY: Duration = Duration::from_millis(100);
+/// First bytes of a bulk download message.
+pub const DOWNLOAD_MAGIC: &[u8; 4] = b"NLDN";
+/// First bytes of a bulk upload message (counted, not echoed).
+pub const UPLOAD_MAGIC: &[u8; 4] = b"NLUP";
 
 /// Echoes waiting for their release time, per connection; a client that sends faster than the
 /// delay drains waits for room (back-pressure), not memory.
@@ -58,6 +85,9 @@ pub struct Limits {
     pub max_connections: usize,
     /// Close a connection after this long without a message.
     pub idle_timeout: Duration,
+    /// One bottleneck every connection shares (parallel flows fill one queue, as at a home
+    /// router); a connection's own `rate_kbps` replaces it for that connection.
+    pub bottleneck: Option<Shape>,
 }
 
 impl Default for Limits {
@@ -66,6 +96,7 @@ impl Default for Limits {
             max_message_bytes: 1 << 20,
             max_connections: 256,
             idle_timeout: Duration::from_secs(120),
+            bottleneck: None,
         }
     }
 }
@@ -91,6 +122,19 @@ pub struct Impairment {
     pub stall_after: u64,
     /// How long to stall.
     pub stall: Duration,
+    /// This connection's own bottleneck.
+    pub bottleneck: Option<Shape>,
+    /// Bulk transfer on this connection.
+    pub bulk: Option<Bulk>,
+}
+
+/// A bulk transfer a connection asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bulk {
+    /// The server sends for as long as the connection lasts.
+    Download,
+    /// The client sends; the server counts and reports.
+    Upload,
 }
 
 /// tokio's timer has millisecond granularity and rounds up (≈ +1.3 ms at the median): the echo
@@ -106,7 +150,7 @@ const TIMER_MARGIN: Duration = Duration::from_millis(2);
 /// client whose drifting schedule missed them, and is 0.26–0.35 ms over it now.
 const SPIN: Duration = Duration::from_micros(300);
 
-const PARAMETERS: &str = "delay_ms, jitter_ms, loss, seed, duplicate_every, garbage_every, oversize_every, stall_after, stall_ms";
+const PARAMETERS: &str = "delay_ms, jitter_ms, loss, seed, duplicate_every, garbage_every, oversize_every, stall_after, stall_ms, rate_kbps, queue_kb, bulk";
 
 /// Size of the `oversize_every` message.
 pub const OVERSIZE_BYTES: usize = 2 << 20;
@@ -116,6 +160,7 @@ impl Impairment {
     /// errors, so a typo never silently measures an unimpaired path.
     pub fn from_query(query: &str) -> Result<Impairment, String> {
         let mut imp = Impairment::default();
+        let (mut rate_kbps, mut queue_kb) = (None, None);
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let number = || -> Result<f64, String> {
@@ -163,9 +208,27 @@ impl Impairment {
                 "oversize_every" => imp.oversize_every = every()?,
                 "stall_after" => imp.stall_after = every()?,
                 "stall_ms" => imp.stall = ms()?,
+                "rate_kbps" => rate_kbps = Some(number()?),
+                "queue_kb" => queue_kb = Some(number()?),
+                "bulk" => {
+                    imp.bulk = Some(match value {
+                        "download" => Bulk::Download,
+                        "upload" => Bulk::Upload,
+                        _ => return Err(format!("`bulk={value}`: download or upload")),
+                    })
+                }
                 _ => return Err(format!("unknown parameter `{key}` (known: {PARAMETERS})")),
             }
         }
+        imp.bottleneck = match (rate_kbps, queue_kb) {
+            (Some(rate), queue) => Some(Shape::new(rate, queue.unwrap_or(0.0))?),
+            (None, Some(_)) => {
+                return Err(
+                    "`queue_kb` needs `rate_kbps` (the queue drains at that rate)".to_owned(),
+                );
+            }
+            (None, None) => None,
+        };
         Ok(imp)
     }
 }
@@ -201,6 +264,22 @@ impl Rng {
 struct Outbound {
     release_at: Instant,
     message: Message,
+    /// Bulk data: released on tokio's millisecond timer, not [`wait_until`]'s precise wait
+    /// (which costs a blocking thread and a short spin per message).
+    bulk: bool,
+    /// Bulk data holds its share of [`BULK_BUFFER_BYTES`] until sent.
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Outbound {
+    fn at(release_at: Instant, message: Message) -> Outbound {
+        Outbound {
+            release_at,
+            message,
+            bulk: false,
+            _permit: None,
+        }
+    }
 }
 
 /// Waits until `deadline` with sub-millisecond precision, nearly without using the CPU: tokio's
@@ -243,6 +322,8 @@ fn reject(status: StatusCode, message: String) -> ErrorResponse {
 /// A running server.
 pub struct Server {
     local_addr: SocketAddr,
+    /// The shared bottleneck's full-queue delay, if there is one.
+    shared_bottleneck: Option<Shape>,
     accept_loop: tokio::task::JoinHandle<()>,
 }
 
@@ -254,6 +335,7 @@ impl Server {
         let accept_loop = tokio::spawn(accept_loop(listener, limits));
         Ok(Server {
             local_addr,
+            shared_bottleneck: limits.bottleneck,
             accept_loop,
         })
     }
@@ -261,6 +343,11 @@ impl Server {
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The bottleneck every connection shares, if any.
+    pub fn shared_bottleneck(&self) -> Option<Shape> {
+        self.shared_bottleneck
     }
 
     /// `ws://ADDR/echo`.
@@ -282,6 +369,7 @@ impl Server {
 
 async fn accept_loop(listener: TcpListener, limits: Limits) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let shared = limits.bottleneck.map(|shape| Arc::new(Link::new(shape)));
     // Dropping the set (when this task is aborted) aborts every connection.
     let mut connections = JoinSet::new();
     loop {
@@ -293,8 +381,9 @@ async fn accept_loop(listener: TcpListener, limits: Limits) {
                     continue;
                 };
                 let permit = Arc::clone(&permits).try_acquire_owned().ok();
+                let shared = shared.clone();
                 connections.spawn(async move {
-                    let _ = serve_connection(stream, limits, permit.is_some()).await;
+                    let _ = serve_connection(stream, limits, permit.is_some(), shared).await;
                     // The slot frees when the connection ends.
                     drop(permit);
                 });
@@ -308,8 +397,17 @@ async fn serve_connection(
     stream: TcpStream,
     limits: Limits,
     admitted: bool,
+    shared: Option<Arc<Link>>,
 ) -> Result<(), WsError> {
     stream.set_nodelay(true)?;
+    let started = Instant::now();
+    // The upgrade request and response cross a shared bottleneck too (a connection's own one
+    // is not known until its query is read).
+    if let Some(link) = &shared {
+        let up = link.up.pass(HANDSHAKE_BYTES, Instant::now()).await;
+        let down = link.down.pass(HANDSHAKE_BYTES, up).await;
+        wait_until(down).await;
+    }
     let mut impairment = Impairment::default();
     // tungstenite's handshake callback fixes the error type.
     #[allow(clippy::result_large_err)]
@@ -346,18 +444,38 @@ async fn serve_connection(
         .map_err(|_| WsError::Io(io::Error::new(io::ErrorKind::TimedOut, "handshake timeout")))??;
     let (mut sink, mut incoming) = ws.split();
     let (tx, mut rx) = mpsc::channel::<Outbound>(QUEUE);
+    let link = match impairment.bottleneck {
+        Some(shape) => Some(Arc::new(Link::new(shape))),
+        None => shared,
+    };
 
     // Aborted with the connection (a killed server): it holds the socket's write half, and
     // would otherwise keep the socket open to send the echoes still held.
     let mut writer = AbortOnDrop(tokio::spawn(async move {
         while let Some(out) = rx.recv().await {
-            wait_until(out.release_at).await;
+            if out.bulk {
+                tokio::time::sleep_until(out.release_at.into()).await;
+            } else {
+                wait_until(out.release_at).await;
+            }
             let closing = matches!(out.message, Message::Close(_));
             if sink.send(out.message).await.is_err() || closing {
                 break;
             }
         }
     }));
+
+    // Bulk download: a producer that keeps the bottleneck's queue (or the socket) full.
+    let producer = (impairment.bulk == Some(Bulk::Download)).then(|| {
+        let tx = tx.clone();
+        let link = link.clone();
+        AbortOnDrop(tokio::spawn(produce_bulk(tx, link)))
+    });
+    let mut upload = UploadCount {
+        started,
+        received: 0,
+        last_report: None,
+    };
 
     let mut rng = Rng::new(impairment.seed);
     let mut last_release = Instant::now();
@@ -368,20 +486,20 @@ async fn serve_connection(
         let message = match next {
             Err(_) => {
                 let _ = tx
-                    .send(Outbound {
-                        release_at: Instant::now(),
-                        message: close(CloseCode::Away, "idle timeout"),
-                    })
+                    .send(Outbound::at(
+                        Instant::now(),
+                        close(CloseCode::Away, "idle timeout"),
+                    ))
                     .await;
                 break;
             }
             Ok(None) => break,
             Ok(Some(Err(WsError::Capacity(_)))) => {
                 let _ = tx
-                    .send(Outbound {
-                        release_at: Instant::now(),
-                        message: close(CloseCode::Size, "message too large"),
-                    })
+                    .send(Outbound::at(
+                        Instant::now(),
+                        close(CloseCode::Size, "message too large"),
+                    ))
                     .await;
                 break;
             }
@@ -396,6 +514,27 @@ async fn serve_connection(
             _ => continue,
         };
         count += 1;
+        // Through the link's upstream queue: the message reaches the server when it leaves it
+        // (and reading waits while the queue is full, holding the client back).
+        let arrived = match &link {
+            Some(link) => link.up.pass(message.len(), received).await,
+            None => received,
+        };
+        if impairment.bulk == Some(Bulk::Upload)
+            && let Message::Binary(data) = &message
+            && data.starts_with(UPLOAD_MAGIC)
+        {
+            if let Some(report) = upload.count(data.len(), arrived) {
+                let at = match &link {
+                    Some(link) => link.down.pass(report.len(), arrived).await,
+                    None => arrived,
+                };
+                if tx.send(Outbound::at(at, report)).await.is_err() {
+                    break;
+                }
+            }
+            continue;
+        }
         if impairment.loss > 0.0 && rng.unit() < impairment.loss {
             continue;
         }
@@ -406,7 +545,10 @@ async fn serve_connection(
             (rng.unit() * 2.0 - 1.0) * impairment.jitter.as_secs_f64()
         };
         let delay = (impairment.delay.as_secs_f64() + jitter).max(0.0);
-        let release_at = (received + Duration::from_secs_f64(delay)).max(last_release);
+        let mut release_at = (arrived + Duration::from_secs_f64(delay)).max(last_release);
+        if let Some(link) = &link {
+            release_at = link.down.pass(message.len(), release_at).await;
+        }
         last_release = release_at;
         let mut out = vec![message.clone()];
         if impairment.duplicate_every > 0 && echoed.is_multiple_of(impairment.duplicate_every) {
@@ -421,14 +563,7 @@ async fn serve_connection(
             out.push(Message::Binary(Bytes::from(vec![0x5a; OVERSIZE_BYTES])));
         }
         for message in out {
-            if tx
-                .send(Outbound {
-                    release_at,
-                    message,
-                })
-                .await
-                .is_err()
-            {
+            if tx.send(Outbound::at(release_at, message)).await.is_err() {
                 break;
             }
         }
@@ -436,9 +571,76 @@ async fn serve_connection(
             tokio::time::sleep(impairment.stall).await;
         }
     }
+    drop(producer);
     drop(tx);
     let _ = (&mut writer.0).await;
     Ok(())
+}
+
+/// Bytes an upgrade request or response takes on the link (about what browsers send).
+const HANDSHAKE_BYTES: usize = 300;
+
+/// Sends bulk download messages until the connection ends: each waits for room in the
+/// connection's send buffer ([`BULK_BUFFER_BYTES`]) and in the link's queue, and is released
+/// when the link lets it out.
+async fn produce_bulk(tx: mpsc::Sender<Outbound>, link: Option<Arc<Link>>) {
+    let buffer = Arc::new(Semaphore::new(BULK_BUFFER_BYTES / 1024));
+    let len = link.as_ref().map_or(BULK_CHUNK_BYTES, |link| {
+        ((link.down.bytes_per_s() / 2000.0) as usize).clamp(MIN_BULK_CHUNK_BYTES, BULK_CHUNK_BYTES)
+    });
+    let mut chunk = vec![0u8; len];
+    chunk[..4].copy_from_slice(DOWNLOAD_MAGIC);
+    let chunk = Bytes::from(chunk);
+    loop {
+        let Ok(permit) = Arc::clone(&buffer)
+            .acquire_many_owned(len.div_ceil(1024) as u32)
+            .await
+        else {
+            return;
+        };
+        let release_at = match &link {
+            Some(link) => link.down.pass(len, Instant::now()).await,
+            None => Instant::now(),
+        };
+        let out = Outbound {
+            release_at,
+            message: Message::Binary(chunk.clone()),
+            bulk: true,
+            _permit: Some(permit),
+        };
+        if tx.send(out).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// What an upload connection received, and when it last said so.
+struct UploadCount {
+    started: Instant,
+    received: u64,
+    last_report: Option<Instant>,
+}
+
+impl UploadCount {
+    /// Counts `len` bytes that arrived at `at`; a report when one is due.
+    fn count(&mut self, len: usize, at: Instant) -> Option<Message> {
+        self.received += len as u64;
+        if self
+            .last_report
+            .is_some_and(|last| at.saturating_duration_since(last) < REPORT_EVERY)
+        {
+            return None;
+        }
+        self.last_report = Some(at);
+        let server_ms = at.saturating_duration_since(self.started).as_secs_f64() * 1000.0;
+        Some(Message::Text(
+            format!(
+                "{{\"received\":{},\"server_ms\":{server_ms:.3}}}",
+                self.received
+            )
+            .into(),
+        ))
+    }
 }
 
 fn close(code: CloseCode, reason: &str) -> Message {

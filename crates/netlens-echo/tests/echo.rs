@@ -100,6 +100,7 @@ async fn limits_refuse_extra_connections_close_oversized_messages_and_idle_ones(
         max_message_bytes: 1024,
         max_connections: 1,
         idle_timeout: Duration::from_millis(300),
+        bottleneck: None,
     };
     let server = start(limits).await;
     let mut first = connect(&server.url()).await;
@@ -222,5 +223,157 @@ async fn holding_echoes_costs_next_to_no_cpu() {
     assert!(
         used < 65.0,
         "the server used {used} ms of CPU to hold {ECHOES} echoes"
+    );
+}
+
+/// Reads for `for_ms`, counting bulk bytes; returns them with the round trips of the probes
+/// sent every 100 ms on the same connection (self probes).
+async fn download_with_self_probes(url: &str, for_ms: u64) -> (u64, Vec<f64>) {
+    let mut ws = connect(url).await;
+    let start = Instant::now();
+    let mut bytes = 0u64;
+    let mut rtts = Vec::new();
+    let mut next_probe = start + Duration::from_millis(500);
+    let mut in_flight: Option<Instant> = None;
+    while start.elapsed() < Duration::from_millis(for_ms) {
+        if in_flight.is_none() && Instant::now() >= next_probe {
+            ws.send(Message::Binary(b"probe".to_vec().into()))
+                .await
+                .unwrap();
+            in_flight = Some(Instant::now());
+            next_probe += Duration::from_millis(100);
+        }
+        match tokio::time::timeout(Duration::from_millis(20), ws.next()).await {
+            Ok(Some(Ok(Message::Binary(data)))) if data.starts_with(b"NLDN") => {
+                if start.elapsed() >= Duration::from_millis(500) {
+                    bytes += data.len() as u64;
+                }
+            }
+            Ok(Some(Ok(Message::Binary(data)))) if &data[..] == b"probe" => {
+                rtts.push(in_flight.take().unwrap().elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok(Some(Ok(_))) | Err(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    (bytes, rtts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bottleneck_limits_bulk_downloads_and_its_full_queue_delays_echoes() {
+    // 8 Mbit/s = 1 MB/s with a 100 KB queue: +100 ms when full.
+    let server = start(Limits::default()).await;
+    let url = format!("{}?bulk=download&rate_kbps=8000&queue_kb=100", server.url());
+    let (bytes, rtts) = download_with_self_probes(&url, 2500).await;
+    let rate = bytes as f64 / 2.0;
+    assert!((850_000.0..1_150_000.0).contains(&rate), "{rate} B/s");
+    let mut sorted = rtts.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    assert!((80.0..160.0).contains(&median), "{rtts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_bottleneck_is_one_queue_for_every_connection() {
+    let limits = Limits {
+        bottleneck: Some(netlens_echo::bottleneck::Shape::new(8000.0, 100.0).unwrap()),
+        ..Limits::default()
+    };
+    let server = start(limits).await;
+    let url = format!("{}?bulk=download", server.url());
+    let echo_url = server.url();
+    // A connection that carries no bulk data (a foreign probe's) during the flows.
+    let foreign = async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let mut idle = connect(&echo_url).await;
+        let sent = Instant::now();
+        idle.send(Message::Binary(b"foreign".to_vec().into()))
+            .await
+            .unwrap();
+        next_data(&mut idle).await;
+        sent.elapsed().as_secs_f64() * 1000.0
+    };
+    let (a, b, during) = tokio::join!(
+        download_with_self_probes(&url, 2500),
+        download_with_self_probes(&url, 2500),
+        foreign
+    );
+    // Two flows share 1 MB/s.
+    let rate = (a.0 + b.0) as f64 / 2.0;
+    assert!((850_000.0..1_150_000.0).contains(&rate), "{rate} B/s");
+    // Its echo waited behind both flows' data.
+    assert!((80.0..160.0).contains(&during), "{during}");
+    // Once the flows end and the queue drains, no wait.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut idle = connect(&server.url()).await;
+    let sent = Instant::now();
+    idle.send(Message::Binary(b"after".to_vec().into()))
+        .await
+        .unwrap();
+    next_data(&mut idle).await;
+    let after = sent.elapsed().as_secs_f64() * 1000.0;
+    assert!(after < 50.0, "{after}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_counted_at_the_server_and_reported() {
+    let server = start(Limits::default()).await;
+    let url = format!("{}?bulk=upload&rate_kbps=8000&queue_kb=100", server.url());
+    let ws = connect(&url).await;
+    let (mut sink, mut stream) = ws.split();
+    let start = Instant::now();
+    let sender = tokio::spawn(async move {
+        let mut chunk = vec![0u8; 16 * 1024];
+        chunk[..4].copy_from_slice(b"NLUP");
+        // Bounded: 2.5 s or 10 MB, whichever first.
+        for _ in 0..640 {
+            if start.elapsed() > Duration::from_millis(2500) {
+                break;
+            }
+            sink.send(Message::Binary(chunk.clone().into()))
+                .await
+                .unwrap();
+        }
+        sink
+    });
+    let mut reports = Vec::new();
+    while start.elapsed() < Duration::from_millis(2500) {
+        if let Ok(Some(Ok(Message::Text(text)))) =
+            tokio::time::timeout(Duration::from_millis(100), stream.next()).await
+        {
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            reports.push((
+                value["server_ms"].as_f64().unwrap(),
+                value["received"].as_u64().unwrap(),
+            ));
+        }
+    }
+    drop(sender.await.unwrap());
+    assert!(reports.len() >= 15, "{reports:?}");
+    let (t0, b0) = reports[3];
+    let (t1, b1) = *reports.last().unwrap();
+    let rate = (b1 - b0) as f64 / ((t1 - t0) / 1000.0);
+    assert!(
+        (850_000.0..1_150_000.0).contains(&rate),
+        "{rate} B/s {reports:?}"
+    );
+}
+
+#[test]
+fn bottleneck_parameters_are_checked() {
+    use netlens_echo::Impairment;
+    let imp = Impairment::from_query("rate_kbps=20000&queue_kb=250&bulk=upload").unwrap();
+    let shape = imp.bottleneck.unwrap();
+    assert_eq!(shape.full_queue_delay(), Duration::from_millis(100));
+    assert_eq!(imp.bulk, Some(netlens_echo::Bulk::Upload));
+    assert!(
+        Impairment::from_query("queue_kb=10")
+            .unwrap_err()
+            .contains("needs `rate_kbps`")
+    );
+    assert!(
+        Impairment::from_query("bulk=sideways")
+            .unwrap_err()
+            .contains("download or upload")
     );
 }

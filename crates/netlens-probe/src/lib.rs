@@ -14,6 +14,8 @@
 //! - [`export`]: CSV rows and the definition of every number.
 //! - [`layers`]: where the browser tool's settings come from (URL, element, hosted file, default).
 //! - [`worker`]: the messages between the browser UI and its probe worker.
+//! - [`quality`]: responsiveness under working conditions (the RPM draft's aggregation,
+//!   saturation and confidence rules), bufferbloat grades, and the running throughput estimate.
 //! - [`session`]: the state machine: sequence numbers, adaptive timeout, loss, late and
 //!   duplicate replies, segments, reconnect back-off, bounded records.
 
@@ -22,6 +24,7 @@ pub mod codec;
 pub mod config;
 pub mod export;
 pub mod layers;
+pub mod quality;
 pub mod session;
 pub mod stats;
 pub mod wire;

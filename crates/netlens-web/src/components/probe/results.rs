@@ -67,8 +67,13 @@ fn tile(stat: &'static str, label: &'static str, value: Option<f64>, sub: String
 pub(super) fn headline(s: &Summary) -> Html {
     let run = s.rtt_ms;
     let window = s.window;
-    let idle_rpm = s.idle_rpm.map_or_else(|| "–".to_owned(), |r| format!("{r:.0}"));
-    let band = s.idle_quality.map(|q| format!("{} · ", q.name())).unwrap_or_default();
+    let idle_rpm = s
+        .idle_rpm
+        .map_or_else(|| "–".to_owned(), |r| format!("{r:.0}"));
+    let band = s
+        .idle_quality
+        .map(|q| format!("{} · ", q.name()))
+        .unwrap_or_default();
     html! {
         <div class="nl-stats">
             { tile("median", "Median RTT", run.map(|d| d.median),
