@@ -13,6 +13,7 @@ mod limbo_cmd;
 mod make_cmd;
 mod pins_cmd;
 mod probe_cmd;
+mod quality_cmd;
 mod tls_cmd;
 mod tls_connect;
 
@@ -131,6 +132,15 @@ enum Command {
     /// status: 0 with replies, 1 when none came or the connection could not be restored, 2 when
     /// the endpoint cannot be reached at all or the arguments are invalid.
     Probe(probe_cmd::ProbeArgs),
+    /// Responsiveness under working conditions, as networkQuality measures it: idle latency,
+    /// then the path loaded with parallel bulk flows (download, upload, both) while self and
+    /// foreign probes go on, then a cooldown.
+    ///
+    /// Against netlens-echo (or a server with its bulk protocol). Reports idle and loaded
+    /// latency per direction (median, p90, p99), goodput, RPM as draft-ietf-ippm-responsiveness
+    /// computes it with its confidence, and a bufferbloat grade. Exit status: 0 with an RPM, 1
+    /// without one, 2 when the server cannot be reached or the arguments are invalid.
+    Quality(quality_cmd::QualityArgs),
     /// Make a test CA and identities that iPhones, Macs and other clients trust (Apple's
     /// QA1948 / TN2326 recipe), checked by netlens' own chain analysis.
     ///
@@ -294,6 +304,7 @@ fn main() -> ExitCode {
         Command::Roots { store, json } => chain_cmd::roots(store, json),
         Command::Limbo => limbo_cmd::run(),
         Command::Probe(args) => probe_cmd::run(args),
+        Command::Quality(args) => quality_cmd::run(args),
         Command::Make(args) => make_cmd::run(*args),
         Command::Dnssd { command } => match command {
             DnssdCommand::Type { service_type, json } => {

@@ -25,7 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// What `netlens probe` was asked to do.
 #[derive(clap::Args)]
@@ -165,7 +165,7 @@ fn run_id() -> u32 {
 }
 
 /// Why a connection attempt failed, in words a user can act on.
-fn describe(error: &WsError, url: &str) -> String {
+pub(crate) fn describe(error: &WsError, url: &str) -> String {
     let secure = url.to_ascii_lowercase().starts_with("wss://");
     match error {
         WsError::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
@@ -226,8 +226,13 @@ fn describe(error: &WsError, url: &str) -> String {
 }
 
 async fn connect(config: &ProbeConfig) -> Result<Socket, WsError> {
-    let mut request = config.endpoint.as_str().into_client_request()?;
-    if let Some(protocol) = &config.subprotocol
+    connect_url(&config.endpoint, config.subprotocol.as_deref()).await
+}
+
+/// Opens a WebSocket to `url` (TCP_NODELAY; rustls with Mozilla's roots for wss://).
+pub(crate) async fn connect_url(url: &str, subprotocol: Option<&str>) -> Result<Socket, WsError> {
+    let mut request = url.into_client_request()?;
+    if let Some(protocol) = subprotocol
         && let Ok(value) = HeaderValue::from_str(protocol)
     {
         request

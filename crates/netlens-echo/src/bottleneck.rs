@@ -12,6 +12,12 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Messages up to this size (a latency probe, a report, an upgrade request) always enter the
+/// queue: a drop-tail router's queue, kept full by bulk senders, still takes a small packet
+/// now and then, and a probe must not starve behind senders that wait for room. Bulk messages
+/// are larger than this.
+pub const SMALL_BYTES: usize = 512;
+
 /// Smallest rate (8 kbit/s) and largest queue (64 MiB) a bottleneck accepts.
 pub const MIN_RATE_KBPS: f64 = 8.0;
 /// See [`MIN_RATE_KBPS`].
@@ -26,6 +32,8 @@ pub struct Bottleneck {
     capacity: f64,
     /// When the last admitted byte leaves.
     busy_until: Mutex<Option<Instant>>,
+    /// Senders that wait for room take turns, first come first served (tokio's mutex is fair).
+    entry: tokio::sync::Mutex<()>,
 }
 
 /// A bottleneck's settings, as the query string and the command line give them.
@@ -40,7 +48,7 @@ pub struct Shape {
 impl Shape {
     /// Checks the bounds; `None` with a sentence when out of them.
     pub fn new(rate_kbps: f64, queue_kb: f64) -> Result<Shape, String> {
-        if !(rate_kbps >= MIN_RATE_KBPS) || !rate_kbps.is_finite() {
+        if rate_kbps.is_nan() || rate_kbps < MIN_RATE_KBPS || !rate_kbps.is_finite() {
             return Err(format!(
                 "rate_kbps={rate_kbps}: at least {MIN_RATE_KBPS} kbit/s"
             ));
@@ -79,6 +87,7 @@ impl Bottleneck {
             bytes_per_s: shape.rate_kbps * 1000.0 / 8.0,
             capacity: shape.queue_kb * 1000.0,
             busy_until: Mutex::new(None),
+            entry: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -91,7 +100,7 @@ impl Bottleneck {
         Duration::from_secs_f64(len as f64 / self.bytes_per_s)
     }
 
-    /// Offers `len` bytes arriving at `now`.
+    /// Offers `len` bytes arriving at `now`; [`SMALL_BYTES`] or fewer always enter.
     pub fn admit(&self, len: usize, now: Instant) -> Admission {
         let mut busy = self
             .busy_until
@@ -101,7 +110,7 @@ impl Bottleneck {
         let backlog = start.duration_since(now).as_secs_f64() * self.bytes_per_s;
         // A message larger than the whole queue enters once the queue is empty.
         let room = (self.capacity - len as f64).max(0.0);
-        if backlog > room {
+        if backlog > room && len > SMALL_BYTES {
             let wait = Duration::from_secs_f64((backlog - room) / self.bytes_per_s);
             return Admission::Full(now + wait);
         }
@@ -116,8 +125,12 @@ impl Bottleneck {
     /// queue's virtual time: the task wakes up to [`EARLY`] before it (tokio's timer is late by
     /// up to a millisecond), so a sender that keeps the queue full keeps it full to the byte.
     pub async fn pass(&self, len: usize, at: Instant) -> Instant {
-        // Bounded: every wait ends with room for the message, unless others took it first;
-        // a thousand retries is minutes of a saturated link.
+        if let Admission::Leaves(leaves) = self.admit(len, at.max(Instant::now())) {
+            return leaves;
+        }
+        // Full: wait in line. Holding the turn, a sender is the only one taking the room that
+        // appears, so every wait ends with the message admitted (the bound is a safety net).
+        let _turn = self.entry.lock().await;
         let mut at = at;
         for _ in 0..1000 {
             match self.admit(len, at.max(Instant::now())) {
@@ -129,7 +142,18 @@ impl Bottleneck {
                 }
             }
         }
-        Instant::now()
+        self.force(len, at.max(Instant::now()))
+    }
+
+    /// Admits `len` bytes at `now` whether or not they fit.
+    fn force(&self, len: usize, now: Instant) -> Instant {
+        let mut busy = self
+            .busy_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let leaves = busy.filter(|b| *b > now).unwrap_or(now) + self.transmit(len);
+        *busy = Some(leaves);
+        leaves
     }
 }
 
@@ -181,7 +205,7 @@ mod tests {
         }
         assert_eq!(admitted, 10);
         assert_eq!(last.duration_since(t0), Duration::from_millis(100));
-        // A small message arriving now waits behind the whole queue.
+        // A small message arriving now enters all the same, and waits behind the whole queue.
         match link.admit(0, t0) {
             Admission::Leaves(at) => assert_eq!(at.duration_since(t0), Duration::from_millis(100)),
             other => panic!("{other:?}"),

@@ -433,7 +433,7 @@ impl ThroughputEstimate {
 
     /// Adds a chunk of `bytes` received in `duration_ms`.
     pub fn sample(&mut self, duration_ms: f64, bytes: u64) {
-        if !(duration_ms >= Self::MIN_CHUNK_MS) || bytes == 0 {
+        if duration_ms.is_nan() || duration_ms < Self::MIN_CHUNK_MS || bytes == 0 {
             return;
         }
         let seconds = duration_ms / 1000.0;

@@ -35,6 +35,23 @@ pub struct Distribution {
     pub max: f64,
 }
 
+impl Distribution {
+    /// The exact distribution of `values` (non-finite ones left out); `None` when none remain.
+    pub fn of(values: &[f64]) -> Option<Distribution> {
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        sorted.sort_by(f64::total_cmp);
+        Some(Distribution {
+            count: sorted.len() as u64,
+            min: *sorted.first()?,
+            median: percentile(&sorted, 0.5)?,
+            mean: sorted.iter().sum::<f64>() / sorted.len() as f64,
+            p90: percentile(&sorted, 0.9)?,
+            p99: percentile(&sorted, 0.99)?,
+            max: *sorted.last()?,
+        })
+    }
+}
+
 /// The `q` quantile (0 ≤ q ≤ 1) of ascending `sorted` by linear interpolation between closest
 /// ranks (numpy's default, Cloudflare's definition); `None` when empty.
 pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
