@@ -8,7 +8,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 ECHO_PORT ?= 9000
 
-.PHONY: serve test check setup build limbo bench bench-probe bench-load fixtures trust-stores clean help
+.PHONY: serve test check setup build limbo bench bench-probe bench-quality bench-load fixtures trust-stores clean help
 
 serve: ## Build a release; serve dist/ on 127.0.0.1:$(PORT) and the echo server on 127.0.0.1:$(ECHO_PORT)
 	@scripts/setup.sh build
@@ -42,6 +42,9 @@ bench-probe: ## Latency probe accuracy: browser (app + Web Worker) against nativ
 	@scripts/setup.sh test
 	@scripts/build.sh
 	@. scripts/env.sh && cargo build --release --locked -p netlens-cli -p netlens-echo && node bench/probe.mjs
+
+bench-quality: ## Working-conditions accuracy (netlens quality against netlens-echo's bottleneck): 20 Mbit/s + 250 KB, 100 Mbit/s + 64 KB, none
+	@bash bench/quality.sh
 
 bench-load: ## Cold-cache time until each element is usable over Fast 3G and 4G, and the bytes it pulls
 	@scripts/setup.sh test
