@@ -98,11 +98,11 @@ if [ "$WANT" = test ]; then
       || { as_root apt-get update -q && as_root apt-get install -y -q avahi-daemon avahi-utils dbus bind9-dnsutils; }
   fi
   # The TLS probes (netlens-tls) are tested against Debian's openssl s_server; `netlens make
-  # serve`'s QR code is read back with zbar's zbarimg.
-  if ! have openssl || ! have zbarimg; then
-    step "installing openssl and zbar-tools from Debian"
-    as_root apt-get install -y -q openssl zbar-tools \
-      || { as_root apt-get update -q && as_root apt-get install -y -q openssl zbar-tools; }
+  # serve`'s QR code is read back with zbar's zbarimg; netlens-echo's HTTP endpoints with curl.
+  if ! have openssl || ! have zbarimg || ! have curl; then
+    step "installing openssl, zbar-tools and curl from Debian"
+    as_root apt-get install -y -q openssl zbar-tools curl \
+      || { as_root apt-get update -q && as_root apt-get install -y -q openssl zbar-tools curl; }
   fi
   venv target/dnssd-venv "zeroconf==0.154.0" "jeepney==0.9.0"
   # pkilint and pyca/cryptography (PyPI) in a venv: `netlens make`'s output is read by tools

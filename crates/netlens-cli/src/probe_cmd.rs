@@ -520,6 +520,21 @@ fn print_text(url: &str, session: &Session, s: &Summary) {
             s.confidence
         );
     }
+    if let Some(k) = &s.kernel {
+        let above = s
+            .rtt_ms
+            .map(|d| {
+                format!(
+                    ": the probe's median is {:.3} ms above it",
+                    d.median - k.rtt_ms
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "kernel   rtt {:.3} ms, rttvar {:.3}, min {:.3}, {} retransmitted (the server's TCP_INFO){above}",
+            k.rtt_ms, k.rttvar_ms, k.min_rtt_ms, k.total_retrans
+        );
+    }
     if let Some(note) = s.interruption_note() {
         println!("paused   {note}");
     }

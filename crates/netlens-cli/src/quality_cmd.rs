@@ -1,27 +1,27 @@
 //! `netlens quality URL`: responsiveness under working conditions against a WebSocket server
-//! that speaks netlens-echo's bulk protocol (`?bulk=download`, `?bulk=upload`), with the RPM
-//! arithmetic, saturation rule and confidence of [`netlens_probe::quality`].
+//! that speaks netlens-echo's bulk protocol (`?bulk=download`, `?bulk=upload`).
 //!
-//! Phases: idle (probes only), download, upload, both at once (each adding load-generating
-//! connections until goodput saturates, up to `--duration` seconds), then a cooldown that shows
-//! the path recovering. Every 100 ms one probe pair goes out: a self probe on a random loaded
-//! connection and a foreign probe on a fresh one (its opening handshake per round trip as
-//! `tcp_f`, its first echo as `http_f`). Goodput is counted at the receiver: downloads here,
-//! uploads at the server, which reports what arrived.
+//! A driver of [`QualityRun`], the same state machine the browser's worker drives: it owns the
+//! sockets and the clock, carries out the run's actions (open a load-generating or idle
+//! connection, send a self probe, open a foreign probe, close a phase's connections) and tells
+//! the run what happened. Goodput is counted at the receiver: downloads here, uploads at the
+//! server, which reports what arrived.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use netlens_probe::quality::{
-    self, Confidence, Next, Params, Probe, ProbeKind, RpmBand, Stage, ThroughputEstimate,
+use netlens_probe::compare::{self, OtherRun, Row};
+use netlens_probe::quality::run::{
+    Action, FlowKind, Latency, QualityReport, QualityRun, RunConfig,
 };
+use netlens_probe::quality::{Params, RpmBand};
 use netlens_probe::stats::Distribution;
 use serde::Serialize;
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use crate::probe_cmd::{Socket, connect_url, describe};
@@ -44,104 +44,56 @@ pub struct QualityArgs {
     /// Cooldown phase, seconds.
     #[arg(long = "cooldown", default_value_t = 2.0, value_name = "S")]
     pub cooldown_s: f64,
+    /// Another tool's result to show beside this run: `networkQuality -c` JSON, networkQuality's
+    /// summary, or goresponsiveness' output (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<std::path::PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Probe pairs per second (the draft allows up to 100; ten keep a slow link's share small).
-const PROBES_PER_S: u64 = 10;
 /// Upload bytes in flight per connection at most (sent, not yet reported received).
 const UPLOAD_WINDOW: u64 = 256 * 1024;
 /// Size of an upload message.
 const UPLOAD_CHUNK: usize = 16 * 1024;
-/// A probe that takes longer is given up on (and not counted).
+/// A connection or probe that takes longer is given up.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// First bytes of a latency probe (the echo returns it unchanged).
 const PROBE_MAGIC: &[u8; 4] = b"NLPR";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Phase {
-    Idle,
-    Download,
-    Upload,
-    Both,
-    Cooldown,
-}
-
-impl Phase {
-    fn name(self) -> &'static str {
-        match self {
-            Phase::Idle => "idle",
-            Phase::Download => "download",
-            Phase::Upload => "upload",
-            Phase::Both => "download and upload",
-            Phase::Cooldown => "cooldown",
-        }
-    }
-}
-
-/// A probe, with the phase it belonged to (the export keeps every one).
-#[derive(Clone, Copy, Debug, Serialize)]
-struct PhaseProbe {
-    phase: Phase,
-    #[serde(flatten)]
-    probe: Probe,
-}
-
-/// Latency of one kind of probe in one phase.
-#[derive(Debug, Serialize)]
-struct Latency {
-    /// Self probes (on a loaded connection; at idle and in cooldown, on an idle one).
-    self_ms: Option<Distribution>,
-    /// First echo on a fresh connection.
-    foreign_ms: Option<Distribution>,
-    /// Opening handshake per round trip on a fresh connection.
-    connect_ms: Option<Distribution>,
-}
-
-#[derive(Debug, Serialize)]
-struct LoadedPhase {
-    phase: Phase,
-    /// Receiver-counted goodput, moving average of the last MAD intervals, bit/s.
-    goodput_bps: Option<f64>,
-    goodput_confidence: Confidence,
-    /// Load-generating connections at the end.
-    flows: usize,
-    intervals: usize,
-    /// RPM over the last MAD intervals, with its parts.
-    responsiveness: Option<quality::Responsiveness>,
-    /// The completion times (ms since the start) of the first and last probe RPM was computed
-    /// from: this phase's exported probes in that range are exactly its inputs.
-    rpm_window_ms: Option<(f64, f64)>,
-    rpm_band: Option<RpmBand>,
-    rpm_confidence: Confidence,
-    latency: Latency,
-    /// Self-probe median minus the idle median, ms.
-    added_self_ms: Option<f64>,
-    /// Foreign-probe median minus the idle foreign median, ms.
-    added_foreign_ms: Option<f64>,
-    /// The running throughput estimate (fast/slow EWMA, lower wins), every 100 ms.
-    throughput_estimate_bps: Vec<(f64, f64)>,
-}
-
+/// The report, with the endpoint and another tool's result beside it.
 #[derive(Debug, Serialize)]
 struct Report {
     url: String,
-    params: Params,
-    idle: Latency,
-    phases: Vec<LoadedPhase>,
-    cooldown: Latency,
-    /// The draft's overall figure: RPM of the phase that loads both directions.
-    rpm: Option<f64>,
-    rpm_band: Option<RpmBand>,
-    /// Bufferbloat grade of the mean added latency over download and upload.
-    bufferbloat_grade: Option<&'static str>,
-    bufferbloat_grade_source: &'static str,
-    /// What could not be measured, one sentence each.
-    problems: Vec<String>,
-    probes: Vec<PhaseProbe>,
+    #[serde(flatten)]
+    run: QualityReport,
+    /// Another tool's result beside this run, when `--compare` gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compare: Option<Comparison>,
+}
+
+#[derive(Debug, Serialize)]
+struct Comparison {
+    other: OtherRun,
+    rows: Vec<Row>,
+}
+
+/// Reads `--compare`'s file (or standard input) and parses it.
+fn read_other(path: &std::path::Path) -> Result<OtherRun, String> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(std::io::stdin(), compare::MAX_INPUT_BYTES as u64 + 1),
+            &mut text,
+        )
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+    };
+    compare::parse(&text).map_err(|e| e.to_string())
 }
 
 pub fn run(args: QualityArgs) -> ExitCode {
@@ -155,6 +107,14 @@ pub fn run(args: QualityArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    // Read first: a bad file is said before a minute of measuring, not after.
+    let other = match args.compare.as_deref().map(read_other).transpose() {
+        Ok(other) => other,
+        Err(why) => {
+            eprintln!("netlens quality: {why}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -166,7 +126,11 @@ pub fn run(args: QualityArgs) -> ExitCode {
         }
     };
     match runtime.block_on(measure(&args)) {
-        Ok(report) => {
+        Ok(mut report) => {
+            report.compare = other.map(|other| Comparison {
+                rows: compare::side_by_side(&report.run.network_quality, &other),
+                other,
+            });
             if args.json {
                 match serde_json::to_string_pretty(&report) {
                     Ok(json) => println!("{json}"),
@@ -178,7 +142,7 @@ pub fn run(args: QualityArgs) -> ExitCode {
             } else {
                 print_report(&report);
             }
-            if report.rpm.is_some() {
+            if report.run.rpm.is_some() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -206,74 +170,83 @@ fn with_query(url: &str, extra: &str) -> String {
     }
 }
 
-/// Round trips an opening handshake takes: TCP and the HTTP upgrade, plus TLS 1.3's one.
-fn handshake_round_trips(url: &str) -> f64 {
-    if url.to_ascii_lowercase().starts_with("wss://") {
-        3.0
-    } else {
-        2.0
-    }
-}
-
-/// Everything the flows and probes of a run share.
-struct Shared {
-    t0: Instant,
-    /// Receiver-counted bulk bytes since the last interval ended.
-    bytes: AtomicU64,
-    /// Completed probes since the last interval ended.
-    probes: Mutex<Vec<Probe>>,
-}
-
-impl Shared {
-    fn now_ms(&self) -> f64 {
-        self.t0.elapsed().as_secs_f64() * 1000.0
-    }
-
-    fn record(&self, kind: ProbeKind, ms: f64) {
-        let probe = Probe {
-            at_ms: self.now_ms(),
-            kind,
-            ms,
-        };
-        self.probes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(probe);
-    }
-
-    fn take_probes(&self) -> Vec<Probe> {
-        std::mem::take(
-            &mut *self
-                .probes
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-}
-
 fn probe_message(seq: u64) -> Message {
     let mut data = PROBE_MAGIC.to_vec();
     data.extend_from_slice(&seq.to_le_bytes());
     Message::Binary(data.into())
 }
 
-/// A load-generating connection: counts what it receives (download) or keeps the upload window
-/// full, and answers the self probes it is asked to send.
-async fn flow(socket: Socket, upload: bool, shared: Arc<Shared>, mut probe_rx: mpsc::Receiver<()>) {
+/// What the connections and probes tell the driver.
+enum Event {
+    Opened(u32),
+    Failed(u32, String),
+    Received(u32, u64),
+    SelfReply {
+        flow: u32,
+        at: Instant,
+        ms: f64,
+    },
+    Foreign {
+        probe: u32,
+        at: Instant,
+        open_ms: f64,
+        first_ms: f64,
+    },
+}
+
+/// A task that ends when its handle is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// An open connection of the run: ask it for self probes; dropping it closes it.
+struct FlowHandle {
+    probe_tx: mpsc::Sender<()>,
+    _task: AbortOnDrop,
+}
+
+async fn connect_within(url: &str) -> Result<Socket, String> {
+    match tokio::time::timeout(PROBE_TIMEOUT, connect_url(url, None)).await {
+        Ok(Ok(socket)) => Ok(socket),
+        Ok(Err(e)) => Err(describe(&e, url)),
+        Err(_) => Err("no connection within 5 s".to_owned()),
+    }
+}
+
+/// A connection of the run: counts what it receives (download) or keeps the upload window
+/// full, and sends the self probes it is asked for.
+async fn flow(
+    url: String,
+    id: u32,
+    kind: FlowKind,
+    events: mpsc::UnboundedSender<Event>,
+    mut probe_rx: mpsc::Receiver<()>,
+) {
+    let socket = match connect_within(&url).await {
+        Ok(socket) => socket,
+        Err(why) => {
+            let _ = events.send(Event::Failed(id, why));
+            return;
+        }
+    };
+    let _ = events.send(Event::Opened(id));
     let (mut sink, mut stream) = socket.split();
     let acked = Arc::new(AtomicU64::new(0));
-    let pending: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
-    // Aborted with the flow (a phase that ends aborts its flows): a reader left running would
-    // keep the connection open and count its bytes into the next phase.
+    let pending: Arc<std::sync::Mutex<Option<Instant>>> = Arc::default();
+    // Aborted with the flow: a reader left running would keep the connection open.
     let reader = {
-        let shared = shared.clone();
+        let events = events.clone();
         let acked = acked.clone();
         let pending = pending.clone();
-        tokio::spawn(async move {
+        AbortOnDrop(tokio::spawn(async move {
             while let Some(Ok(message)) = stream.next().await {
                 match message {
                     Message::Binary(data) if data.starts_with(netlens_echo::DOWNLOAD_MAGIC) => {
-                        shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                        let _ = events.send(Event::Received(id, data.len() as u64));
                     }
                     Message::Binary(data) if data.starts_with(PROBE_MAGIC) => {
                         let sent = pending
@@ -281,10 +254,11 @@ async fn flow(socket: Socket, upload: bool, shared: Arc<Shared>, mut probe_rx: m
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .take();
                         if let Some(sent) = sent {
-                            shared.record(
-                                ProbeKind::SelfRequest,
-                                sent.elapsed().as_secs_f64() * 1000.0,
-                            );
+                            let _ = events.send(Event::SelfReply {
+                                flow: id,
+                                at: Instant::now(),
+                                ms: sent.elapsed().as_secs_f64() * 1000.0,
+                            });
                         }
                     }
                     Message::Text(text) => {
@@ -293,17 +267,20 @@ async fn flow(socket: Socket, upload: bool, shared: Arc<Shared>, mut probe_rx: m
                             && let Some(received) = value["received"].as_u64()
                         {
                             let before = acked.swap(received, Ordering::Relaxed);
-                            shared
-                                .bytes
-                                .fetch_add(received.saturating_sub(before), Ordering::Relaxed);
+                            let _ =
+                                events.send(Event::Received(id, received.saturating_sub(before)));
                         }
                     }
                     _ => {}
                 }
             }
-        })
+            let _ = events.send(Event::Failed(
+                id,
+                "the server closed the connection".to_owned(),
+            ));
+        }))
     };
-    let reader = AbortOnDrop(reader);
+    let upload = kind == FlowKind::Upload;
     let mut chunk = vec![0u8; UPLOAD_CHUNK];
     chunk[..4].copy_from_slice(netlens_echo::UPLOAD_MAGIC);
     let chunk = Bytes::from(chunk);
@@ -335,20 +312,10 @@ async fn flow(socket: Socket, upload: bool, shared: Arc<Shared>, mut probe_rx: m
     }
 }
 
-/// A task that ends when its handle is dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 /// A foreign probe: a fresh connection's handshake and first echo.
-async fn foreign_probe(url: String, shared: Arc<Shared>) {
+async fn foreign_probe(url: String, probe: u32, events: mpsc::UnboundedSender<Event>) {
     let started = Instant::now();
-    let Ok(Ok(mut socket)) = tokio::time::timeout(PROBE_TIMEOUT, connect_url(&url, None)).await
-    else {
+    let Ok(mut socket) = connect_within(&url).await else {
         return;
     };
     let open_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -368,270 +335,89 @@ async fn foreign_probe(url: String, shared: Arc<Shared>) {
     })
     .await;
     if reply == Ok(true) {
-        shared.record(
-            ProbeKind::ForeignConnect,
-            open_ms / handshake_round_trips(&url),
-        );
-        shared.record(
-            ProbeKind::ForeignRequest,
-            sent.elapsed().as_secs_f64() * 1000.0,
-        );
+        let _ = events.send(Event::Foreign {
+            probe,
+            at: Instant::now(),
+            open_ms,
+            first_ms: sent.elapsed().as_secs_f64() * 1000.0,
+        });
     }
     let _ = socket.close(None).await;
 }
 
-/// The connections of a phase and the channels that ask them for self probes.
-struct Flows {
-    tasks: JoinSet<()>,
-    probe_tx: Vec<mpsc::Sender<()>>,
-    next: usize,
-}
-
-impl Flows {
-    fn new() -> Flows {
-        Flows {
-            tasks: JoinSet::new(),
-            probe_tx: Vec::new(),
-            next: 0,
-        }
-    }
-
-    async fn open(&mut self, url: &str, upload: bool, shared: &Arc<Shared>) -> Result<(), String> {
-        let target = with_query(
-            url,
-            if upload {
-                "bulk=upload"
-            } else {
-                "bulk=download"
-            },
-        );
-        let socket = tokio::time::timeout(PROBE_TIMEOUT, connect_url(&target, None))
-            .await
-            .map_err(|_| format!("{target}: no connection within 5 s"))?
-            .map_err(|e| format!("{target}: {}", describe(&e, &target)))?;
-        let (tx, rx) = mpsc::channel(4);
-        self.probe_tx.push(tx);
-        self.tasks.spawn(flow(socket, upload, shared.clone(), rx));
-        Ok(())
-    }
-
-    /// Opens one connection of each kind (`true`: upload).
-    async fn open_all(
-        &mut self,
-        url: &str,
-        kinds: &[bool],
-        shared: &Arc<Shared>,
-    ) -> Result<(), String> {
-        for &upload in kinds {
-            self.open(url, upload, shared).await?;
-        }
-        Ok(())
-    }
-
-    /// Asks the next connection in turn for a self probe (round robin spreads them evenly, as
-    /// the draft's random choice does on average).
-    fn self_probe(&mut self) {
-        if self.probe_tx.is_empty() {
-            return;
-        }
-        self.next = (self.next + 1) % self.probe_tx.len();
-        let _ = self.probe_tx[self.next].try_send(());
-    }
-}
-
-/// Probes at idle (a self probe on one idle connection, a foreign probe) for `seconds`.
-async fn idle_phase(url: &str, shared: &Arc<Shared>, seconds: f64) -> Result<Vec<Probe>, String> {
-    let mut flows = Flows::new();
-    let socket = tokio::time::timeout(PROBE_TIMEOUT, connect_url(url, None))
-        .await
-        .map_err(|_| format!("{url}: no connection within 5 s"))?
-        .map_err(|e| format!("{url}: {}", describe(&e, url)))?;
-    let (tx, rx) = mpsc::channel(4);
-    flows.probe_tx.push(tx);
-    flows.tasks.spawn(flow(socket, false, shared.clone(), rx));
-    let ticks = (seconds * PROBES_PER_S as f64).round() as u64;
-    let mut interval = tokio::time::interval(Duration::from_millis(1000 / PROBES_PER_S));
-    for _ in 0..ticks {
-        interval.tick().await;
-        flows.self_probe();
-        tokio::spawn(foreign_probe(url.to_owned(), shared.clone()));
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    flows.tasks.abort_all();
-    Ok(shared.take_probes())
-}
-
-/// A loaded phase: flows added until goodput saturates, probes throughout.
-async fn loaded_phase(
-    url: &str,
-    shared: &Arc<Shared>,
-    phase: Phase,
-    params: Params,
-    limit: Duration,
-) -> Result<(Stage, Vec<Probe>, Vec<(f64, f64)>), String> {
-    let mut stage = Stage::new(params);
-    let mut flows = Flows::new();
-    let kinds: Vec<bool> = match phase {
-        Phase::Download => vec![false],
-        Phase::Upload => vec![true],
-        _ => vec![false, true],
-    };
-    flows.open_all(url, &kinds, shared).await?;
-    shared.bytes.store(0, Ordering::Relaxed);
-    shared.take_probes();
-    let started = Instant::now();
-    let mut all = Vec::new();
-    let mut estimate = ThroughputEstimate::default();
-    let mut timeline = Vec::new();
-    let tick = Duration::from_millis(1000 / PROBES_PER_S);
-    let ticks_per_interval = ((params.interval_ms / 1000.0) * PROBES_PER_S as f64)
-        .round()
-        .max(1.0) as u64;
-    let mut interval_bytes = 0u64;
-    let mut ticker = tokio::time::interval(tick);
-    ticker.tick().await;
-    let mut count = 0u64;
-    while started.elapsed() < limit {
-        ticker.tick().await;
-        count += 1;
-        flows.self_probe();
-        tokio::spawn(foreign_probe(url.to_owned(), shared.clone()));
-        let bytes = shared.bytes.swap(0, Ordering::Relaxed);
-        interval_bytes += bytes;
-        estimate.sample(tick.as_secs_f64() * 1000.0, bytes);
-        if let Some(bps) = estimate.bps() {
-            timeline.push((shared.now_ms(), bps));
-        }
-        if count.is_multiple_of(ticks_per_interval) {
-            let probes = shared.take_probes();
-            all.extend_from_slice(&probes);
-            match stage.end_interval(std::mem::take(&mut interval_bytes), probes) {
-                Next::AddFlow => flows.open_all(url, &kinds, shared).await?,
-                Next::Continue => {}
-                Next::Done => break,
-            }
-        }
-        if flows.tasks.is_empty() {
-            return Err(format!("the {} connections closed", phase.name()));
-        }
-    }
-    flows.tasks.abort_all();
-    Ok((stage, all, timeline))
-}
-
-fn distribution(probes: &[Probe], kind: ProbeKind) -> Option<Distribution> {
-    let values: Vec<f64> = probes
-        .iter()
-        .filter(|p| p.kind == kind)
-        .map(|p| p.ms)
-        .collect();
-    Distribution::of(&values)
-}
-
-fn latency(probes: &[Probe]) -> Latency {
-    Latency {
-        self_ms: distribution(probes, ProbeKind::SelfRequest),
-        foreign_ms: distribution(probes, ProbeKind::ForeignRequest),
-        connect_ms: distribution(probes, ProbeKind::ForeignConnect),
-    }
-}
-
 async fn measure(args: &QualityArgs) -> Result<Report, String> {
     netlens_probe::config::parse_endpoint(&args.url).map_err(|e| e.to_string())?;
-    let params = Params {
-        interval_ms: args.interval_ms,
-        ..Params::default()
+    let config = RunConfig {
+        params: Params {
+            interval_ms: args.interval_ms,
+            ..Params::default()
+        },
+        idle_ms: args.idle_s * 1000.0,
+        phase_limit_ms: args.duration_s * 1000.0,
+        cooldown_ms: args.cooldown_s * 1000.0,
+        handshake_round_trips: RunConfig::round_trips_for(&args.url),
     };
-    let shared = Arc::new(Shared {
-        t0: Instant::now(),
-        bytes: AtomicU64::new(0),
-        probes: Mutex::new(Vec::new()),
-    });
-    let mut exported = Vec::new();
-    let mut tag = |phase: Phase, probes: &[Probe]| {
-        exported.extend(probes.iter().map(|&probe| PhaseProbe { phase, probe }));
-    };
-    let idle_probes = idle_phase(&args.url, &shared, args.idle_s).await?;
-    tag(Phase::Idle, &idle_probes);
-    let idle = latency(&idle_probes);
-    let mut problems = Vec::new();
-    let mut phases = Vec::new();
-    let limit = Duration::from_secs_f64(args.duration_s);
-    for phase in [Phase::Download, Phase::Upload, Phase::Both] {
-        match loaded_phase(&args.url, &shared, phase, params, limit).await {
-            Ok((stage, probes, timeline)) => {
-                // The last MAD intervals: the probes RPM was computed from.
-                let recent = stage.recent_probes();
-                tag(phase, &probes);
-                let latency = latency(&recent);
-                let responsiveness = stage.current_responsiveness();
-                if responsiveness.is_none() {
-                    problems.push(format!(
-                        "The {} phase ended without a complete set of probes: no RPM for it.",
-                        phase.name()
-                    ));
+    let t0 = Instant::now();
+    let ms = |at: Instant| at.saturating_duration_since(t0).as_secs_f64() * 1000.0;
+    let mut run = QualityRun::new(config, 0.0);
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let mut flows: HashMap<u32, FlowHandle> = HashMap::new();
+    // Bounded: the run ends after its phases' time limits; this is a safety net.
+    let limit =
+        Duration::from_secs_f64(args.idle_s + 3.0 * args.duration_s + args.cooldown_s + 30.0);
+    while run.phase() != netlens_probe::quality::run::Phase::Done {
+        if t0.elapsed() > limit {
+            return Err("the run did not end in time".to_owned());
+        }
+        let wake = t0 + Duration::from_secs_f64(run.next_wake_ms().max(0.0) / 1000.0);
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(Event::Opened(flow)) => run.opened(flow),
+                Some(Event::Failed(flow, why)) => {
+                    flows.remove(&flow);
+                    run.flow_failed(flow, &why);
                 }
-                let added = |loaded: &Option<Distribution>, idle: &Option<Distribution>| {
-                    Some(loaded.as_ref()?.median - idle.as_ref()?.median)
-                };
-                phases.push(LoadedPhase {
-                    phase,
-                    goodput_bps: stage.goodput_bps(),
-                    goodput_confidence: stage.goodput_confidence(),
-                    flows: stage.flows(),
-                    intervals: stage.intervals(),
-                    rpm_band: responsiveness.map(|r| RpmBand::of(r.rpm)),
-                    rpm_window_ms: recent
-                        .iter()
-                        .map(|p| p.at_ms)
-                        .fold(None, |range: Option<(f64, f64)>, t| {
-                            Some(range.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
-                        }),
-                    responsiveness,
-                    rpm_confidence: stage.rpm_confidence(),
-                    added_self_ms: added(&latency.self_ms, &idle.self_ms),
-                    added_foreign_ms: added(&latency.foreign_ms, &idle.foreign_ms),
-                    latency,
-                    throughput_estimate_bps: timeline,
-                });
+                Some(Event::Received(flow, bytes)) => run.received(flow, bytes),
+                Some(Event::SelfReply { flow, at, ms: rtt }) => run.self_reply(flow, ms(at), rtt),
+                Some(Event::Foreign { probe, at, open_ms, first_ms }) => {
+                    run.foreign(probe, ms(at), open_ms, first_ms)
+                }
+                None => {}
+            },
+            _ = tokio::time::sleep_until(wake.into()) => {
+                for action in run.poll(ms(Instant::now())) {
+                    match action {
+                        Action::OpenFlow { flow: id, kind } => {
+                            let url = match kind {
+                                FlowKind::Idle => args.url.clone(),
+                                FlowKind::Download => with_query(&args.url, "bulk=download"),
+                                FlowKind::Upload => with_query(&args.url, "bulk=upload"),
+                            };
+                            let (probe_tx, probe_rx) = mpsc::channel(4);
+                            let task = tokio::spawn(flow(url, id, kind, events_tx.clone(), probe_rx));
+                            flows.insert(id, FlowHandle { probe_tx, _task: AbortOnDrop(task) });
+                        }
+                        Action::CloseFlows => flows.clear(),
+                        Action::SelfProbe { flow } => {
+                            if let Some(handle) = flows.get(&flow) {
+                                let _ = handle.probe_tx.try_send(());
+                            }
+                        }
+                        Action::ForeignProbe { probe } => {
+                            tokio::spawn(foreign_probe(args.url.clone(), probe, events_tx.clone()));
+                        }
+                    }
+                }
             }
-            Err(why) => problems.push(format!(
-                "The {} phase could not run: {why}. Does the server speak netlens-echo's bulk protocol (?bulk=download, ?bulk=upload)?",
-                phase.name()
-            )),
         }
     }
-    // Let the queues drain as the last flows close, then watch the path recover.
-    let cooldown_probes = if args.cooldown_s > 0.0 {
-        idle_phase(&args.url, &shared, args.cooldown_s).await?
-    } else {
-        Vec::new()
-    };
-    tag(Phase::Cooldown, &cooldown_probes);
-    let rpm = phases
-        .iter()
-        .find(|p| p.phase == Phase::Both)
-        .and_then(|p| p.responsiveness)
-        .map(|r| r.rpm);
-    let bloat: Vec<f64> = phases
-        .iter()
-        .filter(|p| p.phase != Phase::Both)
-        .filter_map(|p| p.added_foreign_ms)
-        .collect();
-    let bufferbloat_grade =
-        (bloat.len() == 2).then(|| quality::bufferbloat_grade((bloat[0] + bloat[1]) / 2.0));
+    if let Some(why) = run.fatal() {
+        return Err(format!("{}: {why}", args.url));
+    }
     Ok(Report {
         url: args.url.clone(),
-        params,
-        idle,
-        phases,
-        cooldown: latency(&cooldown_probes),
-        rpm,
-        rpm_band: rpm.map(RpmBand::of),
-        bufferbloat_grade,
-        bufferbloat_grade_source: quality::BUFFERBLOAT_GRADE_SOURCE,
-        problems,
-        probes: exported,
+        run: run.report(),
+        compare: None,
     })
 }
 
@@ -642,10 +428,11 @@ fn ms(d: &Option<Distribution>) -> String {
     )
 }
 
-fn print_report(r: &Report) {
+fn print_report(report: &Report) {
+    let r = &report.run;
     println!(
         "netlens quality {}: idle, download, upload, both, cooldown; {} ms intervals, MAD {}",
-        r.url, r.params.interval_ms, r.params.mad
+        report.url, r.config.params.interval_ms, r.config.params.mad
     );
     println!(
         "latency (median / p90 / p99)      self probe              foreign (first echo)    handshake per round trip"
@@ -698,8 +485,27 @@ fn print_report(r: &Report) {
     for p in &r.problems {
         println!("note: {p}");
     }
+    if let Some(c) = &report.compare {
+        let tool = c.other.tool.map_or("the other tool", |t| t.name());
+        println!("\n{:<36}{:>14}{:>20}", "beside", "netlens", tool);
+        let cell = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"));
+        for row in &c.rows {
+            if row.netlens.is_none() && row.other.is_none() {
+                continue;
+            }
+            println!(
+                "{:<36}{:>14}{:>20}  {}",
+                row.metric,
+                cell(row.netlens),
+                cell(row.other),
+                row.unit
+            );
+        }
+        println!(
+            "(netlens loads the path with WebSocket flows to this server; {tool} measured its own server and path: compare like with like)"
+        );
+    }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -714,7 +520,7 @@ mod tests {
             with_query("ws://h:1/echo?rate_kbps=8000", "bulk=download"),
             "ws://h:1/echo?rate_kbps=8000&bulk=download"
         );
-        assert_eq!(handshake_round_trips("WSS://h/"), 3.0);
-        assert_eq!(handshake_round_trips("ws://h/"), 2.0);
+        assert_eq!(RunConfig::round_trips_for("WSS://h/"), 3.0);
+        assert_eq!(RunConfig::round_trips_for("ws://h/"), 2.0);
     }
 }

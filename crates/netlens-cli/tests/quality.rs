@@ -64,6 +64,10 @@ fn rpm_again(probes: &[&Value]) -> f64 {
 #[test]
 fn loaded_phases_show_the_bottleneck_and_rpm_recomputes_from_the_export() {
     let (url, stop, thread) = bottlenecked_echo();
+    let other = format!(
+        "{}/../netlens-probe/tests/corpus/compare/networkquality-c.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let out = netlens(
         &[
             "quality",
@@ -76,6 +80,8 @@ fn loaded_phases_show_the_bottleneck_and_rpm_recomputes_from_the_export() {
             "1",
             "--cooldown",
             "0.5",
+            "--compare",
+            &other,
             "--json",
         ],
         b"",
@@ -123,8 +129,43 @@ fn loaded_phases_show_the_bottleneck_and_rpm_recomputes_from_the_export() {
         );
     }
     assert_eq!(report["rpm"], phases[2]["responsiveness"]["rpm"]);
+    // The same run under networkQuality's key names, and networkQuality's beside it.
+    let nq = &report["network_quality"];
+    assert_eq!(nq["dl_throughput"], phases[0]["goodput_bps"]);
+    assert_eq!(nq["responsiveness"], report["rpm"]);
+    assert!(!nq["lud_self_h2_req_resp"].as_array().unwrap().is_empty());
+    let rows = report["compare"]["rows"].as_array().unwrap();
+    let responsiveness = rows
+        .iter()
+        .find(|r| r["metric"] == "responsiveness")
+        .unwrap();
+    assert_eq!(responsiveness["other"], 1234.5);
+    assert_eq!(responsiveness["netlens"], report["rpm"]);
+    assert_eq!(report["compare"]["other"]["tool"], "network_quality_json");
     // Idle latency on loopback is well under the queue's delay.
     assert!(report["idle"]["foreign_ms"]["median"].as_f64().unwrap() < 20.0);
+}
+
+#[test]
+fn a_compare_file_that_is_not_a_result_is_said_before_measuring() {
+    let dir = std::env::temp_dir().join(format!("netlens-quality-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, "my speed test was slow\n").unwrap();
+    // Nothing listens on port 9: had the CLI measured first, it would say so instead.
+    let out = netlens(
+        &[
+            "quality",
+            "ws://127.0.0.1:9/echo",
+            "--compare",
+            file.to_str().unwrap(),
+        ],
+        b"",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("paste the whole output"), "{err}");
 }
 
 #[test]

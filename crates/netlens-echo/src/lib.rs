@@ -18,6 +18,7 @@
 //! | `oversize_every` | after every Nth echo, also send a 2 MiB message |
 //! | `stall_after`, `stall_ms` | after the Nth message, stop reading for this long (a stalled server: what was sent meanwhile is echoed late, in a burst) |
 //! | `rate_kbps`, `queue_kb` | this connection's own bottleneck: a FIFO of `queue_kb` KB drained at `rate_kbps` kbit/s each way ([`bottleneck`]); the server's `--rate-kbps`/`--queue-kb` give one that every connection shares |
+//! | `tcp_info` | `1`: every [`KERNEL_EVERY`] the server also sends the kernel's view of the connection as text, `{"tcp_info":{"rtt_ms":…,"rttvar_ms":…,"min_rtt_ms":…,"total_retrans":…}}` ([`kernel`]), so a probe can show its RTT minus the kernel's: what the browser and the device add |
 //! | `bulk` | `download`: the server sends [`BULK_CHUNK_BYTES`]-byte binary messages starting `NLDN` for as long as the connection lasts; `upload`: binary messages starting `NLUP` are counted, not echoed, and the server reports what arrived as text, `{"received":BYTES,"server_ms":MS}`, every [`REPORT_EVERY`] (throughput measured at the receiver, where browsers' `bufferedAmount` cannot mislead it). Probes on the same connection are echoed as usual, behind the bulk data: self probes |
 //!
 //! Echoes keep their order: each one's release time is at least the previous one's, as on a
@@ -52,6 +53,9 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 
 pub mod bottleneck;
+pub mod http;
+pub mod kernel;
+pub mod tls;
 
 use bottleneck::{Link, Shape};
 
@@ -65,6 +69,9 @@ pub const MIN_BULK_CHUNK_BYTES: usize = 1448;
 /// Bulk download bytes waiting in a connection's send queue at most (beyond the bottleneck's
 /// own queue): without a bottleneck the socket takes them as fast as the client reads.
 pub const BULK_BUFFER_BYTES: usize = 1 << 20;
+/// How often a connection with `tcp_info=1` sends the kernel's view of it.
+pub const KERNEL_EVERY: Duration = Duration::from_secs(1);
+
 /// How often an upload connection reports the bytes it received.
 pub const REPORT_EVERY: Duration = Duration::from_millis(100);
 /// First bytes of a bulk download message.
@@ -126,6 +133,8 @@ pub struct Impairment {
     pub bottleneck: Option<Shape>,
     /// Bulk transfer on this connection.
     pub bulk: Option<Bulk>,
+    /// Send the kernel's TCP_INFO every [`KERNEL_EVERY`].
+    pub tcp_info: bool,
 }
 
 /// A bulk transfer a connection asked for.
@@ -150,7 +159,7 @@ const TIMER_MARGIN: Duration = Duration::from_millis(2);
 /// client whose drifting schedule missed them, and is 0.26–0.35 ms over it now.
 const SPIN: Duration = Duration::from_micros(300);
 
-const PARAMETERS: &str = "delay_ms, jitter_ms, loss, seed, duplicate_every, garbage_every, oversize_every, stall_after, stall_ms, rate_kbps, queue_kb, bulk";
+const PARAMETERS: &str = "delay_ms, jitter_ms, loss, seed, duplicate_every, garbage_every, oversize_every, stall_after, stall_ms, rate_kbps, queue_kb, bulk, tcp_info";
 
 /// Size of the `oversize_every` message.
 pub const OVERSIZE_BYTES: usize = 2 << 20;
@@ -208,6 +217,13 @@ impl Impairment {
                 "oversize_every" => imp.oversize_every = every()?,
                 "stall_after" => imp.stall_after = every()?,
                 "stall_ms" => imp.stall = ms()?,
+                "tcp_info" => {
+                    imp.tcp_info = match value {
+                        "1" | "true" => true,
+                        "0" | "false" => false,
+                        _ => return Err(format!("`tcp_info={value}`: 1 or 0")),
+                    }
+                }
                 "rate_kbps" => rate_kbps = Some(number()?),
                 "queue_kb" => queue_kb = Some(number()?),
                 "bulk" => {
@@ -330,9 +346,26 @@ pub struct Server {
 impl Server {
     /// Binds `addr` and starts serving on the current tokio runtime.
     pub async fn start(addr: SocketAddr, limits: Limits) -> io::Result<Server> {
+        Server::start_with(addr, limits, None).await
+    }
+
+    /// Like [`start`](Self::start), serving TLS (HTTP/2 and HTTP/1.1, [`tls`]) with `acceptor`.
+    pub async fn start_tls(
+        addr: SocketAddr,
+        limits: Limits,
+        acceptor: tokio_rustls::TlsAcceptor,
+    ) -> io::Result<Server> {
+        Server::start_with(addr, limits, Some(acceptor)).await
+    }
+
+    async fn start_with(
+        addr: SocketAddr,
+        limits: Limits,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> io::Result<Server> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
-        let accept_loop = tokio::spawn(accept_loop(listener, limits));
+        let accept_loop = tokio::spawn(accept_loop(listener, limits, tls));
         Ok(Server {
             local_addr,
             shared_bottleneck: limits.bottleneck,
@@ -367,7 +400,11 @@ impl Server {
     }
 }
 
-async fn accept_loop(listener: TcpListener, limits: Limits) {
+async fn accept_loop(
+    listener: TcpListener,
+    limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let shared = limits.bottleneck.map(|shape| Arc::new(Link::new(shape)));
     // Dropping the set (when this task is aborted) aborts every connection.
@@ -382,7 +419,16 @@ async fn accept_loop(listener: TcpListener, limits: Limits) {
                 };
                 let permit = Arc::clone(&permits).try_acquire_owned().ok();
                 let shared = shared.clone();
+                let tls = tls.clone();
                 connections.spawn(async move {
+                    if let Some(acceptor) = tls {
+                        if permit.is_some() {
+                            let _ = stream.set_nodelay(true);
+                            let _ = tls::serve(stream, acceptor, shared, Instant::now()).await;
+                        }
+                        drop(permit);
+                        return;
+                    }
                     let _ = serve_connection(stream, limits, permit.is_some(), shared).await;
                     // The slot frees when the connection ends.
                     drop(permit);
@@ -401,6 +447,26 @@ async fn serve_connection(
 ) -> Result<(), WsError> {
     stream.set_nodelay(true)?;
     let started = Instant::now();
+    let addresses = stream.local_addr().ok().zip(stream.peer_addr().ok());
+    // Plain HTTP requests (the responsiveness server's endpoints) share the port: look at the
+    // first request without consuming it; a WebSocket upgrade goes on to tungstenite.
+    match http::peek_head(&stream).await {
+        Ok(head) if !head.websocket => {
+            if admitted {
+                let _ = http::serve(stream, shared, started).await;
+            }
+            return Ok(());
+        }
+        Ok(_) => {}
+        Err(why) => {
+            if why == http::NOT_HTTP {
+                let mut stream = stream;
+                let _ =
+                    tokio::io::AsyncWriteExt::write_all(&mut stream, http::NOT_HTTP_RESPONSE).await;
+            }
+            return Ok(());
+        }
+    }
     // The upgrade request and response cross a shared bottleneck too (a connection's own one
     // is not known until its query is read).
     if let Some(link) = &shared {
@@ -471,6 +537,14 @@ async fn serve_connection(
         let link = link.clone();
         AbortOnDrop(tokio::spawn(produce_bulk(tx, link)))
     });
+    // The kernel's view, every second, for probes that compare it with their own.
+    let kernel_reports = match addresses {
+        Some((local, peer)) if impairment.tcp_info => {
+            let tx = tx.clone();
+            Some(AbortOnDrop(tokio::spawn(report_kernel(tx, local, peer))))
+        }
+        _ => None,
+    };
     let mut upload = UploadCount {
         started,
         received: 0,
@@ -572,6 +646,7 @@ async fn serve_connection(
         }
     }
     drop(producer);
+    drop(kernel_reports);
     drop(tx);
     let _ = (&mut writer.0).await;
     Ok(())
@@ -609,6 +684,29 @@ async fn produce_bulk(tx: mpsc::Sender<Outbound>, link: Option<Arc<Link>>) {
             _permit: Some(permit),
         };
         if tx.send(out).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Sends the kernel's TCP_INFO for the connection every [`KERNEL_EVERY`] until it ends (or the
+/// kernel cannot say: no sock_diag netlink).
+async fn report_kernel(tx: mpsc::Sender<Outbound>, local: SocketAddr, peer: SocketAddr) {
+    loop {
+        tokio::time::sleep(KERNEL_EVERY).await;
+        let answer = tokio::task::spawn_blocking(move || kernel::query(local, peer)).await;
+        let Ok(Ok(Some(info))) = answer else {
+            return;
+        };
+        let text = format!(
+            "{{\"tcp_info\":{{\"rtt_ms\":{:.3},\"rttvar_ms\":{:.3},\"min_rtt_ms\":{:.3},\"total_retrans\":{}}}}}",
+            info.rtt_ms, info.rttvar_ms, info.min_rtt_ms, info.total_retrans
+        );
+        if tx
+            .send(Outbound::at(Instant::now(), Message::Text(text.into())))
+            .await
+            .is_err()
+        {
             return;
         }
     }

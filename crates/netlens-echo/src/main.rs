@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! netlens-echo [--listen ADDR] [--max-connections N] [--max-message-bytes N] [--idle-timeout-s N]
-//!              [--rate-kbps R [--queue-kb Q]]
+//!              [--rate-kbps R [--queue-kb Q]] [--cert PEM --key PEM]
 //! ```
 //!
 //! Listens on 127.0.0.1:9000 by default; impairments are per connection, in the URL's query
 //! (see the library documentation).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use netlens_echo::bottleneck::Shape;
 use netlens_echo::{Limits, Server};
 
 const USAGE: &str = "usage: netlens-echo [--listen ADDR] [--max-connections N] [--max-message-bytes N] [--idle-timeout-s N]
-                    [--rate-kbps R [--queue-kb Q]]
+                    [--rate-kbps R [--queue-kb Q]] [--cert PEM --key PEM]
 
 A WebSocket echo server for the netlens latency probe. Every path echoes text and binary
 messages; the query string adds impairments for the connection:
@@ -27,14 +28,31 @@ messages; the query string adds impairments for the connection:
   bulk=upload               count binary messages starting NLUP; report {\"received\":B,\"server_ms\":T}
 e.g. ws://127.0.0.1:9000/echo?delay_ms=20&jitter_ms=5&loss=0.01
 
+Plain HTTP on the same port makes it a responsiveness test server (draft-ietf-ippm-
+responsiveness): GET /config (or /.well-known/nq) for the URLs, GET /small, GET /large (8 GiB),
+POST /upload, with CORS and Timing-Allow-Origin for pages on other origins.
+
+--cert and --key (PEM; e.g. a server identity from `netlens make`) serve TLS 1.3 with HTTP/2
+and HTTP/1.1 instead (no WebSocket), so that `networkQuality -C https://HOST:PORT/config` on a
+Mac can measure against this server.
+
 --rate-kbps R --queue-kb Q gives one bottleneck that every connection shares, so parallel
 flows fill one queue as at a home router: loaded latency rises by about Q/R
 (--rate-kbps 20000 --queue-kb 250: +100 ms).";
 
-fn parse_args(args: &[String]) -> Result<(SocketAddr, Limits), String> {
+/// The command line, read.
+struct Options {
+    listen: SocketAddr,
+    limits: Limits,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut listen: SocketAddr = ([127, 0, 0, 1], 9000).into();
     let mut limits = Limits::default();
     let (mut rate_kbps, mut queue_kb) = (None, None);
+    let (mut cert, mut key) = (None, None);
     let mut i = 0;
     while i < args.len() {
         let flag = args[i].as_str();
@@ -59,6 +77,8 @@ fn parse_args(args: &[String]) -> Result<(SocketAddr, Limits), String> {
             "--idle-timeout-s" => limits.idle_timeout = Duration::from_secs(number()?.max(1)),
             "--rate-kbps" => rate_kbps = Some(number()? as f64),
             "--queue-kb" => queue_kb = Some(number()? as f64),
+            "--cert" => cert = Some(PathBuf::from(value)),
+            "--key" => key = Some(PathBuf::from(value)),
             _ => return Err(format!("unknown option {flag}")),
         }
         i += 2;
@@ -68,7 +88,15 @@ fn parse_args(args: &[String]) -> Result<(SocketAddr, Limits), String> {
         (None, Some(_)) => return Err("--queue-kb needs --rate-kbps".to_owned()),
         (None, None) => None,
     };
-    Ok((listen, limits))
+    if cert.is_some() != key.is_some() {
+        return Err("--cert and --key go together".to_owned());
+    }
+    Ok(Options {
+        listen,
+        limits,
+        cert,
+        key,
+    })
 }
 
 fn main() -> ExitCode {
@@ -77,12 +105,35 @@ fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    let (listen, limits) = match parse_args(&args) {
+    let Options {
+        listen,
+        limits,
+        cert,
+        key,
+    } = match parse_args(&args) {
         Ok(parsed) => parsed,
         Err(why) => {
             eprintln!("netlens-echo: {why}\n\n{USAGE}");
             return ExitCode::from(2);
         }
+    };
+    let acceptor = match (cert, key) {
+        (Some(cert), Some(key)) => {
+            let read = |path: &PathBuf| {
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+            };
+            match read(&cert)
+                .and_then(|c| read(&key).map(|k| (c, k)))
+                .and_then(|(c, k)| netlens_echo::tls::acceptor(&c, &k))
+            {
+                Ok(acceptor) => Some(acceptor),
+                Err(why) => {
+                    eprintln!("netlens-echo: {why}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        _ => None,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -95,7 +146,12 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let server = match Server::start(listen, limits).await {
+        let tls = acceptor.is_some();
+        let started = match acceptor {
+            Some(acceptor) => Server::start_tls(listen, limits, acceptor).await,
+            None => Server::start(listen, limits).await,
+        };
+        let server = match started {
             Ok(server) => server,
             Err(e) => {
                 eprintln!("netlens-echo: cannot listen on {listen}: {e}");
@@ -103,7 +159,15 @@ fn main() -> ExitCode {
             }
         };
         // Scripts wait for this line before they start probing.
-        println!("netlens-echo listening on {}", server.url());
+        if tls {
+            // Scripts wait for this line before they start.
+            println!(
+                "netlens-echo listening on https://{}/config (HTTP/2 and HTTP/1.1 over TLS)",
+                server.local_addr()
+            );
+        } else {
+            println!("netlens-echo listening on {}", server.url());
+        }
         if let Some(shape) = server.shared_bottleneck() {
             println!(
                 "shared bottleneck: {} kbit/s, {} KB queue (+{:.0} ms when full)",

@@ -377,3 +377,28 @@ fn bottleneck_parameters_are_checked() {
             .contains("download or upload")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_info_reports_the_kernels_view_of_the_connection() {
+    let server = start(Limits::default()).await;
+    let mut ws = connect(&format!("{}?tcp_info=1", server.url())).await;
+    ws.send(Message::Binary(b"probe".to_vec().into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_data(&mut ws).await,
+        Message::Binary(b"probe".to_vec().into())
+    );
+    // The report comes about a second after the connection opened.
+    match tokio::time::timeout(Duration::from_secs(3), next_data(&mut ws)).await {
+        Ok(Message::Text(text)) => {
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let rtt = value["tcp_info"]["rtt_ms"].as_f64().unwrap();
+            assert!((0.0..100.0).contains(&rtt), "{text}");
+            assert!(value["tcp_info"]["total_retrans"].is_u64(), "{text}");
+        }
+        Ok(other) => panic!("{other:?}"),
+        // Without sock_diag netlink (some containers) there is no report.
+        Err(_) => eprintln!("skipped: no tcp_info report (sock_diag netlink unavailable?)"),
+    }
+}

@@ -12,6 +12,7 @@
 use crate::change::Direction;
 use crate::session::{ConnectionState, Event, Outcome, Sample, Summary};
 use crate::stats::{Confidence, Distribution, Quality, WindowStats};
+use crate::wire::KernelView;
 use crate::worker::{Report, WorkerEnvironment};
 
 /// An encoded [`Report`].
@@ -232,6 +233,13 @@ structs!(
         disturbed,
         rtt_ms_undisturbed,
         scheduling_lag_ms,
+        kernel,
+    },
+    KernelView {
+        rtt_ms,
+        rttvar_ms,
+        min_rtt_ms,
+        total_retrans
     },
 );
 

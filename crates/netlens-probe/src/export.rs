@@ -151,6 +151,10 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "Handshake time, socket created to open: DNS, TCP, TLS and the HTTP upgrade together (browsers do not expose the phases). Median over the connections.",
     ),
     (
+        "kernel",
+        "The server kernel's view of the connection (Linux TCP_INFO: smoothed rtt, rttvar, min_rtt, retransmissions), when the server sends it (netlens-echo with ?tcp_info=1), as ndt7 does. The probe's RTT minus the kernel's is what the browser, the device and the server's application add.",
+    ),
+    (
         "segment",
         "Detected level changes (two-sided CUSUM on ln(RTT + 1 ms), robustly standardised) split the run into segments.",
     ),

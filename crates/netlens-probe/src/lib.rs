@@ -14,6 +14,8 @@
 //! - [`export`]: CSV rows and the definition of every number.
 //! - [`layers`]: where the browser tool's settings come from (URL, element, hosted file, default).
 //! - [`worker`]: the messages between the browser UI and its probe worker.
+//! - [`compare`]: networkQuality's and goresponsiveness' results read for a side-by-side view,
+//!   and netlens' run under networkQuality's `-c` key names.
 //! - [`quality`]: responsiveness under working conditions (the RPM draft's aggregation,
 //!   saturation and confidence rules), bufferbloat grades, and the running throughput estimate.
 //! - [`session`]: the state machine: sequence numbers, adaptive timeout, loss, late and
@@ -21,6 +23,7 @@
 
 pub mod change;
 pub mod codec;
+pub mod compare;
 pub mod config;
 pub mod export;
 pub mod layers;

@@ -327,6 +327,10 @@ pub struct Summary {
     pub rtt_ms_undisturbed: Option<Distribution>,
     /// How late the driver's timers fired, ms.
     pub scheduling_lag_ms: Option<Distribution>,
+    /// The server kernel's latest view of the connection, when the server sends it
+    /// (netlens-echo with `?tcp_info=1`): the probe's RTT minus its RTT is what the browser,
+    /// the device and the server's application add.
+    pub kernel: Option<crate::wire::KernelView>,
 }
 
 impl Summary {
@@ -444,6 +448,7 @@ pub struct Session {
     unmatched: u64,
     oversized: u64,
     other_messages: u64,
+    kernel: Option<crate::wire::KernelView>,
     max_send_delay: f64,
     hidden_probes: u64,
     interrupted: u64,
@@ -576,6 +581,7 @@ impl Session {
             unmatched: 0,
             oversized: 0,
             other_messages: 0,
+            kernel: None,
             max_send_delay: 0.0,
             hidden_probes: 0,
             interrupted: 0,
@@ -1159,10 +1165,17 @@ impl Session {
                 match wire::match_reply(text, match_field) {
                     Some(seq) => seq,
                     None => {
-                        self.other_messages += 1;
+                        match wire::kernel_view(text) {
+                            Some(view) => self.kernel = Some(view),
+                            None => self.other_messages += 1,
+                        }
                         return;
                     }
                 }
+            }
+            (_, Incoming::Text(text)) if wire::kernel_view(text).is_some() => {
+                self.kernel = wire::kernel_view(text);
+                return;
             }
             _ => {
                 self.other_messages += 1;
@@ -1412,6 +1425,7 @@ impl Session {
                 None
             },
             scheduling_lag_ms: self.lags.distribution(),
+            kernel: self.kernel,
         }
     }
 }

@@ -121,6 +121,41 @@ pub fn match_reply(text: &str, field: &str) -> Option<u64> {
     }
 }
 
+/// The kernel's view of the connection, as netlens-echo sends it with `?tcp_info=1`
+/// (`{"tcp_info":{"rtt_ms":…,"rttvar_ms":…,"min_rtt_ms":…,"total_retrans":…}}`), like ndt7's
+/// TCPInfo measurements.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KernelView {
+    /// The server kernel's smoothed RTT, ms.
+    pub rtt_ms: f64,
+    /// Its RTT variance, ms.
+    pub rttvar_ms: f64,
+    /// The smallest RTT it saw, ms.
+    pub min_rtt_ms: f64,
+    /// Segments it retransmitted.
+    pub total_retrans: u64,
+}
+
+/// A [`KernelView`] message; `None` for any other text.
+pub fn kernel_view(text: &str) -> Option<KernelView> {
+    if !text.starts_with("{\"tcp_info\"") || nests_deeper_than(text, MAX_REPLY_DEPTH) {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let info = value.get("tcp_info")?;
+    let ms = |key: &str| {
+        info.get(key)?
+            .as_f64()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    Some(KernelView {
+        rtt_ms: ms("rtt_ms")?,
+        rttvar_ms: ms("rttvar_ms")?,
+        min_rtt_ms: ms("min_rtt_ms")?,
+        total_retrans: info.get("total_retrans")?.as_u64()?,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly
 mod tests {
@@ -173,5 +208,22 @@ mod tests {
         assert_eq!(match_reply(r#"{"id":true}"#, "id"), None);
         assert_eq!(match_reply("pong 5", "id"), None);
         assert_eq!(match_reply(r#"{"other":1}"#, "id"), None);
+    }
+
+    #[test]
+    fn kernel_views_are_read_and_other_text_is_not() {
+        let k = kernel_view(
+            r#"{"tcp_info":{"rtt_ms":0.05,"rttvar_ms":0.02,"min_rtt_ms":0.01,"total_retrans":0}}"#,
+        )
+        .unwrap();
+        assert_eq!((k.rtt_ms, k.total_retrans), (0.05, 0));
+        assert_eq!(
+            kernel_view(
+                r#"{"tcp_info":{"rtt_ms":-1,"rttvar_ms":0,"min_rtt_ms":0,"total_retrans":0}}"#
+            ),
+            None
+        );
+        assert_eq!(kernel_view(r#"{"received":5}"#), None);
+        assert_eq!(kernel_view("hello"), None);
     }
 }

@@ -129,7 +129,15 @@ impl PartialEq for DetailsProps {
 pub(super) fn Details(props: &DetailsProps) -> Html {
     let s = &*props.summary;
     let ms = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), fmt_ms);
-    let counters: [(&str, String); 20] = [
+    let kernel = s.kernel.map_or_else(
+        || "– (netlens-echo with ?tcp_info=1 sends it)".to_owned(),
+        |k| format!("{} (min {})", fmt_ms(k.rtt_ms), fmt_ms(k.min_rtt_ms)),
+    );
+    let above_kernel = s
+        .kernel
+        .zip(s.rtt_ms)
+        .map_or_else(|| "–".to_owned(), |(k, d)| fmt_ms(d.median - k.rtt_ms));
+    let counters: [(&str, String); 22] = [
         ("SRTT (RFC 6298)", ms(s.srtt_ms)),
         ("RTTVAR", fmt_ms(s.rttvar_ms)),
         ("Timeout now", fmt_ms(s.timeout_ms)),
@@ -161,6 +169,8 @@ pub(super) fn Details(props: &DetailsProps) -> Html {
                 |l| format!("{} / {}", fmt_ms(l.p99), fmt_ms(l.max)),
             ),
         ),
+        ("Kernel RTT (server's TCP_INFO)", kernel),
+        ("Browser and device add (median − kernel)", above_kernel),
         ("Elapsed", format!("{:.1} s", s.elapsed_ms / 1000.0)),
     ];
     html! {

@@ -94,7 +94,7 @@ pub(super) fn Settings(props: &SettingsProps) -> Html {
                         <code class="nl-mono">{ "<netlens-probe endpoint=\"…\">" }</code>{ " or a " }
                         <code class="nl-mono">{ CONFIG_FILE }</code>{ " beside the app. The echo server " }
                         <code class="nl-mono">{ "make serve" }</code>{ " starts takes " }
-                        <code class="nl-mono">{ "?delay_ms=20&jitter_ms=5&loss=0.01" }</code>{ "." }
+                        <code class="nl-mono">{ "?delay_ms=20&jitter_ms=5&loss=0.01&tcp_info=1" }</code>{ "." }
                     }
                 </p>
             </div>

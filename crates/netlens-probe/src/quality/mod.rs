@@ -32,6 +32,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod run;
+
 /// The draft's test parameters (§ "Test Parameters").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Params {
