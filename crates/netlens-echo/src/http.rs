@@ -374,7 +374,10 @@ mod tests {
     fn the_answer_to_tls_states_its_length_right() {
         let text = std::str::from_utf8(NOT_HTTP_RESPONSE).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        assert!(head.contains(&format!("Content-Length: {}", body.len())), "{head}");
+        assert!(
+            head.contains(&format!("Content-Length: {}", body.len())),
+            "{head}"
+        );
     }
 
     #[test]
