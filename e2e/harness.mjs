@@ -112,11 +112,12 @@ const ECHO = path.join(CARGO_TARGET, 'release/netlens-echo');
 
 /**
  * Starts the echo server (`cargo build --release -p netlens-echo` first; `make test` does) on
- * 127.0.0.1, on `port` or a free one. Resolves to { url, port, kill(signal) }.
+ * 127.0.0.1, on `port` or a free one, with `args` (e.g. a shared bottleneck). Resolves to
+ * { url, port, kill(signal) }.
  */
-export async function startEcho(port = 0) {
+export async function startEcho(port = 0, args = []) {
   if (!existsSync(ECHO)) throw new Error(`${ECHO} is missing: cargo build --release -p netlens-echo`);
-  const child = spawn(ECHO, ['--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(ECHO, ['--listen', `127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`netlens-echo did not start: ${output}`)), 10_000);

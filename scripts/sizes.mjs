@@ -20,7 +20,10 @@ export const BUDGETS = {
   'netlens-chain': 450 * KiB,
   // 200 KiB until issue 26: handling Safari's suspension of hidden pages (interrupted probes,
   // their events, notes and status sentences) and the isolation advice cost 3.0 KiB gzip.
-  'netlens-probe': 202 * KiB,
+  // 202 KiB until issue 29: the working-conditions mode (the QualityRun state machine and the
+  // draft's arithmetic, the worker's driver of the load and foreign sockets, the live report's
+  // codec, the panel, and the JSON export serialized in the worker) cost +26.6 KiB gzip.
+  'netlens-probe': 230 * KiB,
   // 440 KiB until issue 27: the maker links the chain core and the input scanner to check what
   // it makes, and their SCT, OCSP and PKCS#12 reading (+18.7 KiB gzip) landed there too.
   'netlens-make': 450 * KiB,

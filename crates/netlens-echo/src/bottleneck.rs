@@ -30,8 +30,8 @@ pub struct Bottleneck {
     bytes_per_s: f64,
     /// Queue size, bytes.
     capacity: f64,
-    /// When the last admitted byte leaves.
-    busy_until: Mutex<Option<Instant>>,
+    /// The queue: when the last admitted byte leaves, and what is still in it.
+    busy_until: Mutex<Queue>,
     /// Senders that wait for room take turns, first come first served (tokio's mutex is fair).
     entry: tokio::sync::Mutex<()>,
 }
@@ -86,7 +86,7 @@ impl Bottleneck {
         Bottleneck {
             bytes_per_s: shape.rate_kbps * 1000.0 / 8.0,
             capacity: shape.queue_kb * 1000.0,
-            busy_until: Mutex::new(None),
+            busy_until: Mutex::new(Queue::default()),
             entry: tokio::sync::Mutex::new(()),
         }
     }
@@ -101,21 +101,35 @@ impl Bottleneck {
     }
 
     /// Offers `len` bytes arriving at `now`; [`SMALL_BYTES`] or fewer always enter.
+    ///
+    /// Messages leave in the order they arrive. A waiting bulk sender enters at the moment room
+    /// appears, which its task reaches a little early ([`EARLY`]), so the queue can hold
+    /// messages dated a moment ahead of the real clock: a small message arriving now is served
+    /// before those (it arrived first), and they move back by its transmission time.
     pub fn admit(&self, len: usize, now: Instant) -> Admission {
-        let mut busy = self
+        let mut q = self
             .busy_until
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let start = busy.filter(|b| *b > now).unwrap_or(now);
+        q.drain_before(now);
+        let start = q.busy_until.filter(|b| *b > now).unwrap_or(now);
         let backlog = start.duration_since(now).as_secs_f64() * self.bytes_per_s;
         // A message larger than the whole queue enters once the queue is empty.
         let room = (self.capacity - len as f64).max(0.0);
-        if backlog > room && len > SMALL_BYTES {
-            let wait = Duration::from_secs_f64((backlog - room) / self.bytes_per_s);
-            return Admission::Full(now + wait);
+        if len > SMALL_BYTES {
+            if backlog > room {
+                let wait = Duration::from_secs_f64((backlog - room) / self.bytes_per_s);
+                return Admission::Full(now + wait);
+            }
+            let leaves = start + self.transmit(len);
+            q.admit(now, leaves);
+            return Admission::Leaves(leaves);
         }
-        let leaves = start + self.transmit(len);
-        *busy = Some(leaves);
+        // Small: behind what arrived before it, ahead of what is dated later.
+        let ahead = q.leaves_of_arrived_by(now).max(now);
+        let leaves = ahead + self.transmit(len);
+        q.busy_until = Some(start + self.transmit(len));
+        q.admit(now, leaves);
         Admission::Leaves(leaves)
     }
 
@@ -147,13 +161,53 @@ impl Bottleneck {
 
     /// Admits `len` bytes at `now` whether or not they fit.
     fn force(&self, len: usize, now: Instant) -> Instant {
-        let mut busy = self
+        let mut q = self
             .busy_until
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let leaves = busy.filter(|b| *b > now).unwrap_or(now) + self.transmit(len);
-        *busy = Some(leaves);
+        let leaves = q.busy_until.filter(|b| *b > now).unwrap_or(now) + self.transmit(len);
+        q.admit(now, leaves);
         leaves
+    }
+}
+
+/// What is in a bottleneck's queue: each message's arrival and departure, oldest first, and
+/// when the last leaves. Bounded: entries go once they have left (a full queue holds its size
+/// over the smallest bulk message, a few hundred at most).
+#[derive(Debug, Default)]
+struct Queue {
+    busy_until: Option<Instant>,
+    messages: std::collections::VecDeque<(Instant, Instant)>,
+}
+
+impl Queue {
+    fn drain_before(&mut self, now: Instant) {
+        while self
+            .messages
+            .front()
+            .is_some_and(|(_, leaves)| *leaves <= now)
+        {
+            self.messages.pop_front();
+        }
+    }
+
+    fn admit(&mut self, arrival: Instant, leaves: Instant) {
+        self.busy_until = Some(self.busy_until.map_or(leaves, |b| b.max(leaves)));
+        // A safety bound: a queue of tiny messages never grows without limit.
+        if self.messages.len() >= 65_536 {
+            self.messages.pop_front();
+        }
+        self.messages.push_back((arrival, leaves));
+    }
+
+    /// When the last message that arrived by `now` leaves.
+    fn leaves_of_arrived_by(&self, now: Instant) -> Instant {
+        self.messages
+            .iter()
+            .filter(|(arrival, _)| *arrival <= now)
+            .map(|(_, leaves)| *leaves)
+            .max()
+            .unwrap_or(now)
     }
 }
 

@@ -19,7 +19,7 @@
 //! | `stall_after`, `stall_ms` | after the Nth message, stop reading for this long (a stalled server: what was sent meanwhile is echoed late, in a burst) |
 //! | `rate_kbps`, `queue_kb` | this connection's own bottleneck: a FIFO of `queue_kb` KB drained at `rate_kbps` kbit/s each way ([`bottleneck`]); the server's `--rate-kbps`/`--queue-kb` give one that every connection shares |
 //! | `tcp_info` | `1`: every [`KERNEL_EVERY`] the server also sends the kernel's view of the connection as text, `{"tcp_info":{"rtt_ms":…,"rttvar_ms":…,"min_rtt_ms":…,"total_retrans":…}}` ([`kernel`]), so a probe can show its RTT minus the kernel's: what the browser and the device add |
-//! | `bulk` | `download`: the server sends [`BULK_CHUNK_BYTES`]-byte binary messages starting `NLDN` for as long as the connection lasts; `upload`: binary messages starting `NLUP` are counted, not echoed, and the server reports what arrived as text, `{"received":BYTES,"server_ms":MS}`, every [`REPORT_EVERY`] (throughput measured at the receiver, where browsers' `bufferedAmount` cannot mislead it). Probes on the same connection are echoed as usual, behind the bulk data: self probes |
+//! | `bulk` | `download`: the server sends [`BULK_CHUNK_BYTES`]-byte binary messages starting `NLDN` for as long as the connection lasts; `upload`: binary messages starting `NLUP` are counted, not echoed, and the server reports what arrived as text, `{"received":BYTES,"server_ms":MS}`, every [`REPORT_EVERY`] and whenever [`REPORT_BYTES`] more arrived (throughput measured at the receiver, where browsers' `bufferedAmount` cannot mislead it). Probes on the same connection are echoed as usual, behind the bulk data: self probes |
 //!
 //! Echoes keep their order: each one's release time is at least the previous one's, as on a
 //! real path (TCP never reorders), so jitter larger than the probe interval bunches echoes up
@@ -74,6 +74,10 @@ pub const KERNEL_EVERY: Duration = Duration::from_secs(1);
 
 /// How often an upload connection reports the bytes it received.
 pub const REPORT_EVERY: Duration = Duration::from_millis(100);
+/// An upload connection also reports whenever this much arrived since its last report: a client
+/// that paces by the reports (a window of sent-but-unreported bytes) must never wait for a timer
+/// while its whole window has already arrived (on a fast path it arrives within a millisecond).
+pub const REPORT_BYTES: u64 = 64 * 1024;
 /// First bytes of a bulk download message.
 pub const DOWNLOAD_MAGIC: &[u8; 4] = b"NLDN";
 /// First bytes of a bulk upload message (counted, not echoed).
@@ -520,7 +524,14 @@ async fn serve_connection(
     let mut writer = AbortOnDrop(tokio::spawn(async move {
         while let Some(out) = rx.recv().await {
             if out.bulk {
-                tokio::time::sleep_until(out.release_at.into()).await;
+                // tokio's timer wakes up to ~1.3 ms late: a bulk message released late would
+                // hold back the echo queued behind it. Asked for TIMER_MARGIN early, it leaves
+                // about on time (the rate stays the queue's: its departures are virtual).
+                let early = out
+                    .release_at
+                    .checked_sub(TIMER_MARGIN)
+                    .unwrap_or(out.release_at);
+                tokio::time::sleep_until(early.into()).await;
             } else {
                 wait_until(out.release_at).await;
             }
@@ -548,6 +559,7 @@ async fn serve_connection(
     let mut upload = UploadCount {
         started,
         received: 0,
+        reported: 0,
         last_report: None,
     };
 
@@ -716,6 +728,8 @@ async fn report_kernel(tx: mpsc::Sender<Outbound>, local: SocketAddr, peer: Sock
 struct UploadCount {
     started: Instant,
     received: u64,
+    /// `received` as last reported.
+    reported: u64,
     last_report: Option<Instant>,
 }
 
@@ -726,10 +740,12 @@ impl UploadCount {
         if self
             .last_report
             .is_some_and(|last| at.saturating_duration_since(last) < REPORT_EVERY)
+            && self.received - self.reported < REPORT_BYTES
         {
             return None;
         }
         self.last_report = Some(at);
+        self.reported = self.received;
         let server_ms = at.saturating_duration_since(self.started).as_secs_f64() * 1000.0;
         Some(Message::Text(
             format!(

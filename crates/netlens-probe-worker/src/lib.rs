@@ -22,6 +22,8 @@
 //!
 //! The page sends [`Command`]s (start, stop, visibility), also as JSON text.
 
+mod quality;
+
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -70,6 +72,7 @@ pub fn start() {
             last_update_at: f64::NEG_INFINITY,
             last_state: None,
             after_message: false,
+            quality: None,
         })
     });
     let weak = Rc::downgrade(&driver);
@@ -216,6 +219,8 @@ struct Driver {
     last_state: Option<ConnectionState>,
     /// The current pump follows a received message.
     after_message: bool,
+    /// A working-conditions run, when one was started ([`quality`]).
+    quality: Option<quality::QualityDriver>,
 }
 
 /// An update due is posted right after a reply, when the next reply is not expected for
@@ -247,11 +252,29 @@ impl Driver {
             }
         };
         match command {
+            Command::StartQuality {
+                url,
+                config,
+                run_id,
+            } => {
+                if let Err(e) = netlens_probe::config::parse_endpoint(&url) {
+                    post(
+                        &self.scope,
+                        &Report::Error {
+                            message: e.to_string(),
+                        },
+                    );
+                    return;
+                }
+                self.start_quality(url, config, run_id);
+            }
             Command::Start {
                 config,
                 run_id,
                 hidden,
             } => {
+                self.stop_quality("a latency run started");
+                self.quality = None;
                 if let Err(e) = config.validate() {
                     post(
                         &self.scope,
@@ -271,6 +294,7 @@ impl Driver {
                 self.pump();
             }
             Command::Stop => {
+                self.stop_quality("you stopped it");
                 if let Some(session) = self.session.as_mut() {
                     session.stop();
                 }
@@ -278,6 +302,13 @@ impl Driver {
                 self.pump();
             }
             Command::Visibility { hidden } => {
+                if hidden {
+                    // A hidden page's timers are throttled and Safari closes its sockets: the
+                    // load cannot be kept up, and figures measured so would mislead.
+                    self.stop_quality(
+                        "the page was hidden, and browsers throttle hidden pages (Safari closes their connections), so the load could not be kept up; keep the page visible until the run ends",
+                    );
+                }
                 let now = self.now();
                 if let Some(session) = self.session.as_mut() {
                     session.set_hidden(hidden, now);
@@ -329,6 +360,10 @@ impl Driver {
     /// sends: done after a send, it would hold the thread while the reply arrives and delay its
     /// timestamp, which showed as a p99 tail at small RTTs.
     fn pump(&mut self) {
+        if self.quality.is_some() {
+            self.quality_pump();
+            return;
+        }
         let Some(mut session) = self.session.take() else {
             return;
         };

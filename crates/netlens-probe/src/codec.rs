@@ -10,6 +10,8 @@
 //! [`decode`] never panics: a message that does not fit gives `None`.
 
 use crate::change::Direction;
+use crate::quality::Confidence as QualityConfidence;
+use crate::quality::run::{Phase, PhaseLine, QualityLive};
 use crate::session::{ConnectionState, Event, Outcome, Sample, Summary};
 use crate::stats::{Confidence, Distribution, Quality, WindowStats};
 use crate::wire::KernelView;
@@ -143,7 +145,9 @@ unit_enums!(
     Outcome: [Ok, Lost, Late, Interrupted],
     Direction: [Up, Down],
     Quality: [Poor, Fair, Good, Excellent],
-    Confidence: [Low, Medium, High]
+    Confidence: [Low, Medium, High],
+    QualityConfidence: [Low, Medium, High],
+    Phase: [Idle, Download, Upload, Both, Cooldown, Done]
 );
 
 /// Structs as their fields in order.
@@ -241,6 +245,31 @@ structs!(
         min_rtt_ms,
         total_retrans
     },
+    PhaseLine {
+        phase,
+        goodput_bps,
+        flows,
+        rpm,
+        rpm_confidence,
+        self_ms,
+        foreign_ms,
+        added_self_ms,
+        added_foreign_ms
+    },
+    QualityLive {
+        phase,
+        elapsed_ms,
+        throughput_bps,
+        flows,
+        latest_self_ms,
+        idle_self_ms,
+        idle_foreign_ms,
+        phases,
+        rpm,
+        grade,
+        problems,
+        export
+    },
 );
 
 /// Enums with fields as their variant's index, then its fields in order.
@@ -281,6 +310,15 @@ tagged_enums!(
     },
 );
 
+impl Wire for Box<QualityLive> {
+    fn put(&self, out: &mut Encoded) {
+        (**self).put(out);
+    }
+    fn get(input: &mut Reader<'_>) -> Option<Self> {
+        QualityLive::get(input).map(Box::new)
+    }
+}
+
 impl Wire for Box<Summary> {
     fn put(&self, out: &mut Encoded) {
         (**self).put(out);
@@ -294,6 +332,7 @@ tagged_enums!(Report {
     0 => Ready { environment },
     1 => Update { run_id, summary, samples, events },
     2 => Error { message },
+    3 => Quality { run_id, live },
 });
 
 /// Encodes `report`.

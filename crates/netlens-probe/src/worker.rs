@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::ProbeConfig;
+use crate::quality::run::{QualityLive, RunConfig};
 use crate::session::{Event, Sample, Summary};
 
 /// How often the worker posts an [`Report::Update`] while a run is live, ms (and at once on every
@@ -32,6 +33,16 @@ pub enum Command {
         run_id: u32,
         /// Whether the page is hidden now.
         hidden: bool,
+    },
+    /// Start a working-conditions run against `url` (a server with netlens-echo's bulk
+    /// protocol), stopping any run under way.
+    StartQuality {
+        /// ws:// or wss:// URL.
+        url: String,
+        /// Phases and their lengths.
+        config: RunConfig,
+        /// Identifies this run's reports.
+        run_id: u32,
     },
     /// Stop the run: close the connection, keep the results.
     Stop,
@@ -73,6 +84,13 @@ pub enum Report {
         samples: Vec<Sample>,
         /// Events since the last update.
         events: Vec<Event>,
+    },
+    /// Progress of a working-conditions run.
+    Quality {
+        /// The run this is about.
+        run_id: u32,
+        /// What the page shows.
+        live: Box<QualityLive>,
     },
     /// A command could not be carried out.
     Error {

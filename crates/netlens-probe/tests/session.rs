@@ -595,6 +595,10 @@ fn reports_cross_from_worker_to_page_exactly() {
         Report::Error {
             message: "The endpoint is not a ws:// or wss:// URL.".into(),
         },
+        Report::Quality {
+            run_id: 78,
+            live: Box::new(finished_quality_run()),
+        },
     ];
     for report in &reports {
         let encoded = encode(report);
@@ -923,4 +927,41 @@ fn a_suspension_is_seen_when_the_page_is_shown_before_the_late_timer_fires() {
             .events()
             .any(|e| matches!(e, Event::Suspended { hidden: true, .. }))
     );
+}
+
+/// A working-conditions run played to its end on a simulated path (every phase, a problem, the
+/// export): what the worker posts last.
+fn finished_quality_run() -> netlens_probe::quality::run::QualityLive {
+    use netlens_probe::quality::run::{Action, FlowKind, Phase, QualityRun, RunConfig};
+    let config = RunConfig {
+        idle_ms: 300.0,
+        phase_limit_ms: 1_000.0,
+        cooldown_ms: 300.0,
+        ..RunConfig::default()
+    };
+    let mut run = QualityRun::new(config, 0.0);
+    let mut now = 0.0;
+    for _ in 0..500 {
+        if run.phase() == Phase::Done {
+            break;
+        }
+        now = run.next_wake_ms();
+        for action in run.poll(now) {
+            match action {
+                Action::OpenFlow { flow, kind } => {
+                    run.opened(flow);
+                    if kind != FlowKind::Idle {
+                        run.received(flow, 10_000);
+                    }
+                }
+                Action::SelfProbe { flow } => run.self_reply(flow, now + 9.0, 9.0),
+                Action::ForeignProbe { probe } => run.foreign(probe, now + 5.0, 4.0, 5.0),
+                Action::CloseFlows => {}
+            }
+        }
+    }
+    let live = run.live(now);
+    assert_eq!(live.phase, Phase::Done);
+    assert!(live.export.is_some() && live.phases.len() == 3);
+    live
 }

@@ -206,11 +206,14 @@ pub fn mount_dnssd(
     mount::<DnssdTool>(&host, app, props)
 }
 
-/// `<netlens-probe endpoint="wss://…" interval_ms="50">`: any probe setting by name.
+/// `<netlens-probe endpoint="wss://…" interval_ms="50">`: any probe setting by name, and
+/// `mode="working-conditions"` for the loaded mode.
 pub fn mount_probe(host: HtmlElement, app: bool) -> Result<MountedElement, js_sys::Error> {
     let attributes = netlens_probe::layers::SETTINGS
         .iter()
-        .filter_map(|(name, _)| host.get_attribute(name).map(|v| ((*name).to_owned(), v)))
+        .map(|(name, _)| *name)
+        .chain(["mode"])
+        .filter_map(|name| host.get_attribute(name).map(|v| (name.to_owned(), v)))
         .collect();
     let props = ProbeToolProps {
         attributes: Rc::new(attributes),

@@ -9,7 +9,7 @@
 //! first echo, a connection that failed. Phases: idle, download, upload, both, cooldown; each
 //! loaded phase follows [`Stage`]'s saturation rule and ends when RPM is stable or its time is up.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{
     BUFFERBLOAT_GRADE_SOURCE, Confidence, Next, Params, Probe, ProbeKind, Responsiveness, RpmBand,
@@ -25,7 +25,7 @@ pub const PROBE_INTERVAL_MS: f64 = 100.0;
 pub const PROBE_TIMEOUT_MS: f64 = 5_000.0;
 
 /// What a run does and for how long.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
     /// The draft's parameters.
     pub params: Params,
@@ -64,7 +64,7 @@ impl RunConfig {
 }
 
 /// A phase of the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Probes only.
@@ -215,6 +215,58 @@ pub struct LoadedPhase {
     pub added_foreign_ms: Option<f64>,
     /// The running throughput estimate after each probe interval: (ms since the start, bit/s).
     pub throughput_estimate_bps: Vec<(f64, f64)>,
+}
+
+/// A loaded phase in a few numbers, for a page to show while the run goes on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhaseLine {
+    /// Which.
+    pub phase: Phase,
+    /// Goodput, bit/s.
+    pub goodput_bps: Option<f64>,
+    /// Load-generating connections.
+    pub flows: u64,
+    /// RPM over the last MAD intervals.
+    pub rpm: Option<f64>,
+    /// The draft's confidence in the RPM.
+    pub rpm_confidence: Confidence,
+    /// Median self probe, ms.
+    pub self_ms: Option<f64>,
+    /// Median foreign probe (first echo), ms.
+    pub foreign_ms: Option<f64>,
+    /// Self median minus the idle one, ms.
+    pub added_self_ms: Option<f64>,
+    /// Foreign median minus the idle one, ms.
+    pub added_foreign_ms: Option<f64>,
+}
+
+/// What a page shows of a run: the live numbers and, at the end, the results and the export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QualityLive {
+    /// The phase now.
+    pub phase: Phase,
+    /// Time since the run started, ms.
+    pub elapsed_ms: f64,
+    /// The running throughput estimate of the current loaded phase, bit/s.
+    pub throughput_bps: Option<f64>,
+    /// Connections of the current phase.
+    pub flows: u64,
+    /// Median of the latest self probes (up to ten), ms.
+    pub latest_self_ms: Option<f64>,
+    /// Idle medians, ms: self and foreign.
+    pub idle_self_ms: Option<f64>,
+    /// See [`idle_self_ms`](Self::idle_self_ms).
+    pub idle_foreign_ms: Option<f64>,
+    /// The loaded phases done so far.
+    pub phases: Vec<PhaseLine>,
+    /// The overall RPM (the phase that loads both directions).
+    pub rpm: Option<f64>,
+    /// The bufferbloat grade.
+    pub grade: Option<String>,
+    /// What could not be measured.
+    pub problems: Vec<String>,
+    /// The JSON report, once the run is over.
+    pub export: Option<String>,
 }
 
 /// The report of a run (so far, while it goes on).
@@ -561,6 +613,67 @@ impl QualityRun {
             open_ms / self.config.handshake_round_trips,
         );
         self.record(at_ms, ProbeKind::ForeignRequest, first_ms);
+    }
+
+    /// What a page shows now; with the JSON report (the same as `netlens quality --json`'s,
+    /// without the endpoint) once the run is over.
+    pub fn live(&self, now_ms: f64) -> QualityLive {
+        let report = self.report();
+        let median = |d: Option<Distribution>| d.map(|d| d.median);
+        let recent_self: Vec<f64> = self
+            .probes
+            .iter()
+            .rev()
+            .filter(|p| p.phase == self.phase && p.probe.kind == ProbeKind::SelfRequest)
+            .take(10)
+            .map(|p| p.probe.ms)
+            .collect();
+        QualityLive {
+            phase: self.phase,
+            elapsed_ms: now_ms,
+            throughput_bps: self.throughput_bps(),
+            flows: self.flows.iter().filter(|f| f.open).count() as u64,
+            latest_self_ms: median(Distribution::of(&recent_self)),
+            idle_self_ms: median(report.idle.self_ms),
+            idle_foreign_ms: median(report.idle.foreign_ms),
+            phases: report
+                .phases
+                .iter()
+                .map(|p| PhaseLine {
+                    phase: p.phase,
+                    goodput_bps: p.goodput_bps,
+                    flows: p.flows as u64,
+                    rpm: p.responsiveness.map(|r| r.rpm),
+                    rpm_confidence: p.rpm_confidence,
+                    self_ms: median(p.latency.self_ms),
+                    foreign_ms: median(p.latency.foreign_ms),
+                    added_self_ms: p.added_self_ms,
+                    added_foreign_ms: p.added_foreign_ms,
+                })
+                .collect(),
+            rpm: report.rpm,
+            grade: report.bufferbloat_grade.map(str::to_owned),
+            problems: report.problems.clone(),
+            export: (self.phase == Phase::Done)
+                .then(|| serde_json::to_string_pretty(&report).unwrap_or_default()),
+        }
+    }
+
+    /// Stops the run where it is: the phase under way ends (its figures so far are kept, with
+    /// a sentence saying why it ended), and the run is over.
+    pub fn stop(&mut self, why: &str) {
+        if self.phase == Phase::Done {
+            return;
+        }
+        if self.phase.loaded() {
+            self.finish_loaded();
+        }
+        self.problems.push(format!(
+            "The run stopped during the {} phase: {why}.",
+            self.phase.name()
+        ));
+        self.flows.clear();
+        self.phase = Phase::Done;
     }
 
     /// The report so far.

@@ -22,6 +22,7 @@ use crate::state::probe::settings::{CheckedForm, SettingsAction, SettingsState};
 use crate::state::probe::{ProbeAction, ProbeState, export_json, is_running, status_line};
 
 mod charts;
+mod quality;
 mod results;
 mod settings;
 mod worker;
@@ -62,7 +63,17 @@ fn use_probe_settings(attributes: &Rc<Vec<(String, String)>>) -> UseReducerHandl
     };
     let settings = {
         let base_layers = base_layers.clone();
-        use_reducer(move || SettingsState::new(&layers::resolve(&base_layers)))
+        // `mode=working-conditions` (URL parameter or the element's attribute) starts the form
+        // in that mode.
+        let working = attributes
+            .iter()
+            .chain(settings::url_pairs().iter())
+            .any(|(k, v)| k == "mode" && v == "working-conditions");
+        use_reducer(move || {
+            let mut state = SettingsState::new(&layers::resolve(&base_layers));
+            state.form.working_conditions = working;
+            state
+        })
     };
     {
         let dispatch = settings.dispatcher();
@@ -113,8 +124,24 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
         let worker = worker.clone();
         let dispatch = state.dispatcher();
         let config = resolved.config.clone();
+        let quality = settings
+            .form
+            .working_conditions
+            .then(|| settings.form.run_config().ok())
+            .flatten();
         Callback::from(move |_: MouseEvent| {
             let run_id = random_run_id();
+            if let Some(run) = quality {
+                dispatch.dispatch(ProbeAction::StartedQuality { run_id });
+                if let Some(w) = worker.borrow().as_ref() {
+                    w.send(&Command::StartQuality {
+                        url: config.endpoint.clone(),
+                        config: run,
+                        run_id,
+                    });
+                }
+                return;
+            }
             dispatch.dispatch(ProbeAction::Started {
                 run_id,
                 config: config.clone(),
@@ -196,6 +223,9 @@ pub fn ProbeTool(props: &ProbeToolProps) -> Html {
             </div>
             <p class={tone.class()} id="nl-probe-status" role="status" aria-live="polite">{ status }</p>
             { environment_line(state.environment.as_ref()) }
+            if let Some(q) = &state.quality {
+                <quality::QualityPanel run={q.clone()} />
+            }
             if let (Some(run), Some(summary)) = (run, summary) {
                 if let Some(note) = summary.disturbance_note() {
                     <p class="nl-note nl-probe-disturbance" id="nl-probe-disturbance">{ note }</p>

@@ -10,8 +10,8 @@ use yew::prelude::*;
 use super::CONFIG_FILE;
 use crate::state::probe::settings::{Field, Flag, SettingsAction, SettingsState};
 
-/// The page's own URL parameters, from the query and from the hash route (`#/probe?…`).
-pub(super) fn url_layer() -> Layer {
+/// The page's own URL parameters (name, value), from the query and the hash route.
+pub(super) fn url_pairs() -> Vec<(String, String)> {
     let location = web_sys::window().map(|w| w.location());
     let search = location
         .as_ref()
@@ -25,7 +25,12 @@ pub(super) fn url_layer() -> Layer {
     if hash.contains('?') {
         pairs.extend(layers::query_pairs(&hash));
     }
-    Layer::from_pairs(Source::UrlParameter, pairs)
+    pairs
+}
+
+/// The page's own URL parameters, from the query and from the hash route (`#/probe?…`).
+pub(super) fn url_layer() -> Layer {
+    Layer::from_pairs(Source::UrlParameter, url_pairs())
 }
 
 /// The page is served over https:// (it cannot open ws:// to other hosts).
@@ -121,11 +126,21 @@ pub(super) fn Settings(props: &SettingsProps) -> Html {
                 </div>
             </div>
             <div class="nl-probe-options">
+                <label><input id="nl-probe-working" type="checkbox" checked={f.working_conditions} onchange={toggle(Flag::WorkingConditions)} />
+                    { " Working conditions: load the path with parallel downloads and uploads and measure responsiveness (RPM), as networkQuality does (the server needs netlens-echo's bulk protocol)" }</label>
                 <label><input id="nl-probe-fresh" type="checkbox" checked={f.fresh} onchange={toggle(Flag::FreshConnection)} />
                     { " A fresh connection for every probe (measures connect time each time)" }</label>
                 <label><input id="nl-probe-request-mode" type="checkbox" checked={f.request_mode} onchange={toggle(Flag::RequestMode)} />
                     { " Request/response: the server answers a request instead of echoing" }</label>
             </div>
+            if f.working_conditions {
+                <div class="nl-probe-grid nl-probe-working">
+                    <div>
+                        <label class="nl-label" for="nl-probe-phase">{ "Longest loaded phase (s)" }</label>
+                        <input id="nl-probe-phase" class="nl-input" type="number" min="2" max="60" value={f.phase_s.clone()} oninput={edit(Field::PhaseSeconds)} />
+                    </div>
+                </div>
+            }
             if f.request_mode {
                 <div class="nl-probe-grid nl-probe-request">
                     <div class="nl-probe-wide">

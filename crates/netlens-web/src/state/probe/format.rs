@@ -24,6 +24,19 @@ pub fn fmt_tick(ms: f64) -> String {
     format!("{text} ms")
 }
 
+/// A rate in bit/s as people read it: `19.8 Mbit/s`, `850 kbit/s`, `1.25 Gbit/s`.
+pub fn fmt_rate(bps: f64) -> String {
+    if !bps.is_finite() {
+        "–".to_owned()
+    } else if bps >= 1e9 {
+        format!("{:.2} Gbit/s", bps / 1e9)
+    } else if bps >= 1e6 {
+        format!("{:.1} Mbit/s", bps / 1e6)
+    } else {
+        format!("{:.0} kbit/s", bps / 1e3)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +52,13 @@ mod tests {
         assert_eq!(fmt_tick(1125.0), "1125 ms");
         assert_eq!(fmt_tick(0.125), "0.125 ms");
         assert_eq!(fmt_tick(7.5), "7.5 ms");
+    }
+
+    #[test]
+    fn rates_are_shown_in_the_unit_that_reads_best() {
+        assert_eq!(fmt_rate(19.84e6), "19.8 Mbit/s");
+        assert_eq!(fmt_rate(850e3), "850 kbit/s");
+        assert_eq!(fmt_rate(1.25e9), "1.25 Gbit/s");
+        assert_eq!(fmt_rate(f64::NAN), "–");
     }
 }

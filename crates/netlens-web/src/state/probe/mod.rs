@@ -19,6 +19,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use netlens_probe::ProbeConfig;
+use netlens_probe::quality::run::{Phase, QualityLive};
 use netlens_probe::session::{BROWSER_CLOSED, ConnectionState, Event, Session, Summary};
 use netlens_probe::worker::{Report, WorkerEnvironment};
 use yew::Reducible;
@@ -69,6 +70,26 @@ pub struct ProbeState {
     pub version: u64,
     /// The page is hidden (a background tab).
     pub hidden: bool,
+    /// The working-conditions run, if one was started since the last reset.
+    pub quality: Option<QualityRunState>,
+}
+
+/// A working-conditions run, as the page knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QualityRunState {
+    /// Its id.
+    pub run_id: u32,
+    /// The latest the worker said.
+    pub live: Option<Rc<QualityLive>>,
+    /// Why the worker could not go on, if it could not.
+    pub error: Option<String>,
+}
+
+impl QualityRunState {
+    /// The run is over (finished, stopped or failed).
+    pub fn over(&self) -> bool {
+        self.error.is_some() || self.live.as_ref().is_some_and(|l| l.phase == Phase::Done)
+    }
 }
 
 impl PartialEq for ProbeState {
@@ -93,6 +114,11 @@ pub enum ProbeAction {
         run_id: u32,
         /// Its settings.
         config: ProbeConfig,
+    },
+    /// A working-conditions run was started.
+    StartedQuality {
+        /// The run's id.
+        run_id: u32,
     },
     /// The user stopped the run.
     Stopped,
@@ -142,12 +168,30 @@ impl Reducible for ProbeState {
                 let excess = run.events.len().saturating_sub(Session::MAX_EVENTS);
                 run.events.drain(..excess);
             }
-            ProbeAction::Report(Report::Error { message }) => match state.run.as_mut() {
-                Some(run) => run.error = Some(message),
-                None => state.worker_error = Some(message),
-            },
+            ProbeAction::Report(Report::Quality { run_id, live }) => {
+                let Some(q) = state.quality.as_mut().filter(|q| q.run_id == run_id) else {
+                    return self;
+                };
+                q.live = Some(Rc::new(*live));
+            }
+            ProbeAction::Report(Report::Error { message }) => {
+                match (state.quality.as_mut(), state.run.as_mut()) {
+                    (Some(q), _) if !q.over() => q.error = Some(message),
+                    (_, Some(run)) => run.error = Some(message),
+                    _ => state.worker_error = Some(message),
+                }
+            }
             ProbeAction::WorkerFailed(message) => state.worker_error = Some(message),
+            ProbeAction::StartedQuality { run_id } => {
+                state.run = None;
+                state.quality = Some(QualityRunState {
+                    run_id,
+                    live: None,
+                    error: None,
+                });
+            }
             ProbeAction::Started { run_id, config } => {
+                state.quality = None;
                 state.run = Some(Run {
                     run_id,
                     config,
@@ -165,7 +209,10 @@ impl Reducible for ProbeState {
                     run.details = run.summary.clone().map(Rc::new);
                 }
             }
-            ProbeAction::Reset => state.run = None,
+            ProbeAction::Reset => {
+                state.run = None;
+                state.quality = None;
+            }
             ProbeAction::Visibility { hidden } => state.hidden = hidden,
         }
         Rc::new(state)
@@ -211,6 +258,9 @@ const RESUMED_SAID_MS: f64 = 30_000.0;
 /// The status line: one sentence for every connection state, and one more for
 /// [`RESUMED_SAID_MS`] after the browser suspended the run, so a gap is never silent.
 pub fn status_line(state: &ProbeState) -> (Tone, String) {
+    if let Some(q) = &state.quality {
+        return quality_status(q);
+    }
     let (tone, line) = connection_status(state);
     let Some(summary) = state.run.as_ref().and_then(|run| run.summary.as_ref()) else {
         return (tone, line);
@@ -350,8 +400,63 @@ fn connection_status(state: &ProbeState) -> (Tone, String) {
     }
 }
 
+/// The status line of a working-conditions run.
+pub fn quality_status(q: &QualityRunState) -> (Tone, String) {
+    if let Some(e) = &q.error {
+        return (Tone::Bad, format!("Stopped: {e}"));
+    }
+    let Some(live) = &q.live else {
+        return (
+            Tone::Neutral,
+            "Starting: measuring the idle path first.".to_owned(),
+        );
+    };
+    match live.phase {
+        Phase::Done => {
+            let rpm = live.rpm.map_or_else(
+                || "no RPM (see below why)".to_owned(),
+                |r| format!("{r:.0} RPM"),
+            );
+            let tone = if live.problems.is_empty() {
+                Tone::Good
+            } else {
+                Tone::Warn
+            };
+            (
+                tone,
+                format!("Finished in {:.0} s: {rpm}.", live.elapsed_ms / 1000.0),
+            )
+        }
+        Phase::Idle => (
+            Tone::Good,
+            "Idle phase: round trips on an unloaded path.".to_owned(),
+        ),
+        Phase::Cooldown => (
+            Tone::Good,
+            "Cooldown: the load has stopped; watching the path recover.".to_owned(),
+        ),
+        phase => {
+            let rate = live
+                .throughput_bps
+                .map_or_else(String::new, |b| format!(", {} now", format::fmt_rate(b)));
+            (
+                Tone::Good,
+                format!(
+                    "Loading the path ({}): {} connection{}{rate}.",
+                    phase.name(),
+                    live.flows,
+                    if live.flows == 1 { "" } else { "s" }
+                ),
+            )
+        }
+    }
+}
+
 /// Whether the run is live (Start would restart it; Stop applies).
 pub fn is_running(state: &ProbeState) -> bool {
+    if let Some(q) = &state.quality {
+        return !q.over();
+    }
     state.run.as_ref().is_some_and(|r| {
         r.error.is_none()
             && !r.stopped

@@ -15,6 +15,7 @@
 use std::rc::Rc;
 
 use netlens_probe::layers::{self, Layer, Resolved, Source};
+use netlens_probe::quality::run::RunConfig;
 use netlens_probe::{MessageMode, ProbeConfig};
 use yew::Reducible;
 
@@ -41,6 +42,11 @@ pub struct Form {
     pub fresh: bool,
     /// Probes to send (empty: until stopped).
     pub count: String,
+    /// Working conditions: load the path and measure responsiveness, as networkQuality does,
+    /// instead of idle round trips.
+    pub working_conditions: bool,
+    /// Working conditions: the longest loaded phase, seconds.
+    pub phase_s: String,
 }
 
 impl Form {
@@ -64,7 +70,30 @@ impl Form {
             match_field,
             fresh: c.fresh_connection,
             count: c.count.map(|n| n.to_string()).unwrap_or_default(),
+            working_conditions: false,
+            phase_s: DEFAULT_PHASE_S.to_owned(),
         }
+    }
+
+    /// The working-conditions run the form describes, or why it cannot start.
+    pub fn run_config(&self) -> Result<RunConfig, String> {
+        let phase_s: f64 = self
+            .phase_s
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s: &f64| (2.0..=60.0).contains(s))
+            .ok_or_else(|| {
+                format!(
+                    "phase length `{}`: a number of seconds from 2 to 60",
+                    self.phase_s.trim()
+                )
+            })?;
+        Ok(RunConfig {
+            phase_limit_ms: phase_s * 1000.0,
+            handshake_round_trips: RunConfig::round_trips_for(&self.endpoint),
+            ..RunConfig::default()
+        })
     }
 
     /// The settings the form describes, through the same parsing as every other source.
@@ -86,6 +115,9 @@ impl Form {
     }
 }
 
+/// The default longest loaded phase, seconds.
+pub const DEFAULT_PHASE_S: &str = "10";
+
 /// A text field of the form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -105,6 +137,8 @@ pub enum Field {
     MatchField,
     /// [`Form::count`].
     Count,
+    /// [`Form::phase_s`].
+    PhaseSeconds,
 }
 
 /// A checkbox of the form.
@@ -114,6 +148,8 @@ pub enum Flag {
     FreshConnection,
     /// [`Form::request_mode`].
     RequestMode,
+    /// [`Form::working_conditions`].
+    WorkingConditions,
 }
 
 /// The settings form's state.
@@ -177,6 +213,7 @@ impl Reducible for SettingsState {
                     Field::Request => &mut f.request,
                     Field::MatchField => &mut f.match_field,
                     Field::Count => &mut f.count,
+                    Field::PhaseSeconds => &mut f.phase_s,
                 };
                 *slot = value;
                 next.touched = true;
@@ -185,6 +222,7 @@ impl Reducible for SettingsState {
                 match flag {
                     Flag::FreshConnection => next.form.fresh = on,
                     Flag::RequestMode => next.form.request_mode = on,
+                    Flag::WorkingConditions => next.form.working_conditions = on,
                 }
                 next.touched = true;
             }
@@ -193,7 +231,9 @@ impl Reducible for SettingsState {
                 file_problem,
             } => {
                 if !next.touched {
+                    let working_conditions = next.form.working_conditions;
                     next.form = Form::from_config(&resolved.config);
+                    next.form.working_conditions = working_conditions;
                 }
                 next.endpoint_source = resolved.endpoint_source;
                 next.problems = resolved.problems;
@@ -227,7 +267,12 @@ impl CheckedForm {
             .problems
             .first()
             .map(|p| p.replace(" from the form", ""))
-            .or_else(|| resolved.config.validate().err().map(|e| e.to_string()));
+            .or_else(|| resolved.config.validate().err().map(|e| e.to_string()))
+            .or_else(|| {
+                form.working_conditions
+                    .then(|| form.run_config().err())
+                    .flatten()
+            });
         let mixed = mixed_content_warning(&resolved.config.endpoint, page_secure);
         CheckedForm {
             resolved,
@@ -378,5 +423,23 @@ mod tests {
             .clone()
             .reduce(SettingsAction::Toggle(Flag::FreshConnection, false));
         assert!(Rc::ptr_eq(&same, &again));
+    }
+
+    #[test]
+    fn working_conditions_take_a_phase_length_and_keep_through_the_file() {
+        let state = initial(&[("endpoint", "wss://echo.example.com/ws")])
+            .reduce(SettingsAction::Toggle(Flag::WorkingConditions, true));
+        let config = state.form.run_config().unwrap();
+        assert_eq!(config.phase_limit_ms, 10_000.0);
+        assert_eq!(config.handshake_round_trips, 3.0);
+        let bad = state.reduce(SettingsAction::Edit(Field::PhaseSeconds, "1".into()));
+        let invalid = CheckedForm::new(&bad.form, false).invalid.unwrap();
+        assert!(invalid.contains("from 2 to 60"), "{invalid}");
+        // A mode asked for by the element survives the hosted file filling an untouched form.
+        let mut asked = (*initial(&[])).clone();
+        asked.form.working_conditions = true;
+        let filled = Rc::new(asked).reduce(file_read(r#"{"probe":{"interval_ms":250}}"#));
+        assert!(filled.form.working_conditions);
+        assert_eq!(filled.form.interval, "250");
     }
 }
