@@ -424,6 +424,9 @@ test('settings: URL parameter over netlens.config.json over the default; the ele
     await probe.locator('#nl-probe-env').waitFor();
     assert.equal(await probe.locator('#nl-probe-endpoint').inputValue(), `${echo.url}?delay_ms=2`);
     assert.match(await probe.locator('.nl-probe-origin').textContent(), /the element's attribute/);
+    // Start is enabled once the hosted settings file has been read (a busy WebKit took longer
+    // than the worker once, and the click met a disabled button).
+    await probe.locator('#nl-probe-start:enabled').waitFor();
     await probe.locator('#nl-probe-start').click();
     await probe.locator('#nl-probe-status', { hasText: 'Finished: 15 probes sent.' }).waitFor({ timeout: 20_000 });
     const median = Number(await probe.locator('[data-stat="median"]').getAttribute('data-ms'));
