@@ -304,11 +304,12 @@ impl Outbound {
 
 /// Waits until `deadline` with sub-millisecond precision, nearly without using the CPU: tokio's
 /// timer for all but the last [`TIMER_MARGIN`], the OS's sleep on a blocking thread for all but
-/// the last [`SPIN`], then yielding.
-async fn wait_until(deadline: Instant) {
+/// the last [`SPIN`], then yielding. Returns how long before the deadline the yielding began:
+/// never more than [`SPIN`], which is what keeps a held echo cheap.
+async fn wait_until(deadline: Instant) -> Duration {
     let now = Instant::now();
     if deadline <= now {
-        return;
+        return Duration::ZERO;
     }
     if deadline - now > TIMER_MARGIN {
         tokio::time::sleep_until((deadline - TIMER_MARGIN).into()).await;
@@ -319,9 +320,11 @@ async fn wait_until(deadline: Instant) {
         // On a blocking thread, so that the runtime's workers (other connections) do not wait.
         let _ = tokio::task::spawn_blocking(move || std::thread::sleep(nap)).await;
     }
+    let yielding = deadline.saturating_duration_since(Instant::now());
     while Instant::now() < deadline {
         tokio::task::yield_now().await;
     }
+    yielding
 }
 
 /// A task that ends when its handle is dropped.
@@ -768,6 +771,24 @@ fn close(code: CloseCode, reason: &str) -> Message {
 #[allow(clippy::unwrap_used)] // tests fail loudly
 mod tests {
     use super::*;
+
+    /// The CPU a held echo costs is the time spent yielding before its release: never more than
+    /// [`SPIN`] whatever the hold, whether tokio's timer wakes early, late or not at all (a
+    /// hold shorter than its margin). `holding_echoes_costs_next_to_no_cpu` measures the CPU.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_precise_wait_yields_only_in_its_last_moments() {
+        for hold_us in [0u64, 100, 250, 400, 1_000, 1_900, 2_500, 5_000, 30_000] {
+            for _ in 0..5 {
+                let deadline = Instant::now() + Duration::from_micros(hold_us);
+                let yielding = wait_until(deadline).await;
+                assert!(Instant::now() >= deadline, "released early");
+                assert!(
+                    yielding <= SPIN,
+                    "a {hold_us} µs hold yielded for {yielding:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn impairments_parse_and_typos_are_errors() {
