@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, cpSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DIST, allowViolations, chromiumOnly, freePort, startEcho, startServer, useSession } from './harness.mjs';
+import { DIST, allowViolations, freePort, startEcho, startServer, useSession } from './harness.mjs';
 
 const session = useSession();
 
@@ -83,7 +83,7 @@ test('a run against a 20 ms echo shows a median near 20 ms, and exports CSV and 
   }
 });
 
-test('working conditions: loaded latency rises by the bottleneck queue, goodput meets its rate, RPM and the export', { skip: chromiumOnly('WebKit runs of the loaded mode come with its Safari checks (a later step of issue 29)') }, async () => {
+test('working conditions: loaded latency rises by the bottleneck queue, goodput meets its rate, RPM and the export', async () => {
   // A shared bottleneck of 8 Mbit/s with a 100 KB queue: +100 ms when full.
   const echo = await startEcho(0, ['--rate-kbps', '8000', '--queue-kb', '100']);
   try {

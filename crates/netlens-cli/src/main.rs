@@ -14,6 +14,7 @@ mod make_cmd;
 mod pins_cmd;
 mod probe_cmd;
 mod quality_cmd;
+mod quality_h2;
 mod tls_cmd;
 mod tls_connect;
 

@@ -1,5 +1,7 @@
 //! `netlens quality URL`: responsiveness under working conditions against a WebSocket server
-//! that speaks netlens-echo's bulk protocol (`?bulk=download`, `?bulk=upload`).
+//! that speaks netlens-echo's bulk protocol (`?bulk=download`, `?bulk=upload`), or, given a
+//! responsiveness server's configuration URL (`http(s)://…/config`), over HTTP/2 as the draft
+//! and `networkQuality -C` measure ([`crate::quality_h2`]).
 //!
 //! A driver of [`QualityRun`], the same state machine the browser's worker drives: it owns the
 //! sockets and the clock, carries out the run's actions (open a load-generating or idle
@@ -25,13 +27,20 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use crate::probe_cmd::{Socket, connect_url, describe};
+use crate::quality_h2;
+use netlens_probe::quality::server::HttpUrl;
 
 /// What `netlens quality` was asked to do.
 #[derive(clap::Args)]
 pub struct QualityArgs {
-    /// ws:// or wss:// URL of a netlens-echo server (or one that speaks its bulk protocol).
+    /// ws:// or wss:// URL of a netlens-echo server (or one that speaks its bulk protocol), or
+    /// http(s):// URL of a responsiveness server's configuration (netlens-echo's `/config`, a
+    /// `networkQuality -C` server's).
     #[arg(value_name = "URL")]
     pub url: String,
+    /// Also trust the CA certificates in this PEM file (a test CA from `netlens make`).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
     /// Longest time per loaded phase, seconds (a phase ends sooner once RPM is stable).
     #[arg(long = "duration", default_value_t = 12.0, value_name = "S")]
     pub duration_s: f64,
@@ -59,7 +68,7 @@ const UPLOAD_WINDOW: u64 = 256 * 1024;
 /// Size of an upload message.
 const UPLOAD_CHUNK: usize = 16 * 1024;
 /// A connection or probe that takes longer is given up.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// First bytes of a latency probe (the echo returns it unchanged).
 const PROBE_MAGIC: &[u8; 4] = b"NLPR";
 
@@ -177,7 +186,7 @@ fn probe_message(seq: u64) -> Message {
 }
 
 /// What the connections and probes tell the driver.
-enum Event {
+pub(crate) enum Event {
     Opened(u32),
     Failed(u32, String),
     Received(u32, u64),
@@ -195,9 +204,9 @@ enum Event {
 }
 
 /// A task that ends when its handle is dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+pub(crate) struct AbortOnDrop<T = ()>(pub(crate) tokio::task::JoinHandle<T>);
 
-impl Drop for AbortOnDrop {
+impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -345,8 +354,48 @@ async fn foreign_probe(url: String, probe: u32, events: mpsc::UnboundedSender<Ev
     let _ = socket.close(None).await;
 }
 
+/// What the run's connections speak.
+enum Transport {
+    /// netlens-echo's bulk protocol over WebSocket.
+    WebSocket,
+    /// The draft's HTTP/2 endpoints.
+    Http2(Arc<quality_h2::Target>),
+}
+
+/// The transport for `args.url`: a WebSocket URL as it is; an http(s) URL is a configuration,
+/// fetched and read first (a URL that is not JSON or lacks the URLs is said now).
+async fn transport(args: &QualityArgs) -> Result<(Transport, f64), String> {
+    let Some(config_url) = HttpUrl::parse(&args.url) else {
+        netlens_probe::config::parse_endpoint(&args.url).map_err(|e| e.to_string())?;
+        return Ok((Transport::WebSocket, RunConfig::round_trips_for(&args.url)));
+    };
+    let extra = match &args.cacert {
+        Some(path) => {
+            Some(std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    let config = quality_h2::fetch_config(&config_url, extra.as_deref())
+        .await
+        .map_err(|why| format!("{}: {why}", args.url))?;
+    let parse = |url: &str| {
+        HttpUrl::parse(url).ok_or_else(|| format!("the configuration's URL {url:?} cannot be used"))
+    };
+    let small = parse(&config.small_url)?;
+    // TCP and the HTTP/2 request (h2c), or TCP and TLS 1.3 before it (https://).
+    let round_trips = if small.tls { 2.0 } else { 1.0 };
+    let target = quality_h2::Target {
+        large: parse(&config.large_url)?,
+        upload: parse(&config.upload_url)?,
+        small,
+        connect_host: config.test_endpoint,
+        tls: quality_h2::tls_config(extra.as_deref(), &[b"h2"])?,
+    };
+    Ok((Transport::Http2(Arc::new(target)), round_trips))
+}
+
 async fn measure(args: &QualityArgs) -> Result<Report, String> {
-    netlens_probe::config::parse_endpoint(&args.url).map_err(|e| e.to_string())?;
+    let (transport, handshake_round_trips) = transport(args).await?;
     let config = RunConfig {
         params: Params {
             interval_ms: args.interval_ms,
@@ -355,7 +404,11 @@ async fn measure(args: &QualityArgs) -> Result<Report, String> {
         idle_ms: args.idle_s * 1000.0,
         phase_limit_ms: args.duration_s * 1000.0,
         cooldown_ms: args.cooldown_s * 1000.0,
-        handshake_round_trips: RunConfig::round_trips_for(&args.url),
+        handshake_round_trips,
+        transport: match transport {
+            Transport::WebSocket => netlens_probe::quality::run::Transport::Websocket,
+            Transport::Http2(_) => netlens_probe::quality::run::Transport::Http2,
+        },
     };
     let t0 = Instant::now();
     let ms = |at: Instant| at.saturating_duration_since(t0).as_secs_f64() * 1000.0;
@@ -388,13 +441,21 @@ async fn measure(args: &QualityArgs) -> Result<Report, String> {
                 for action in run.poll(ms(Instant::now())) {
                     match action {
                         Action::OpenFlow { flow: id, kind } => {
-                            let url = match kind {
-                                FlowKind::Idle => args.url.clone(),
-                                FlowKind::Download => with_query(&args.url, "bulk=download"),
-                                FlowKind::Upload => with_query(&args.url, "bulk=upload"),
-                            };
                             let (probe_tx, probe_rx) = mpsc::channel(4);
-                            let task = tokio::spawn(flow(url, id, kind, events_tx.clone(), probe_rx));
+                            let events = events_tx.clone();
+                            let task = match &transport {
+                                Transport::WebSocket => {
+                                    let url = match kind {
+                                        FlowKind::Idle => args.url.clone(),
+                                        FlowKind::Download => with_query(&args.url, "bulk=download"),
+                                        FlowKind::Upload => with_query(&args.url, "bulk=upload"),
+                                    };
+                                    tokio::spawn(flow(url, id, kind, events, probe_rx))
+                                }
+                                Transport::Http2(target) => tokio::spawn(quality_h2::flow(
+                                    target.clone(), id, kind, events, probe_rx,
+                                )),
+                            };
                             flows.insert(id, FlowHandle { probe_tx, _task: AbortOnDrop(task) });
                         }
                         Action::CloseFlows => flows.clear(),
@@ -403,9 +464,16 @@ async fn measure(args: &QualityArgs) -> Result<Report, String> {
                                 let _ = handle.probe_tx.try_send(());
                             }
                         }
-                        Action::ForeignProbe { probe } => {
-                            tokio::spawn(foreign_probe(args.url.clone(), probe, events_tx.clone()));
-                        }
+                        Action::ForeignProbe { probe } => match &transport {
+                            Transport::WebSocket => {
+                                tokio::spawn(foreign_probe(args.url.clone(), probe, events_tx.clone()));
+                            }
+                            Transport::Http2(target) => {
+                                tokio::spawn(quality_h2::foreign_probe(
+                                    target.clone(), probe, events_tx.clone(),
+                                ));
+                            }
+                        },
                     }
                 }
             }

@@ -9,8 +9,10 @@
 //! would be once the router drops) until enough has drained. Messages keep their order, and the
 //! echo server releases each at its departure time, so one lock and two numbers model the link.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
 /// Messages up to this size (a latency probe, a report, an upgrade request) always enter the
 /// queue: a drop-tail router's queue, kept full by bulk senders, still takes a small packet
@@ -211,6 +213,11 @@ impl Queue {
     }
 }
 
+/// Pieces [`Link::paced_down`] admits ahead of their sending: admission bounds them by the
+/// queue; this, above a [`MAX_QUEUE_KB`] queue's count of 16 KiB pieces, keeps the channel
+/// finite.
+const PACED_BACKLOG: usize = 8192;
+
 /// Both directions of a link: what the client sends passes `up`, what the server sends `down`.
 #[derive(Debug)]
 pub struct Link {
@@ -227,6 +234,43 @@ impl Link {
             up: Bottleneck::new(shape),
             down: Bottleneck::new(shape),
         }
+    }
+
+    /// Leave times for an endless stream of `chunk`-byte pieces sent down the link: each is
+    /// admitted as soon as the queue has room, so a bulk sender keeps the queue full (as TCP
+    /// keeps a router's full) and what else crosses the link waits behind it. The sender
+    /// sends each piece at its leave time; dropping the receiver ends the admissions.
+    pub fn paced_down(self: &Arc<Self>, chunk: usize) -> mpsc::Receiver<Instant> {
+        debug_assert!(chunk > 0);
+        // Room for every piece a full queue can hold: admission, not this channel, is the bound.
+        let (tx, rx) = mpsc::channel(PACED_BACKLOG);
+        let link = Arc::clone(self);
+        tokio::spawn(async move {
+            // Ends when the receiver is dropped (the transfer ended).
+            loop {
+                let leaves = link.down.pass(chunk, Instant::now()).await;
+                if tx.send(leaves).await.is_err() {
+                    break;
+                }
+            }
+        });
+        rx
+    }
+
+    /// The size of a bulk piece sent down this link: half a millisecond of its time, between
+    /// `smallest` and `largest` bytes. The queue is full to within one piece, so what waits
+    /// behind it waits `queue / rate` less half a piece (0.25 ms), not less half of a large
+    /// write (13 ms for 32 KiB at 20 Mbit/s).
+    pub fn piece_bytes(&self, smallest: usize, largest: usize) -> usize {
+        ((self.down.bytes_per_s() / 2000.0) as usize).clamp(smallest, largest.max(smallest))
+    }
+
+    /// When an exchange starting now is done: a request of `request_bytes` crosses the link up,
+    /// then its answer of `response_bytes` crosses it down, each behind what waits in its queue,
+    /// as a probe crosses a loaded home link both ways.
+    pub async fn exchange(&self, request_bytes: usize, response_bytes: usize) -> Instant {
+        let up = self.up.pass(request_bytes, Instant::now()).await;
+        self.down.pass(response_bytes, up).await
     }
 }
 

@@ -106,9 +106,23 @@ pub const NOT_HTTP: &str = "not HTTP";
 /// TLS client fails on it with a clear "not TLS" error rather than a reset connection.
 pub const NOT_HTTP_RESPONSE: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 79\r\nConnection: close\r\n\r\nthis netlens-echo serves plain ws:// and http://; for TLS start it with --cert\n";
 
-/// Waits (10 s at most) until the first request head has arrived, without consuming it: a
-/// WebSocket upgrade is then read again by tungstenite.
-pub async fn peek_head(stream: &TcpStream) -> Result<Head, &'static str> {
+/// The start of HTTP/2 spoken without TLS by a client that knows the server speaks it
+/// (RFC 9113 §3.3, "prior knowledge"; `curl --http2-prior-knowledge`, `netlens quality
+/// http://…/config`).
+pub const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// How a plain connection opens.
+#[derive(Debug, PartialEq)]
+pub enum Opening {
+    /// An HTTP/1.x request (a WebSocket upgrade among them).
+    Http1(Head),
+    /// HTTP/2 with prior knowledge.
+    H2,
+}
+
+/// Waits (10 s at most) until the first request head (or HTTP/2's preface) has arrived, without
+/// consuming it: a WebSocket upgrade is then read again by tungstenite, HTTP/2 by h2.
+pub async fn peek_head(stream: &TcpStream) -> Result<Opening, &'static str> {
     let mut buffer = vec![0u8; MAX_HEAD_BYTES];
     let deadline = Instant::now() + Duration::from_secs(10);
     // Bounded: each round waits for more bytes or ends at the deadline.
@@ -125,8 +139,12 @@ pub async fn peek_head(stream: &TcpStream) -> Result<Head, &'static str> {
         if !buffer[0].is_ascii_uppercase() {
             return Err(NOT_HTTP);
         }
-        if let Some(head) = parse_head(&buffer[..n])? {
-            return Ok(head);
+        if buffer[..n.min(H2_PREFACE.len())] == H2_PREFACE[..n.min(H2_PREFACE.len())] {
+            if n >= H2_PREFACE.len() {
+                return Ok(Opening::H2);
+            }
+        } else if let Some(head) = parse_head(&buffer[..n])? {
+            return Ok(Opening::Http1(head));
         }
         // Peek returns what has arrived; wait a moment for the rest.
         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -134,9 +152,9 @@ pub async fn peek_head(stream: &TcpStream) -> Result<Head, &'static str> {
     Err("request head never completed")
 }
 
-/// The configuration JSON for a server reached as `host` over plain HTTP.
-pub fn config_json(host: &str) -> String {
-    let url = |path: &str| format!("http://{host}/{path}");
+/// The configuration JSON for a server reached as `scheme://host` (over TLS the URLs say https).
+pub fn config_json(scheme: &str, host: &str) -> String {
+    let url = |path: &str| format!("{scheme}://{host}/{path}");
     format!(
         concat!(
             "{{\"version\":1,\"urls\":{{",
@@ -218,6 +236,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     link: Option<Arc<Link>>,
     started: Instant,
+    scheme: &'static str,
 ) -> std::io::Result<()> {
     let mut pending: Vec<u8> = Vec::new();
     let mut buffer = vec![0u8; 4096];
@@ -249,6 +268,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             pending.extend_from_slice(&buffer[..got]);
         };
         pending.drain(..head.len);
+        let shared = &link;
         let link = link.as_deref();
         match (head.method.as_str(), head.path.as_str()) {
             ("OPTIONS", _) => {
@@ -261,7 +281,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 stream.write_all(&out).await?;
             }
             ("GET", "/config" | "/.well-known/nq") => {
-                let body = config_json(head.host.as_deref().unwrap_or("127.0.0.1"));
+                let body = config_json(scheme, head.host.as_deref().unwrap_or("127.0.0.1"));
                 let mut out = response("200 OK", "application/json", body.len() as u64, "");
                 out.extend_from_slice(body.as_bytes());
                 stream.write_all(&out).await?;
@@ -269,9 +289,11 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             ("GET", "/small") => {
                 let mut out = response("200 OK", "application/octet-stream", 1, "");
                 out.push(b'x');
+                // The request crossed the link up, the answer crosses it down.
+                // The precise wait: tokio's timer rounds up to the next millisecond, which
+                // an idle probe would measure.
                 if let Some(link) = link {
-                    let leaves = link.down.pass(out.len(), Instant::now()).await;
-                    tokio::time::sleep_until(leaves.into()).await;
+                    crate::wait_until(link.exchange(head.len, out.len()).await).await;
                 }
                 stream.write_all(&out).await?;
             }
@@ -284,12 +306,19 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                         "",
                     ))
                     .await?;
-                let chunk = vec![0u8; BODY_CHUNK];
+                let piece = link.map_or(BODY_CHUNK, |link| {
+                    link.piece_bytes(crate::MIN_BULK_CHUNK_BYTES, BODY_CHUNK)
+                });
+                let chunk = vec![0u8; piece];
                 let mut left = LARGE_BODY_BYTES;
+                // Pieces admitted to the queue ahead of their sending, so the queue stays full.
+                let mut paced = shared.as_ref().map(|link| link.paced_down(piece));
                 while left > 0 {
                     let n = chunk.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-                    if let Some(link) = link {
-                        let leaves = link.down.pass(n, Instant::now()).await;
+                    if let Some(leaves) = &mut paced {
+                        let Some(leaves) = leaves.recv().await else {
+                            break;
+                        };
                         tokio::time::sleep_until(leaves.into()).await;
                     }
                     // Ends with the connection: the client closes it once it has measured.
@@ -382,7 +411,8 @@ mod tests {
 
     #[test]
     fn the_config_names_every_url_under_both_spellings() {
-        let json: serde_json::Value = serde_json::from_str(&config_json("127.0.0.1:9000")).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&config_json("http", "127.0.0.1:9000")).unwrap();
         assert_eq!(json["version"], 1);
         let urls = &json["urls"];
         assert_eq!(

@@ -60,9 +60,7 @@ pub mod tls;
 use bottleneck::{Link, Shape};
 
 /// Largest bulk download message. Through a bottleneck, messages carry half a millisecond of
-/// the link's time (at least [`MIN_BULK_CHUNK_BYTES`]): a queue is full to within one message,
-/// so an echo behind it waits `queue / rate` less half a message (0.25 ms), not less half of
-/// 32 KiB (13 ms at 20 Mbit/s).
+/// the link's time ([`Link::piece_bytes`], at least [`MIN_BULK_CHUNK_BYTES`]).
 pub const BULK_CHUNK_BYTES: usize = 32 * 1024;
 /// Smallest bulk download message (about one TCP segment).
 pub const MIN_BULK_CHUNK_BYTES: usize = 1448;
@@ -306,7 +304,7 @@ impl Outbound {
 /// timer for all but the last [`TIMER_MARGIN`], the OS's sleep on a blocking thread for all but
 /// the last [`SPIN`], then yielding. Returns how long before the deadline the yielding began:
 /// never more than [`SPIN`], which is what keeps a held echo cheap.
-async fn wait_until(deadline: Instant) -> Duration {
+pub(crate) async fn wait_until(deadline: Instant) -> Duration {
     let now = Instant::now();
     if deadline <= now {
         return Duration::ZERO;
@@ -458,13 +456,19 @@ async fn serve_connection(
     // Plain HTTP requests (the responsiveness server's endpoints) share the port: look at the
     // first request without consuming it; a WebSocket upgrade goes on to tungstenite.
     match http::peek_head(&stream).await {
-        Ok(head) if !head.websocket => {
+        Ok(http::Opening::Http1(head)) if !head.websocket => {
             if admitted {
-                let _ = http::serve(stream, shared, started).await;
+                let _ = http::serve(stream, shared, started, "http").await;
             }
             return Ok(());
         }
-        Ok(_) => {}
+        Ok(http::Opening::H2) => {
+            if admitted {
+                let _ = tls::serve_h2(stream, shared, started, "http").await;
+            }
+            return Ok(());
+        }
+        Ok(http::Opening::Http1(_)) => {}
         Err(why) => {
             if why == http::NOT_HTTP {
                 let mut stream = stream;
@@ -477,9 +481,7 @@ async fn serve_connection(
     // The upgrade request and response cross a shared bottleneck too (a connection's own one
     // is not known until its query is read).
     if let Some(link) = &shared {
-        let up = link.up.pass(HANDSHAKE_BYTES, Instant::now()).await;
-        let down = link.down.pass(HANDSHAKE_BYTES, up).await;
-        wait_until(down).await;
+        wait_until(link.exchange(HANDSHAKE_BYTES, HANDSHAKE_BYTES).await).await;
     }
     let mut impairment = Impairment::default();
     // tungstenite's handshake callback fixes the error type.
@@ -676,7 +678,7 @@ const HANDSHAKE_BYTES: usize = 300;
 async fn produce_bulk(tx: mpsc::Sender<Outbound>, link: Option<Arc<Link>>) {
     let buffer = Arc::new(Semaphore::new(BULK_BUFFER_BYTES / 1024));
     let len = link.as_ref().map_or(BULK_CHUNK_BYTES, |link| {
-        ((link.down.bytes_per_s() / 2000.0) as usize).clamp(MIN_BULK_CHUNK_BYTES, BULK_CHUNK_BYTES)
+        link.piece_bytes(MIN_BULK_CHUNK_BYTES, BULK_CHUNK_BYTES)
     });
     let mut chunk = vec![0u8; len];
     chunk[..4].copy_from_slice(DOWNLOAD_MAGIC);

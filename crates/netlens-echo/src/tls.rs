@@ -7,7 +7,9 @@
 //! request on its own stream, so self probes (a GET of `/small`) share a connection with a
 //! `/large` download as the draft's self probes do; HTTP/2 PING frames are answered by the
 //! connection itself (h2 does so for every server connection). Over HTTP/1.1 the plain
-//! handler serves the requests. WebSocket over TLS (`wss://`) is not offered here.
+//! handler serves the requests. WebSocket over TLS (`wss://`) is not offered here. The plain
+//! listener serves the same HTTP/2 to a client that starts with HTTP/2's preface (prior
+//! knowledge, h2c), so that `netlens quality http://127.0.0.1:PORT/config` needs no certificate.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +23,18 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::bottleneck::Link;
 use crate::http::{BODY_CHUNK, LARGE_BODY_BYTES, config_json};
+
+/// The request header that asks `/upload` for reports as the body arrives.
+pub const PROGRESS_HEADER: &str = "netlens-progress";
+/// The content type of those reports: one JSON object per line.
+pub const PROGRESS_TYPE: &str = "application/x-ndjson";
+/// An upload report goes out after this many bytes…
+const REPORT_BYTES: u64 = 64 * 1024;
+/// …or this long, whichever comes first.
+const REPORT_EVERY: Duration = Duration::from_millis(100);
+
+/// Each HTTP/2 stream's receive window, bytes (the protocol's default is 64 KiB).
+const UPLOAD_WINDOW_BYTES: u32 = 4 << 20;
 
 /// A TLS acceptor from PEM files' contents: the certificate chain (leaf first) and its key.
 pub fn acceptor(cert_pem: &[u8], key_pem: &[u8]) -> Result<TlsAcceptor, String> {
@@ -55,17 +69,29 @@ pub async fn serve(
         .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
     let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
     if h2 {
-        serve_h2(tls, link, started).await
+        serve_h2(tls, link, started, "https").await
     } else {
-        crate::http::serve(tls, link, started).await
+        crate::http::serve(tls, link, started, "https").await
     }
 }
 
-async fn serve_h2<S>(io: S, link: Option<Arc<Link>>, started: Instant) -> std::io::Result<()>
+/// Serves HTTP/2 on `io`: after TLS's ALPN here, or on the plain listener for a client with
+/// prior knowledge (`scheme` `http`), whose configuration then names http:// URLs.
+pub(crate) async fn serve_h2<S>(
+    io: S,
+    link: Option<Arc<Link>>,
+    started: Instant,
+    scheme: &'static str,
+) -> std::io::Result<()>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let mut connection = h2::server::handshake(io)
+    // Windows larger than any queue the bottleneck is given: an upload's bytes must be able to
+    // wait in the emulated queue (which this server drains), not in a full HTTP/2 window.
+    let mut connection = h2::server::Builder::new()
+        .initial_window_size(UPLOAD_WINDOW_BYTES)
+        .initial_connection_window_size(4 * UPLOAD_WINDOW_BYTES)
+        .handshake(io)
         .await
         .map_err(std::io::Error::other)?;
     // Each request on its own task; the connection (which answers PINGs and moves every
@@ -76,7 +102,7 @@ where
         };
         let link = link.clone();
         tokio::spawn(async move {
-            let _ = answer(request, respond, link, started).await;
+            let _ = answer(request, respond, link, started, scheme).await;
         });
     }
     Ok(())
@@ -117,6 +143,7 @@ async fn answer(
     mut respond: h2::server::SendResponse<Bytes>,
     link: Option<Arc<Link>>,
     started: Instant,
+    scheme: &str,
 ) -> Result<(), h2::Error> {
     let path = request.uri().path().to_owned();
     let host = request
@@ -126,7 +153,7 @@ async fn answer(
         .unwrap_or_else(|| "127.0.0.1".to_owned());
     match (request.method(), path.as_str()) {
         (&Method::GET, "/config" | "/.well-known/nq") => {
-            let body = Bytes::from(config_json(&host).replace("http://", "https://"));
+            let body = Bytes::from(config_json(scheme, &host));
             let mut stream = respond.send_response(
                 head(StatusCode::OK, "application/json", Some(body.len() as u64)),
                 false,
@@ -134,9 +161,12 @@ async fn answer(
             send(&mut stream, body, true).await
         }
         (&Method::GET, "/small") => {
+            // The request (a HEADERS frame of about this size) crossed the link up, the
+            // answer crosses it down.
+            // The precise wait: tokio's timer rounds up to the next millisecond, which an idle
+            // probe would measure.
             if let Some(link) = &link {
-                let leaves = link.down.pass(64, Instant::now()).await;
-                tokio::time::sleep_until(leaves.into()).await;
+                crate::wait_until(link.exchange(100, 64).await).await;
             }
             let mut stream = respond.send_response(
                 head(StatusCode::OK, "application/octet-stream", Some(1)),
@@ -153,13 +183,19 @@ async fn answer(
                 ),
                 false,
             )?;
-            let chunk = Bytes::from(vec![0u8; BODY_CHUNK]);
+            let piece = link.as_ref().map_or(BODY_CHUNK, |link| {
+                link.piece_bytes(crate::MIN_BULK_CHUNK_BYTES, BODY_CHUNK)
+            });
+            let chunk = Bytes::from(vec![0u8; piece]);
             let mut left = LARGE_BODY_BYTES;
+            let mut paced = link.as_ref().map(|link| link.paced_down(piece));
             // Ends when the client resets the stream or closes the connection.
             while left > 0 {
-                let n = BODY_CHUNK.min(usize::try_from(left).unwrap_or(usize::MAX));
-                if let Some(link) = &link {
-                    let leaves = link.down.pass(n, Instant::now()).await;
+                let n = piece.min(usize::try_from(left).unwrap_or(usize::MAX));
+                if let Some(leaves) = &mut paced {
+                    let Some(leaves) = leaves.recv().await else {
+                        break;
+                    };
                     tokio::time::sleep_until(leaves.into()).await;
                 }
                 left -= n as u64;
@@ -168,26 +204,75 @@ async fn answer(
             Ok(())
         }
         (&Method::POST, "/upload") => {
+            // A client that sends `netlens-progress: 1` is told what arrived as it arrives (a
+            // JSON line every 100 ms or 64 KiB), so that it counts goodput at the receiver as
+            // over the WebSocket; any other gets one line at the end, as the draft expects.
+            let progress = request.headers().contains_key(PROGRESS_HEADER);
             let mut body = request.into_body();
+            let line = |received: u64, end: &str| {
+                Bytes::from(format!(
+                    "{{\"received\":{received},\"server_ms\":{:.3}}}{end}",
+                    started.elapsed().as_secs_f64() * 1000.0
+                ))
+            };
+            let mut reports = if progress {
+                Some(respond.send_response(head(StatusCode::OK, PROGRESS_TYPE, None), false)?)
+            } else {
+                None
+            };
             let mut received: u64 = 0;
-            while let Some(data) = body.data().await {
-                let data = data?;
-                if let Some(link) = &link {
-                    let leaves = link.up.pass(data.len(), Instant::now()).await;
-                    tokio::time::sleep_until(leaves.into()).await;
+            let mut reported: (u64, Instant) = (0, Instant::now());
+            // What arrives is admitted to the bottleneck's queue as it comes (so the queue
+            // fills as a router's does: a reader task does the admitting) and counted, and its
+            // window given back, as it leaves.
+            let (arrived_tx, mut arrived) = tokio::sync::mpsc::channel::<(Instant, usize)>(8192);
+            let mut flow_control = body.flow_control().clone();
+            tokio::spawn(async move {
+                // Admitted in pieces of half a millisecond of link time, as downloads are, so
+                // the queue is full to within one piece rather than one 16 KiB frame.
+                let piece = link.as_ref().map_or(usize::MAX, |link| {
+                    link.piece_bytes(crate::MIN_BULK_CHUNK_BYTES, BODY_CHUNK)
+                });
+                // Ends with the body (or the stream's reset).
+                while let Some(Ok(data)) = body.data().await {
+                    let mut left = data.len();
+                    // Bounded: each round admits at least one byte of the frame.
+                    while left > 0 {
+                        let n = left.min(piece);
+                        left -= n;
+                        let leaves = match &link {
+                            Some(link) => link.up.pass(n, Instant::now()).await,
+                            None => Instant::now(),
+                        };
+                        if arrived_tx.send((leaves, n)).await.is_err() {
+                            return;
+                        }
+                    }
                 }
-                received += data.len() as u64;
-                let _ = body.flow_control().release_capacity(data.len());
+            });
+            while let Some((leaves, len)) = arrived.recv().await {
+                tokio::time::sleep_until(leaves.into()).await;
+                received += len as u64;
+                let _ = flow_control.release_capacity(len);
+                if let Some(stream) = &mut reports
+                    && (received - reported.0 >= REPORT_BYTES
+                        || reported.1.elapsed() >= REPORT_EVERY)
+                {
+                    reported = (received, Instant::now());
+                    send(stream, line(received, "\n"), false).await?;
+                }
             }
-            let text = Bytes::from(format!(
-                "{{\"received\":{received},\"server_ms\":{:.3}}}",
-                started.elapsed().as_secs_f64() * 1000.0
-            ));
-            let mut stream = respond.send_response(
-                head(StatusCode::OK, "application/json", Some(text.len() as u64)),
-                false,
-            )?;
-            send(&mut stream, text, true).await
+            match reports {
+                Some(mut stream) => send(&mut stream, line(received, "\n"), true).await,
+                None => {
+                    let text = line(received, "");
+                    let mut stream = respond.send_response(
+                        head(StatusCode::OK, "application/json", Some(text.len() as u64)),
+                        false,
+                    )?;
+                    send(&mut stream, text, true).await
+                }
+            }
         }
         (&Method::OPTIONS, _) => {
             let response = Response::builder()

@@ -173,3 +173,52 @@ async fn the_large_body_does_not_run_out_and_passes_the_bottleneck() {
         "{bytes} bytes in 2 s"
     );
 }
+
+/// HTTP/2 without TLS for a client that knows the server speaks it (curl
+/// `--http2-prior-knowledge`; `netlens quality http://…/config` measures this way, and its tests
+/// multiplex probes beside the load): the same endpoints, the configuration naming http://
+/// URLs. One request per curl: curl 7.88 fails its second request on a reused h2c connection
+/// ("Error in the HTTP2 framing layer") where over TLS it reuses this server's connections; the
+/// h2 client does reuse them (`netlens quality`'s tests).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_with_prior_knowledge_serves_the_same_endpoints() {
+    let server = Server::start(([127, 0, 0, 1], 0).into(), Limits::default())
+        .await
+        .unwrap();
+    let base = base(&server);
+    let h2c = |url: String, extra: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec![
+                "-sS",
+                "--http2-prior-knowledge",
+                "-w",
+                "\n%{http_version} %{http_code}",
+            ];
+            args.extend(extra.iter().map(String::as_str));
+            args.push(&url);
+            curl(&args)
+        })
+    };
+    let Some((text, stderr)) = h2c(format!("{base}/config"), vec![]).await.unwrap() else {
+        return;
+    };
+    let (body, status) = text.rsplit_once('\n').unwrap();
+    assert_eq!(status, "2 200", "{text} {stderr}");
+    let config: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(
+        config["urls"]["https_upload_url"].as_str().unwrap(),
+        format!("{base}/upload")
+    );
+    let (text, _) = h2c(format!("{base}/small"), vec![]).await.unwrap().unwrap();
+    assert_eq!(text, "x\n2 200");
+    // An upload answers with what arrived.
+    let upload = vec!["--data-binary".to_owned(), "x".repeat(100_000)];
+    let (text, _) = h2c(format!("{base}/upload"), upload)
+        .await
+        .unwrap()
+        .unwrap();
+    let (body, status) = text.rsplit_once('\n').unwrap();
+    assert_eq!(status, "2 200");
+    let reply: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(reply["received"], 100_000);
+}

@@ -94,6 +94,14 @@ async fn http2_over_tls_serves_the_responsiveness_endpoints_and_answers_pings() 
         config["urls"]["large_https_download_url"],
         format!("{base}/large")
     );
+    // Over HTTP/1.1 too (a client fetches the configuration however it likes, then measures
+    // over HTTP/2 at the URLs it names).
+    let config = run(vec!["--http1.1".into(), format!("{base}/config")])
+        .await
+        .unwrap()
+        .unwrap();
+    let config: serde_json::Value = serde_json::from_str(&config).unwrap();
+    assert_eq!(config["urls"]["https_upload_url"], format!("{base}/upload"));
     let version = run(vec![
         "-o".into(),
         "/dev/null".into(),

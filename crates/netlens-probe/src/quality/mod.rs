@@ -33,6 +33,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod run;
+pub mod server;
 
 /// The draft's test parameters (§ "Test Parameters").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

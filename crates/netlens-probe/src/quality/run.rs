@@ -38,6 +38,34 @@ pub struct RunConfig {
     /// Round trips a fresh connection's opening handshake takes (2 for ws://: TCP and the
     /// upgrade; 3 for wss:// with TLS 1.3): its duration ÷ this is `tcp_f`.
     pub handshake_round_trips: f64,
+    /// What the connections speak.
+    #[serde(default)]
+    pub transport: Transport,
+}
+
+/// What a run's connections speak.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    /// netlens-echo's bulk protocol on WebSocket connections (`?bulk=download`, `?bulk=upload`).
+    #[default]
+    Websocket,
+    /// The draft's HTTP/2 endpoints from a responsiveness server's configuration.
+    Http2,
+}
+
+impl Transport {
+    /// What to check when a loaded phase's connections all fail.
+    fn failure_hint(self) -> &'static str {
+        match self {
+            Transport::Websocket => {
+                "does the server speak netlens-echo's bulk protocol (?bulk=download, ?bulk=upload)?"
+            }
+            Transport::Http2 => {
+                "does the configuration's server accept its large download and its upload over HTTP/2?"
+            }
+        }
+    }
 }
 
 impl Default for RunConfig {
@@ -48,6 +76,7 @@ impl Default for RunConfig {
             phase_limit_ms: 12_000.0,
             cooldown_ms: 2_000.0,
             handshake_round_trips: 2.0,
+            transport: Transport::Websocket,
         }
     }
 }
@@ -562,8 +591,9 @@ impl QualityRun {
             }
             phase if phase.loaded() && self.flows.is_empty() => {
                 self.problems.push(format!(
-                    "The {} phase lost its connections ({why}); does the server speak netlens-echo's bulk protocol (?bulk=download, ?bulk=upload)?",
-                    phase.name()
+                    "The {} phase lost its connections ({why}); {}",
+                    phase.name(),
+                    self.config.transport.failure_hint()
                 ));
                 // The next poll ends the phase and starts the next one.
                 self.phase_failed = true;
