@@ -575,11 +575,12 @@ fn http1_body(bytes: &[u8], closed: bool) -> Result<Option<(u16, Vec<u8>)>, &'st
             if size == 0 {
                 return Ok(Some((status, body)));
             }
-            let Some(chunk) = rest.get(at..at + size) else {
+            // A size near usize::MAX from a hostile server must not overflow.
+            let Some(chunk_end) = at.checked_add(size).filter(|&e| e <= rest.len()) else {
                 return cut("cut chunk");
             };
-            body.extend_from_slice(chunk);
-            at += size + 2;
+            body.extend_from_slice(&rest[at..chunk_end]);
+            at = chunk_end + 2;
         }
     }
     match length {
@@ -623,6 +624,10 @@ mod tests {
             Ok(None)
         );
         assert!(http1_body(b"SSH-2.0-OpenSSH\r\n\r\n", false).is_err());
+        // A chunk size at the top of the range is a cut chunk, not an overflow.
+        let huge = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab";
+        assert_eq!(http1_body(huge, false), Ok(None));
+        assert!(http1_body(huge, true).is_err());
         assert!(
             http1_body(
                 b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
